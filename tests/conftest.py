@@ -1,0 +1,93 @@
+"""Shared fixtures: a local web server on a free port, a CLI runner, and marks for browser tests."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+Handler = Callable[[BaseHTTPRequestHandler], None]
+
+
+@dataclass
+class LocalSite:
+    """Pages served on 127.0.0.1: a path maps to HTML text or to a function that answers the request."""
+
+    routes: dict[str, str | Handler] = field(default_factory=dict)
+    base: str = ""
+    hits: dict[str, int] = field(default_factory=dict)
+
+    def url(self, path: str) -> str:
+        return self.base + path
+
+
+def _make_handler(site: LocalSite) -> type[BaseHTTPRequestHandler]:
+    class H(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - name fixed by http.server
+            path = self.path.split("?", 1)[0]
+            site.hits[path] = site.hits.get(path, 0) + 1
+            route = site.routes.get(path)
+            if route is None:
+                self.send_error(404)
+            elif callable(route):
+                route(self)
+            else:
+                body = route.encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+            pass
+
+    return H
+
+
+@pytest.fixture
+def local_site() -> Iterator[LocalSite]:
+    site = LocalSite()
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _make_handler(site))
+    httpd.daemon_threads = True
+    site.base = f"http://127.0.0.1:{httpd.server_address[1]}"
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield site
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@dataclass
+class Run:
+    code: int
+    out: str
+    err: str
+
+
+def run_watcher(*args: str | Path, cwd: Path | None = None, timeout: float = 120) -> Run:
+    """Run the real `watcher` command in a subprocess, as a coordinator would."""
+    proc = subprocess.run([sys.executable, "-m", "watcher", *map(str, args)], capture_output=True, text=True,
+                          cwd=cwd, timeout=timeout)
+    return Run(proc.returncode, proc.stdout, proc.stderr)
+
+
+@pytest.fixture
+def watcher_cli() -> Callable[..., Run]:
+    return run_watcher
+
+
+def wait_until(predicate: Callable[[], bool], timeout: float = 10.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.05)
+    return False

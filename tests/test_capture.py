@@ -1,0 +1,122 @@
+"""Capture in a real Chromium against local pages: what is recorded, and how misbehaving pages end."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import socket
+import time
+from http.server import BaseHTTPRequestHandler
+
+import pytest
+from PIL import Image
+
+from tests.conftest import LocalSite
+from watcher.browser import launch_browser
+from watcher.capture import Capture, capture_target
+from watcher.config import Target
+
+pytestmark = pytest.mark.browser
+
+PAGE = """<!DOCTYPE html><html lang="fr"><head><title>Test</title></head><body>
+<header><nav aria-label="Menu"><a href="/compte">Mon Compte</a></nav></header>
+<main><h1>Accueil</h1><button id="b">Se connecter</button>
+<p style="display:none"><a href="/cache">Lien caché</a></p>
+<input type="text" aria-label="Code postal" value="75001">
+<script>setTimeout(() => alert('bonjour'), 10)</script>
+</main></body></html>"""
+
+
+def capture(site_url: str, **fields: object) -> Capture:
+    target = Target(id="t", name="Test", url=site_url, **fields)  # type: ignore[arg-type]
+
+    async def go() -> Capture:
+        async with launch_browser() as browser:
+            return await capture_target(browser, target, max_height=16000)
+
+    return asyncio.run(go())
+
+
+def test_capture_records_screenshot_annotated_dom_aria_and_meta(local_site: LocalSite) -> None:
+    local_site.routes["/"] = PAGE
+    result = capture(local_site.url("/"))
+    assert result.status == "ok", result.reason
+    view = result.main
+    image = Image.open(io.BytesIO(view.screenshot))
+    assert image.width == 1280 and image.height >= 800
+    assert 'data-watcher-url="' + local_site.url("/") in view.dom
+    assert 'id="b" data-watcher-box="' in view.dom
+    assert 'data-watcher-visible="false"' in view.dom
+    assert 'data-watcher-value="75001"' in view.dom
+    assert 'button "Se connecter"' in view.aria
+    assert result.meta["http_status"] == 200
+    assert result.meta["final_url"] == local_site.url("/")
+    assert "HeadlessChrome" in result.meta["user_agent"] or "Chrome" in result.meta["user_agent"]
+    assert result.meta["truncated"] is False
+
+
+def _hang(handler: BaseHTTPRequestHandler) -> None:
+    time.sleep(15)
+
+
+def _error(handler: BaseHTTPRequestHandler) -> None:
+    handler.send_error(500, "boom")
+
+
+def _loop(handler: BaseHTTPRequestHandler) -> None:
+    handler.send_response(302)
+    handler.send_header("Location", "/loop")
+    handler.end_headers()
+
+
+@pytest.mark.parametrize("route, reason", [
+    (_hang, "timeout"),
+    (_error, "HTTP 500"),
+    (_loop, "too many redirects"),
+])
+def test_misbehaving_pages_end_unreachable_in_bounded_time(local_site: LocalSite, route: object,
+                                                           reason: str) -> None:
+    local_site.routes["/loop"] = route  # type: ignore[assignment]
+    started = time.monotonic()
+    result = capture(local_site.url("/loop"), timeout=3)
+    assert time.monotonic() - started < 20
+    assert result.status == "unreachable"
+    assert result.reason == reason
+    assert result.views == []
+
+
+def test_refused_connection_is_unreachable() -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    result = capture(f"http://127.0.0.1:{port}/", timeout=5)
+    assert result.status == "unreachable" and "refused" in (result.reason or "")
+
+
+def test_very_tall_page_is_cut_at_the_cap_and_says_so(local_site: LocalSite) -> None:
+    local_site.routes["/tall"] = '<html><body style="margin:0"><div style="height:40000px;background:' \
+                                 'linear-gradient(#fff,#000091)"><a href="/x">Haut</a></div></body></html>'
+    result = capture(local_site.url("/tall"), max_height=5000)
+    assert result.status == "ok"
+    assert result.main.page_height == 40000
+    assert Image.open(io.BytesIO(result.main.screenshot)).height == 5000
+    assert result.meta["truncated"] is True
+
+
+def test_bot_wall_is_unreachable_not_a_change(local_site: LocalSite) -> None:
+    local_site.routes["/wall"] = "<html><head><title>Just a moment...</title></head><body>" \
+                                 "<div id='cf-challenge-running'>Checking your browser</div></body></html>"
+    result = capture(local_site.url("/wall"))
+    assert result.status == "unreachable" and "bot protection" in (result.reason or "")
+
+
+def test_masks_paint_over_and_cookie_banner_is_clicked(local_site: LocalSite) -> None:
+    local_site.routes["/cookies"] = """<html><body>
+    <div id="banner" style="position:fixed;bottom:0;background:#000;color:#fff">Cookies
+      <button id="ok" onclick="document.getElementById('banner').remove()">Tout accepter</button></div>
+    <div id="pub" style="width:200px;height:100px;background:red"></div></body></html>"""
+    result = capture(local_site.url("/cookies"), cookie_banner="#ok", mask=["#pub"])
+    assert result.status == "ok"
+    assert "Tout accepter" not in result.main.dom
+    image = Image.open(io.BytesIO(result.main.screenshot)).convert("RGB")
+    assert image.getpixel((50, 50)) == (136, 136, 136)

@@ -1,0 +1,99 @@
+"""Finding and launching Chromium, in one place.
+
+Order: the WATCHER_CHROMIUM variable, a system Chromium or Chrome, then Playwright's own download.
+`python -m watcher.browser --check` prints the browser found (used by scripts/setup.sh).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+from playwright.async_api import Browser, async_playwright
+
+from watcher.errors import BrowserError
+
+SYSTEM_CANDIDATES = ("/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+
+# Passing our own --disable-features would replace Playwright's list, so we only add switches.
+LAUNCH_ARGS = ["--disable-gpu", "--disable-quic", "--disable-dev-shm-usage", "--hide-scrollbars"]
+
+
+def playwright_browser_path() -> str | None:
+    """The Chromium that `python -m playwright install chromium` downloaded, if any."""
+    from playwright.sync_api import sync_playwright
+
+    try:
+        with sync_playwright() as p:
+            path = p.chromium.executable_path
+    except Exception:  # Playwright raises plain Error subclasses when its driver is missing
+        return None
+    return path if path and Path(path).is_file() else None
+
+
+def find_chromium() -> str | None:
+    """Path to a Chromium executable, or None when Playwright's own browser must be used (or none exists)."""
+    env = os.environ.get("WATCHER_CHROMIUM")
+    if env:
+        found = shutil.which(env) or (env if Path(env).is_file() else None)
+        if not found:
+            raise BrowserError(f"WATCHER_CHROMIUM={env} is not an executable file")
+        return found
+    for candidate in SYSTEM_CANDIDATES:
+        found = shutil.which(candidate)
+        if found:
+            return found
+    return None
+
+
+def describe_browser() -> str:
+    """Which browser watcher will launch, or BrowserError."""
+    path = find_chromium() or playwright_browser_path()
+    if not path:
+        raise BrowserError(
+            "no Chromium found: install one (apt-get install chromium) or set WATCHER_CHROMIUM to its path"
+        )
+    return path
+
+
+def sandbox_enabled() -> bool:
+    """Chromium keeps its sandbox unless we run as root, where it cannot start with one."""
+    return hasattr(os, "geteuid") and os.geteuid() != 0
+
+
+@asynccontextmanager
+async def launch_browser() -> AsyncIterator[Browser]:
+    """One headless Chromium for a whole run."""
+    path = find_chromium()
+    async with async_playwright() as p:
+        try:
+            browser = await p.chromium.launch(
+                executable_path=path, args=LAUNCH_ARGS, chromium_sandbox=sandbox_enabled()
+            )
+        except Exception as exc:  # Playwright's launch errors carry pages of logs; keep the first line
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else exc.__class__.__name__
+            raise BrowserError(f"Chromium could not start ({path or 'Playwright browser'}): {first}") from None
+        try:
+            yield browser
+        finally:
+            await browser.close()
+
+
+def main(argv: list[str]) -> int:
+    if argv[1:] == ["--check"]:
+        try:
+            print(describe_browser())
+        except BrowserError as exc:
+            print(exc, file=sys.stderr)
+            return 1
+        return 0
+    print("usage: python -m watcher.browser --check", file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv))

@@ -1,0 +1,216 @@
+"""Target -> Capture: load a page in a fresh browser context and record what a person would see.
+
+A page that cannot be loaded is not an exception: the capture comes back `unreachable` with a reason.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from playwright.async_api import Browser, BrowserContext, Page, Response
+from playwright.async_api import Error as PlaywrightError
+from playwright.async_api import TimeoutError as PlaywrightTimeout
+
+from watcher import __version__
+from watcher.capture_js import ANNOTATE_DOM, CHALLENGE_MARKERS, PAGE_HEIGHT, STILL_CSS
+from watcher.config import Target, Viewport
+
+STABLE_TRIES = 3
+NET_ERROR = re.compile(r"net::ERR_([A-Z_]+)")
+NETWORK_IDLE_WAIT = 5.0
+COOKIE_CLICK_WAIT = 3.0
+
+
+@dataclass
+class ViewportCapture:
+    """What one viewport of one page looked like."""
+
+    viewport: Viewport
+    screenshot: bytes
+    dom: str
+    aria: str
+    page_height: int
+    captured_height: int
+
+    @property
+    def truncated(self) -> bool:
+        return self.captured_height < self.page_height
+
+
+@dataclass
+class Capture:
+    """The result of loading one target: either views (status ok) or a reason it was unreachable."""
+
+    target_id: str
+    status: str  # "ok" | "unreachable"
+    reason: str | None
+    meta: dict[str, Any]
+    views: list[ViewportCapture] = field(default_factory=list)
+
+    @property
+    def main(self) -> ViewportCapture:
+        return self.views[0]
+
+
+class Unreachable(Exception):
+    """Internal signal: the page cannot be captured; the message is the reason shown to people."""
+
+
+def reason_of(exc: BaseException) -> str:
+    """A short, stable reason for a failed load (Playwright's messages carry logs after the first line)."""
+    if isinstance(exc, (PlaywrightTimeout, asyncio.TimeoutError, TimeoutError)):
+        return "timeout"
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else exc.__class__.__name__
+    network = NET_ERROR.search(text)
+    if network:  # "net::ERR_TOO_MANY_REDIRECTS at URL" -> "too many redirects"
+        return network.group(1).lower().replace("_", " ")
+    return text[:200]
+
+
+async def new_context(browser: Browser, viewport: Viewport) -> BrowserContext:
+    """A fresh, cookie-less context that refuses downloads and closes pop-ups."""
+    context = await browser.new_context(
+        viewport={"width": viewport.width, "height": viewport.height},
+        device_scale_factor=1,
+        accept_downloads=False,
+        locale="fr-FR",
+        timezone_id="Europe/Paris",
+        service_workers="block",
+        is_mobile=viewport.width < 600,
+        has_touch=viewport.width < 600,
+    )
+    context.on("page", _close_popup)
+    await context.route("**/*", _only_web_requests)
+    return context
+
+
+async def _close_popup(page: Page) -> None:
+    if await page.opener() is not None:  # only pages opened by the watched page, not ours
+        await page.close()
+
+
+async def _only_web_requests(route: Any) -> None:
+    url: str = route.request.url
+    if url.startswith(("http://", "https://", "data:", "blob:")):
+        await route.continue_()
+    else:
+        await route.abort()
+
+
+async def load(page: Page, target: Target) -> Response:
+    """Navigate and wait until the page has settled; raise Unreachable with a reason otherwise."""
+    timeout_ms = target.timeout * 1000
+    page.on("dialog", lambda dialog: asyncio.ensure_future(dialog.dismiss()))
+    try:
+        response = await page.goto(target.url, wait_until="load", timeout=timeout_ms)
+    except (PlaywrightError, PlaywrightTimeout) as exc:
+        raise Unreachable(reason_of(exc)) from None
+    if response is None:
+        raise Unreachable("no response")
+    if response.status >= 400:
+        raise Unreachable(f"HTTP {response.status}")
+    try:
+        await page.wait_for_load_state("networkidle", timeout=min(NETWORK_IDLE_WAIT, target.timeout) * 1000)
+    except PlaywrightTimeout:
+        pass  # pages with polling or trackers never go idle; "load" is enough for them
+    if target.wait_for:
+        try:
+            await page.wait_for_selector(target.wait_for, state="visible", timeout=timeout_ms)
+        except PlaywrightTimeout:
+            raise Unreachable(f"wait_for {target.wait_for!r} never appeared") from None
+    challenge = await page.evaluate(CHALLENGE_MARKERS)
+    if challenge:
+        raise Unreachable(f"bot protection page ({challenge})")
+    return response
+
+
+async def dismiss_cookie_banner(page: Page, selector: str | None) -> None:
+    if not selector:
+        return
+    try:
+        await page.click(selector, timeout=COOKIE_CLICK_WAIT * 1000)
+        await page.wait_for_timeout(300)
+    except (PlaywrightError, PlaywrightTimeout):
+        pass  # banner already accepted or not shown this time: nothing to do
+
+
+async def stable_viewport(page: Page) -> None:
+    """Wait until two consecutive viewport screenshots are identical (bounded tries)."""
+    previous = await page.screenshot(type="png", animations="disabled", caret="hide")
+    for _ in range(STABLE_TRIES - 1):
+        await page.wait_for_timeout(150)
+        current = await page.screenshot(type="png", animations="disabled", caret="hide")
+        if current == previous:
+            return
+        previous = current
+
+
+async def capture_view(page: Page, target: Target, viewport: Viewport, max_height: int) -> ViewportCapture:
+    """Screenshot, annotated DOM and ARIA snapshot of a loaded page in one viewport."""
+    await page.add_style_tag(content=STILL_CSS)
+    await stable_viewport(page)
+    page_height = int(await page.evaluate(PAGE_HEIGHT))
+    height = min(page_height, max_height)
+    masks = [page.locator(selector) for selector in target.mask]
+    screenshot = await page.screenshot(
+        type="png", full_page=True, animations="disabled", caret="hide", mask=masks, mask_color="#888888",
+        clip={"x": 0, "y": 0, "width": viewport.width, "height": max(height, 1)},
+    )
+    await page.evaluate(ANNOTATE_DOM)
+    dom = await page.content()
+    try:
+        aria = await page.locator("body").aria_snapshot(timeout=10_000)
+    except (PlaywrightError, PlaywrightTimeout):
+        aria = ""  # an empty ARIA tree is still a capture; the skeleton comes from the DOM
+    return ViewportCapture(viewport, screenshot, dom, aria, page_height, height)
+
+
+async def capture_target(browser: Browser, target: Target, max_height: int) -> Capture:
+    """Load `target` in each of its viewports; never raises for a page that misbehaves."""
+    started = time.monotonic()
+    meta: dict[str, Any] = {"requested_url": target.url, "watcher_version": __version__}
+    views: list[ViewportCapture] = []
+    limit = max_height if target.max_height is None else target.max_height
+    try:
+        for viewport in target.viewports:
+            views.append(await asyncio.wait_for(
+                _capture_one(browser, target, viewport, limit, meta), timeout=target.timeout * 2 + 30))
+    except Unreachable as exc:
+        return _unreachable(target, str(exc), meta, started)
+    except (asyncio.TimeoutError, PlaywrightTimeout):
+        return _unreachable(target, "timeout", meta, started)
+    meta["duration_s"] = round(time.monotonic() - started, 3)
+    meta["truncated"] = views[0].truncated
+    meta["page_height"] = views[0].page_height
+    return Capture(target.id, "ok", None, meta, views)
+
+
+def _unreachable(target: Target, reason: str, meta: dict[str, Any], started: float) -> Capture:
+    meta["duration_s"] = round(time.monotonic() - started, 3)
+    meta["reason"] = reason
+    return Capture(target.id, "unreachable", reason, meta)
+
+
+async def _capture_one(
+    browser: Browser, target: Target, viewport: Viewport, max_height: int, meta: dict[str, Any]
+) -> ViewportCapture:
+    context = await new_context(browser, viewport)
+    try:
+        page = await context.new_page()
+        load_started = time.monotonic()
+        response = await load(page, target)
+        meta.setdefault("final_url", page.url)
+        meta.setdefault("http_status", response.status)
+        meta.setdefault("load_s", round(time.monotonic() - load_started, 3))
+        meta.setdefault("user_agent", await page.evaluate("navigator.userAgent"))
+        meta.setdefault("viewports", []).append(viewport.model_dump())
+        await dismiss_cookie_banner(page, target.cookie_banner)
+        return await capture_view(page, target, viewport, max_height)
+    except PlaywrightError as exc:
+        raise Unreachable(reason_of(exc)) from None
+    finally:
+        await context.close()

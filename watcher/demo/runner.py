@@ -1,0 +1,91 @@
+"""`watcher demo`: the real pipeline, offline, on the bundled demo site (version 1, then version 2)."""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+import time
+from pathlib import Path
+
+import click
+
+from watcher.check import CheckResult, check_targets
+from watcher.commands.check import format_result
+from watcher.config import load_config
+from watcher.demo.server import DemoSite
+from watcher.store import Store
+
+DEMO_TARGETS = """\
+# targets.yaml written by `watcher demo` for its local demo site (port chosen at start)
+settings:
+  concurrency: 2
+targets:
+  - id: demo-accueil
+    name: "Mes Aides Démo — accueil"
+    url: {base}/
+    tags: [demo, caf]
+    schedule: "every 6h"
+  - id: demo-mon-compte
+    name: "Mes Aides Démo — Mon Compte"
+    url: {base}/mon-compte.html
+    tags: [demo, caf]
+    schedule: "0 7 * * 1-5"
+  - id: demo-declaration
+    name: "Mes Aides Démo — déclarer mes ressources"
+    url: {base}/demande/etape1.html
+    tags: [demo, rsa]
+    schedule: "every 1d"
+"""
+
+TEXT = {
+    "fr": {
+        "start": "Démonstration de watcher : un site de démarches fictif sur {url}",
+        "v1": "1/2 — première capture de la version 1 du site…",
+        "v2": "2/2 — le site passe en version 2 (bouton renommé, menu déplacé, champ obligatoire ajouté, "
+              "actualités changées) ; nouvelle vérification…",
+        "alerts": "Alertes envoyées (console et fichier {file}) :",
+        "done": "Terminé en {seconds:.0f} s. Résultats : {out}\n  configuration : {config}\n"
+                "  captures et index : {snapshots}\n  alertes : {file}",
+    },
+    "en": {
+        "start": "watcher demo: a fictional public-service site on {url}",
+        "v1": "1/2 — first capture of version 1 of the site…",
+        "v2": "2/2 — the site switches to version 2 (renamed button, moved menu entry, new required field, "
+              "new news items); checking again…",
+        "alerts": "Alerts sent (console and file {file}):",
+        "done": "Done in {seconds:.0f} s. Results: {out}\n  configuration: {config}\n"
+                "  snapshots and index: {snapshots}\n  alerts: {file}",
+    },
+}
+
+
+def run_demo(out: Path | None, lang: str) -> int:
+    """Run the demo end to end; returns 0 when the demo's change was detected."""
+    started = time.monotonic()
+    text = TEXT.get(lang, TEXT["fr"])
+    out = out or Path(tempfile.mkdtemp(prefix="watcher-demo-"))
+    out.mkdir(parents=True, exist_ok=True)
+    alerts_file = out / "alertes.txt"
+    with DemoSite("v1") as site:
+        click.echo(text["start"].format(url=site.url))
+        config_path = out / "targets.yaml"
+        config_path.write_text(DEMO_TARGETS.format(base=site.url), encoding="utf-8")
+        config = load_config(config_path)
+        with Store(out / "snapshots") as store:
+            click.echo(text["v1"])
+            _report(asyncio.run(check_targets(config, store, config.targets)), lang)
+            site.switch("v2")
+            click.echo(text["v2"])
+            results = asyncio.run(check_targets(config, store, config.targets))
+    _report(results, lang)
+    alerts = [r for r in results if r.alert]
+    click.echo(text["alerts"].format(file=alerts_file))
+    alerts_file.write_text("\n\n".join(format_result(r, lang) for r in alerts) + "\n", encoding="utf-8")
+    click.echo(text["done"].format(seconds=time.monotonic() - started, out=out, config=config_path,
+                                   snapshots=out / "snapshots", file=alerts_file))
+    return 0 if alerts else 1
+
+
+def _report(results: list[CheckResult], lang: str) -> None:
+    for result in results:
+        click.echo(format_result(result, lang))

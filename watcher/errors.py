@@ -1,0 +1,41 @@
+"""The one exception tree of watcher.
+
+WatcherError            anything watcher reports to a person as a one-line message (CLI exit 2)
+├── ConfigError         a targets.yaml / channels.yaml problem, with file, line and field path
+├── InputError          a file or folder given on the command line is missing, empty, unreadable or mismatched
+├── StoreError          the snapshot store or its index cannot be read or written (disk full, permissions)
+└── BrowserError        no Chromium could be found or launched
+
+A page that cannot be loaded is not an error: capture returns the status `unreachable` with a reason.
+"""
+
+from __future__ import annotations
+
+
+class WatcherError(Exception):
+    """Base of every error watcher turns into a one-line message and exit code 2."""
+
+
+class ConfigError(WatcherError):
+    """A configuration file is invalid; the message names file, line and field path."""
+
+    def __init__(self, file: str, line: int | None, path: str, message: str) -> None:
+        self.file = file
+        self.line = line
+        self.path = path
+        self.message = message
+        where = f"{file}:{line}" if line else file
+        field = f" {path}:" if path else ""
+        super().__init__(f"{where}:{field} {message}")
+
+
+class InputError(WatcherError):
+    """A path given on the command line cannot be used."""
+
+
+class StoreError(WatcherError):
+    """The snapshot store or its index cannot be read or written."""
+
+
+class BrowserError(WatcherError):
+    """No usable Chromium."""

@@ -1,0 +1,251 @@
+"""Snapshot folders and the SQLite index: the single source of truth for what happened.
+
+Layout: <root>/<target-id>/<UTC time>/ {screenshot.png, dom.html, aria.yaml, meta.json, skeleton.json, ...}
+and <root>/index.sqlite3. A snapshot folder is written under a temporary name and renamed once complete, and
+only then recorded in the index, so a crash never leaves a half snapshot that later steps read. Identical files
+are hard-linked to the previous snapshot's copy instead of being stored twice.
+
+Everything that touches the disk or the index goes through `Store`, so moving to another database or an
+object store is a change of this module only.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import hashlib
+import json
+import os
+import shutil
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from watcher.errors import StoreError
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS checks (
+    id INTEGER PRIMARY KEY,
+    target TEXT NOT NULL,
+    time TEXT NOT NULL,
+    status TEXT NOT NULL,
+    alert INTEGER NOT NULL DEFAULT 0,
+    reason TEXT,
+    snapshot TEXT,
+    baseline TEXT,
+    screenshot_hash TEXT,
+    dom_hash TEXT,
+    skeleton_hash TEXT,
+    report TEXT
+);
+CREATE INDEX IF NOT EXISTS checks_target_time ON checks(target, time);
+"""
+
+TMP_PREFIX = ".tmp-"
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def folder_name(when: datetime) -> str:
+    """Snapshot folder name: sortable UTC time, safe on every file system."""
+    return when.astimezone(UTC).strftime("%Y%m%dT%H%M%S.%fZ")
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+@dataclass(frozen=True)
+class CheckRecord:
+    """One row of the index: one check of one target."""
+
+    id: int
+    target: str
+    time: str
+    status: str
+    alert: bool
+    reason: str | None
+    snapshot: str | None
+    baseline: str | None
+    report: dict[str, Any] | None
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write a file so that readers see either the old content or the new, never a part."""
+    tmp = path.with_name(f"{TMP_PREFIX}{path.name}")
+    with open(tmp, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+    _fsync_dir(path.parent)
+
+
+@contextlib.contextmanager
+def disk_errors(what: str) -> Iterator[None]:
+    """Turn OS errors into one StoreError with words a coordinator can act on."""
+    try:
+        yield
+    except OSError as exc:
+        if exc.errno == errno.ENOSPC:
+            raise StoreError(f"{what}: the disk is full (nothing was changed)") from None
+        if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            raise StoreError(f"{what}: permission denied ({exc.filename})") from None
+        raise StoreError(f"{what}: {exc.strerror or exc}") from None
+    except sqlite3.Error as exc:
+        raise StoreError(f"{what}: snapshot index error ({exc})") from None
+
+
+class SnapshotWriter:
+    """Collects the files of one snapshot in a temporary folder, then publishes it in one rename."""
+
+    def __init__(self, store: Store, target_id: str, when: datetime, previous: Path | None) -> None:
+        self.final = store.root / target_id / folder_name(when)
+        self.tmp = self.final.with_name(TMP_PREFIX + self.final.name)
+        self.previous = previous
+        self.hashes: dict[str, str] = {}
+
+    def add(self, name: str, data: bytes) -> str:
+        """Add a file (name may contain one sub-folder); returns its content hash."""
+        digest = sha256(data)
+        self.hashes[name] = digest
+        dest = self.tmp / name
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        old = self.previous / name if self.previous else None
+        if old is not None and old.is_file() and old.stat().st_size == len(data) and sha256(old.read_bytes()) == digest:
+            with contextlib.suppress(OSError):
+                os.link(old, dest)  # same content as last time: share it instead of storing it twice
+                return digest
+        with open(dest, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        return digest
+
+    def add_json(self, name: str, value: Any) -> str:
+        return self.add(name, json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True).encode())
+
+    def publish(self) -> Path:
+        for folder in {p.parent for p in self.tmp.rglob("*")} | {self.tmp}:
+            _fsync_dir(folder)
+        os.rename(self.tmp, self.final)
+        _fsync_dir(self.final.parent)
+        return self.final
+
+    def discard(self) -> None:
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+class Store:
+    """The snapshots folder and its index."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        with disk_errors(f"cannot open the snapshots folder {root}"):
+            root.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite3.connect(root / "index.sqlite3", timeout=30, isolation_level=None,
+                                      check_same_thread=False)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=FULL")
+            self.db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextlib.contextmanager
+    def new_snapshot(self, target_id: str, when: datetime, previous: Path | None) -> Iterator[SnapshotWriter]:
+        """Write a snapshot folder atomically; on any error nothing is left behind."""
+        writer = SnapshotWriter(self, target_id, when, previous)
+        try:
+            with disk_errors(f"cannot store the snapshot of {target_id}"):
+                writer.tmp.mkdir(parents=True, exist_ok=False)
+                yield writer
+                writer.publish()
+        except BaseException:
+            writer.discard()
+            raise
+
+    def record_check(
+        self, target_id: str, when: datetime, status: str, *, alert: bool = False, reason: str | None = None,
+        snapshot: Path | None = None, baseline: Path | None = None, hashes: dict[str, str] | None = None,
+        report: dict[str, Any] | None = None,
+    ) -> int:
+        """Add one check to the index (after its snapshot folder, if any, was published)."""
+        hashes = hashes or {}
+        with disk_errors(f"cannot record the check of {target_id}"):
+            cursor = self.db.execute(
+                "INSERT INTO checks (target, time, status, alert, reason, snapshot, baseline, screenshot_hash,"
+                " dom_hash, skeleton_hash, report) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                (target_id, when.astimezone(UTC).isoformat(timespec="seconds"), status, int(alert), reason,
+                 self._rel(snapshot), self._rel(baseline), hashes.get("screenshot.png"), hashes.get("dom.html"),
+                 hashes.get("skeleton.json"), json.dumps(report, ensure_ascii=False) if report else None),
+            )
+        return int(cursor.lastrowid or 0)
+
+    def _rel(self, path: Path | None) -> str | None:
+        if path is None:
+            return None
+        try:
+            return str(path.resolve().relative_to(self.root.resolve()))
+        except ValueError:
+            return str(path)
+
+    def path(self, rel: str | None) -> Path | None:
+        return self.root / rel if rel else None
+
+    def _rows(self, sql: str, args: tuple[Any, ...]) -> list[CheckRecord]:
+        with disk_errors("cannot read the snapshot index"):
+            rows = self.db.execute(sql, args).fetchall()
+        return [
+            CheckRecord(r[0], r[1], r[2], r[3], bool(r[4]), r[5], r[6], r[7], json.loads(r[8]) if r[8] else None)
+            for r in rows
+        ]
+
+    _COLUMNS = "id, target, time, status, alert, reason, snapshot, baseline, report"
+
+    def history(self, target_id: str) -> list[CheckRecord]:
+        """Every check of a target, oldest first."""
+        return self._rows(f"SELECT {self._COLUMNS} FROM checks WHERE target = ? ORDER BY id", (target_id,))
+
+    def check(self, check_id: int) -> CheckRecord | None:
+        rows = self._rows(f"SELECT {self._COLUMNS} FROM checks WHERE id = ?", (check_id,))
+        return rows[0] if rows else None
+
+    def baseline(self, target_id: str) -> Path | None:
+        """The snapshot the next capture is compared with: the latest one of a successful check."""
+        rows = self._rows(
+            f"SELECT {self._COLUMNS} FROM checks WHERE target = ? AND snapshot IS NOT NULL"
+            " AND status IN ('new', 'changed', 'unchanged') ORDER BY id DESC LIMIT 1", (target_id,))
+        path = self.path(rows[0].snapshot) if rows else None
+        return path if path is not None and path.is_dir() else None
+
+    def targets(self) -> list[str]:
+        with disk_errors("cannot read the snapshot index"):
+            return [r[0] for r in self.db.execute("SELECT DISTINCT target FROM checks ORDER BY target")]
+
+    def clean_partial(self) -> int:
+        """Remove temporary folders left by a crash mid-capture; returns how many."""
+        removed = 0
+        for tmp in self.root.glob(f"*/{TMP_PREFIX}*"):
+            shutil.rmtree(tmp, ignore_errors=True) if tmp.is_dir() else tmp.unlink(missing_ok=True)
+            removed += 1
+        return removed
