@@ -1,0 +1,894 @@
+"""The interface skeleton of a page: what a person clicks, fills in or finds their way by.
+
+Roles follow HTML-AAM (how browsers map HTML to ARIA roles) and names follow accname 1.2
+(how browsers compute accessible names), so the skeleton is what a screen reader would announce,
+not what the HTML source happens to look like. Ids, classes, attribute order, scripts, styles and
+body text outside interactive elements never reach the skeleton, which is what makes the structural
+diff immune to that noise by construction.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field, fields
+from typing import Any, NamedTuple
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+
+from lxml import etree
+
+from watcher import messages
+
+LANDMARK_ROLES = frozenset(
+    {"banner", "navigation", "main", "contentinfo", "form", "search", "region", "complementary"}
+)
+FIELD_ROLES = frozenset(
+    {"textbox", "searchbox", "spinbutton", "combobox", "listbox", "checkbox", "radio", "switch", "slider"}
+)
+ACTION_ROLES = frozenset(
+    {"link", "button", "menuitem", "menuitemcheckbox", "menuitemradio", "tab", "option", "treeitem"}
+)
+INTERACTIVE_ROLES = FIELD_ROLES | ACTION_ROLES
+SKELETON_ROLES = INTERACTIVE_ROLES | LANDMARK_ROLES | {"heading"}
+
+# accname 1.2 "roles supporting name from content" (the ones that can appear in a skeleton).
+NAME_FROM_CONTENT = frozenset(
+    {"button", "checkbox", "heading", "link", "menuitem", "menuitemcheckbox", "menuitemradio",
+     "option", "radio", "switch", "tab", "treeitem", "cell", "gridcell", "columnheader", "rowheader",
+     "row", "tooltip"}
+)
+# ARIA 1.2 concrete roles (+ "image", the ARIA 1.3 synonym of img): a token outside this set is ignored,
+# so role="foo button" falls back to button as browsers do.
+VALID_ROLES = frozenset(
+    """alert alertdialog application article banner blockquote button caption cell checkbox code
+    columnheader combobox complementary contentinfo definition deletion dialog document emphasis feed
+    figure form generic grid gridcell group heading img image insertion link list listbox listitem log
+    main marquee math menu menubar menuitem menuitemcheckbox menuitemradio meter navigation none note
+    option paragraph presentation progressbar radio radiogroup region row rowgroup rowheader scrollbar
+    search searchbox separator slider spinbutton status strong subscript superscript switch tab table
+    tablist tabpanel term textbox time timer toolbar tooltip tree treegrid treeitem""".split()
+)
+# Roles of containers whose label names the group a link or field belongs to (menus, fieldsets...).
+GROUP_ROLES = frozenset({"list", "menu", "menubar", "tablist", "group", "radiogroup", "tree", "toolbar"})
+SECTIONING = frozenset({"article", "aside", "main", "nav", "section"})
+SECTIONING_ROLES = frozenset({"article", "complementary", "main", "navigation", "region"})
+SKIPPED_TAGS = frozenset(
+    {"script", "style", "template", "noscript", "head", "meta", "link", "title", "datalist", "option",
+     "optgroup", "iframe", "object", "embed", "canvas", "audio", "track", "source", "param"}
+)
+BLOCK_TAGS = frozenset(
+    """address article aside blockquote br dd details dialog div dl dt fieldset figcaption figure footer
+    form h1 h2 h3 h4 h5 h6 header hr li main nav ol p pre section summary table tbody td tfoot th thead
+    tr ul""".split()
+)
+MEDIA_TAGS = frozenset({"img", "picture", "svg", "video", "time", "figure"})
+LABELABLE = frozenset({"input", "select", "textarea", "button", "meter", "output", "progress"})
+TEXT_INPUTS = frozenset({"text", "email", "tel", "url", "password"})
+DATE_INPUTS = frozenset({"date", "datetime-local", "month", "week", "time"})
+BUTTON_INPUTS = frozenset({"button", "submit", "reset", "image"})
+KNOWN_INPUTS = TEXT_INPUTS | DATE_INPUTS | BUTTON_INPUTS | {
+    "search", "number", "range", "checkbox", "radio", "file", "color", "hidden"}
+MAX_PROFILE = 8
+
+_DISPLAY_NONE = re.compile(r"(?:^|;)\s*display\s*:\s*none\b", re.I)
+_VISIBILITY = re.compile(r"(?:^|;)\s*visibility\s*:\s*(hidden|collapse|visible)\b", re.I)
+_INVISIBLE_CHARS = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
+
+
+@dataclass(frozen=True)
+class Element:
+    """One thing a person interacts with or orients by: a link, a button, a field, a heading, a landmark."""
+
+    role: str
+    name: str
+    landmark: str
+    order: int
+    level: int | None = None
+    control: str | None = None
+    required: bool = False
+    disabled: bool = False
+    checked: bool | None = None
+    options: tuple[str, ...] = ()
+    target: str | None = None
+    box: tuple[int, int, int, int] | None = None
+    context: str = ""
+    # Which repeated block (≥3 same-shape siblings: a menu, a news list, a carousel) holds the element,
+    # which item of it, and whether its items are "cards" (more than one link, images, loose text).
+    repeat: str = ""
+    repeat_item: int = -1
+    repeat_rich: bool = False
+    # Name of the dialog (cookie banner, modal) holding the element; "" outside dialogs.
+    dialog: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        """Only the fields that differ from their default, to keep skeleton.json small."""
+        out: dict[str, Any] = {"role": self.role, "name": self.name, "landmark": self.landmark, "order": self.order}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.name not in out and value != f.default:
+                out[f.name] = list(value) if isinstance(value, tuple) else value
+        return out
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Element:
+        known = {f.name for f in fields(cls)}
+        values = {k: v for k, v in data.items() if k in known}
+        if values.get("options") is not None:
+            values["options"] = tuple(values["options"])
+        if values.get("box") is not None:
+            x, y, w, h = (int(v) for v in values["box"])
+            values["box"] = (x, y, w, h)
+        return cls(**values)
+
+
+@dataclass
+class Skeleton:
+    """The interface of one page, in document order."""
+
+    url: str | None
+    elements: list[Element] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"version": 1, "url": self.url, "elements": [e.to_json() for e in self.elements]}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Skeleton:
+        return cls(url=data.get("url"), elements=[Element.from_json(e) for e in data["elements"]])
+
+
+def normalize_space(text: str) -> str:
+    """Whitespace collapsed the way browsers do for accessible names (NBSP and zero-width too)."""
+    return " ".join(text.translate(_INVISIBLE_CHARS).split())
+
+
+def extract_skeleton(html: str, *, base_url: str | None = None, ignore: Sequence[str] = ()) -> Skeleton:
+    """Reduce an HTML page (ideally capture's annotated DOM) to its interface skeleton."""
+    root = _parse(html)
+    if root is None:
+        return Skeleton(url=base_url, elements=[])
+    doc_url = base_url or root.get("data-watcher-url") or None
+    link_base = _link_base(root, doc_url)
+    _remove_ignored(root, ignore)
+    walker = _Walker(root, link_base)
+    body = root.find("body")
+    walker.walk(body if body is not None else root, _Ctx())
+    return Skeleton(url=doc_url or link_base, elements=walker.finish())
+
+
+def _parse(html: str) -> Any:
+    if not html or not html.strip():
+        return None
+    # Plain etree elements: lxml.html's element classes cost a Python call per node visited.
+    parser = etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
+    try:
+        root = etree.fromstring(html.encode("utf-8", "replace"), parser=parser)
+    except (etree.ParserError, ValueError):
+        return None
+    return root if root is not None and root.tag == "html" else None
+
+
+def _link_base(root: Any, doc_url: str | None) -> str | None:
+    """Links resolve against <base href> when there is one (itself resolved against the page URL)."""
+    base = root.find(".//head/base[@href]")
+    if base is None:
+        return doc_url
+    return normalize_target(base.get("href", ""), doc_url, keep_base_fragment=False) or doc_url
+
+
+def _remove_ignored(root: Any, ignore: Sequence[str]) -> None:
+    if not ignore:
+        return
+    matchers = compile_selectors(ignore)
+    doomed = [el for el in root.iter() if isinstance(el.tag, str) and any(m(el) for m in matchers)]
+    for el in doomed:
+        if el.getparent() is not None:
+            _drop_tree(el)
+
+
+def _drop_tree(el: Any) -> None:
+    """Remove an element and its subtree, keeping the text that follows it (its tail)."""
+    parent, tail = el.getparent(), el.tail
+    if tail:
+        previous = el.getprevious()
+        if previous is not None:
+            previous.tail = (previous.tail or "") + tail
+        else:
+            parent.text = (parent.text or "") + tail
+    parent.remove(el)
+
+
+class _Ctx(NamedTuple):
+    """What an element inherits from its ancestors during the walk (a tuple: copied once per element)."""
+
+    landmarks: tuple[str, ...] = ()
+    hidden: bool = False  # hidden whatever the descendants say (hidden, aria-hidden, display:none)
+    vis_hidden: bool = False  # visibility:hidden, which a descendant may undo
+    marked_hidden: bool = False  # capture's data-watcher-visible="false"
+    sectioning: bool = False  # inside article/aside/main/nav/section: header/footer are not landmarks
+    nested: bool = False  # inside article/aside/nav/section: an unnamed aside is not a landmark
+    group: str = ""
+    dialog: str = ""
+    fieldset_disabled: bool = False
+    in_named: bool = False  # inside an element whose name comes from its content
+
+    @property
+    def invisible(self) -> bool:
+        return self.hidden or self.vis_hidden or self.marked_hidden
+
+
+@dataclass
+class _Summary:
+    """What a subtree tells its parent: the roles inside it (its shape) and the skeleton elements it holds."""
+
+    profile: tuple[str, ...] = ()
+    indexes: list[int] = field(default_factory=list)
+    loose_text: bool = False
+    media: bool = False
+
+
+_EMPTY = _Summary()
+
+
+class _Walker:
+    """One pass over the DOM in document order, collecting skeleton elements and repeated blocks."""
+
+    def __init__(self, root: Any, base: str | None) -> None:
+        self.base = base
+        self.by_id: dict[str, Any] = {}
+        self.labels_for: dict[str, list[Any]] = {}
+        for el in root.iter():
+            if not isinstance(el.tag, str):
+                continue
+            el_id = el.get("id")
+            if el_id:
+                self.by_id.setdefault(el_id, el)
+            if el.tag == "label" and el.get("for"):
+                self.labels_for.setdefault(el.get("for"), []).append(el)
+        self.found: list[dict[str, Any]] = []
+        self.last_heading: dict[tuple[str, ...], str] = {}
+        self.repeat_count = 0
+
+    def finish(self) -> list[Element]:
+        return [Element(order=i, **data) for i, data in enumerate(self.found)]
+
+    # --- the walk ---------------------------------------------------------------------------------
+
+    def walk(self, el: Any, ctx: _Ctx) -> _Summary:
+        tag = el.tag
+        if not isinstance(tag, str) or tag in SKIPPED_TAGS:
+            return _EMPTY
+        ctx = self._visibility(el, tag, ctx)
+        role = _role(el, tag, ctx)
+        index = None
+        if role in SKELETON_ROLES and not ctx.invisible:
+            index = self._emit(el, tag, role, ctx)
+            if index is None and role in LANDMARK_ROLES:
+                role = None  # a region/form/aside without a name is not a landmark (HTML-AAM)
+        if role is None and (len(el) == 0 or tag == "svg"):
+            return _leaf(el, tag, ctx)  # most of a page: nothing below can be in the skeleton
+        summary = self._walk_children(el, tag, self._child_ctx(el, tag, role, ctx))
+        if role in INTERACTIVE_ROLES or role == "heading":
+            summary.profile = _merge_profile((role,), summary.profile)
+        if index is not None:
+            summary.indexes.insert(0, index)
+        summary.media = summary.media or tag in MEDIA_TAGS
+        return summary
+
+    def _walk_children(self, el: Any, tag: str, ctx: _Ctx) -> _Summary:
+        counts_text = not ctx.in_named and not ctx.invisible
+        out = _Summary(loose_text=counts_text and _has_text(el.text))
+        children: list[tuple[Any, _Summary]] = []
+        summary_seen = False
+        closed_details = tag == "details" and el.get("open") is None
+        for child in el:
+            if not isinstance(child.tag, str):
+                continue
+            child_ctx = ctx
+            if closed_details:
+                # A closed <details> shows only its first <summary>.
+                is_summary = child.tag == "summary" and not summary_seen
+                summary_seen = summary_seen or is_summary
+                child_ctx = ctx if is_summary else ctx._replace(hidden=True)
+            sub = self.walk(child, child_ctx)
+            if sub.profile:
+                children.append((child, sub))
+                out.profile = _merge_profile(out.profile, sub.profile)
+                out.indexes.extend(sub.indexes)
+            out.loose_text = out.loose_text or sub.loose_text or (counts_text and _has_text(child.tail))
+            out.media = out.media or sub.media
+        if len(children) >= 3:
+            self._mark_repeats(children)
+        return out
+
+    def _mark_repeats(self, children: list[tuple[Any, _Summary]]) -> None:
+        """Siblings of the same shape (≥3) form a repeated block: a menu, a news list, a carousel."""
+        shapes: dict[tuple[str, tuple[str, ...]], list[_Summary]] = {}
+        for child, sub in children:
+            if sub.profile:
+                shapes.setdefault((child.tag, sub.profile), []).append(sub)
+        for items in shapes.values():
+            if len(items) < 3:
+                continue
+            self.repeat_count += 1
+            name = f"r{self.repeat_count}"
+            rich = sum(_is_rich(s) for s in items) * 2 > len(items)
+            for number, sub in enumerate(items):
+                for index in sub.indexes:
+                    if not self.found[index]["repeat"]:  # the innermost block wins
+                        self.found[index].update(repeat=name, repeat_item=number, repeat_rich=rich)
+
+    def _visibility(self, el: Any, tag: str, ctx: _Ctx) -> _Ctx:
+        hidden = ctx.hidden or _hard_hidden(el, tag)
+        vis_hidden = ctx.vis_hidden
+        style = el.get("style")
+        if style:
+            hidden = hidden or bool(_DISPLAY_NONE.search(style))
+            vis = _VISIBILITY.search(style)
+            if vis:
+                vis_hidden = vis.group(1).lower() != "visible"
+        marked = ctx.marked_hidden
+        mark = el.get("data-watcher-visible")
+        if mark == "false":
+            marked = True
+        elif el.get("data-watcher-box") is not None:
+            marked = False  # capture measured it: rendered, whatever an ancestor's mark says
+        if (hidden, vis_hidden, marked) == (ctx.hidden, ctx.vis_hidden, ctx.marked_hidden):
+            return ctx
+        return ctx._replace(hidden=hidden, vis_hidden=vis_hidden, marked_hidden=marked)
+
+    def _child_ctx(self, el: Any, tag: str, role: str | None, ctx: _Ctx) -> _Ctx:
+        changes: dict[str, Any] = {}
+        if role in LANDMARK_ROLES:
+            changes["landmarks"] = (*ctx.landmarks, role)
+            changes["group"] = self._name_of(el, role) if not ctx.invisible else ""
+        elif role in GROUP_ROLES or tag in ("ul", "ol", "menu", "fieldset"):
+            label = self._group_label(el, tag)
+            if label:
+                changes["group"] = label
+        if tag in SECTIONING or role in SECTIONING_ROLES:
+            changes["sectioning"] = True
+            changes["nested"] = ctx.nested or (tag != "main" and role != "main")
+        if role in ("dialog", "alertdialog"):
+            changes["dialog"] = (self._name_of(el, role) if not ctx.invisible else "") or "dialog"
+        if tag == "fieldset" and el.get("disabled") is not None:
+            changes["fieldset_disabled"] = True
+        if role in NAME_FROM_CONTENT or tag in ("label", "legend", "summary") or role == "heading":
+            changes["in_named"] = True
+        return ctx._replace(**changes) if changes else ctx
+
+    def _emit(self, el: Any, tag: str, role: str, ctx: _Ctx) -> int | None:
+        name = self._name_of(el, role)
+        if role in ("region", "form") and not name:
+            return None
+        if role == "complementary" and ctx.nested and not name:
+            return None
+        if role == "heading":
+            self.last_heading[ctx.landmarks] = name
+        # Outside a labelled group, the section heading above says where the element belongs.
+        context = ctx.group if role == "heading" else ctx.group or self.last_heading.get(ctx.landmarks, "")
+        data: dict[str, Any] = {
+            "role": role, "name": name, "landmark": " > ".join(ctx.landmarks), "context": context,
+            "repeat": "", "repeat_item": -1, "repeat_rich": False, "dialog": ctx.dialog,
+        }
+        data.update(_state(el, tag, role, ctx))
+        data["target"] = self._target(el, tag, role)
+        data["box"] = _box(el.get("data-watcher-box"))
+        if tag == "select":
+            data["options"] = _options(el)
+        self.found.append(data)
+        return len(self.found) - 1
+
+    def _target(self, el: Any, tag: str, role: str) -> str | None:
+        if tag in ("a", "area") and el.get("href") is not None:
+            return normalize_target(el.get("href", ""), self.base)
+        if tag == "form" and el.get("action") is not None:
+            return normalize_target(el.get("action", ""), self.base)
+        return None
+
+    def _group_label(self, el: Any, tag: str) -> str:
+        """A list's label: its own name, the heading or menu entry just before it, or its fieldset legend."""
+        own = _aria_label(el, self) or (self._legend(el) if tag == "fieldset" else "")
+        if own:
+            return own
+        anchor = el.getprevious()
+        if anchor is None and el.getparent() is not None and el.getparent().tag in ("li", "details"):
+            anchor = el.getparent()[0] if el.getparent()[0] is not el else None
+        if anchor is None or not isinstance(anchor.tag, str):
+            return ""
+        if anchor.tag in ("a", "button", "summary", "h1", "h2", "h3", "h4", "h5", "h6", "span", "p", "strong"):
+            return normalize_space(self._content(anchor, allow_hidden=False, in_labelledby=False))
+        return ""
+
+    def _legend(self, fieldset: Any) -> str:
+        for child in fieldset:
+            if child.tag == "legend":
+                return normalize_space(self._content(child, allow_hidden=False, in_labelledby=False))
+        return ""
+
+    # --- accessible names (accname 1.2) -----------------------------------------------------------
+
+    def _name_of(self, el: Any, role: str) -> str:
+        return normalize_space(self._name(el, el.tag, role))
+
+    def _name(self, el: Any, tag: str, role: str) -> str:
+        by_ref = self._labelledby(el)
+        if by_ref:
+            return by_ref
+        label = el.get("aria-label", "").strip()
+        if label:
+            return label
+        native = self._native_name(el, tag)
+        if native.strip():
+            return native
+        if role in NAME_FROM_CONTENT or tag == "summary":
+            text = self._content(el, allow_hidden=False, in_labelledby=False)
+            if text.strip():
+                return text
+        return el.get("title", "")
+
+    def _labelledby(self, el: Any, allow_hidden: bool = False) -> str:
+        ids = el.get("aria-labelledby", "").split()
+        parts = []
+        for ref_id in ids:
+            ref = self.by_id.get(ref_id)
+            if ref is not None:
+                # accname 2B: a hidden node referenced by aria-labelledby still gives its text.
+                parts.append(self._alt(ref, allow_hidden=allow_hidden or _hidden_here(ref), in_labelledby=True))
+        return normalize_space(" ".join(parts))
+
+    def _native_name(self, el: Any, tag: str) -> str:
+        if tag == "input":
+            return self._input_name(el)
+        if tag in ("select", "textarea"):
+            return self._label_text(el) or el.get("placeholder", "")
+        if tag in ("img", "area"):
+            return el.get("alt", "")
+        if tag == "fieldset":
+            return self._legend(el)
+        if tag == "button":
+            return self._label_text(el)
+        return ""
+
+    def _input_name(self, el: Any) -> str:
+        kind = _input_type(el)
+        labelled = self._label_text(el)
+        if labelled:
+            return labelled
+        if kind in ("submit", "reset", "button"):
+            return el.get("value") or messages.default_button_label(kind)
+        if kind == "image":
+            return el.get("alt") or el.get("value") or messages.default_button_label("submit")
+        return el.get("placeholder", "")
+
+    def _label_text(self, el: Any) -> str:
+        """Text of the <label>s of a form control: label[for=id] and a wrapping label."""
+        labels = list(self.labels_for.get(el.get("id", ""), ())) if el.get("id") else []
+        wrapping = next((a for a in el.iterancestors("label")), None)
+        if wrapping is not None and wrapping not in labels and _labels_this(wrapping, el):
+            labels.insert(0, wrapping)
+        parts = [self._content(lab, allow_hidden=False, in_labelledby=False, skip=el) for lab in labels
+                 if not _hidden_here(lab)]
+        return normalize_space(" ".join(parts))
+
+    def _alt(self, el: Any, *, allow_hidden: bool, in_labelledby: bool, skip: Any = None) -> str:
+        """The text alternative of a node met while computing another node's name (accname step 2, recursion)."""
+        tag = el.tag
+        if not isinstance(tag, str) or tag in SKIPPED_TAGS or el is skip:
+            return ""
+        if not allow_hidden and _hidden_here(el):
+            return ""
+        if not in_labelledby:
+            by_ref = self._labelledby(el, allow_hidden)
+            if by_ref:
+                return by_ref
+        label = el.get("aria-label", "").strip()
+        if label and tag not in ("input", "select", "textarea"):
+            return label
+        if tag in ("img", "area"):
+            return el.get("alt") or el.get("title", "")
+        if tag == "input":
+            return self._embedded_input(el)
+        if tag in ("select", "textarea"):
+            return ""  # embedded controls would bring a person's input into the name
+        if tag == "svg":
+            title = el.find("title")
+            return normalize_space("".join(title.itertext())) if title is not None else ""
+        if tag == "br":
+            return " "
+        text = self._content(el, allow_hidden=allow_hidden, in_labelledby=in_labelledby, skip=skip)
+        return text if text.strip() else el.get("title", "")
+
+    def _embedded_input(self, el: Any) -> str:
+        kind = _input_type(el)
+        if kind in ("submit", "reset", "button"):
+            return el.get("value") or messages.default_button_label(kind)
+        if kind == "image":
+            return el.get("alt", "")
+        return ""
+
+    def _content(self, el: Any, *, allow_hidden: bool, in_labelledby: bool, skip: Any = None) -> str:
+        """Name from content: text nodes and the text alternatives of child elements, in order."""
+        parts = [el.text or ""]
+        for child in el:
+            if isinstance(child.tag, str):
+                text = self._alt(child, allow_hidden=allow_hidden, in_labelledby=in_labelledby, skip=skip)
+                # Block-level children are separate words on screen; inline ones run together.
+                parts.append(f" {text} " if child.tag in BLOCK_TAGS else text)
+            parts.append(child.tail or "")
+        return "".join(parts)
+
+
+def _leaf(el: Any, tag: str, ctx: _Ctx) -> _Summary:
+    text = not ctx.in_named and not ctx.invisible and _has_text(el.text)
+    media = tag in MEDIA_TAGS
+    return _Summary(loose_text=text, media=media) if text or media else _EMPTY
+
+
+def _has_text(text: str | None) -> bool:
+    return bool(text and text.strip())
+
+
+def _merge_profile(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[str, ...]:
+    """Distinct roles in order of first appearance: cards with 1 or 2 tag links keep the same shape."""
+    if not b:
+        return a
+    merged = list(a)
+    for role in b:
+        if role not in merged and len(merged) < MAX_PROFILE:
+            merged.append(role)
+    return tuple(merged)
+
+
+def _is_rich(sub: _Summary) -> bool:
+    return len(sub.indexes) > 1 or sub.loose_text or sub.media or "heading" in sub.profile
+
+
+def _hard_hidden(el: Any, tag: str) -> bool:
+    if el.get("hidden") is not None:
+        return True
+    aria_hidden = el.get("aria-hidden")
+    if aria_hidden is not None and aria_hidden.strip().lower() == "true":
+        return True
+    if tag == "input":
+        return (el.get("type") or "").strip().lower() == "hidden"
+    return tag == "dialog" and el.get("open") is None
+
+
+def _hidden_here(el: Any) -> bool:
+    """Whether a node is hidden by its own attributes (used while computing names)."""
+    tag = el.tag
+    if not isinstance(tag, str) or _hard_hidden(el, tag):
+        return True
+    if el.get("data-watcher-visible") == "false":
+        return True
+    style = el.get("style")
+    if style:
+        vis = _VISIBILITY.search(style)
+        return bool(_DISPLAY_NONE.search(style)) or bool(vis and vis.group(1).lower() != "visible")
+    return False
+
+
+def _labels_this(label: Any, control: Any) -> bool:
+    """A label without for= labels its first labelable descendant; with for=, only that id."""
+    target = label.get("for")
+    if target:
+        return control.get("id") == target
+    first = next((d for d in label.iterdescendants(*LABELABLE) if _input_type(d) != "hidden"), None)
+    return first is control
+
+
+def _input_type(el: Any) -> str:
+    if el.tag != "input":
+        return el.tag
+    kind = el.get("type", "text").strip().lower()
+    return kind if kind in KNOWN_INPUTS else "text"
+
+
+def _aria_label(el: Any, walker: _Walker) -> str:
+    return walker._labelledby(el) or normalize_space(el.get("aria-label", ""))
+
+
+def _focusable(el: Any, tag: str) -> bool:
+    if el.get("tabindex") is not None:
+        return True
+    if tag in ("a", "area"):
+        return el.get("href") is not None
+    return tag in ("button", "input", "select", "textarea", "summary")
+
+
+def _role(el: Any, tag: str, ctx: _Ctx) -> str | None:
+    """The ARIA role a browser computes: the first valid token of role=, else the HTML-AAM mapping."""
+    explicit = el.get("role")
+    if explicit:
+        for token in explicit.lower().split():
+            if token not in VALID_ROLES:
+                continue
+            if token in ("none", "presentation"):
+                # Presentational role conflict resolution: focusable or labelled elements keep their role.
+                if _focusable(el, tag) or el.get("aria-label") or el.get("aria-labelledby"):
+                    break
+                return None
+            return "img" if token == "image" else token
+    return _implicit_role(el, tag, ctx)
+
+
+def _implicit_role(el: Any, tag: str, ctx: _Ctx) -> str | None:
+    if tag == "input":
+        return _input_role(el)
+    simple = _SIMPLE_ROLES.get(tag)
+    if simple:
+        return simple
+    if tag in ("a", "area"):
+        return "link" if el.get("href") is not None else None
+    if tag == "select":
+        multiple = el.get("multiple") is not None
+        return "listbox" if multiple or _int(el.get("size"), 0) > 1 else "combobox"
+    if tag in ("header", "footer"):
+        if ctx.sectioning:
+            return None
+        return "banner" if tag == "header" else "contentinfo"
+    if tag == "summary":
+        parent = el.getparent()
+        return "button" if parent is not None and parent.tag == "details" else None
+    return None
+
+
+_SIMPLE_ROLES = {
+    "button": "button", "textarea": "textbox", "nav": "navigation", "main": "main", "aside": "complementary",
+    "section": "region", "form": "form", "search": "search", "h1": "heading", "h2": "heading",
+    "h3": "heading", "h4": "heading", "h5": "heading", "h6": "heading", "ul": "list", "ol": "list",
+    "menu": "list", "fieldset": "group", "dialog": "dialog", "article": "article", "img": "img",
+}
+
+
+def _input_role(el: Any) -> str | None:
+    kind = _input_type(el)
+    has_list = el.get("list") is not None
+    if kind in TEXT_INPUTS or kind in DATE_INPUTS:
+        return "combobox" if has_list and kind in TEXT_INPUTS else "textbox"
+    if kind == "search":
+        return "combobox" if has_list else "searchbox"
+    if kind == "checkbox":
+        return "switch" if el.get("switch") is not None else "checkbox"
+    return _INPUT_ROLES.get(kind)
+
+
+# Chromium exposes file and colour pickers as buttons; type=hidden has no role at all.
+_INPUT_ROLES = {
+    "number": "spinbutton", "range": "slider", "radio": "radio", "button": "button", "submit": "button",
+    "reset": "button", "image": "button", "file": "button", "color": "button",
+}
+
+
+def _state(el: Any, tag: str, role: str, ctx: _Ctx) -> dict[str, Any]:
+    """Level, control type, required/disabled/checked: the state a person sees on a control."""
+    attrib = el.attrib
+    state: dict[str, Any] = {
+        "level": _level(el, tag) if role == "heading" else None,
+        "control": _input_type(el) if tag in ("input", "select", "textarea") else None,
+        "required": (tag in ("input", "select", "textarea") and "required" in attrib)
+        or attrib.get("aria-required", "").lower() == "true",
+        "disabled": attrib.get("aria-disabled", "").lower() == "true"
+        or (tag in ("button", "input", "select", "textarea") and ("disabled" in attrib or ctx.fieldset_disabled)),
+        "checked": None,
+    }
+    if role in ("checkbox", "radio", "switch", "menuitemcheckbox", "menuitemradio"):
+        if "data-watcher-checked" in attrib:
+            state["checked"] = attrib["data-watcher-checked"] == "true"
+        elif "aria-checked" in attrib:
+            state["checked"] = attrib["aria-checked"].lower() == "true"
+        else:
+            state["checked"] = "checked" in attrib
+    return state
+
+
+def _level(el: Any, tag: str) -> int:
+    if tag in ("h1", "h2", "h3", "h4", "h5", "h6") and el.get("aria-level") is None:
+        return int(tag[1])
+    return _int(el.get("aria-level"), 2)
+
+
+def _int(value: str | None, default: int) -> int:
+    try:
+        return int(str(value).strip())
+    except ValueError:
+        return default
+
+
+def _box(value: str | None) -> tuple[int, int, int, int] | None:
+    if not value:
+        return None
+    try:
+        x, y, w, h = (int(float(v)) for v in value.split(","))
+    except ValueError:
+        return None
+    return (x, y, w, h)
+
+
+def _options(select: Any) -> tuple[str, ...]:
+    out = []
+    for option in select.iter("option"):
+        if _hidden_here(option):
+            continue
+        text = normalize_space(option.get("label") or "".join(option.itertext()))
+        if text:
+            out.append(text)
+    return tuple(out)
+
+
+# --- a readable listing for coordinators -----------------------------------------------------------
+
+
+def render_skeleton_text(sk: Skeleton, lang: str = "fr") -> str:
+    """The skeleton as an indented listing: `[menu] lien « Mon Compte » → /mon-compte`."""
+    return "\n".join(_render_lines(sk, lang))
+
+
+def _render_lines(sk: Skeleton, lang: str) -> Iterator[str]:
+    for el in sk.elements:
+        depth = el.landmark.count(" > ") + 1 if el.landmark else 0
+        indent = "  " * depth
+        if el.role in LANDMARK_ROLES:
+            label = messages.landmark_label(el.role, lang)
+            yield f"{indent}[{label}{' « ' + el.name + ' »' if el.name else ''}]"
+            continue
+        line = f"{indent}{messages.role_label(el.role, lang)} {messages.quoted(el.name, lang)}"
+        details = messages.element_details(el, lang)
+        if details:
+            line += f" ({details})"
+        if el.target:
+            line += f" → {short_target(el.target, sk.url)}"
+        yield line
+
+
+# --- link targets ----------------------------------------------------------------------------------
+
+# Campaign and click trackers: they differ between two loads of the same page and lead to the same place.
+TRACKING_PARAMS = frozenset(
+    {"fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "igshid", "twclid", "ttclid",
+     "li_fat_id", "xtor", "xtref", "xts", "_ga", "_gl", "_hsenc", "_hsmi", "mkt_tok", "mc_cid", "mc_eid",
+     "ref_src", "spm", "scid"}
+)
+TRACKING_PREFIXES = ("utm_", "mc_", "pk_", "mtm_", "matomo_", "at_", "hsa_", "_ga_")
+# Session ids and cache busters: per-visit values, never a different destination.
+SESSION_PARAMS = frozenset(
+    {"jsessionid", "phpsessid", "sid", "sessionid", "session_id", "aspsessionid", "cfid", "cftoken", "_",
+     "nocache", "cachebuster", "cb", "csrf", "csrf_token", "_csrf", "csrftoken", "authenticity_token", "nonce",
+     "_token"}
+)
+_TOKEN_VALUE = re.compile(
+    r"^(?:[0-9a-f]{16,}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+    r"|(?=[A-Za-z0-9_+/=.]*\d)(?=[A-Za-z0-9_+/=.]*[a-z])(?=[A-Za-z0-9_+/=.]*[A-Z])[A-Za-z0-9_+/=.]{24,})$",
+    re.I,
+)
+_PATH_SESSION = re.compile(r";(?:jsessionid|phpsessid|sid)=[^/?#]*", re.I)
+_DEFAULT_PORTS = {"http": "80", "https": "443"}
+
+
+@functools.lru_cache(maxsize=8192)
+def normalize_target(href: str, base: str | None, *, keep_base_fragment: bool = True) -> str:
+    """Where a link leads, comparable across two loads: resolved, trackers and session ids dropped."""
+    href = re.sub(r"[\t\n\r]", "", href).strip()  # browsers strip these from URLs
+    if href.startswith("#"):
+        return href
+    scheme = href.split(":", 1)[0].lower() if ":" in href else ""
+    if scheme in ("javascript", "data"):
+        return f"{scheme}:"  # the code or data itself is not a destination
+    if scheme in ("mailto", "tel", "sms"):
+        return scheme + ":" + href.split(":", 1)[1].replace(" ", "")
+    url = urljoin(base, href) if base else href
+    parts = urlsplit(url)
+    netloc = parts.netloc.lower()
+    port = _DEFAULT_PORTS.get(parts.scheme.lower())
+    if port and netloc.endswith(":" + port):
+        netloc = netloc[: -len(port) - 1]
+    path = _PATH_SESSION.sub("", parts.path) or ("/" if netloc else "")
+    fragment = parts.fragment if keep_base_fragment else ""
+    return urlunsplit((parts.scheme.lower(), netloc, path, _clean_query(parts.query), fragment))
+
+
+def _clean_query(query: str) -> str:
+    kept = []
+    for key, value in parse_qsl(query, keep_blank_values=True):
+        low = key.lower()
+        if low in TRACKING_PARAMS or low in SESSION_PARAMS or low.startswith(TRACKING_PREFIXES):
+            continue
+        kept.append((key, "*" if _TOKEN_VALUE.match(value) else value))
+    return urlencode(sorted(kept))
+
+
+def short_target(target: str, page_url: str | None) -> str:
+    """A target as a coordinator reads it: a path when it stays on the page's site."""
+    if not page_url or target.startswith("#"):
+        return target
+    page, dest = urlsplit(page_url), urlsplit(target)
+    if (dest.scheme, dest.netloc) != (page.scheme, page.netloc.lower()):
+        return target
+    return urlunsplit(("", "", dest.path or "/", dest.query, dest.fragment))
+
+
+# --- ignore rules: a small CSS selector matcher -----------------------------------------------------
+# Coordinators write ignore rules as CSS selectors. Supported: type, *, #id, .class, [attr], [attr=v],
+# [attr~=v], [attr|=v], [attr^=v], [attr$=v], [attr*=v], descendant and child combinators, and lists.
+
+Matcher = Callable[[Any], bool]
+_SEL_TOKEN = re.compile(
+    r"""\s*(?P<comb>[>+~])\s*|(?P<ws>\s+)|(?P<tag>\*|[a-zA-Z][\w-]*)|\#(?P<id>[\w-]+)|\.(?P<cls>[\w-]+)
+    |\[\s*(?P<attr>[\w:-]+)\s*(?:(?P<op>[~|^$*]?=)\s*(?P<val>"[^"]*"|'[^']*'|[^\]\s]+)\s*)?\]""",
+    re.X,
+)
+_ATTR_TESTS: dict[str, Callable[[str, str], bool]] = {
+    "=": lambda have, want: have == want,
+    "~=": lambda have, want: want in have.split(),
+    "|=": lambda have, want: have == want or have.startswith(want + "-"),
+    "^=": lambda have, want: bool(want) and have.startswith(want),
+    "$=": lambda have, want: bool(want) and have.endswith(want),
+    "*=": lambda have, want: bool(want) and want in have,
+}
+
+
+def compile_selectors(selectors: Sequence[str]) -> list[Matcher]:
+    """One matcher per selector; ValueError names a selector this matcher cannot read."""
+    out: list[Matcher] = []
+    for text in selectors:
+        for part in text.split(","):
+            if part.strip():
+                out.append(_compile_one(part.strip()))
+    return out
+
+
+def _compile_one(selector: str) -> Matcher:
+    steps: list[tuple[str, list[Matcher]]] = []  # (combinator to the left, simple tests), left to right
+    compound: list[Matcher] = []
+    pending, left, pos = "", "", 0
+    while pos < len(selector):
+        m = _SEL_TOKEN.match(selector, pos)
+        if not m or m.end() == pos:
+            raise ValueError(f"unsupported CSS selector: {selector!r}")
+        pos = m.end()
+        if m.group("comb") or m.group("ws") is not None:
+            if compound:
+                steps.append((left, compound))
+                compound, pending = [], " "
+            if m.group("comb") in ("+", "~"):
+                raise ValueError(f"unsupported CSS combinator {m.group('comb')!r} in {selector!r}")
+            pending = ">" if m.group("comb") == ">" else pending
+            continue
+        if not compound:
+            left = pending if steps else ""
+        compound.append(_simple_test(m))
+    if not compound:
+        raise ValueError(f"unsupported CSS selector: {selector!r}")
+    steps.append((left, compound))
+    return lambda el: _match_steps(el, steps, len(steps) - 1)
+
+
+def _simple_test(m: re.Match[str]) -> Matcher:
+    if m.group("tag"):
+        tag = m.group("tag").lower()
+        return (lambda el: True) if tag == "*" else (lambda el: el.tag == tag)
+    if m.group("id"):
+        wanted = m.group("id")
+        return lambda el: el.get("id") == wanted
+    if m.group("cls"):
+        cls = m.group("cls")
+        return lambda el: cls in el.get("class", "").split()
+    attr, op, val = m.group("attr").lower(), m.group("op"), m.group("val") or ""
+    val = val[1:-1] if val[:1] in ("'", '"') else val
+    if not op:
+        return lambda el: el.get(attr) is not None
+    test = _ATTR_TESTS[op]
+    return lambda el: el.get(attr) is not None and test(el.get(attr), val)
+
+
+def _match_steps(el: Any, steps: list[tuple[str, list[Matcher]]], i: int) -> bool:
+    left, tests = steps[i]
+    if not all(t(el) for t in tests):
+        return False
+    if i == 0:
+        return True
+    if left == ">":
+        parent = el.getparent()
+        return parent is not None and _match_steps(parent, steps, i - 1)
+    return any(_match_steps(a, steps, i - 1) for a in el.iterancestors())

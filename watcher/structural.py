@@ -1,0 +1,512 @@
+"""Compares two interface skeletons and names what changed for a person following the page.
+
+Matching works in four passes, from the surest evidence to the weakest:
+1. sequence alignment of (role family, normalised name, landmark): the stable anchors, in order;
+2. the same role and name elsewhere: the element moved (another landmark, group or place in its menu);
+3. renames: between the same two anchors (the same "gap"), or with the same link target, the same role
+   family, similar names first;
+4. whatever is left was removed or added.
+Changes inside a repeated block whose items mostly change together (news cards, carousels) are marked
+as noise, by structure rather than by words; a single entry changing in a stable menu is not.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from bisect import bisect_right
+from collections import Counter, defaultdict
+from collections.abc import Callable, Hashable, Iterable, Iterator
+from dataclasses import dataclass, field, replace
+from difflib import SequenceMatcher
+
+from watcher.changes import Change, Kind, Severity
+from watcher.skeleton import ACTION_ROLES, FIELD_ROLES, LANDMARK_ROLES, Element, Skeleton
+
+_NON_WORD = re.compile(r"[\W_]+")
+_DIGITS = re.compile(r"\d+")
+# Pairs to score by name similarity alone when nothing else links them; beyond this, pages are
+# too different for fuzzy matching to mean anything and it would only cost time.
+MAX_FUZZY_PAIRS = 1_000
+# In a big gap (a whole news list replaced), only neighbours by position are rename candidates.
+GAP_PAIRS = 400
+GAP_REACH = 3
+# Controls a person uses the same way: a text box that becomes an e-mail box is still typed into.
+_CONTROL_FAMILY = {
+    "text": "text", "email": "text", "tel": "text", "url": "text", "password": "text", "search": "text",
+    "textarea": "text", "date": "date", "datetime-local": "date", "month": "date", "week": "date",
+}
+
+
+@functools.lru_cache(maxsize=16384)
+def name_key(name: str) -> str:
+    """A name as compared: case, punctuation and spacing do not make a different button."""
+    return " ".join(_NON_WORD.sub(" ", name.casefold()).split())
+
+
+def _family(role: str) -> str:
+    """Links, buttons, menu items and tabs are all "things to click": swapping one for another is no change."""
+    return "action" if role in ACTION_ROLES and role != "option" else role
+
+
+def _key(el: Element) -> tuple[str, str, str]:
+    return (_family(el.role), name_key(el.name), el.landmark)
+
+
+@dataclass
+class _Matching:
+    pairs: list[tuple[int, int]] = field(default_factory=list)
+    anchors: list[tuple[int, int]] = field(default_factory=list)
+    displaced: set[tuple[int, int]] = field(default_factory=set)
+    removed: list[int] = field(default_factory=list)
+    added: list[int] = field(default_factory=list)
+
+
+def diff_skeletons(before: Skeleton, after: Skeleton) -> list[Change]:
+    """The typed interface changes from one skeleton to the next, in page order."""
+    a, b = before.elements, after.elements
+    matching = _match(a, b)
+    sides = _Sides.build(a, b)
+    changes: list[tuple[float, Change]] = []
+    position = _Positions(matching.anchors, len(b))
+    for i, j in matching.pairs:
+        for change in _pair_changes(a[i], b[j], sides, (i, j) in matching.displaced):
+            changes.append((position.after(j), change))
+    changes += [(position.before(i), _make(Kind.REMOVED, a[i], None)) for i in matching.removed]
+    changes += [(position.after(j), _make(Kind.ADDED, None, b[j])) for j in matching.added]
+    changes.sort(key=lambda item: item[0])
+    ordered = [change for _, change in changes]
+    return _downgrade_dialogs(_mark_noise(ordered, a, b, matching.pairs), a, b)
+
+
+# --- matching ----------------------------------------------------------------------------------------
+
+
+def _match(a: list[Element], b: list[Element]) -> _Matching:
+    out = _Matching()
+    matcher = SequenceMatcher(None, [_key(e) for e in a], [_key(e) for e in b], autojunk=False)
+    for block in matcher.get_matching_blocks():
+        out.anchors.extend((block.a + k, block.b + k) for k in range(block.size))
+    free_a = sorted(set(range(len(a))) - {i for i, _ in out.anchors})
+    free_b = sorted(set(range(len(b))) - {j for _, j in out.anchors})
+    moved = _pair_same_name(free_a, free_b, a, b)
+    out.displaced = set(moved)
+    free_a = [i for i in free_a if i not in {p[0] for p in moved}]
+    free_b = [j for j in free_b if j not in {p[1] for p in moved}]
+    renamed = _pair_renames(free_a, free_b, a, b, out.anchors)
+    out.pairs = sorted(out.anchors + moved + renamed)
+    out.removed = [i for i in free_a if i not in {p[0] for p in renamed}]
+    out.added = [j for j in free_b if j not in {p[1] for p in renamed}]
+    return out
+
+
+def _pair_same_name(free_a: list[int], free_b: list[int], a: list[Element], b: list[Element]) -> list[tuple[int, int]]:
+    """Out-of-order elements with the same role and name: the same element, found elsewhere."""
+    buckets: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for j in free_b:
+        buckets[(_family(b[j].role), name_key(b[j].name))].append(j)
+    pairs = []
+    for i in free_a:
+        bucket = buckets.get((_family(a[i].role), name_key(a[i].name)))
+        if not bucket:
+            continue
+        # Among homonyms ("En savoir plus"), the one leading to the same place is the same link.
+        j = next((j for j in bucket if b[j].target == a[i].target), bucket[0])
+        bucket.remove(j)
+        pairs.append((i, j))
+    return pairs
+
+
+def _pair_renames(free_a: list[int], free_b: list[int], a: list[Element], b: list[Element],
+                  anchors: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    gaps = _Gaps(anchors, free_a, free_b, a, b)
+    scored = []
+    for i, j in _candidates(free_a, free_b, a, b, gaps):
+        score = _rename_score(a[i], b[j], gaps.same_gap(i, j), gaps.one_to_one(i, j))
+        if score is not None:
+            scored.append((-score, gaps.offset(i, j), i, j))
+    scored.sort()
+    used_a: set[int] = set()
+    used_b: set[int] = set()
+    pairs = []
+    for _, _, i, j in scored:
+        if i not in used_a and j not in used_b:
+            used_a.add(i)
+            used_b.add(j)
+            pairs.append((i, j))
+    return pairs
+
+
+class _Gaps:
+    """Where unmatched elements sit between two anchors; the same gap on both sides is the same place."""
+
+    def __init__(self, anchors: list[tuple[int, int]], free_a: list[int], free_b: list[int],
+                 a: list[Element], b: list[Element]) -> None:
+        self.anchor_a = [i for i, _ in anchors]
+        self.anchor_b = [j for _, j in anchors]
+        self.gap_a = {i: bisect_right(self.anchor_a, i) for i in free_a}
+        self.gap_b = {j: bisect_right(self.anchor_b, j) for j in free_b}
+        self.count_a = Counter((g, _family(a[i].role)) for i, g in self.gap_a.items())
+        self.count_b = Counter((g, _family(b[j].role)) for j, g in self.gap_b.items())
+        self.family_a = {i: _family(a[i].role) for i in free_a}
+
+    def same_gap(self, i: int, j: int) -> bool:
+        return self.gap_a[i] == self.gap_b[j]
+
+    def one_to_one(self, i: int, j: int) -> bool:
+        key = (self.gap_a[i], self.family_a[i])
+        return self.same_gap(i, j) and self.count_a[key] == 1 and self.count_b[key] == 1
+
+    def offset(self, i: int, j: int) -> int:
+        """How far apart two elements sit within their gaps: closer pairs are preferred."""
+        gi, gj = self.gap_a[i], self.gap_b[j]
+        start_a = self.anchor_a[gi - 1] if gi else -1
+        start_b = self.anchor_b[gj - 1] if gj else -1
+        return abs((i - start_a) - (j - start_b))
+
+
+def _candidates(free_a: list[int], free_b: list[int], a: list[Element], b: list[Element],
+                gaps: _Gaps) -> set[tuple[int, int]]:
+    gap_a: dict[int, list[int]] = defaultdict(list)
+    gap_b: dict[int, list[int]] = defaultdict(list)
+    by_target: dict[str, list[int]] = defaultdict(list)
+    for i in free_a:
+        gap_a[gaps.gap_a[i]].append(i)
+    for j in free_b:
+        gap_b[gaps.gap_b[j]].append(j)
+        if _meaningful_target(b[j].target):
+            by_target[b[j].target or ""].append(j)
+    found: set[tuple[int, int]] = set()
+    for gap, members_a in gap_a.items():
+        found.update(_gap_pairs(members_a, gap_b.get(gap, [])))
+    for i in free_a:
+        if _meaningful_target(a[i].target):
+            found.update((i, j) for j in by_target[a[i].target or ""])
+    if len(free_a) * len(free_b) <= MAX_FUZZY_PAIRS:
+        found.update((i, j) for i in free_a for j in free_b
+                     if a[i].landmark == b[j].landmark and gaps.gap_a[i] != gaps.gap_b[j])
+    return found
+
+
+def _gap_pairs(members_a: list[int], members_b: list[int]) -> Iterator[tuple[int, int]]:
+    if len(members_a) * len(members_b) <= GAP_PAIRS:
+        yield from ((i, j) for i in members_a for j in members_b)
+        return
+    for pos, i in enumerate(members_a):
+        for j in members_b[max(0, pos - GAP_REACH): pos + GAP_REACH + 1]:
+            yield (i, j)
+
+
+def _meaningful_target(target: str | None) -> bool:
+    return bool(target) and not (target or "").startswith("#") and target not in ("javascript:", "data:")
+
+
+def _rename_score(x: Element, y: Element, same_gap: bool, one_to_one: bool) -> float | None:
+    """How likely y is x renamed; None when it cannot be."""
+    if _family(x.role) != _family(y.role) or (x.role in LANDMARK_ROLES and x.role != y.role):
+        return None
+    same_target = _meaningful_target(x.target) and x.target == y.target
+    if x.landmark != y.landmark and not same_target:
+        return None
+    sim = similarity(x.name, y.name, floor=0.0 if same_gap or same_target else 0.75)
+    leads_elsewhere = bool(x.target and y.target and x.target != y.target)
+    likely = same_target or sim >= 0.75 or (same_gap and (one_to_one or sim >= 0.3 or not leads_elsewhere))
+    if not likely:
+        return None
+    return sim + (1.0 if same_gap else 0.0) + (0.6 if same_target else 0.0) + (0.2 if x.context == y.context else 0.0)
+
+
+def similarity(a: str, b: str, floor: float = 0.0) -> float:
+    """Name similarity in [0, 1]: the better of character overlap and shared words.
+
+    Below ``floor`` the exact figure does not matter, so cheap upper bounds may cut the work short.
+    """
+    ka, kb = name_key(a), name_key(b)
+    if not ka or not kb:
+        return 1.0 if ka == kb else 0.0
+    wa, wb = set(ka.split()), set(kb.split())
+    words = len(wa & wb) / len(wa | wb)
+    chars = SequenceMatcher(None, ka, kb, autojunk=False)
+    if max(words, chars.real_quick_ratio()) < floor or max(words, chars.quick_ratio()) < floor:
+        return words
+    return max(words, chars.ratio())
+
+
+# --- typed changes of a matched pair -----------------------------------------------------------------
+
+
+@dataclass
+class _Sides:
+    """What exists on each side, to tell a real move from a region that was created or dissolved."""
+
+    landmarks_a: set[str]
+    landmarks_b: set[str]
+    contexts_a: dict[str, set[str]]
+    contexts_b: dict[str, set[str]]
+    rank_a: dict[int, int]
+    rank_b: dict[int, int]
+
+    @classmethod
+    def build(cls, a: list[Element], b: list[Element]) -> _Sides:
+        return cls(_landmarks(a), _landmarks(b), _contexts(a), _contexts(b), _ranks(a), _ranks(b))
+
+
+def _landmarks(elements: list[Element]) -> set[str]:
+    out = {e.landmark for e in elements}
+    out.update(" > ".join(p for p in (e.landmark, e.role) if p) for e in elements if e.role in LANDMARK_ROLES)
+    return out
+
+
+def _contexts(elements: list[Element]) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = defaultdict(set)
+    for e in elements:
+        out[e.landmark].add(e.context)
+    return out
+
+
+def _ranks(elements: list[Element]) -> dict[int, int]:
+    """Each element's place within its group (same landmark and context): its place in that menu."""
+    seen: Counter[tuple[str, str]] = Counter()
+    ranks = {}
+    for e in elements:
+        ranks[e.order] = seen[(e.landmark, e.context)]
+        seen[(e.landmark, e.context)] += 1
+    return ranks
+
+
+def _pair_changes(x: Element, y: Element, sides: _Sides, displaced: bool) -> list[Change]:
+    if x.role in FIELD_ROLES and _control_family(x) != _control_family(y):
+        return [_make(Kind.REMOVED, x, None), _make(Kind.ADDED, None, y)]  # see changes.py: control changes
+    out = []
+    if name_key(x.name) != name_key(y.name):
+        out.append(_make(Kind.RENAMED, x, y))
+    if _target_changed(x, y):
+        out.append(_make(Kind.TARGET_CHANGED, x, y))
+    if x.required != y.required and x.role in FIELD_ROLES:
+        out.append(_make(Kind.REQUIRED_CHANGED, x, y))
+    if _moved(x, y, sides, displaced):
+        out.append(_make(Kind.MOVED, x, y))
+    return out + _option_changes(x, y)
+
+
+def _target_changed(x: Element, y: Element) -> bool:
+    """Whether a link now leads elsewhere; a form only when it posts to another page, not new tokens."""
+    if x.target is None or y.target is None or x.target == y.target:
+        return False
+    if x.role == "form":
+        return _without(x.target, "?") != _without(y.target, "?")
+    # Another anchor on the same page (often a generated id) takes the person to the same place.
+    return _without(x.target, "#") != _without(y.target, "#")
+
+
+def _without(target: str, sep: str) -> str:
+    return target.split("#", 1)[0].split(sep, 1)[0]
+
+
+def _control_family(el: Element) -> str | None:
+    return _CONTROL_FAMILY.get(el.control or "", el.control)
+
+
+def _moved(x: Element, y: Element, sides: _Sides, displaced: bool) -> bool:
+    if x.role in LANDMARK_ROLES:
+        return False
+    if x.landmark != y.landmark:
+        # A wrapper landmark that appeared or vanished moves nothing a person sees.
+        return x.landmark in sides.landmarks_b and y.landmark in sides.landmarks_a
+    if x.context != y.context:
+        return bool(x.context and y.context) and x.context in sides.contexts_b[y.landmark] \
+            and y.context in sides.contexts_a[x.landmark]
+    return displaced and abs(sides.rank_a[x.order] - sides.rank_b[y.order]) >= 2
+
+
+def _option_changes(x: Element, y: Element) -> list[Change]:
+    """Choices added to or removed from a drop-down list, reported as elements of role "option"."""
+    if not (x.options or y.options) or x.options == y.options:
+        return []
+    keys_x, keys_y = {name_key(o) for o in x.options}, {name_key(o) for o in y.options}
+    gone = [o for o in x.options if name_key(o) not in keys_y]
+    new = [o for o in y.options if name_key(o) not in keys_x]
+    # Most choices replaced at once (appointment slots, dates): a dynamic list, not a new form.
+    dynamic = len(gone) + len(new) >= 0.5 * (len(x.options) + len(y.options))
+    out = [_make(Kind.REMOVED, _option(x, o), None) for o in gone]
+    out += [_make(Kind.ADDED, None, _option(y, o)) for o in new]
+    return [_as_noise(c) for c in out] if dynamic else out
+
+
+def _option(select: Element, text: str) -> Element:
+    return Element(role="option", name=text, landmark=select.landmark, order=select.order,
+                   context=select.name, box=select.box)
+
+
+# --- severity ----------------------------------------------------------------------------------------
+
+
+def _make(kind: Kind, before: Element | None, after: Element | None) -> Change:
+    el = after or before
+    assert el is not None
+    return Change(kind=kind, role=el.role, before=before, after=after, landmark=el.landmark,
+                  severity=severity_of(kind, before, after))
+
+
+def severity_of(kind: Kind, before: Element | None, after: Element | None) -> Severity:
+    """How much a change matters to someone following the page step by step."""
+    el = after or before
+    assert el is not None
+    if el.role in LANDMARK_ROLES or el.role == "heading":
+        return Severity.MINOR  # orientation, not a step
+    if kind == Kind.TARGET_CHANGED:
+        return _target_severity(before, after)
+    if kind == Kind.REQUIRED_CHANGED:
+        return Severity.MAJOR
+    if kind == Kind.ADDED:
+        return Severity.MAJOR if el.role in FIELD_ROLES and el.required else Severity.MINOR
+    if kind == Kind.MOVED:
+        return _move_severity(before, after)
+    if kind == Kind.RENAMED and before and after and _only_numbers_differ(before.name, after.name):
+        return Severity.MINOR  # counters, years, version numbers
+    if el.role == "link" and "contentinfo" in el.landmark.split(" > "):
+        return Severity.MINOR  # footer links are rarely a step of a procedure
+    return Severity.MAJOR
+
+
+def _target_severity(before: Element | None, after: Element | None) -> Severity:
+    if before is None or after is None or before.role == "form":
+        return Severity.MINOR  # the person never sees where a form posts
+    return Severity.MAJOR
+
+
+def _move_severity(before: Element | None, after: Element | None) -> Severity:
+    if before is None or after is None:
+        return Severity.MINOR
+    in_menu = "navigation" in after.landmark.split(" > ") or after.role in ("menuitem", "tab")
+    if before.landmark != after.landmark or in_menu:
+        return Severity.MAJOR
+    return Severity.MINOR
+
+
+def _only_numbers_differ(a: str, b: str) -> bool:
+    return _DIGITS.sub("0", name_key(a)) == _DIGITS.sub("0", name_key(b))
+
+
+# --- noise: repeated blocks whose items change together ----------------------------------------------
+
+
+def _as_noise(change: Change) -> Change:
+    return replace(change, noise=True, severity=Severity.INFO)
+
+
+@dataclass
+class _Block:
+    """One repeated block on one side: its visible items and the ones a change touched."""
+
+    items: set[int] = field(default_factory=set)
+    touched: set[int] = field(default_factory=set)
+    rich: bool = False
+    in_menu: bool = False
+
+
+def _blocks(elements: Iterable[Element]) -> dict[str, _Block]:
+    blocks: dict[str, _Block] = defaultdict(_Block)
+    for e in elements:
+        if e.repeat:
+            block = blocks[e.repeat]
+            block.items.add(e.repeat_item)
+            block.rich = e.repeat_rich
+            block.in_menu = block.in_menu or "navigation" in e.landmark.split(" > ")
+    return blocks
+
+
+def _mark_noise(changes: list[Change], a: list[Element], b: list[Element],
+                pairs: list[tuple[int, int]]) -> list[Change]:
+    blocks_a, blocks_b = _blocks(a), _blocks(b)
+    for c in changes:
+        if c.before is not None and c.before.repeat:
+            blocks_a[c.before.repeat].touched.add(c.before.repeat_item)
+        if c.after is not None and c.after.repeat:
+            blocks_b[c.after.repeat].touched.add(c.after.repeat_item)
+    twin_a = _twins(pairs, a, b, lambda i, j: (a[i].repeat, b[j].repeat))
+    twin_b = _twins(pairs, a, b, lambda i, j: (b[j].repeat, a[i].repeat))
+    noisy_a = {g for g, blk in blocks_a.items() if _volatile(blk, blocks_b.get(twin_a.get(g, "")))}
+    noisy_b = {g for g, blk in blocks_b.items() if _volatile(blk, blocks_a.get(twin_b.get(g, "")))}
+    return [_as_noise(c) if _in_noisy(c, noisy_a, noisy_b) else c for c in changes]
+
+
+def _twins(pairs: list[tuple[int, int]], a: list[Element], b: list[Element],
+           key: Callable[[int, int], tuple[str, str]]) -> dict[str, str]:
+    """The block on the other side holding most of a block's matched elements: the same list, later."""
+    votes: dict[str, Counter[str]] = defaultdict(Counter)
+    for i, j in pairs:
+        mine, theirs = key(i, j)
+        if mine and theirs:
+            votes[mine][theirs] += 1
+    return {g: counter.most_common(1)[0][0] for g, counter in votes.items()}
+
+
+def _volatile(block: _Block, twin: _Block | None) -> bool:
+    if block.in_menu or not block.touched or not block.items:
+        return False  # a menu is meant to be stable: any change in it matters
+    ratio = len(block.touched) / len(block.items)
+    if block.rich:
+        return ratio >= 0.5 or (twin is not None and _shifted(block, twin))
+    return ratio >= 0.8 and len(block.touched) >= 3
+
+
+def _shifted(block: _Block, twin: _Block) -> bool:
+    """A feed: new items in at one end, old ones out at the other."""
+    ends_here, ends_there = _run_end(block), _run_end(twin)
+    return ends_here is not None and ends_there is not None and ends_here != ends_there
+
+
+def _run_end(block: _Block) -> str | None:
+    """"start" or "end" when the touched items are one run at that end of the block."""
+    order = sorted(block.items)
+    positions = sorted(order.index(item) for item in block.touched if item in block.items)
+    if not positions or positions != list(range(positions[0], positions[0] + len(positions))):
+        return None
+    if positions[0] == 0 and positions[-1] < len(order) - 1:
+        return "start"
+    if positions[-1] == len(order) - 1 and positions[0] > 0:
+        return "end"
+    return None
+
+
+def _in_noisy(change: Change, noisy_a: set[str], noisy_b: set[str]) -> bool:
+    if change.role in FIELD_ROLES:
+        return False
+    before, after = change.before, change.after
+    return bool((before and before.repeat in noisy_a) or (after and after.repeat in noisy_b))
+
+
+def _downgrade_dialogs(changes: list[Change], a: list[Element], b: list[Element]) -> list[Change]:
+    """A whole dialog (cookie banner, modal) appearing or vanishing is minor: it depends on timing and state."""
+    whole = _whole_dialogs(changes, a, Kind.REMOVED, lambda c: c.before) | \
+        _whole_dialogs(changes, b, Kind.ADDED, lambda c: c.after)
+    return [c.with_severity(min(c.severity, Severity.MINOR, key=lambda s: s.rank))
+            if id(c) in whole else c for c in changes]
+
+
+def _whole_dialogs(changes: list[Change], side: list[Element], kind: Kind,
+                   pick: Callable[[Change], Element | None]) -> set[int]:
+    members: Counter[Hashable] = Counter(e.dialog for e in side if e.dialog)
+    hit: dict[str, list[Change]] = defaultdict(list)
+    for c in changes:
+        el = pick(c)
+        if c.kind == kind and el is not None and el.dialog and el.role != "option":
+            hit[el.dialog].append(c)
+    return {id(c) for d, found in hit.items() if len(found) == members[d] for c in found}
+
+
+class _Positions:
+    """Page positions for sorting changes: removed elements sit where their neighbours now are."""
+
+    def __init__(self, anchors: list[tuple[int, int]], size_b: int) -> None:
+        self.anchor_a = [i for i, _ in anchors]
+        self.anchor_b = [j for _, j in anchors]
+        self.size_b = size_b
+
+    def after(self, j: int) -> float:
+        return float(j)
+
+    def before(self, i: int) -> float:
+        g = bisect_right(self.anchor_a, i)
+        return (self.anchor_b[g - 1] if g else -1) + 0.5
