@@ -1,0 +1,176 @@
+"""Visual diff on page pairs drawn with Pillow: shifts, removals, real changes and the noise that must not alert."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+from watcher.errors import InputError
+from watcher.visual import Region, VisualDiff, diff_screenshots, load_png
+
+WIDTH = 800
+FONT = ImageFont.load_default(size=16)
+
+
+def draw_page(
+    width: int = WIDTH, *, banner: int = 0, button: str = "Envoyer", paragraphs: int = 12, caret: bool = False
+) -> Image.Image:
+    """A plain service page: header, optional banner, paragraphs of distinct text, a field and a button."""
+    lines_height = paragraphs * 60
+    image = Image.new("RGB", (width, 120 + banner + lines_height + 200), "white")
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, 0, width, 59), fill=(0, 0, 145))
+    draw.text((20, 20), "Service public", font=FONT, fill="white")
+    y = 60
+    if banner:
+        draw.rectangle((0, y, width, y + banner - 1), fill=(255, 230, 150))
+        draw.text((20, y + banner // 2 - 8), "Nouveau : prenez rendez-vous en ligne", font=FONT, fill="black")
+        y += banner
+    y += 40
+    for line in range(paragraphs):
+        draw.text((40, y), f"Ligne {line} : les démarches en ligne n°{line * 7} pour les usagers", font=FONT, fill="black")
+        y += 60
+    draw.rectangle((40, y, 340, y + 36), outline=(90, 90, 90))
+    if caret:
+        draw.line((50, y + 9, 50, y + 27), fill="black", width=2)
+    draw.rounded_rectangle((40, y + 80, 200, y + 120), radius=6, fill=(0, 0, 145))
+    draw.text((60, y + 90), button, font=FONT, fill="white")
+    return image
+
+
+def as_array(image: Image.Image) -> np.ndarray:
+    return np.asarray(image)
+
+
+def kinds(diff: VisualDiff) -> list[str]:
+    return [region.kind for region in diff.regions]
+
+
+def test_identical_images_do_not_alert() -> None:
+    diff = diff_screenshots(draw_page(), draw_page())
+    assert (diff.alert, diff.regions, diff.changed_ratio) == (False, [], 0.0)
+
+
+def test_banner_inserted_at_top_is_one_inserted_region() -> None:
+    diff = diff_screenshots(draw_page(), draw_page(banner=80))
+    assert kinds(diff) == ["inserted"]
+    region = diff.regions[0]
+    assert region.y == pytest.approx(60, abs=2) and region.height == pytest.approx(80, abs=4)
+    assert diff.alert and 0 < diff.changed_ratio < 0.15
+    # Rows below the banner map back to the same content before.
+    assert diff.row_map.before_row(600 + 80) == 600
+
+
+def test_banner_removed_is_one_removed_region_in_before_coordinates() -> None:
+    diff = diff_screenshots(draw_page(banner=80), draw_page())
+    assert kinds(diff) == ["removed"]
+    assert diff.regions[0].y == pytest.approx(60, abs=2)
+    assert diff.alert and 0 < diff.changed_ratio < 0.15
+
+
+def test_renamed_button_is_a_changed_region_where_the_button_is() -> None:
+    diff = diff_screenshots(draw_page(), draw_page(button="Valider"))
+    assert kinds(diff) == ["changed"]
+    region = diff.regions[0]
+    button_top = 60 + 40 + 12 * 60 + 80
+    assert 40 <= region.x and region.x + region.width <= 200
+    assert button_top <= region.y and region.y + region.height <= button_top + 40
+    assert diff.alert and diff.changed_ratio < 0.01
+
+
+def test_banner_and_renamed_button_together() -> None:
+    diff = diff_screenshots(draw_page(), draw_page(banner=50, button="Valider"))
+    assert sorted(kinds(diff)) == ["changed", "inserted"]
+
+
+def test_colour_noise_under_threshold_does_not_alert() -> None:
+    before = as_array(draw_page())
+    noise = np.random.default_rng(1).integers(-3, 4, size=before.shape)
+    after = np.clip(before.astype(int) + noise, 0, 255).astype(np.uint8)
+    diff = diff_screenshots(before, after)
+    assert not diff.alert and diff.changed_ratio == 0.0
+
+
+def test_strong_colour_change_alerts() -> None:
+    before = draw_page()
+    after = draw_page()
+    ImageDraw.Draw(after).rectangle((0, 0, WIDTH, 59), fill=(200, 0, 0))
+    diff = diff_screenshots(before, after)
+    assert diff.alert and kinds(diff) == ["changed"]
+
+
+def render_text_with_subpixel_shift(shift: int) -> Image.Image:
+    """Text drawn 4x larger and shrunk: a 1 px shift at 4x moves the glyph edges by a quarter pixel."""
+    big = Image.new("RGB", (WIDTH * 4, 200 * 4), "white")
+    draw = ImageDraw.Draw(big)
+    font = ImageFont.load_default(size=64)
+    for line in range(4):
+        # Unaccented: Pillow's bundled font draws accented letters as boxes.
+        draw.text((80 + shift, 60 + line * 160), f"Demarche numero {line} : carte grise", font=font, fill="black")
+    return big.resize((WIDTH, 200), Image.Resampling.BOX)
+
+
+def test_anti_aliased_edges_shifted_slightly_do_not_alert() -> None:
+    before, after = render_text_with_subpixel_shift(0), render_text_with_subpixel_shift(1)
+    assert (np.asarray(before) != np.asarray(after)).any()
+    assert not diff_screenshots(before, after).alert
+
+
+def test_blinking_caret_does_not_alert() -> None:
+    diff = diff_screenshots(draw_page(), draw_page(caret=True))
+    assert not diff.alert and diff.regions == []
+
+
+def test_change_under_a_mask_does_not_alert() -> None:
+    before, after = draw_page(), draw_page(button="Valider")
+    button_top = 60 + 40 + 12 * 60 + 80
+    assert not diff_screenshots(before, after, masks=[(30, button_top - 10, 200, 60)]).alert
+    assert diff_screenshots(before, after, masks=[(600, 0, 100, 100)]).alert
+
+
+def test_different_heights_work() -> None:
+    diff = diff_screenshots(draw_page(paragraphs=12), draw_page(paragraphs=14))
+    assert diff.alert
+    assert "inserted" in kinds(diff)
+    assert all(r.y + r.height <= draw_page(paragraphs=14).height for r in diff.regions if r.kind != "removed")
+
+
+def test_different_widths_compare_the_common_width() -> None:
+    narrow = draw_page(width=780)
+    wide = draw_page(width=800)
+    diff = diff_screenshots(narrow, wide)
+    assert diff.alert
+    assert Region(780, 0, 20, wide.height, "changed") in diff.regions
+    diff_back = diff_screenshots(wide, narrow)
+    assert Region(780, 0, 20, wide.height, "removed") in diff_back.regions
+
+
+def test_json_contract_is_exact() -> None:
+    data = diff_screenshots(draw_page(), draw_page(banner=40)).to_json()
+    assert set(data) == {"alert", "changed_ratio", "regions"}
+    assert isinstance(data["alert"], bool) and isinstance(data["changed_ratio"], float)
+    assert all(set(region) == {"x", "y", "width", "height", "kind"} for region in data["regions"])
+    assert all(isinstance(region["x"], int) for region in data["regions"])
+
+
+def test_png_paths_are_read(tmp_path: Path) -> None:
+    draw_page().save(tmp_path / "a.png")
+    draw_page(banner=40).save(tmp_path / "b.png")
+    assert kinds(diff_screenshots(tmp_path / "a.png", str(tmp_path / "b.png"))) == ["inserted"]
+    assert load_png(tmp_path / "a.png").shape == (draw_page().height, WIDTH, 3)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [(None, "no such file"), (b"", "empty"), (b"GIF89a....", "not a PNG"), (b"\x89PNG\r\n\x1a\nbroken", "damaged")],
+)
+def test_unusable_files_raise_one_line_input_errors(tmp_path: Path, content: bytes | None, message: str) -> None:
+    path = tmp_path / "shot.png"
+    if content is not None:
+        path.write_bytes(content)
+    with pytest.raises(InputError, match=message) as error:
+        load_png(path)
+    assert "\n" not in str(error.value)

@@ -1,0 +1,672 @@
+"""Compares two full-page screenshots and says where the interface changed.
+
+The pages are first aligned vertically, so that a banner inserted at the top is reported as one inserted band
+instead of "everything below moved, the whole page changed". Aligned rows are then compared pixel by pixel with
+a perceptual colour threshold and an anti-aliasing test (both after pixelmatch, vectorised with numpy), and the
+differing pixels are grouped into a few rectangles a mediator can look at.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PIL import Image
+
+from watcher.errors import InputError
+
+Box = tuple[int, int, int, int]  # x, y, width, height
+ImageInput = Path | str | Image.Image | np.ndarray
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+TILE = 16  # side of the grid cells differing pixels are grouped by
+STRIP = 256  # rows compared at once: bounds the float temporaries for very tall pages
+CARET_MAX_WIDTH = 3  # a blinking text caret is a 1-2 px vertical bar...
+CARET_MAX_HEIGHT = 48  # ...as tall as one line of a text field
+STRAY_RUN = 48  # matched rows fewer than this, at a shift neither neighbour has, are a coincidence
+SHIFT_MARGIN = 8  # colour levels of slack when a pixel is compared with its neighbours in the other image
+SPECK_PIXELS = 6  # a lone tile with this few differing pixels is smoothing noise, not a change
+MERGE_GAP = TILE  # inserted/removed bands closer than this are one band (alignment may split on a blank row)
+# pixelmatch's weights for the YIQ colour difference and its largest possible value (35215).
+_YIQ = np.array(
+    [
+        [0.29889531, 0.58662247, 0.11448223],
+        [0.59597799, -0.27417610, -0.32180189],
+        [0.21147017, -0.52261711, 0.31114694],
+    ],
+    dtype=np.float32,
+)
+_YIQ_WEIGHTS = np.array([0.5053, 0.299, 0.1957], dtype=np.float32)
+_MAX_YIQ_DELTA = 35215.0
+_NEIGHBOURS = [(dy, dx) for dx in (-1, 0, 1) for dy in (-1, 0, 1) if (dy, dx) != (0, 0)]
+
+
+@dataclass(frozen=True)
+class Region:
+    """A rectangle that changed; changed/inserted in AFTER coordinates, removed in BEFORE coordinates."""
+
+    x: int
+    y: int
+    width: int
+    height: int
+    kind: str  # "changed" | "inserted" | "removed"
+
+    @property
+    def box(self) -> Box:
+        return (self.x, self.y, self.width, self.height)
+
+
+@dataclass(frozen=True)
+class Band:
+    """A run of rows of the alignment: BEFORE rows [before_start, before_end) face AFTER rows [after_start, after_end).
+
+    kind: "same" (identical rows), "compared" (same count, compared pixel by pixel),
+    "inserted" (only in AFTER) or "removed" (only in BEFORE).
+    """
+
+    before_start: int
+    before_end: int
+    after_start: int
+    after_end: int
+    kind: str
+
+
+@dataclass(frozen=True)
+class RowMap:
+    """Maps AFTER rows to BEFORE rows (used to show the same part of both pages)."""
+
+    bands: tuple[Band, ...]
+
+    def before_row(self, after_y: int) -> int:
+        """The BEFORE row facing `after_y`; for an inserted row, the BEFORE row where the insertion happened."""
+        for band in self.bands:
+            if band.after_start <= after_y < band.after_end:
+                if band.kind == "inserted":
+                    return band.before_start
+                return band.before_start + after_y - band.after_start
+        last = self.bands[-1] if self.bands else None
+        return last.before_end + after_y - last.after_end if last else after_y
+
+    def after_row(self, before_y: int) -> int:
+        """The AFTER row facing `before_y`; for a removed row, the AFTER row where the removal happened."""
+        for band in self.bands:
+            if band.before_start <= before_y < band.before_end:
+                if band.kind == "removed":
+                    return band.after_start
+                return band.after_start + before_y - band.before_start
+        last = self.bands[-1] if self.bands else None
+        return last.after_end + before_y - last.before_end if last else before_y
+
+
+@dataclass(frozen=True)
+class VisualDiff:
+    """What changed between two screenshots: rectangles, the changed share of the page, and whether to alert."""
+
+    changed_ratio: float
+    regions: list[Region]
+    alert: bool
+    row_map: RowMap
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "alert": self.alert,
+            "changed_ratio": self.changed_ratio,
+            "regions": [
+                {"x": r.x, "y": r.y, "width": r.width, "height": r.height, "kind": r.kind} for r in self.regions
+            ],
+        }
+
+
+# ---------------------------------------------------------------------------------------------------- loading
+
+
+def load_png(path: Path | str) -> np.ndarray:
+    """Reads a PNG screenshot as an (height, width, 3) uint8 array; InputError for anything unusable."""
+    path = Path(path)
+    try:
+        with path.open("rb") as file:
+            head = file.read(len(PNG_SIGNATURE))
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    if not head:
+        raise InputError(f"{path}: the file is empty")
+    if head != PNG_SIGNATURE:
+        raise InputError(f"{path}: not a PNG image")
+    try:
+        with Image.open(path) as image:
+            return _image_to_array(image)
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+        raise InputError(f"{path}: damaged or unreadable PNG ({exc})") from None
+
+
+def _image_to_array(image: Image.Image) -> np.ndarray:
+    image.load()
+    if image.mode != "RGB":
+        # Screenshots are opaque; a transparent pixel simply keeps its colour.
+        image = image.convert("RGB")
+    return np.array(image)  # a writable copy we own, so masks can be painted in place
+
+
+def _as_array(image: ImageInput) -> np.ndarray:
+    if isinstance(image, np.ndarray):
+        if image.ndim != 3 or image.shape[2] not in (3, 4) or image.dtype != np.uint8:
+            raise InputError(f"expected an (height, width, 3) uint8 image, got {image.shape} {image.dtype}")
+        return np.ascontiguousarray(image[:, :, :3])
+    if isinstance(image, Image.Image):
+        return _image_to_array(image)
+    return load_png(image)
+
+
+def _load_pair(before: ImageInput, after: ImageInput) -> tuple[np.ndarray, np.ndarray]:
+    if isinstance(before, Path | str) and isinstance(after, Path | str):
+        # zlib inflating releases the GIL: decoding both files at once nearly halves the wall time.
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            before_future = pool.submit(load_png, before)
+            after_array = load_png(after)
+            return before_future.result(), after_array
+    return _as_array(before), _as_array(after)
+
+
+def _paint_masks(image: np.ndarray, masks: Sequence[Box]) -> np.ndarray:
+    """Fills ignored rectangles with one flat colour in both images, so they compare (and align) as equal."""
+    if not masks:
+        return image
+    if not image.flags.writeable or not image.flags.owndata:
+        image = image.copy()
+    for x, y, width, height in masks:
+        image[max(y, 0) : max(y + height, 0), max(x, 0) : max(x + width, 0)] = (255, 0, 255)
+    return image
+
+
+# -------------------------------------------------------------------------------------------------- alignment
+
+
+def row_hashes(image: np.ndarray, width: int) -> np.ndarray:
+    """One 64-bit hash per row of the first `width` columns: equal rows have equal hashes."""
+    rows = image[:, :width]
+    # Python's SipHash over each row's bytes measured faster here than a vectorised numpy hash.
+    return np.fromiter((hash(row.tobytes()) for row in rows), dtype=np.int64, count=len(rows))
+
+
+def align_rows(before: np.ndarray, after: np.ndarray) -> list[tuple[int, int, int]]:
+    """Runs of identical rows (before_start, after_start, length), increasing in both, as a patience diff finds them."""
+    matches: list[tuple[int, int, int]] = []
+    stack = [(0, len(before), 0, len(after))]
+    while stack:
+        b0, b1, a0, a1 = stack.pop()
+        matches.extend(_match_range(before, after, b0, b1, a0, a1, stack))
+    return _drop_stray_runs(sorted(matches))
+
+
+def _drop_stray_runs(matches: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
+    """Forgets short runs matched at a shift their neighbours both disagree with: two cards whose bottom border
+    is alike are not a reason to report "removed here, inserted there" in a block that was simply replaced."""
+    kept = list(matches)
+    changed = True
+    while changed:
+        changed = False
+        for i in range(1, len(kept) - 1):
+            (pb, pa, _), (b, a, length), (nb, na, _) = kept[i - 1], kept[i], kept[i + 1]
+            shift, around = a - b, pa - pb
+            if length < STRAY_RUN and shift != around and na - nb == around:
+                del kept[i]
+                changed = True
+                break
+    return kept
+
+
+def _common_run(before: np.ndarray, after: np.ndarray, reverse: bool) -> int:
+    n = min(len(before), len(after))
+    if reverse:
+        equal = before[len(before) - n :][::-1] == after[len(after) - n :][::-1]
+    else:
+        equal = before[:n] == after[:n]
+    return n if equal.all() else int(np.argmin(equal))
+
+
+def _match_range(
+    before: np.ndarray, after: np.ndarray, b0: int, b1: int, a0: int, a1: int, stack: list[tuple[int, int, int, int]]
+) -> list[tuple[int, int, int]]:
+    """Matches one gap: trims its equal ends, anchors on rows unique in both sides, and queues the sub-gaps."""
+    found: list[tuple[int, int, int]] = []
+    head = _common_run(before[b0:b1], after[a0:a1], reverse=False)
+    if head:
+        found.append((b0, a0, head))
+        b0, a0 = b0 + head, a0 + head
+    tail = _common_run(before[b0:b1], after[a0:a1], reverse=True)
+    if tail:
+        found.append((b1 - tail, a1 - tail, tail))
+        b1, a1 = b1 - tail, a1 - tail
+    if b0 == b1 or a0 == a1:
+        return found
+    anchors = _unique_anchors(before[b0:b1], after[a0:a1])
+    runs = _extend_anchors(before, after, [(b0 + b, a0 + a) for b, a in anchors], (b0, b1, a0, a1))
+    found.extend(runs)
+    previous_b, previous_a = b0, a0
+    for rb, ra, length in [*runs, (b1, a1, 0)]:
+        if (rb > previous_b or ra > previous_a) and runs:
+            stack.append((previous_b, rb, previous_a, ra))
+        previous_b, previous_a = rb + length, ra + length
+    return found
+
+
+def _unique_anchors(before: np.ndarray, after: np.ndarray) -> list[tuple[int, int]]:
+    """Pairs of positions of rows that occur exactly once on each side, kept in increasing order (longest chain)."""
+    values_b, index_b, counts_b = np.unique(before, return_index=True, return_counts=True)
+    values_a, index_a, counts_a = np.unique(after, return_index=True, return_counts=True)
+    unique_b, unique_a = values_b[counts_b == 1], values_a[counts_a == 1]
+    common, in_b, in_a = np.intersect1d(unique_b, unique_a, assume_unique=True, return_indices=True)
+    if not len(common):
+        return []
+    pos_b = index_b[counts_b == 1][in_b]
+    pos_a = index_a[counts_a == 1][in_a]
+    order = np.argsort(pos_b)
+    return _longest_increasing(pos_b[order].tolist(), pos_a[order].tolist())
+
+
+def _longest_increasing(pos_b: list[int], pos_a: list[int]) -> list[tuple[int, int]]:
+    """Patience sorting: the longest subsequence whose AFTER positions increase too."""
+    tails: list[int] = []
+    tail_index: list[int] = []
+    parent = [-1] * len(pos_a)
+    for i, a in enumerate(pos_a):
+        k = bisect.bisect_left(tails, a)
+        parent[i] = tail_index[k - 1] if k else -1
+        if k == len(tails):
+            tails.append(a)
+            tail_index.append(i)
+        else:
+            tails[k], tail_index[k] = a, i
+    chain: list[tuple[int, int]] = []
+    i = tail_index[-1] if tail_index else -1
+    while i >= 0:
+        chain.append((pos_b[i], pos_a[i]))
+        i = parent[i]
+    return chain[::-1]
+
+
+def _extend_anchors(
+    before: np.ndarray, after: np.ndarray, anchors: list[tuple[int, int]], limits: tuple[int, int, int, int]
+) -> list[tuple[int, int, int]]:
+    """Grows each anchor into the run of identical rows around it (blank rows are never unique, but do match)."""
+    b0, b1, a0, a1 = limits
+    runs: list[tuple[int, int, int]] = []
+    floor_b, floor_a = b0, a0
+    for b, a in anchors:
+        if b < floor_b or a < floor_a:
+            continue  # already inside the previous run
+        back = _common_run(before[floor_b:b], after[floor_a:a], reverse=True)
+        forward = _common_run(before[b:b1], after[a:a1], reverse=False)
+        runs.append((b - back, a - back, back + forward))
+        floor_b, floor_a = b + forward, a + forward
+    return runs
+
+
+def _bands(matches: list[tuple[int, int, int]], height_b: int, height_a: int) -> list[Band]:
+    """Turns matched runs into bands covering both pages: same, compared, inserted and removed rows."""
+    bands: list[Band] = []
+    b, a = 0, 0
+    for mb, ma, length in [*matches, (height_b, height_a, 0)]:
+        bands.extend(_gap_bands(b, mb, a, ma))
+        if length:
+            bands.append(Band(mb, mb + length, ma, ma + length, "same"))
+        b, a = mb + length, ma + length
+    return bands
+
+
+def _gap_bands(b0: int, b1: int, a0: int, a1: int) -> list[Band]:
+    # Rows facing each other are compared top-aligned; whatever is left over was inserted or removed.
+    common = min(b1 - b0, a1 - a0)
+    bands = [Band(b0, b0 + common, a0, a0 + common, "compared")] if common else []
+    if a1 - a0 > common:
+        bands.append(Band(b0 + common, b0 + common, a0 + common, a1, "inserted"))
+    if b1 - b0 > common:
+        bands.append(Band(b0 + common, b1, a0 + common, a0 + common, "removed"))
+    return bands
+
+
+# ------------------------------------------------------------------------------------------------- comparison
+
+
+@dataclass
+class _TileStats:
+    """Per-tile count and tight bounding box of differing pixels, in AFTER coordinates ((rows, columns) arrays)."""
+
+    count: np.ndarray
+    min_x: np.ndarray
+    max_x: np.ndarray
+    min_y: np.ndarray
+    max_y: np.ndarray
+
+    @classmethod
+    def empty(cls, height: int, width: int) -> _TileStats:
+        shape = (max(-(-height // TILE), 1), max(-(-width // TILE), 1))
+        big = np.iinfo(np.int32).max
+        return cls(
+            np.zeros(shape, np.int64),
+            np.full(shape, big, np.int32),
+            np.full(shape, -1, np.int32),
+            np.full(shape, big, np.int32),
+            np.full(shape, -1, np.int32),
+        )
+
+    def add(self, ys: np.ndarray, xs: np.ndarray) -> None:
+        """Adds differing pixels (after coordinates) of one strip, through a small dense tile-aligned mask."""
+        if not len(ys):
+            return
+        first, last = int(ys.min()) // TILE, int(ys.max()) // TILE + 1
+        columns = self.count.shape[1]
+        mask = np.zeros(((last - first) * TILE, columns * TILE), dtype=bool)
+        mask[ys - first * TILE, xs] = True
+        tiles = mask.reshape(last - first, TILE, columns, TILE)
+        hit_rows = tiles.any(axis=3)  # (tile rows, TILE, columns)
+        hit_columns = tiles.any(axis=1)  # (tile rows, columns, TILE)
+        base_y = (np.arange(first, last) * TILE)[:, None]
+        base_x = (np.arange(columns) * TILE)[None, :]
+        found = hit_rows.any(axis=1)
+        rows = slice(first, last)
+        self.count[rows] += tiles.sum(axis=(1, 3))
+        top = np.where(found, base_y + hit_rows.argmax(axis=1), np.iinfo(np.int32).max)
+        bottom = np.where(found, base_y + TILE - 1 - hit_rows[:, ::-1].argmax(axis=1), -1)
+        left = np.where(found, base_x + hit_columns.argmax(axis=2), np.iinfo(np.int32).max)
+        right = np.where(found, base_x + TILE - 1 - hit_columns[:, :, ::-1].argmax(axis=2), -1)
+        np.minimum(self.min_y[rows], top, out=self.min_y[rows])
+        np.maximum(self.max_y[rows], bottom, out=self.max_y[rows])
+        np.minimum(self.min_x[rows], left, out=self.min_x[rows])
+        np.maximum(self.max_x[rows], right, out=self.max_x[rows])
+
+
+def _compare_band(before: np.ndarray, after: np.ndarray, band: Band, width: int, threshold: float, stats: _TileStats) -> None:
+    """Compares the facing rows of one band strip by strip and records the pixels that really differ."""
+    for offset in range(0, band.after_end - band.after_start, STRIP):
+        rows = min(STRIP, band.after_end - band.after_start - offset)
+        b_top, a_top = band.before_start + offset, band.after_start + offset
+        strip_b = before[b_top : b_top + rows, :width]
+        strip_a = after[a_top : a_top + rows, :width]
+        ys, xs = _differing(strip_b, strip_a)
+        if not len(ys):
+            continue
+        keep = _perceptible(strip_b[ys, xs], strip_a[ys, xs], threshold)
+        ys, xs = ys[keep], xs[keep]
+        if len(ys):
+            aa = _antialiased_pair(before, after, b_top, a_top, ys, xs, width)
+            stats.add(ys[~aa] + a_top, xs[~aa])
+
+
+def _differing(strip_b: np.ndarray, strip_a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Coordinates of the pixels that are not bit-identical (cheap: most of a page is)."""
+    unequal = strip_b != strip_a
+    # Three ORs are several times faster than .any(axis=2) over a length-3 axis.
+    different = unequal[..., 0] | unequal[..., 1] | unequal[..., 2]
+    return np.nonzero(different)
+
+
+def _perceptible(pixels_b: np.ndarray, pixels_a: np.ndarray, threshold: float) -> np.ndarray:
+    """pixelmatch's YIQ colour distance, above `threshold` (0..1) of the largest possible distance."""
+    delta = pixels_a.astype(np.float32) - pixels_b.astype(np.float32)
+    red, green, blue = delta[:, 0], delta[:, 1], delta[:, 2]
+    distance = np.zeros(len(delta), dtype=np.float32)
+    # Written out per channel: a matmul with a 3x3 matrix is slow on millions of rows.
+    for (wr, wg, wb), weight in zip(_YIQ.tolist(), _YIQ_WEIGHTS.tolist(), strict=True):
+        component = red * wr + green * wg + blue * wb
+        distance += weight * component * component
+    return distance > _MAX_YIQ_DELTA * threshold * threshold
+
+
+def _window(image: np.ndarray, top: int, ys: np.ndarray, width: int) -> np.ndarray:
+    """The rows around the pixels (two more on each side, edges repeated), padded by two columns too."""
+    first, last = int(ys.min()) + top - 2, int(ys.max()) + top + 3
+    window = image[max(first, 0) : min(last, len(image)), :width]
+    pad_top, pad_bottom = max(-first, 0), max(last - len(image), 0)
+    return np.pad(window, ((pad_top, pad_bottom), (2, 2), (0, 0)), mode="edge")
+
+
+def _antialiased_pair(
+    before: np.ndarray, after: np.ndarray, b_top: int, a_top: int, ys: np.ndarray, xs: np.ndarray, width: int
+) -> np.ndarray:
+    """pixelmatch's anti-aliasing test, in either image: such pixels are font smoothing, not a change."""
+    window_b, window_a = _window(before, b_top, ys, width), _window(after, a_top, ys, width)
+    # Both windows start two rows above the first differing row, so they line up row for row.
+    wy, wx = ys - ys.min() + 2, xs + 2
+    flat_b, flat_a = _many_siblings(_pack(window_b)), _many_siblings(_pack(window_a))
+    flat_both = flat_b & flat_a
+    in_before = _antialiased(_brightness(window_b), flat_both, wy, wx)
+    in_after = _antialiased(_brightness(window_a), flat_both, wy, wx)
+    smoothing = in_before | in_after
+    rest = ~smoothing
+    smoothing[rest] = _explained_by_subpixel_shift(window_b, window_a, wy[rest], wx[rest])
+    return smoothing
+
+
+def _explained_by_subpixel_shift(window_b: np.ndarray, window_a: np.ndarray, ys: np.ndarray, xs: np.ndarray) -> np.ndarray:
+    """Each image's pixel lies, channel by channel, between the extremes of the other image's 3x3 neighbourhood:
+    a glyph re-rendered a fraction of a pixel aside, not a new colour or shape (a recoloured or new element
+    has pixels whose neighbourhood in the other image holds nothing like them)."""
+    return _within_neighbourhood(window_a[ys, xs], window_b, ys, xs) & _within_neighbourhood(
+        window_b[ys, xs], window_a, ys, xs
+    )
+
+
+def _within_neighbourhood(pixels: np.ndarray, other: np.ndarray, ys: np.ndarray, xs: np.ndarray) -> np.ndarray:
+    around = np.stack([other[ys + dy, xs + dx] for dy, dx in [(0, 0), *_NEIGHBOURS]]).astype(np.int16)
+    low, high = around.min(axis=0), around.max(axis=0)
+    # A stem that lands on the pixel grid gets darker than any of its blurred neighbours: allow overshooting
+    # by a share of the local contrast (zero in a flat area, so new shapes and recolourings still count).
+    slack = SHIFT_MARGIN + (high - low) // 3
+    low, high = low - slack, high + slack
+    return ((pixels >= low) & (pixels <= high)).all(axis=1)
+
+
+def _brightness(window: np.ndarray) -> np.ndarray:
+    return window.astype(np.float32) @ _YIQ[0]
+
+
+def _pack(window: np.ndarray) -> np.ndarray:
+    return (window[..., 0].astype(np.uint32) << 16) | (window[..., 1].astype(np.uint32) << 8) | window[..., 2]
+
+
+def _many_siblings(packed: np.ndarray) -> np.ndarray:
+    """Pixels with more than two of their eight neighbours of exactly their colour (a flat area), as a map
+    of the window's size (its outer ring, not needed, stays False)."""
+    height, width = packed.shape
+    centre = packed[1:-1, 1:-1]
+    same = np.zeros(centre.shape, dtype=np.int8)
+    for dy, dx in _NEIGHBOURS:
+        same += packed[1 + dy : height - 1 + dy, 1 + dx : width - 1 + dx] == centre
+    flat = np.zeros(packed.shape, dtype=bool)
+    flat[1:-1, 1:-1] = same > 2
+    return flat
+
+
+def _antialiased(brightness: np.ndarray, flat_both: np.ndarray, ys: np.ndarray, xs: np.ndarray) -> np.ndarray:
+    """A pixel is anti-aliased if it has a darker and a brighter neighbour, few equal ones, and its darkest or
+    brightest neighbour lies in a flat area in both images (the glyph or the background around it)."""
+    stride = brightness.shape[1]
+    flat_brightness, flat_map = brightness.ravel(), flat_both.ravel()
+    index = ys * stride + xs
+    centre = flat_brightness[index]
+    lowest, highest = np.zeros_like(centre), np.zeros_like(centre)
+    lowest_flat, highest_flat = np.zeros(len(index), bool), np.zeros(len(index), bool)
+    equal = np.zeros(len(index), np.int8)
+    # Running extremes over the eight neighbours (pixelmatch keeps the first strict minimum and maximum).
+    for dy, dx in _NEIGHBOURS:
+        neighbour = index + (dy * stride + dx)
+        delta = centre - flat_brightness[neighbour]
+        equal += delta == 0
+        lower, higher = delta < lowest, delta > highest
+        lowest = np.where(lower, delta, lowest)
+        highest = np.where(higher, delta, highest)
+        flat = flat_map[neighbour]
+        lowest_flat = np.where(lower, flat, lowest_flat)
+        highest_flat = np.where(higher, flat, highest_flat)
+    return (equal <= 2) & (lowest < 0) & (highest > 0) & (lowest_flat | highest_flat)
+
+
+# ------------------------------------------------------------------------------------------------- clustering
+
+
+def _label_tiles(grid: np.ndarray) -> np.ndarray:
+    """Connected components (8-neighbourhood) of a small boolean grid, by union-find over horizontal runs."""
+    labels = np.zeros(grid.shape, dtype=np.int32)
+    parent: list[int] = [0]
+    previous: list[tuple[int, int, int]] = []
+    for row in range(grid.shape[0]):
+        current = []
+        for start, end in _runs(grid[row]):
+            label = len(parent)
+            parent.append(label)
+            for p_start, p_end, p_label in previous:
+                if p_start <= end and start <= p_end:  # touching, diagonals included
+                    _union(parent, label, p_label)
+            current.append((start, end, label))
+        previous = current
+        for start, end, label in current:
+            labels[row, start:end] = label
+    roots = np.array([_find(parent, i) for i in range(len(parent))], dtype=np.int32)
+    return roots[labels]
+
+
+def _runs(row: np.ndarray) -> list[tuple[int, int]]:
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], row.view(np.int8), [0]))))
+    return list(zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True))
+
+
+def _find(parent: list[int], i: int) -> int:
+    while parent[i] != i:
+        parent[i] = parent[parent[i]]
+        i = parent[i]
+    return i
+
+
+def _union(parent: list[int], a: int, b: int) -> None:
+    root_a, root_b = _find(parent, a), _find(parent, b)
+    parent[max(root_a, root_b)] = min(root_a, root_b)
+
+
+def _without_specks(count: np.ndarray) -> np.ndarray:
+    """Tiles with differences, minus lone tiles holding only a few pixels: leftovers of font smoothing that
+    dilation would otherwise chain, line after line, into one tall sliver."""
+    grid = count > 0
+    return grid & ~((count <= SPECK_PIXELS) & ~_has_neighbour(grid))
+
+
+def _has_neighbour(grid: np.ndarray) -> np.ndarray:
+    padded = np.pad(grid, 1)
+    around = np.zeros(grid.shape, dtype=bool)
+    height, width = grid.shape
+    for dy, dx in _NEIGHBOURS:
+        around |= padded[1 + dy : 1 + dy + height, 1 + dx : 1 + dx + width]
+    return around
+
+
+def _dilate(grid: np.ndarray) -> np.ndarray:
+    """Grows the grid by one tile, so changes a tile apart (a word and the next line) form one region."""
+    grown = grid.copy()
+    grown[1:] |= grid[:-1]
+    grown[:-1] |= grid[1:]
+    wide = grown.copy()
+    wide[:, 1:] |= grown[:, :-1]
+    wide[:, :-1] |= grown[:, 1:]
+    return wide
+
+
+def _changed_regions(stats: _TileStats, min_region_area: int) -> tuple[list[Region], int]:
+    """Groups differing tiles into rectangles; drops specks and caret-like slivers. Returns regions and pixels."""
+    grid = _without_specks(stats.count)
+    if not grid.any():
+        return [], 0
+    labels = _label_tiles(_dilate(grid))[grid]
+    tiles = np.flatnonzero(grid.ravel())
+    regions, pixels = [], 0
+    for label in np.unique(labels):
+        member = tiles[labels == label]
+        x0, x1 = int(stats.min_x.flat[member].min()), int(stats.max_x.flat[member].max()) + 1
+        y0, y1 = int(stats.min_y.flat[member].min()), int(stats.max_y.flat[member].max()) + 1
+        if _is_noise(x1 - x0, y1 - y0, min_region_area):
+            continue
+        regions.append(Region(x0, y0, x1 - x0, y1 - y0, "changed"))
+        pixels += int(stats.count.flat[member].sum())
+    return regions, pixels
+
+
+def _is_noise(width: int, height: int, min_region_area: int) -> bool:
+    caret = width <= CARET_MAX_WIDTH and height <= CARET_MAX_HEIGHT
+    return caret or width * height < min_region_area
+
+
+def _band_regions(bands: list[Band], width_b: int, width_a: int) -> list[Region]:
+    """One region per inserted or removed band; neighbouring bands split by a blank row are merged."""
+    regions: list[Region] = []
+    for band in bands:
+        if band.kind == "inserted":
+            new = Region(0, band.after_start, width_a, band.after_end - band.after_start, "inserted")
+        elif band.kind == "removed":
+            new = Region(0, band.before_start, width_b, band.before_end - band.before_start, "removed")
+        else:
+            continue
+        same_kind = [r for r in regions if r.kind == new.kind]
+        last = same_kind[-1] if same_kind else None
+        if last and new.y - (last.y + last.height) <= MERGE_GAP:
+            regions.remove(last)
+            new = Region(0, last.y, last.width, new.y + new.height - last.y, new.kind)
+        regions.append(new)
+    return regions
+
+
+def _width_regions(before: np.ndarray, after: np.ndarray) -> list[Region]:
+    """When the widths differ, the columns only one page has are changed (AFTER) or removed (BEFORE)."""
+    (height_b, width_b), (height_a, width_a) = before.shape[:2], after.shape[:2]
+    if width_a > width_b:
+        return [Region(width_b, 0, width_a - width_b, height_a, "changed")]
+    if width_b > width_a:
+        return [Region(width_a, 0, width_b - width_a, height_b, "removed")]
+    return []
+
+
+# ------------------------------------------------------------------------------------------------------- main
+
+
+def diff_screenshots(
+    before: ImageInput,
+    after: ImageInput,
+    *,
+    masks: Sequence[Box] = (),
+    threshold: float = 0.1,
+    min_region_area: int = 50,
+) -> VisualDiff:
+    """Compares two screenshots after aligning them vertically; masks are ignored rectangles (both images)."""
+    image_b, image_a = _load_pair(before, after)
+    image_b, image_a = _paint_masks(image_b, masks), _paint_masks(image_a, masks)
+    width = min(image_b.shape[1], image_a.shape[1])
+    matches = align_rows(row_hashes(image_b, width), row_hashes(image_a, width))
+    bands = _bands(matches, len(image_b), len(image_a))
+    stats = _TileStats.empty(len(image_a), width)
+    for band in bands:
+        if band.kind == "compared":
+            _compare_band(image_b, image_a, band, width, threshold, stats)
+    changed, changed_pixels = _changed_regions(stats, min_region_area)
+    regions = _band_regions(bands, image_b.shape[1], image_a.shape[1]) + changed + _width_regions(image_b, image_a)
+    regions.sort(key=lambda r: (r.y, r.x, r.kind))
+    ratio = _changed_ratio(image_b, image_a, bands, changed_pixels)
+    return VisualDiff(changed_ratio=ratio, regions=regions, alert=bool(regions), row_map=RowMap(tuple(bands)))
+
+
+def _changed_ratio(before: np.ndarray, after: np.ndarray, bands: list[Band], changed_pixels: int) -> float:
+    """Differing pixels over the pixels of AFTER plus those only BEFORE had (so a removal is not 0 %)."""
+    (height_b, width_b), (height_a, width_a) = before.shape[:2], after.shape[:2]
+    width = min(width_b, width_a)
+    inserted = sum(b.after_end - b.after_start for b in bands if b.kind == "inserted") * width
+    removed = sum(b.before_end - b.before_start for b in bands if b.kind == "removed") * width
+    extra_after = (width_a - width) * height_a
+    extra_before = (width_b - width) * height_b
+    differing = changed_pixels + inserted + removed + extra_after + extra_before
+    total = height_a * width_a + removed + extra_before
+    return round(min(differing / total, 1.0), 6) if total else 0.0
+
