@@ -1,0 +1,133 @@
+"""The alert value and its rendering with the editable templates."""
+
+from __future__ import annotations
+
+import filecmp
+from datetime import UTC, datetime
+from pathlib import Path
+from types import SimpleNamespace
+
+from watcher.alerts import (
+    PACKAGE_TEMPLATES,
+    Alert,
+    AlertChange,
+    Renderer,
+    alert_from_result,
+    render_alert,
+    render_digest,
+    short_phrase,
+)
+
+REPO = Path(__file__).resolve().parents[1]
+BASE = "https://veille.example.org/"
+
+
+def renamed(before: str = "Se connecter", after: str = "Me connecter") -> AlertChange:
+    return AlertChange(
+        "renamed", "button", "major",
+        {"fr": f"Le bouton « {before} » s'appelle désormais « {after} » (en-tête)",
+         "en": f"The “{before}” button is now called “{after}” (header)"},
+        {"fr": short_phrase("renamed", "button", before), "en": short_phrase("renamed", "button", before, "en")},
+        before, after, "banner")
+
+
+def added(name: str, severity: str = "minor") -> AlertChange:
+    return AlertChange("added", "textbox", severity, {"fr": f"Un champ « {name} » a été ajouté"},
+                       {"fr": short_phrase("added", "textbox", name)}, None, name, "main")
+
+
+def make_alert(*changes: AlertChange, **extra: object) -> Alert:
+    values: dict[str, object] = {
+        "target_id": "caf-mon-compte", "target_name": "CAF — Mon Compte", "target_url": "https://caf.example/mon-compte",
+        "changes": changes or (renamed(),), "first_seen": datetime(2025, 3, 12, 13, 5, tzinfo=UTC),
+        "tags": ("caf",), "snapshot": "20250312T130500.000000Z", **extra}
+    return Alert(**values)  # type: ignore[arg-type]
+
+
+def test_title_names_site_and_first_change() -> None:
+    message = render_alert(Renderer(), make_alert(), "fr", "txt", BASE)
+    assert message.title == "CAF — Mon Compte : le bouton « Se connecter » a changé"
+    many = render_alert(Renderer(), make_alert(renamed(), added("Pays"), added("Ville")), "fr", "txt", BASE)
+    assert many.title.endswith("a changé et 2 autres changements")
+
+
+def test_french_body_says_what_where_when_who_and_what_to_show() -> None:
+    alert = make_alert(procedures=("Se connecter à Mon Compte",), audiences=("seniors",),
+                       images=(Path("/snapshots/x/images/composite.png"),))
+    body = render_alert(Renderer(), alert, "fr", "txt", BASE).body
+    assert "s'appelle désormais « Me connecter » (en-tête)" in body
+    assert "12 mars 2025 à 14 h 05 (heure de Paris)" in body  # 13:05 UTC in March is 14:05 in Paris
+    assert "Démarches enseignées concernées : Se connecter à Mon Compte." in body
+    assert "Publics concernés : seniors." in body
+    assert f"{BASE}changes/caf-mon-compte/20250312T130500.000000Z/" in body
+    assert "À montrer en co-formation : le nouveau nom « Me connecter »" in body
+
+
+def test_english_and_short_forms() -> None:
+    message = render_alert(Renderer(), make_alert(), "en", "txt", None)
+    assert message.title == "CAF — Mon Compte: the “Se connecter” button changed"
+    assert "First seen on 12 March 2025 at 14:05" in message.body
+    short = render_alert(Renderer(), make_alert(), "fr", "short", BASE)
+    assert len(short.body) < 120 and short.body.startswith("Détails : https://")
+
+
+def test_html_escapes_names_from_pages() -> None:
+    alert = make_alert(added("<script>alert(1)</script>", "major"))
+    message = render_alert(Renderer(), alert, "fr", "html", BASE)
+    assert message.body_format == "html"
+    assert "<script>" not in message.body and "&lt;script&gt;" in message.body
+    assert "<script>" in message.title  # the title is plain text, not HTML
+
+
+def test_coordinators_templates_override_the_defaults(tmp_path: Path) -> None:
+    (tmp_path / "alert.fr.txt.j2").write_text(
+        "{% set title %}[Réseau] {{ alert.target_name }}{% endset %}Voir {{ link }}\n", encoding="utf-8")
+    renderer = Renderer(tmp_path)
+    assert render_alert(renderer, make_alert(), "fr", "txt", BASE).title == "[Réseau] CAF — Mon Compte"
+    assert "Me connecter" in render_alert(renderer, make_alert(), "fr", "html", BASE).body  # default html
+
+
+def test_shipped_templates_are_the_package_defaults() -> None:
+    names = sorted(p.name for p in PACKAGE_TEMPLATES.glob("*.j2"))
+    _, mismatch, errors = filecmp.cmpfiles(PACKAGE_TEMPLATES, REPO / "notifiers" / "templates", names, shallow=False)
+    assert mismatch == [] and errors == []
+
+
+def test_digest_lists_every_alert() -> None:
+    other = make_alert(target_id="ants", target_name="ANTS — Permis", snapshot=None)
+    message = render_digest(Renderer(), [make_alert(), other], "fr", "txt", BASE)
+    assert message.title == "watcher : 2 pages ont changé"
+    assert "CAF — Mon Compte" in message.body and "ANTS — Permis" in message.body
+
+
+def test_fingerprint_ignores_when_and_where_stored() -> None:
+    first = make_alert()
+    again = make_alert(first_seen=datetime(2025, 4, 1, tzinfo=UTC), snapshot="other")
+    assert first.fingerprint == again.fingerprint
+    assert first.fingerprint != make_alert(renamed(after="S'identifier")).fingerprint
+    assert Alert.from_json(first.to_json()) == first
+
+
+def test_alert_from_a_check_result_keeps_serious_changes_first() -> None:
+    def element(name: str) -> SimpleNamespace:
+        return SimpleNamespace(name=name, role="button", box=None)
+
+    def change(kind: str, severity: str, before: str | None, after: str | None, noise: bool = False) -> object:
+        return SimpleNamespace(kind=kind, role="button", severity=severity, landmark="banner", noise=noise,
+                               before=element(before) if before else None, after=element(after) if after else None,
+                               summary=lambda lang: f"{kind} ({lang})")
+
+    target = SimpleNamespace(id="caf", name="CAF", url="https://caf.example/", tags=["caf"])
+    result = SimpleNamespace(
+        alert=True, target=target, time=datetime(2025, 3, 12, 13, 5, tzinfo=UTC),
+        snapshot=Path("/s/caf/20250312T130500.000000Z"), images=[Path("/s/composite.png")],
+        changes=[change("added", "minor", None, "Aide"), change("renamed", "major", "Se connecter", "Me connecter"),
+                 change("renamed", "major", "Actu 1", "Actu 2", noise=True)])
+    alert = alert_from_result(result, procedures=[SimpleNamespace(name="Connexion", audiences=["seniors"])])
+    assert alert is not None
+    assert [c.kind for c in alert.changes] == ["renamed", "added"]
+    assert alert.changes[0].short["fr"] == "le bouton « Se connecter » a changé"
+    assert alert.procedures == ("Connexion",) and alert.audiences == ("seniors",)
+    assert alert.snapshot == "20250312T130500.000000Z"
+    result.alert = False
+    assert alert_from_result(result) is None
