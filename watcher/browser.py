@@ -9,11 +9,11 @@ from __future__ import annotations
 import os
 import shutil
 import sys
-from contextlib import asynccontextmanager
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
-from playwright.async_api import Browser, async_playwright
+from playwright.async_api import Browser, Playwright, async_playwright
 
 from watcher.errors import BrowserError
 
@@ -65,18 +65,23 @@ def sandbox_enabled() -> bool:
     return hasattr(os, "geteuid") and os.geteuid() != 0
 
 
+async def start_browser(playwright: Playwright) -> Browser:
+    """Launch Chromium with watcher's settings; BrowserError with the first line of the cause otherwise."""
+    path = find_chromium()
+    try:
+        return await playwright.chromium.launch(
+            executable_path=path, args=LAUNCH_ARGS, chromium_sandbox=sandbox_enabled()
+        )
+    except Exception as exc:  # Playwright's launch errors carry pages of logs; keep the first line
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else exc.__class__.__name__
+        raise BrowserError(f"Chromium could not start ({path or 'Playwright browser'}): {first}") from None
+
+
 @asynccontextmanager
 async def launch_browser() -> AsyncIterator[Browser]:
     """One headless Chromium for a whole run."""
-    path = find_chromium()
     async with async_playwright() as p:
-        try:
-            browser = await p.chromium.launch(
-                executable_path=path, args=LAUNCH_ARGS, chromium_sandbox=sandbox_enabled()
-            )
-        except Exception as exc:  # Playwright's launch errors carry pages of logs; keep the first line
-            first = str(exc).strip().splitlines()[0] if str(exc).strip() else exc.__class__.__name__
-            raise BrowserError(f"Chromium could not start ({path or 'Playwright browser'}): {first}") from None
+        browser = await start_browser(p)
         try:
             yield browser
         finally:

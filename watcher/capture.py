@@ -181,7 +181,7 @@ async def capture_target(browser: Browser, target: Target, max_height: int) -> C
                 _capture_one(browser, target, viewport, limit, meta), timeout=target.timeout * 2 + 30))
     except Unreachable as exc:
         return _unreachable(target, str(exc), meta, started)
-    except (asyncio.TimeoutError, PlaywrightTimeout):
+    except (TimeoutError, PlaywrightTimeout):
         return _unreachable(target, "timeout", meta, started)
     meta["duration_s"] = round(time.monotonic() - started, 3)
     meta["truncated"] = views[0].truncated

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
@@ -57,6 +58,117 @@ def parse_schedule(text: str) -> tuple[str, int | str]:
     return "cron", text
 
 
+ACTIONS = ("click", "fill", "select", "check", "expect", "goto", "wait")
+# Labels of fields that hold secrets: procedures stop before the login, never type a credential.
+SECRET_LABEL = re.compile(r"mot\s+de\s+passe|password|\bpasse\b|code\s+secret|\bmdp\b|\bpin\b", re.I)
+# Buttons that submit a login form: nothing after them is public, so a procedure must end there.
+LOGIN_BUTTON = re.compile(
+    r"^(se connecter|connexion|me connecter|s'identifier|m'identifier|log ?in|sign ?in)$", re.I)
+
+
+class RoleRef(Strict):
+    """An element found the way a person describes it: its role and its visible name (Playwright get_by_role)."""
+
+    role: str
+    name: str = Field(min_length=1)
+    exact: bool = True
+
+    @field_validator("role")
+    @classmethod
+    def _known_role(cls, value: str) -> str:
+        from watcher.skeleton import VALID_ROLES
+
+        if value not in VALID_ROLES - {"image"}:
+            raise ValueError(f"unknown role {value!r} (ARIA roles such as link, button, textbox, heading)")
+        return value
+
+
+class LabelRef(Strict):
+    """A form field found by its label (Playwright get_by_label)."""
+
+    label: str = Field(min_length=1)
+    exact: bool = True
+
+
+class FillRef(LabelRef):
+    value: str
+
+    @field_validator("label")
+    @classmethod
+    def _not_a_secret(cls, value: str) -> str:
+        if SECRET_LABEL.search(value):
+            raise ValueError("procedures never fill in passwords or secret codes (public, pre-login steps only)")
+        return value
+
+
+class SelectRef(LabelRef):
+    option: str = Field(min_length=1)
+
+
+class Step(Strict):
+    """One thing a mediator shows: exactly one action among click, fill, select, check, expect, goto, wait."""
+
+    click: RoleRef | None = None
+    fill: FillRef | None = None
+    select: SelectRef | None = None
+    check: LabelRef | None = None
+    expect: RoleRef | None = None
+    goto: str | None = None
+    wait: Annotated[float, Field(gt=0, le=30)] | None = None
+
+    @model_validator(mode="after")
+    def _one_action(self) -> Step:
+        if sum(getattr(self, name) is not None for name in ACTIONS) != 1:
+            raise ValueError("a step needs exactly one of " + ", ".join(ACTIONS))
+        return self
+
+    @field_validator("goto")
+    @classmethod
+    def _web_address(cls, value: str | None) -> str | None:
+        if value is not None and not re.match(r"^(https?://[^/\s]+|/)", value):
+            raise ValueError(f"goto needs an http(s) address or a path starting with / (got {value!r})")
+        return value
+
+    @property
+    def action(self) -> str:
+        return next(name for name in ACTIONS if getattr(self, name) is not None)
+
+    @property
+    def is_login_submit(self) -> bool:
+        """Whether this step visibly submits a login form (detectable from its words only)."""
+        return self.click is not None and self.click.role == "button" and bool(
+            LOGIN_BUTTON.match(self.click.name.strip()))
+
+
+class Procedure(Strict):
+    """A public procedure mediators teach, replayed step by step at each check."""
+
+    name: str = Field(min_length=1)
+    audience: list[str] = []
+    steps: list[Step] = Field(min_length=1, max_length=40)
+
+    @property
+    def slug(self) -> str:
+        """Folder name of the procedure's step captures: "Déclarer ses ressources" -> "declarer-ses-ressources"."""
+        plain = unicodedata.normalize("NFKD", self.name).encode("ascii", "ignore").decode().lower()
+        return re.sub(r"[^a-z0-9]+", "-", plain).strip("-")[:60] or "procedure"
+
+    @model_validator(mode="after")
+    def _ends_at_login(self) -> Procedure:
+        for index, step in enumerate(self.steps[:-1]):
+            if step.is_login_submit:
+                raise StepAfterLoginError(index + 1)
+        return self
+
+
+class StepAfterLoginError(ValueError):
+    """A step follows a login submit: only the public part of a procedure may be replayed."""
+
+    def __init__(self, index: int) -> None:
+        self.index = index
+        super().__init__("no step may follow a login submit (the procedure must end at the login button)")
+
+
 class Target(Strict):
     """One watched page: where it is, who it matters to, when to check it and what to leave out."""
 
@@ -73,6 +185,7 @@ class Target(Strict):
     min_severity: Literal["info", "minor", "major", "breaking"] = "major"
     timeout: Annotated[float, Field(gt=0, le=300)] = 30.0
     max_height: Annotated[int, Field(ge=500, le=100_000)] | None = None
+    procedures: list[Procedure] = []
 
     @field_validator("id")
     @classmethod
@@ -104,6 +217,14 @@ class Target(Strict):
         names = [v.name for v in value]
         if len(set(names)) != len(names):
             raise ValueError("viewport names must be distinct")
+        return value
+
+    @field_validator("procedures")
+    @classmethod
+    def _distinct_procedures(cls, value: list[Procedure]) -> list[Procedure]:
+        slugs = [p.slug for p in value]
+        if len(set(slugs)) != len(slugs):
+            raise ValueError("procedure names must be distinct")
         return value
 
 
@@ -196,6 +317,8 @@ def validation_to_config_error(path: Path, data: Any, exc: ValidationError) -> C
     cause = error.get("ctx", {}).get("error")
     if isinstance(cause, DuplicateIdError):
         loc = ["targets", cause.index, "id"]
+    elif isinstance(cause, StepAfterLoginError):
+        loc = [*loc, "steps", cause.index]
     message = str(cause) if cause is not None else error["msg"]
     if error["type"] == "extra_forbidden":
         message = "unknown field (not allowed here)"

@@ -39,7 +39,8 @@ CREATE TABLE IF NOT EXISTS checks (
     screenshot_hash TEXT,
     dom_hash TEXT,
     skeleton_hash TEXT,
-    report TEXT
+    report TEXT,
+    confirmation TEXT
 );
 CREATE INDEX IF NOT EXISTS checks_target_time ON checks(target, time);
 """
@@ -73,6 +74,7 @@ class CheckRecord:
     snapshot: str | None
     baseline: str | None
     report: dict[str, Any] | None
+    confirmation: str | None = None  # None (no confirmation asked), pending, confirmed, reverted, superseded
 
 
 def _fsync_dir(path: Path) -> None:
@@ -216,11 +218,12 @@ class Store:
         with disk_errors("cannot read the snapshot index"):
             rows = self.db.execute(sql, args).fetchall()
         return [
-            CheckRecord(r[0], r[1], r[2], r[3], bool(r[4]), r[5], r[6], r[7], json.loads(r[8]) if r[8] else None)
+            CheckRecord(r[0], r[1], r[2], r[3], bool(r[4]), r[5], r[6], r[7], json.loads(r[8]) if r[8] else None,
+                        r[9])
             for r in rows
         ]
 
-    _COLUMNS = "id, target, time, status, alert, reason, snapshot, baseline, report"
+    _COLUMNS = "id, target, time, status, alert, reason, snapshot, baseline, report, confirmation"
 
     def history(self, target_id: str) -> list[CheckRecord]:
         """Every check of a target, oldest first."""
@@ -237,6 +240,21 @@ class Store:
             " AND status IN ('new', 'changed', 'unchanged') ORDER BY id DESC LIMIT 1", (target_id,))
         path = self.path(rows[0].snapshot) if rows else None
         return path if path is not None and path.is_dir() else None
+
+    def set_confirmation(self, check_id: int, confirmation: str, *, alert: bool) -> None:
+        """Mark a detected change as pending, confirmed, reverted or superseded (and whether it alerts)."""
+        with disk_errors("cannot update the snapshot index"):
+            self.db.execute("UPDATE checks SET confirmation = ?, alert = ? WHERE id = ?",
+                            (confirmation, int(alert), check_id))
+
+    def pending(self) -> list[CheckRecord]:
+        """Detected changes waiting for their confirming re-check, oldest first."""
+        return self._rows(f"SELECT {self._COLUMNS} FROM checks WHERE confirmation = 'pending' ORDER BY id", ())
+
+    def latest(self, target_id: str) -> CheckRecord | None:
+        rows = self._rows(f"SELECT {self._COLUMNS} FROM checks WHERE target = ? ORDER BY id DESC LIMIT 1",
+                          (target_id,))
+        return rows[0] if rows else None
 
     def targets(self) -> list[str]:
         with disk_errors("cannot read the snapshot index"):

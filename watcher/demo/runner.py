@@ -25,6 +25,22 @@ targets:
     url: {base}/
     tags: [demo, caf]
     schedule: "every 6h"
+    procedures:
+      - name: "Se connecter à Mon Compte"
+        audience: [caf, rsa]
+        steps:
+          - click: {{role: link, name: "Mon Compte"}}
+          - expect: {{role: heading, name: "Mon Compte"}}
+          - fill: {{label: "Numéro d'allocataire", value: "1234567"}}
+          - fill: {{label: "Code postal", value: "75001"}}
+          - click: {{role: button, name: "Se connecter"}}
+      - name: "Commencer une déclaration de ressources"
+        audience: [rsa]
+        steps:
+          - click: {{role: link, name: "Déclarer mes ressources"}}
+          - expect: {{role: heading, name: "Déclarer mes ressources"}}
+          - fill: {{label: "Code postal", value: "75001"}}
+          - select: {{label: "Votre situation", option: "Seul(e)"}}
   - id: demo-mon-compte
     name: "Mes Aides Démo — Mon Compte"
     url: {base}/mon-compte.html
@@ -35,6 +51,15 @@ targets:
     url: {base}/demande/etape1.html
     tags: [demo, rsa]
     schedule: "every 1d"
+    procedures:
+      - name: "Déclarer ses ressources"
+        audience: [rsa]
+        steps:
+          - fill: {{label: "Code postal", value: "75001"}}
+          - fill: {{label: "Commune", value: "Paris"}}
+          - select: {{label: "Votre situation", option: "Seul(e)"}}
+          - click: {{role: button, name: "Continuer"}}
+          - expect: {{role: heading, name: "Vos ressources du trimestre"}}
 """
 
 TEXT = {

@@ -1,0 +1,261 @@
+"""One check of one target: capture, compare with the baseline, store, and say what happened.
+
+This is the one place that maps what happened to an outcome: `new`, `unchanged`, `changed`,
+`unreachable` (the page could not be loaded) or `error` (watcher itself failed on this target).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from PIL import Image
+from playwright.async_api import Browser
+
+from watcher.browser import launch_browser
+from watcher.capture import Capture, capture_target
+from watcher.changes import Change, Severity, is_alert
+from watcher.config import Config, Settings, Target
+from watcher.errors import StoreError
+from watcher.procedures import (
+    ProcedureRun,
+    diagnose,
+    link_changes,
+    procedure_files,
+    read_references,
+    replay_all,
+    unreachable_runs,
+)
+from watcher.skeleton import Skeleton, extract_skeleton
+from watcher.store import SnapshotWriter, Store, utc_now
+from watcher.structural import diff_skeletons
+from watcher.visual import VisualDiff, diff_screenshots
+
+log = logging.getLogger(__name__)
+
+MAX_CROPS = 6
+
+
+@dataclass
+class CheckResult:
+    """What one check of one target found."""
+
+    target: Target
+    time: datetime
+    status: str
+    alert: bool = False
+    changes: list[Change] = field(default_factory=list)
+    visual: VisualDiff | None = None
+    snapshot: Path | None = None
+    baseline: Path | None = None
+    reason: str | None = None
+    check_id: int | None = None
+    images: list[Path] = field(default_factory=list)
+    procedures: list[ProcedureRun] = field(default_factory=list)
+
+    def to_json(self, lang: str = "fr") -> dict[str, Any]:
+        """The `watcher check --format json` entry of this target (public contract, extended only)."""
+        return {
+            "id": self.target.id,
+            "status": self.status,
+            "alert": self.alert,
+            "changes": [change.to_json(lang) for change in self.changes],
+            "procedures": [run.to_json(lang) for run in self.procedures],
+            "snapshot": str(self.snapshot) if self.snapshot else None,
+            "reason": self.reason,
+            "visual": self.visual.to_json() if self.visual else None,
+            "images": [str(p) for p in self.images],
+        }
+
+
+@dataclass
+class Comparison:
+    changes: list[Change]
+    visual: VisualDiff | None
+
+
+def load_skeleton(folder: Path) -> Skeleton:
+    return Skeleton.from_json(json.loads((folder / "skeleton.json").read_text(encoding="utf-8")))
+
+
+def compare(baseline: Path, capture: Capture, skeleton: Skeleton) -> Comparison:
+    """Structural and visual differences between the baseline snapshot and a new capture."""
+    changes = diff_skeletons(load_skeleton(baseline), skeleton)
+    visual = diff_screenshots(baseline / "screenshot.png", png_image(capture.main.screenshot))
+    return Comparison(changes, visual)
+
+
+def png_image(data: bytes) -> Image.Image:
+    return Image.open(io.BytesIO(data))
+
+
+def outcome(baseline: Path | None, comparison: Comparison | None, runs: Sequence[ProcedureRun] = ()) -> str:
+    if baseline is None or comparison is None:
+        return "new"
+    if comparison.changes or (comparison.visual and comparison.visual.regions):
+        return "changed"
+    if any(run.differs_from_baseline for run in runs):
+        return "changed"  # a procedure broke (or works again) while the watched page itself did not change
+    return "unchanged"
+
+
+def snapshot_folders(store: Store, target_id: str, limit: int = 30) -> list[Path]:
+    """The target's snapshot folders, newest first (where earlier procedure runs are read from)."""
+    folders: list[Path] = []
+    for record in reversed(store.history(target_id)):
+        path = store.path(record.snapshot)
+        if path is not None and path not in folders and path.is_dir():
+            folders.append(path)
+        if len(folders) >= limit:
+            break
+    return folders
+
+
+def judge_procedures(store: Store, target: Target, runs: Sequence[ProcedureRun],
+                     comparison: Comparison | None) -> None:
+    """Set each run's baseline state and candidate; page changes touching a procedure's element become breaking."""
+    if not target.procedures:
+        return
+    refs = read_references(snapshot_folders(store, target.id), target.procedures)
+    for run in runs:
+        diagnose(run, refs[run.procedure.slug])
+    if comparison is not None:
+        used = [(p, good) for p in target.procedures if (good := refs[p.slug].last_good) is not None]
+        comparison.changes = link_changes(comparison.changes, used)
+
+
+def write_procedures(writer: SnapshotWriter, runs: Sequence[ProcedureRun]) -> list[str]:
+    """Step captures and run.json of each procedure; returns the before/after crops among them."""
+    crops = []
+    for run in runs:
+        for name, data in procedure_files(run).items():
+            writer.add(name, data)
+            if name.endswith("/crop.png"):
+                crops.append(name)
+    return crops
+
+
+def write_capture(writer: SnapshotWriter, capture: Capture, skeleton: Skeleton) -> None:
+    """The files of a snapshot: the first viewport at the top, the others in a folder named after them."""
+    for index, view in enumerate(capture.views):
+        prefix = "" if index == 0 else f"viewports/{view.viewport.name}/"
+        writer.add(prefix + "screenshot.png", view.screenshot)
+        writer.add(prefix + "dom.html", view.dom.encode())
+        writer.add(prefix + "aria.yaml", view.aria.encode())
+    writer.add_json("meta.json", capture.meta)
+    writer.add_json("skeleton.json", skeleton.to_json())
+
+
+def write_images(writer: SnapshotWriter, baseline: Path, capture: Capture, result: CheckResult) -> list[str]:
+    """Before/after composite and element crops for an alert, stored with the snapshot."""
+    from watcher.images import composite, crop_pair
+
+    before_png = baseline / "screenshot.png"
+    after_png = png_image(capture.main.screenshot)
+    before_date = baseline.name[:8]
+    names = []
+    if result.visual is not None:
+        writer.add("images/composite.png", composite(
+            before_png, after_png, result.visual, before_date=_pretty_date(before_date),
+            after_date=result.time.strftime("%d/%m/%Y")))
+        names.append("images/composite.png")
+    for number, change in enumerate([c for c in result.changes if not c.noise][:MAX_CROPS], start=1):
+        before_box = change.before.box if change.before else None
+        after_box = change.after.box if change.after else None
+        if before_box is None and after_box is None:
+            continue
+        name = f"images/change-{number}.png"
+        writer.add(name, crop_pair(before_png, after_png, before_box, after_box))
+        names.append(name)
+    return names
+
+
+def _pretty_date(yyyymmdd: str) -> str:
+    return f"{yyyymmdd[6:8]}/{yyyymmdd[4:6]}/{yyyymmdd[0:4]}"
+
+
+def evaluate(store: Store, target: Target, capture: Capture, when: datetime,
+             runs: Sequence[ProcedureRun] = ()) -> CheckResult:
+    """Compare a successful capture (and procedure replays) with the baseline, store if it differs, record."""
+    skeleton = extract_skeleton(capture.main.dom, base_url=capture.meta.get("final_url"), ignore=target.ignore)
+    baseline = store.baseline(target.id)
+    comparison = compare(baseline, capture, skeleton) if baseline else None
+    judge_procedures(store, target, runs, comparison)
+    result = CheckResult(target, when, outcome(baseline, comparison, runs), baseline=baseline,
+                         procedures=list(runs))
+    if comparison:
+        result.changes, result.visual = comparison.changes, comparison.visual
+        result.alert = is_alert(comparison.changes, Severity(target.min_severity)) or any(
+            run.newly_broken for run in runs)
+    if result.status == "unchanged":
+        result.snapshot = baseline
+        result.check_id = store.record_check(target.id, when, "unchanged", snapshot=baseline, baseline=baseline)
+        return result
+    with store.new_snapshot(target.id, when, baseline) as writer:
+        write_capture(writer, capture, skeleton)
+        image_names = write_images(writer, baseline, capture, result) if result.alert and baseline else []
+        image_names += write_procedures(writer, runs)
+    result.snapshot = writer.final
+    result.images = [writer.final / name for name in image_names]
+    result.check_id = store.record_check(
+        target.id, when, result.status, alert=result.alert, snapshot=writer.final, baseline=baseline,
+        hashes=writer.hashes, report=stored_report(result, image_names))
+    return result
+
+
+def stored_report(result: CheckResult, image_names: list[str]) -> dict[str, Any]:
+    """What the index keeps of a check: the public JSON plus what the changelog needs to stand alone
+    (the target as it was configured then, and images relative to the snapshot folder)."""
+    report = result.to_json("fr")
+    report["changes_en"] = [change.to_json("en") for change in result.changes]
+    report["procedures_en"] = [run.to_json("en") for run in result.procedures]
+    report["image_files"] = image_names
+    report["target"] = {"name": result.target.name, "url": result.target.url, "tags": result.target.tags}
+    return report
+
+
+async def check_target(browser: Browser, store: Store, target: Target, settings: Settings) -> CheckResult:
+    """Check one target now; every failure ends as a status, except a store failure (reported as an error)."""
+    when = utc_now()
+    try:
+        capture = await capture_target(browser, target, settings.max_height)
+        if capture.status != "ok":
+            check_id = store.record_check(target.id, when, "unreachable", reason=capture.reason)
+            return CheckResult(target, when, "unreachable", reason=capture.reason, check_id=check_id,
+                               baseline=store.baseline(target.id),
+                               procedures=unreachable_runs(target, capture.reason))
+        runs = await replay_all(browser, target)
+        return evaluate(store, target, capture, when, runs)
+    except StoreError:
+        raise
+    except Exception as exc:  # a bug or a page that breaks a library: this target fails, the run goes on
+        log.error("check of %s failed: %s", target.id, exc)
+        log.debug("check of %s failed", target.id, exc_info=True)
+        reason = f"{exc.__class__.__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"[:300]
+        check_id = store.record_check(target.id, when, "error", reason=reason)
+        return CheckResult(target, when, "error", reason=reason, check_id=check_id)
+
+
+async def check_targets(
+    config: Config, store: Store, targets: Sequence[Target],
+    on_done: Callable[[CheckResult], None] | None = None,
+) -> list[CheckResult]:
+    """Check several targets with one browser, a bounded number at a time; results in the given order."""
+    limit = asyncio.Semaphore(config.settings.concurrency)
+
+    async with launch_browser() as browser:
+        async def one(target: Target) -> CheckResult:
+            async with limit:
+                result = await check_target(browser, store, target, config.settings)
+            if on_done:
+                on_done(result)
+            return result
+
+        return list(await asyncio.gather(*(one(t) for t in targets)))

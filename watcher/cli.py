@@ -1,0 +1,265 @@
+"""The `watcher` command line: parse, call, format. Errors become one line on stderr and exit code 2."""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from watcher import __version__
+from watcher.errors import ConfigError, WatcherError
+from watcher.texts import t
+
+EXIT_OK, EXIT_ALERT, EXIT_ERROR = 0, 1, 2
+
+
+class Paths:
+    """Where the configuration, the snapshots and the notifiers folder are, from options and environment."""
+
+    def __init__(self, config: str, snapshots: str | None, notifiers: str | None) -> None:
+        self.config = Path(config)
+        base = self.config.resolve().parent
+        env = os.environ.get("WATCHER_SNAPSHOTS")
+        self.snapshots = Path(snapshots) if snapshots else Path(env) if env else base / "snapshots"
+        self.notifiers = Path(notifiers) if notifiers else base / "notifiers"
+
+
+def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """--config, --snapshots and --notifiers, accepted by every command after its name."""
+
+    @click.option("--config", "config_path", default="targets.yaml", show_default=True,
+                  help="Fichier des pages surveillées (targets.yaml).")
+    @click.option("--snapshots", "snapshots_path", default=None,
+                  help="Dossier des captures (défaut : snapshots/ à côté du fichier de configuration, "
+                       "ou $WATCHER_SNAPSHOTS).")
+    @click.option("--notifiers", "notifiers_path", default=None,
+                  help="Dossier des canaux d'alerte (défaut : notifiers/ à côté du fichier de configuration).")
+    @functools.wraps(func)
+    def wrapper(config_path: str, snapshots_path: str | None, notifiers_path: str | None,
+                **kwargs: Any) -> Any:
+        return func(Paths(config_path, snapshots_path, notifiers_path), **kwargs)
+
+    return wrapper
+
+
+lang_option = click.option("--lang", type=click.Choice(["fr", "en"]), default=None,
+                           help="Langue des messages (fr par défaut).")
+format_option = click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+                             show_default=True, help="text pour les personnes, json pour les programmes.")
+
+
+def pick_lang(lang: str | None) -> str:
+    return lang or os.environ.get("WATCHER_LANG", "fr")
+
+
+def emit_json(value: Any) -> None:
+    click.echo(json.dumps(value, ensure_ascii=False, indent=2))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="watcher")
+def cli() -> None:
+    """watcher : surveille les pages des services publics et prévient le réseau quand l'interface change."""
+
+
+@cli.command()
+@common_options
+@click.argument("targets", nargs=-1)
+@format_option
+@lang_option
+def check(paths: Paths, targets: tuple[str, ...], fmt: str, lang: str | None) -> None:
+    """Capture maintenant les pages (toutes, ou TARGETS) et les compare à la capture précédente."""
+    from watcher.commands.check import run_check
+
+    sys.exit(run_check(paths, list(targets), fmt, pick_lang(lang)))
+
+
+@cli.command()
+@common_options
+@click.argument("target")
+@format_option
+def history(paths: Paths, target: str, fmt: str) -> None:
+    """Historique des vérifications d'une page, de la plus ancienne à la plus récente."""
+    from watcher.commands.check import show_history
+
+    show_history(paths, target, fmt)
+
+
+@cli.command()
+@common_options
+@click.argument("file", required=False)
+def validate(paths: Paths, file: str | None) -> None:
+    """Vérifie un fichier targets.yaml (par défaut celui de --config)."""
+    from watcher.config import load_config
+
+    path = Path(file) if file else paths.config
+    config = load_config(path)
+    click.echo(t("validate.ok", pick_lang(None), file=path, count=len(config.targets)))
+
+
+@cli.command()
+@common_options
+@click.argument("before", type=click.Path(path_type=Path))
+@click.argument("after", type=click.Path(path_type=Path))
+@format_option
+@lang_option
+@click.option("--target", "target_id", default=None, help="Applique les réglages (ignore, min_severity) de cette page.")
+def diff(paths: Paths, before: Path, after: Path, fmt: str, lang: str | None, target_id: str | None) -> None:
+    """Compare deux pages HTML, deux captures d'écran PNG ou deux dossiers de capture."""
+    from watcher.commands.diff import run_diff
+
+    sys.exit(run_diff(paths, before, after, fmt, pick_lang(lang), target_id))
+
+
+@cli.command()
+@common_options
+@click.argument("source")
+@format_option
+@lang_option
+def skeleton(paths: Paths, source: str, fmt: str, lang: str | None) -> None:
+    """Affiche le squelette d'interface (liens, boutons, champs, titres, zones) d'un fichier HTML ou d'une URL."""
+    from watcher.commands.diff import show_skeleton
+
+    show_skeleton(source, fmt, pick_lang(lang))
+
+
+@cli.command()
+@click.option("--out", "out_dir", default=None, help="Dossier des résultats (défaut : un dossier temporaire).")
+@lang_option
+def demo(out_dir: str | None, lang: str | None) -> None:
+    """Démonstration hors ligne : un site de démarches fictif change d'interface ; watcher le détecte."""
+    from watcher.demo.runner import run_demo
+
+    sys.exit(run_demo(Path(out_dir) if out_dir else None, pick_lang(lang)))
+
+
+@cli.command()
+@common_options
+@click.option("--confirm-delay", default=600.0, show_default=True,
+              help="Secondes avant la re-vérification qui confirme un changement (0 : alerte immédiate).")
+@click.option("-v", "--verbose", is_flag=True, help="Journal détaillé.")
+def run(paths: Paths, confirm_delay: float, verbose: bool) -> None:
+    """Service : vérifie chaque page selon son calendrier, confirme les changements, alerte le réseau."""
+    from watcher.commands.run import run_service
+
+    run_service(paths, confirm_delay=confirm_delay, verbose=verbose)
+
+
+@cli.group()
+def changelog() -> None:
+    """Journal visuel des changements : site statique, flux Atom et fiches de co-formation."""
+
+
+@changelog.command("build")
+@common_options
+@click.option("--out", "out_dir", default=None,
+              help="Dossier du site (défaut : changelog/ à côté du dossier des captures).")
+@click.option("--no-pdf", is_flag=True, help="Ne pas produire les fiches PDF (plus rapide, sans navigateur).")
+@click.option("--base-url", default=None, help="Adresse publique du site, pour des liens absolus dans les flux Atom.")
+@lang_option
+def changelog_build(paths: Paths, out_dir: str | None, no_pdf: bool, base_url: str | None,
+                    lang: str | None) -> None:
+    """Construit (ou met à jour) le journal des changements à partir des captures."""
+    from watcher.changelog.build import run_build
+
+    report = run_build(paths.snapshots, Path(out_dir) if out_dir else None, pick_lang(lang), not no_pdf, base_url)
+    click.echo(report.describe(pick_lang(lang)))
+
+
+@cli.command()
+@common_options
+@click.option("--host", default="127.0.0.1", show_default=True, help="Adresse d'écoute (locale par défaut).")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port d'écoute.")
+@click.option("--dir", "site_dir", default=None, help="Dossier du journal (défaut : changelog/ à côté des captures).")
+@lang_option
+def serve(paths: Paths, host: str, port: int, site_dir: str | None, lang: str | None) -> None:
+    """Sert le journal des changements en lecture seule (GET et HEAD uniquement)."""
+    from watcher.changelog.build import default_out
+    from watcher.changelog.serve import serve_changelog
+    from watcher.changelog.texts import ui
+
+    def announce(bound_host: str, bound_port: int) -> None:
+        click.echo(ui("serving", pick_lang(lang), host=bound_host, port=bound_port))
+
+    serve_changelog(Path(site_dir) if site_dir else default_out(paths.snapshots), host, port, announce)
+
+
+@cli.group(invoke_without_command=True)
+@common_options
+@format_option
+@lang_option
+def outbox(paths: Paths, fmt: str, lang: str | None) -> None:
+    """File d'envoi des alertes : à envoyer, envoyées, en échec (destinations masquées)."""
+    if click.get_current_context().invoked_subcommand is not None:
+        return
+    from watcher.notify import Outbox, outbox_lines
+
+    with Outbox(paths.snapshots / "outbox.sqlite3") as box:
+        entries = box.entries()
+    if fmt == "json":
+        emit_json({"messages": [e.to_json() for e in entries]})
+    else:
+        click.echo("\n".join(outbox_lines(entries, pick_lang(lang))))
+
+
+@outbox.command("retry")
+@common_options
+@click.option("--failed", "include_failed", is_flag=True, help="Réessaie aussi les messages en échec définitif.")
+@click.option("--digests", is_flag=True, help="Envoie dès maintenant les résumés quotidiens en attente.")
+@lang_option
+def outbox_retry(paths: Paths, include_failed: bool, digests: bool, lang: str | None) -> None:
+    """Envoie maintenant ce qui attend dans la file, sans attendre le délai entre deux essais."""
+    from watcher.channels import load_channels
+    from watcher.notify import Notifier, Outbox, delivery_lines, retry_summary
+
+    with Outbox(paths.snapshots / "outbox.sqlite3") as box:
+        if include_failed:
+            box.requeue_failed()
+        report = Notifier(box, load_channels(paths.notifiers)).send_due(force=True, digests_now=digests)
+    for line in [*delivery_lines(report, pick_lang(lang)), retry_summary(report, pick_lang(lang))]:
+        click.echo(line)
+    sys.exit(EXIT_OK if report.ok else EXIT_ERROR)
+
+
+@cli.command("notify-test")
+@common_options
+@click.argument("channel")
+@lang_option
+def notify_test(paths: Paths, channel: str, lang: str | None) -> None:
+    """Envoie une alerte d'essai (avec une image) à toutes les destinations du canal CHANNEL."""
+    import tempfile
+
+    from watcher.channels import load_channels
+    from watcher.notify import delivery_lines, send_test
+
+    with tempfile.TemporaryDirectory(prefix="watcher-notify-test-") as tmp:
+        report = send_test(load_channels(paths.notifiers), channel, Path(tmp))
+    click.echo("\n".join(delivery_lines(report, pick_lang(lang))))
+    sys.exit(EXIT_OK if report.ok else EXIT_ERROR)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: one line on stderr and exit 2 for every error watcher knows about."""
+    try:
+        code = cli.main(args=argv, prog_name="watcher", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("watcher: interrompu", err=True)
+        sys.exit(EXIT_ERROR)
+    except click.ClickException as exc:
+        click.echo(f"watcher: {exc.format_message()}", err=True)
+        sys.exit(EXIT_ERROR)
+    except ConfigError as exc:
+        click.echo(str(exc), err=True)  # already "file:line: field: message"
+        sys.exit(EXIT_ERROR)
+    except WatcherError as exc:
+        click.echo(f"watcher: {exc}", err=True)
+        sys.exit(EXIT_ERROR)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    sys.exit(code if isinstance(code, int) else EXIT_OK)

@@ -1,0 +1,92 @@
+"""`watcher check` and `watcher history`: check pages now, and show what happened to one over time."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+
+import click
+
+from watcher.check import CheckResult, check_targets
+from watcher.cli import EXIT_ALERT, EXIT_OK, Paths, emit_json
+from watcher.config import Config, load_config
+from watcher.errors import InputError
+from watcher.store import Store
+from watcher.texts import t
+
+
+def select_targets(config: Config, ids: list[str]) -> list:
+    try:
+        return config.select(ids)
+    except KeyError as exc:
+        raise InputError(str(exc.args[0])) from None
+
+
+def run_check(paths: Paths, ids: list[str], fmt: str, lang: str) -> int:
+    """Check the chosen targets; exit code 1 when something alerts."""
+    config = load_config(paths.config)
+    targets = select_targets(config, ids)
+    with Store(paths.snapshots) as store:
+        store.clean_partial()
+        results = asyncio.run(_check_with_progress(config, store, targets, show=fmt == "text"))
+    if fmt == "json":
+        emit_json({"targets": [r.to_json(lang) for r in results]})
+    else:
+        for result in results:
+            click.echo(format_result(result, lang))
+        click.echo(t("summary", lang, count=len(results), alerts=sum(r.alert for r in results)))
+    return EXIT_ALERT if any(r.alert for r in results) else EXIT_OK
+
+
+async def _check_with_progress(config: Config, store: Store, targets: list, show: bool) -> list[CheckResult]:
+    if not show or len(targets) < 2 or not sys.stderr.isatty():
+        return await check_targets(config, store, targets)
+    from rich.progress import Progress
+
+    with Progress(transient=True) as progress:
+        task = progress.add_task(t("checking"), total=len(targets))
+        return await check_targets(config, store, targets, on_done=lambda _r: progress.advance(task))
+
+
+def format_result(result: CheckResult, lang: str) -> str:
+    """A few lines a coordinator reads at a glance."""
+    head = f"{result.target.id} — {result.target.name} : {t('status.' + result.status, lang)}"
+    if result.alert:
+        head += f"  [{t('alert', lang)}]"
+    lines = [head]
+    if result.reason:
+        lines.append(f"  {t('reason', lang)} : {result.reason}")
+    for change in result.changes:
+        marker = "•" if not change.noise else "·"
+        lines.append(f"  {marker} {change.summary(lang)} [{change.severity.value}]")
+    if result.visual and result.visual.regions:
+        lines.append("  " + t("visual", lang, ratio=result.visual.changed_ratio,
+                              regions=len(result.visual.regions)))
+    if result.status == "changed" and not result.changes and not result.procedures:
+        lines.append("  " + t("no_change", lang))
+    for run in result.procedures:
+        marker = "✗" if run.status == "broken" else "✓" if run.status == "ok" else "?"
+        lines.append(f"  {marker} {run.message(lang)}")
+    for image in result.images:
+        lines.append(f"  {t('images', lang)} : {image}")
+    if result.snapshot:
+        lines.append(f"  {t('snapshot', lang)} : {result.snapshot}")
+    return "\n".join(lines)
+
+
+def show_history(paths: Paths, target_id: str, fmt: str) -> None:
+    """Every check of one target, oldest first."""
+    with Store(paths.snapshots) as store:
+        records = store.history(target_id)
+        if fmt == "json":
+            emit_json({"target": target_id, "checks": [
+                {"time": r.time, "status": r.status, "alert": r.alert,
+                 "snapshot": str(store.path(r.snapshot)) if r.snapshot else None, "reason": r.reason}
+                for r in records]})
+            return
+        if not records:
+            click.echo(t("history.empty", target=target_id))
+        for r in records:
+            flag = f" [{t('alert')}]" if r.alert else ""
+            reason = f" ({r.reason})" if r.reason else ""
+            click.echo(f"{r.time}  {t('status.' + r.status)}{flag}{reason}  {r.snapshot or ''}")

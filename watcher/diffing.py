@@ -1,0 +1,97 @@
+"""`watcher diff` on files: two HTML pages, two screenshots, or two snapshot folders."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from watcher.changes import Change, Severity, is_alert
+from watcher.errors import InputError
+from watcher.skeleton import Skeleton, extract_skeleton
+from watcher.structural import diff_skeletons
+from watcher.visual import VisualDiff, diff_screenshots
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+@dataclass
+class DiffReport:
+    """What `watcher diff` found: structural changes, a visual diff, or both (snapshot folders)."""
+
+    changes: list[Change] | None
+    visual: VisualDiff | None
+    min_severity: Severity
+
+    @property
+    def alert(self) -> bool:
+        if self.changes is not None:
+            return is_alert(self.changes, self.min_severity)
+        return bool(self.visual and self.visual.alert)
+
+    def to_json(self, lang: str = "fr") -> dict[str, Any]:
+        if self.changes is None and self.visual is not None:
+            return self.visual.to_json()
+        out: dict[str, Any] = {"alert": self.alert, "changes": [c.to_json(lang) for c in self.changes or []]}
+        if self.visual is not None:
+            out["visual"] = self.visual.to_json()
+        return out
+
+
+def kind_of(path: Path) -> str:
+    """'folder', 'png' or 'html' for a usable input; InputError otherwise."""
+    if not path.exists():
+        raise InputError(f"{path}: no such file or folder")
+    if path.is_dir():
+        if not (path / "skeleton.json").is_file() and not (path / "dom.html").is_file():
+            raise InputError(f"{path}: not a snapshot folder (no dom.html or skeleton.json)")
+        return "folder"
+    try:
+        head = path.read_bytes()[:2048]
+    except OSError as exc:
+        raise InputError(f"{path}: cannot be read ({exc.strerror})") from None
+    if not head.strip():
+        raise InputError(f"{path}: the file is empty")
+    if head.startswith(PNG_MAGIC):
+        return "png"
+    if b"\x00" in head:
+        raise InputError(f"{path}: neither an HTML page nor a PNG screenshot")
+    return "html"
+
+
+def read_html(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8", errors="replace")
+    except OSError as exc:
+        raise InputError(f"{path}: cannot be read ({exc.strerror})") from None
+
+
+def folder_skeleton(folder: Path, ignore: list[str]) -> Skeleton:
+    """A snapshot's skeleton: rebuilt from dom.html when there are ignore rules or no saved skeleton."""
+    saved = folder / "skeleton.json"
+    if saved.is_file() and not ignore:
+        try:
+            return Skeleton.from_json(json.loads(saved.read_text(encoding="utf-8")))
+        except (ValueError, KeyError, TypeError):
+            raise InputError(f"{saved}: damaged skeleton file") from None
+    return extract_skeleton(read_html(folder / "dom.html"), ignore=ignore)
+
+
+def diff_paths(before: Path, after: Path, *, ignore: list[str] | None = None,
+               min_severity: Severity = Severity.MAJOR) -> DiffReport:
+    """Compare two inputs of the same kind."""
+    ignore = ignore or []
+    kinds = kind_of(before), kind_of(after)
+    if kinds[0] != kinds[1]:
+        raise InputError(f"cannot compare a {kinds[0]} ({before}) with a {kinds[1]} ({after})")
+    if kinds[0] == "png":
+        return DiffReport(None, diff_screenshots(before, after), min_severity)
+    if kinds[0] == "html":
+        changes = diff_skeletons(extract_skeleton(read_html(before), ignore=ignore),
+                                 extract_skeleton(read_html(after), ignore=ignore))
+        return DiffReport(changes, None, min_severity)
+    changes = diff_skeletons(folder_skeleton(before, ignore), folder_skeleton(after, ignore))
+    shots = before / "screenshot.png", after / "screenshot.png"
+    visual = diff_screenshots(*shots) if all(s.is_file() for s in shots) else None
+    return DiffReport(changes, visual, min_severity)
