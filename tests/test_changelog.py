@@ -278,3 +278,27 @@ def test_cli_builds_the_site(store: Store, tmp_path: Path, watcher_cli) -> None:
     assert run.code == 0, run.err
     assert "4 changement(s) important(s)" in run.out and (out / "index.html").is_file()
     assert PAYLOAD_IMG not in (out / "index.html").read_text()
+
+
+def test_procedure_steps_come_from_the_stored_replay_and_pending_changes_wait(tmp_path: Path) -> None:
+    from changelog_sample import CAF, START, SampleWriter, png, renamed
+
+    with Store(tmp_path / "snap") as store:
+        sample = SampleWriter(store)
+        sample.first(CAF, START)
+        run = b'{"steps": [{"number": 1, "text": "ouvrir la page"}, {"number": 2, "text": "cliquer sur Envoyer"}]}'
+        with store.new_snapshot(CAF.id, make_time(), sample.previous[CAF.id]) as writer:
+            writer.add("procedures/envoi/run.json", run)
+            writer.add("procedures/envoi/crop.png", png(200, 100, "#ffd27f"))
+        report = {"changes": [renamed("A", "B")], "image_files": ["procedures/envoi/crop.png"], "target": {},
+                  "procedures": [{"name": "Envoyer", "slug": "envoi", "status": "broken", "message": "Bloquée."}]}
+        check_id = store.record_check(CAF.id, make_time(), "changed", alert=True, snapshot=writer.final,
+                                      baseline=sample.previous[CAF.id], report=report)
+        out = tmp_path / "out"
+        build_changelog(store, out, pdf=False)
+        page = (out / f"changes/caf/{writer.final.name}/index.html").read_text()
+        assert "cliquer sur Envoyer" in page and "Bloquée." in page
+        assert (out / f"changes/caf/{writer.final.name}/procedures-envoi-crop.png").is_file()
+        if hasattr(store, "set_confirmation"):
+            store.set_confirmation(check_id, "pending", alert=True)
+            assert build_changelog(store, tmp_path / "out2", pdf=False).alerts == 0

@@ -111,6 +111,9 @@ def test_real_change_alerts_once_after_confirmation_and_service_stops_cleanly(
     rows = checks(tmp_path)
     assert rows[0][1] == "new"
     assert [r for r in rows if r[2]] == [("page", "changed", 1, "confirmed")], rows
+    out = proc.stdout.read() if proc.stdout else ""
+    assert out.count("Page de test : le bouton « Se connecter » a changé\n") == 1, out  # console channel, once
+    assert out.count("to console://: sent") == 1, out
 
 
 def test_flapping_change_is_recorded_not_alerted(tmp_path: Path, local_site: LocalSite,

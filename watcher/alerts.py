@@ -155,6 +155,22 @@ def by_severity(changes: Iterable[AlertChange]) -> tuple[AlertChange, ...]:
     return tuple(sorted(changes, key=lambda c: -SEVERITY_RANK.get(c.severity, 0)))
 
 
+def broken_runs(result: CheckResult) -> list[Any]:
+    """The procedure replays of a check that no longer pass (a working procedure is no news)."""
+    return [run for run in getattr(result, "procedures", None) or [] if getattr(run, "status", None) == "broken"]
+
+
+def procedure_name(item: Any) -> str:
+    """A procedure's name, from a name, a Procedure, or a replay of one (which holds its Procedure)."""
+    procedure = getattr(item, "procedure", item)
+    return str(getattr(procedure, "name", procedure))
+
+
+def procedure_audiences(item: Any) -> tuple[str, ...]:
+    procedure = getattr(item, "procedure", item)
+    return tuple(getattr(procedure, "audience", None) or getattr(item, "audiences", None) or ())
+
+
 def alert_from_result(result: CheckResult, procedures: Sequence[Any] | None = None) -> Alert | None:
     """The alert of a check, or None when the check has nothing to tell mediators.
 
@@ -163,9 +179,9 @@ def alert_from_result(result: CheckResult, procedures: Sequence[Any] | None = No
     """
     if not result.alert:
         return None
-    procs = list(procedures if procedures is not None else getattr(result, "procedures", None) or [])
-    names = tuple(getattr(p, "name", p) for p in procs)
-    audiences = tuple(dict.fromkeys(a for p in procs for a in getattr(p, "audiences", ()) or ()))
+    procs = list(procedures if procedures is not None else broken_runs(result))
+    names = tuple(procedure_name(p) for p in procs)
+    audiences = tuple(dict.fromkeys(a for p in procs for a in procedure_audiences(p)))
     target = result.target
     return Alert(
         target_id=target.id, target_name=target.name, target_url=target.url,

@@ -741,3 +741,26 @@ def procedure_files(run: ProcedureRun) -> dict[str, bytes]:
 
 def _json_bytes(value: Any) -> bytes:
     return json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True).encode()
+
+
+def stored_runs(snapshot: Path, target: Target) -> list[ProcedureRun]:
+    """The runs kept in a snapshot, rebuilt for an alert sent later (no screenshots; baseline state unknown)."""
+    runs = []
+    for procedure in target.procedures:
+        path = snapshot / "procedures" / procedure.slug / "run.json"
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue  # the procedure was added after this snapshot
+        candidate = data.get("candidate")
+        runs.append(ProcedureRun(
+            procedure, data["status"], start_url=data.get("start_url"), reason=data.get("reason"),
+            steps=[StepResult.from_json(s) for s in data.get("steps", [])], duration_s=data.get("duration_s", 0.0),
+            blocked_by=list(data.get("blocked_by", [])),
+            candidate=Candidate(candidate["role"], candidate["name"], _box(candidate.get("box")),
+                                candidate.get("score", 0.0)) if candidate else None))
+    return runs
+
+
+def _box(value: list[int] | None) -> Box | None:
+    return (value[0], value[1], value[2], value[3]) if value else None

@@ -18,17 +18,18 @@ import os
 import random
 import signal
 import threading
-from collections.abc import Callable, Coroutine
+from collections.abc import Coroutine
 from concurrent.futures import CancelledError as FutureCancelled
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
 from apscheduler.events import EVENT_SCHEDULER_START
 from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
@@ -36,11 +37,14 @@ from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from playwright.async_api import Browser, Playwright, async_playwright
 
+from watcher.alerts import alert_from_result
 from watcher.browser import start_browser
 from watcher.changes import Severity, is_alert
+from watcher.channels import load_channels
 from watcher.check import CheckResult, check_target, load_skeleton
 from watcher.config import Config, Target, load_config, parse_schedule
 from watcher.errors import ConfigError, WatcherError
+from watcher.notify import Notifier, Outbox, notify_check_result
 from watcher.store import Store, utc_now
 from watcher.structural import diff_skeletons
 
@@ -181,8 +185,8 @@ class ServiceOptions:
     confirm_delay: float = 600.0        # seconds before re-checking a detected change (0: alert at once)
     jitter: int = 120                   # seconds of random spread added to each scheduled check
     startup_spread: float = 5.0         # seconds between checks that were due while the service was down
-    on_alert: Callable[[CheckResult], None] | None = None
-    on_check: Callable[[CheckResult], None] | None = None
+    notifiers: Path | None = None       # notifiers/ folder (channels.yaml, templates); None: console only
+    send_every: int = 60                # seconds between two passes over the outbox (retries, digests)
 
 
 SERVICE: Service | None = None  # the running service, for the module-level job functions
@@ -216,8 +220,13 @@ class Service:
         self.stopping = threading.Event()
         self.in_flight: set[Future[CheckResult]] = set()
         self.retries: dict[str, int] = {}
+        self.outbox = Outbox(self.snapshots / "outbox.sqlite3")
+        self.notifier = Notifier(self.outbox, load_channels(self.options.notifiers))
+        self.notify_lock = threading.Lock()
         self.scheduler = BlockingScheduler(
-            jobstores={"default": SQLAlchemyJobStore(url=f"sqlite:///{self.snapshots / 'jobs.sqlite3'}")},
+            # targets' jobs survive restarts; the service's own housekeeping is re-created at each start
+            jobstores={"default": SQLAlchemyJobStore(url=f"sqlite:///{self.snapshots / 'jobs.sqlite3'}"),
+                       "memory": MemoryJobStore()},
             executors={"default": ThreadPoolExecutor(self.config.settings.concurrency)},
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
             timezone="UTC",
@@ -243,8 +252,8 @@ class Service:
     def spread_due_checks(self) -> None:
         """Checks that fell due while the service was down run one after another, not all at once."""
         now = utc_now()
-        due = sorted((j for j in self.scheduler.get_jobs() if j.next_run_time and j.next_run_time <= now),
-                     key=lambda j: j.next_run_time)
+        due = sorted((j for j in self.scheduler.get_jobs(jobstore="default")
+                      if j.next_run_time and j.next_run_time <= now), key=lambda j: j.next_run_time)
         for index, job in enumerate(due):
             job.modify(next_run_time=now + timedelta(seconds=index * self.options.startup_spread))
 
@@ -311,12 +320,14 @@ class Service:
         return result
 
     def _after_check(self, result: CheckResult) -> None:
+        """Retries for an unreachable site; coordinators hear of long outages and recoveries."""
         if result.status == "unreachable":
             self._retry_later(result.target.id)
         else:
             self.retries.pop(result.target.id, None)
-        if self.options.on_check:
-            self.options.on_check(result)
+        quiet = replace(result, alert=False)  # mediators hear of a change only once it is confirmed
+        with self.notify_lock:
+            notify_check_result(self.notifier, quiet, self.store.history(result.target.id), send=True)
 
     def _retry_later(self, target_id: str) -> None:
         attempt = self.retries.get(target_id, 0)
@@ -369,8 +380,16 @@ class Service:
 
     def _alert(self, result: CheckResult) -> None:
         log.info("%s: alert (%d change(s))", result.target.id, len(result.changes))
-        if self.options.on_alert:
-            self.options.on_alert(result)
+        alert = alert_from_result(result)
+        if alert is None:
+            return
+        with self.notify_lock:
+            self.notifier.queue_alert(alert)
+            self.notifier.send_due()
+
+    def _send_due(self) -> None:
+        with self.notify_lock:
+            self.notifier.send_due()
 
     # --- life cycle --------------------------------------------------------------------------------
 
@@ -391,6 +410,8 @@ class Service:
                 SERVICE = None
 
     def _prepare_jobs(self) -> None:
+        self.scheduler.add_job(self._send_due, IntervalTrigger(seconds=self.options.send_every),
+                               id="send-due", jobstore="memory", replace_existing=True)
         self.sync_jobs()
         self._resume_pending()
         self.spread_due_checks()
@@ -433,6 +454,7 @@ class Service:
             except BaseException:  # noqa: BLE001 - abandoned page: its check is simply not recorded
                 future.cancel()
         self.browser.stop()
+        self.outbox.close()
         self.store.close()
 
 

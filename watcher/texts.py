@@ -20,6 +20,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "history.empty": {"fr": "aucune vérification enregistrée pour {target}", "en": "no check recorded for {target}"},
     "validate.ok": {"fr": "{file} : configuration valide ({count} page(s) surveillée(s))",
                     "en": "{file}: valid configuration ({count} watched page(s))"},
+    "changes_count": {"fr": "{count} changement(s) d'interface", "en": "{count} interface change(s)"},
     "checking": {"fr": "Vérification", "en": "Checking"},
     "summary": {"fr": "{count} page(s) vérifiée(s), {alerts} alerte(s)",
                 "en": "{count} page(s) checked, {alerts} alert(s)"},

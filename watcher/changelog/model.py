@@ -6,6 +6,7 @@ text and only ever reaches HTML through the autoescaping templates.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -18,6 +19,8 @@ from watcher.store import CheckRecord, Store
 SEVERITIES = ("breaking", "major", "minor", "info")
 # Target ids are checked by config.py, but the index is a file on disk: re-check before using them in paths.
 SAFE_SEGMENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
+# A change still waiting for its confirming re-check, or that went back, is not (yet) a change of the site.
+UNCONFIRMED = ("pending", "reverted")
 CROP_NAME = re.compile(r"^images/change-(\d+)\.png$")
 
 
@@ -43,6 +46,8 @@ class Procedure:
     step: str
     candidate: str
     steps: tuple[str, ...]
+    message: str
+    audience: tuple[str, ...]
 
     @property
     def broken(self) -> bool:
@@ -139,14 +144,29 @@ def parse_change(data: dict[str, Any]) -> ChangeItem:
     )
 
 
-def parse_procedure(data: dict[str, Any]) -> Procedure:
+def parse_procedure(data: dict[str, Any], snapshot: Path) -> Procedure:
     broken = data.get("broken_step")
+    audience = data.get("audience") or []
     return Procedure(
         name=_text(data.get("name")), status=_text(data.get("status")),
         broken_step=broken if isinstance(broken, int) else None,
         step=_step_text(data.get("step")), candidate=_step_text(data.get("candidate")),
-        steps=tuple(_step_text(s) for s in data.get("steps") or [] if s),
+        steps=tuple(_step_text(s) for s in data.get("steps") or stored_steps(snapshot, data.get("slug")) if s),
+        message=_text(data.get("message")),
+        audience=tuple(_text(a) for a in ([audience] if isinstance(audience, str) else audience) if a),
     )
+
+
+def stored_steps(snapshot: Path, slug: Any) -> list[Any]:
+    """The steps of a procedure's replay as stored with the snapshot (procedures/<slug>/run.json)."""
+    if not isinstance(slug, str) or not SAFE_SEGMENT.match(slug):
+        return []
+    try:
+        run = json.loads((snapshot / "procedures" / slug / "run.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    steps = run.get("steps") if isinstance(run, dict) else None
+    return [s.get("text") for s in steps if isinstance(s, dict)] if isinstance(steps, list) else []
 
 
 def parse_pictures(files: list[Any], changes: list[ChangeItem]) -> list[Picture]:
@@ -161,7 +181,9 @@ def parse_pictures(files: list[Any], changes: list[ChangeItem]) -> list[Picture]
         match = CROP_NAME.match(str(path))
         number = int(match.group(1)) if match else 0
         summary = real[number - 1].summary if 0 < number <= len(real) else everything
-        pictures.append(Picture(str(path), path.name, summary, overview=match is None))
+        # images/x.png keeps its name; procedures/<slug>/crop.png needs its folder in it to stay unique
+        name = path.name if path.parts[0] == "images" else "-".join(path.parts)
+        pictures.append(Picture(str(path), name, summary, overview=match is None and path.parts[0] == "images"))
     return pictures
 
 
@@ -184,7 +206,7 @@ def entry_of(store: Store, record: CheckRecord, lang: str) -> Entry | None:
     report = record.report
     if record.status != "changed" or report is None or snapshot is None or not SAFE_SEGMENT.match(record.target):
         return None
-    if not SAFE_SEGMENT.match(snapshot.name):
+    if not SAFE_SEGMENT.match(snapshot.name) or getattr(record, "confirmation", None) in UNCONFIRMED:
         return None
     raw = report.get("changes_en") if lang == "en" and report.get("changes_en") is not None else report.get("changes")
     changes = [parse_change(c) for c in raw or [] if isinstance(c, dict)]
@@ -195,7 +217,7 @@ def entry_of(store: Store, record: CheckRecord, lang: str) -> Entry | None:
         check_id=record.id, target_id=record.target, folder=snapshot.name, time=parse_time(record.time),
         alert=record.alert, site_name=_text(target.get("name")) or record.target,
         url=_text(target.get("url")), tags=tuple(_text(t) for t in target.get("tags") or [] if t),
-        changes=changes, procedures=[parse_procedure(p) for p in report.get("procedures") or []
+        changes=changes, procedures=[parse_procedure(p, snapshot) for p in report.get("procedures") or []
                                      if isinstance(p, dict)],
         pictures=parse_pictures(report.get("image_files") or [], changes), snapshot_dir=snapshot,
         baseline_dir=baseline, baseline_time=folder_time(baseline.name) if baseline else None,

@@ -9,11 +9,13 @@ from pathlib import Path
 
 import click
 
+from watcher.changelog.build import build_changelog
 from watcher.check import CheckResult, check_targets
-from watcher.commands.check import format_result
 from watcher.config import load_config
 from watcher.demo.server import DemoSite
+from watcher.notify import deliver_alerts
 from watcher.store import Store
+from watcher.texts import t
 
 DEMO_TARGETS = """\
 # targets.yaml written by `watcher demo` for its local demo site (port chosen at start)
@@ -68,49 +70,63 @@ TEXT = {
         "v1": "1/2 — première capture de la version 1 du site…",
         "v2": "2/2 — le site passe en version 2 (bouton renommé, menu déplacé, champ obligatoire ajouté, "
               "actualités changées) ; nouvelle vérification…",
-        "alerts": "Alertes envoyées (console et fichier {file}) :",
-        "done": "Terminé en {seconds:.0f} s. Résultats : {out}\n  configuration : {config}\n"
-                "  captures et index : {snapshots}\n  alertes : {file}",
+        "alerts": "Alertes envoyées au réseau (ici : la console et le fichier {file}) :",
+        "done": "Terminé en {seconds:.0f} s. Résultats dans {out} :\n"
+                "  journal des changements (à ouvrir dans un navigateur) : {changelog}\n"
+                "  alertes telles que reçues par le réseau : {file}\n"
+                "  pages surveillées : {config}\n  captures et index : {snapshots}",
     },
     "en": {
         "start": "watcher demo: a fictional public-service site on {url}",
         "v1": "1/2 — first capture of version 1 of the site…",
         "v2": "2/2 — the site switches to version 2 (renamed button, moved menu entry, new required field, "
               "new news items); checking again…",
-        "alerts": "Alerts sent (console and file {file}):",
-        "done": "Done in {seconds:.0f} s. Results: {out}\n  configuration: {config}\n"
-                "  snapshots and index: {snapshots}\n  alerts: {file}",
+        "alerts": "Alerts sent to the network (here: the console and the file {file}):",
+        "done": "Done in {seconds:.0f} s. Results in {out}:\n"
+                "  changelog (open it in a browser): {changelog}\n"
+                "  alerts as the network receives them: {file}\n"
+                "  watched pages: {config}\n  snapshots and index: {snapshots}",
     },
 }
 
 
 def run_demo(out: Path | None, lang: str) -> int:
-    """Run the demo end to end; returns 0 when the demo's change was detected."""
+    """Run the demo end to end; returns 0 when the demo's change was detected and alerted."""
     started = time.monotonic()
     text = TEXT.get(lang, TEXT["fr"])
     out = out or Path(tempfile.mkdtemp(prefix="watcher-demo-"))
     out.mkdir(parents=True, exist_ok=True)
-    alerts_file = out / "alertes.txt"
+    alerts_file = (out / "alertes.txt").resolve()
+    snapshots = out / "snapshots"
     with DemoSite("v1") as site:
         click.echo(text["start"].format(url=site.url))
         config_path = out / "targets.yaml"
         config_path.write_text(DEMO_TARGETS.format(base=site.url), encoding="utf-8")
         config = load_config(config_path)
-        with Store(out / "snapshots") as store:
+        with Store(snapshots) as store:
             click.echo(text["v1"])
             _report(asyncio.run(check_targets(config, store, config.targets)), lang)
             site.switch("v2")
             click.echo(text["v2"])
             results = asyncio.run(check_targets(config, store, config.targets))
-    _report(results, lang)
-    alerts = [r for r in results if r.alert]
-    click.echo(text["alerts"].format(file=alerts_file))
-    alerts_file.write_text("\n\n".join(format_result(r, lang) for r in alerts) + "\n", encoding="utf-8")
+            _report(results, lang)
+            click.echo(text["alerts"].format(file=alerts_file))
+            delivery = deliver_alerts(results, None, snapshots / "outbox.sqlite3",
+                                      extra_urls=[f"watcherfile://{alerts_file}"])
+            changelog = build_changelog(store, out / "changelog", lang=lang)
     click.echo(text["done"].format(seconds=time.monotonic() - started, out=out, config=config_path,
-                                   snapshots=out / "snapshots", file=alerts_file))
-    return 0 if alerts else 1
+                                   snapshots=snapshots, file=alerts_file,
+                                   changelog=(out / "changelog" / "index.html").resolve()))
+    return 0 if delivery.ok and delivery.count("sent") and changelog.alerts else 1
 
 
 def _report(results: list[CheckResult], lang: str) -> None:
+    """One line per page; the full story is in the alerts that follow."""
     for result in results:
-        click.echo(format_result(result, lang))
+        changes = [c for c in result.changes if not c.noise]
+        line = f"  {result.target.name} : {t('status.' + result.status, lang)}"
+        if changes:
+            line += " — " + t("changes_count", lang, count=len(changes))
+        if result.alert:
+            line += f"  [{t('alert', lang)}]"
+        click.echo(line)
