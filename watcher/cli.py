@@ -73,11 +73,15 @@ def cli() -> None:
 @click.argument("targets", nargs=-1)
 @format_option
 @lang_option
-def check(paths: Paths, targets: tuple[str, ...], fmt: str, lang: str | None) -> None:
+@click.option("--confirm", "confirm", is_flag=True,
+              help="Re-vérifie après un délai les pages qui alertent ; n'alerte que si le changement est resté.")
+@click.option("--confirm-delay", default=60.0, show_default=True, help="Délai de la re-vérification (secondes).")
+def check(paths: Paths, targets: tuple[str, ...], fmt: str, lang: str | None, confirm: bool,
+          confirm_delay: float) -> None:
     """Capture maintenant les pages (toutes, ou TARGETS) et les compare à la capture précédente."""
     from watcher.commands.check import run_check
 
-    sys.exit(run_check(paths, list(targets), fmt, pick_lang(lang)))
+    sys.exit(run_check(paths, list(targets), fmt, pick_lang(lang), confirm_delay if confirm else None))
 
 
 @cli.command()

@@ -23,7 +23,7 @@ from concurrent.futures import CancelledError as FutureCancelled
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -39,14 +39,13 @@ from playwright.async_api import Browser, Playwright, async_playwright
 
 from watcher.alerts import alert_from_result
 from watcher.browser import start_browser
-from watcher.changes import Severity, is_alert
 from watcher.channels import load_channels
-from watcher.check import CheckResult, check_target, load_skeleton
+from watcher.check import CheckResult, check_target
 from watcher.config import Config, Target, load_config, parse_schedule
+from watcher.confirmation import CONFIRMED, RETRY, SUPERSEDED, hold, rebuild_result, settle
 from watcher.errors import ConfigError, WatcherError
 from watcher.notify import Notifier, Outbox, notify_check_result
 from watcher.store import Store, utc_now
-from watcher.structural import diff_skeletons
 
 log = logging.getLogger("watcher.service")
 T = TypeVar("T")
@@ -220,6 +219,7 @@ class Service:
         self.stopping = threading.Event()
         self.in_flight: set[Future[CheckResult]] = set()
         self.retries: dict[str, int] = {}
+        self.held: dict[int, CheckResult] = {}  # alerting checks waiting for their confirming re-check
         self.outbox = Outbox(self.snapshots / "outbox.sqlite3")
         self.notifier = Notifier(self.outbox, load_channels(self.options.notifiers))
         self.notify_lock = threading.Lock()
@@ -339,8 +339,9 @@ class Service:
                                id=f"retry:{target_id}", replace_existing=True)
 
     def _hold_for_confirmation(self, result: CheckResult) -> None:
+        hold(self.store, result)
         assert result.check_id is not None
-        self.store.set_confirmation(result.check_id, "pending", alert=False)
+        self.held[result.check_id] = result
         when = utc_now() + timedelta(seconds=self.options.confirm_delay)
         self.scheduler.add_job(confirm_job, DateTrigger(when), args=[result.target.id, result.check_id],
                                id=f"confirm:{result.target.id}", replace_existing=True)
@@ -351,32 +352,19 @@ class Service:
         if target is None or pending is None or pending.confirmation != "pending":
             return
         result = self._check_now(target)
-        if result is None or result.status in ("unreachable", "error"):
+        if result is not None:
+            self._after_check(result)
+        outcome = settle(self.store, target, check_id, result) if result is not None else RETRY
+        if outcome == RETRY:
             when = utc_now() + timedelta(seconds=max(self.options.confirm_delay, 60))
             self.scheduler.add_job(confirm_job, DateTrigger(when), args=[target_id, check_id],
                                    id=f"confirm:{target_id}", replace_existing=True)
-            return
-        self._after_check(result)
-        if not result.alert:
-            self.store.set_confirmation(check_id, "confirmed", alert=True)
-            self._alert(rebuild_result(self.store, target, check_id))
-            return
-        self._settle_second_change(target, check_id, result)
-
-    def _settle_second_change(self, target: Target, check_id: int, result: CheckResult) -> None:
-        """The page changed again since the pending change: either back as it was, or on to something new."""
-        pending = self.store.check(check_id)
-        assert pending is not None and pending.baseline and result.snapshot and result.check_id is not None
-        original = self.store.path(pending.baseline)
-        assert original is not None
-        back = diff_skeletons(load_skeleton(original), load_skeleton(result.snapshot))
-        if not is_alert(back, Severity(target.min_severity)):
-            self.store.set_confirmation(check_id, "reverted", alert=False)
-            self.store.set_confirmation(result.check_id, "reverted", alert=False)
-            log.info("%s: the change seen earlier was reverted; no alert", target.id)
-            return
-        self.store.set_confirmation(check_id, "superseded", alert=False)
-        self._hold_for_confirmation(result)
+        elif outcome == CONFIRMED:
+            # the detected result, kept since detection; after a restart it is recomputed from the snapshots
+            held = self.held.pop(check_id, None)
+            self._alert(held or rebuild_result(self.store, target, check_id))
+        elif outcome == SUPERSEDED and result is not None:
+            self._hold_for_confirmation(result)
 
     def _alert(self, result: CheckResult) -> None:
         log.info("%s: alert (%d change(s))", result.target.id, len(result.changes))
@@ -457,16 +445,3 @@ class Service:
         self.outbox.close()
         self.store.close()
 
-
-def rebuild_result(store: Store, target: Target, check_id: int) -> CheckResult:
-    """The CheckResult of a stored check, recomputed from its snapshots (the diff is a pure function)."""
-    record = store.check(check_id)
-    if record is None or not record.snapshot or not record.baseline:
-        raise WatcherError(f"check {check_id} has no snapshot to rebuild")
-    snapshot, baseline = store.path(record.snapshot), store.path(record.baseline)
-    assert snapshot is not None and baseline is not None
-    changes = diff_skeletons(load_skeleton(baseline), load_skeleton(snapshot))
-    images = [snapshot / name for name in (record.report or {}).get("image_files", [])]
-    when = datetime.fromisoformat(record.time)
-    return CheckResult(target, when, record.status, alert=True, changes=changes, snapshot=snapshot,
-                       baseline=baseline, check_id=check_id, images=images)

@@ -10,6 +10,7 @@ import click
 from watcher.check import CheckResult, check_targets
 from watcher.cli import EXIT_ALERT, EXIT_OK, Paths, emit_json
 from watcher.config import Config, load_config
+from watcher.confirmation import CONFIRMED, SUPERSEDED, hold, settle
 from watcher.errors import InputError
 from watcher.store import Store
 from watcher.texts import t
@@ -22,13 +23,15 @@ def select_targets(config: Config, ids: list[str]) -> list:
         raise InputError(str(exc.args[0])) from None
 
 
-def run_check(paths: Paths, ids: list[str], fmt: str, lang: str) -> int:
-    """Check the chosen targets; exit code 1 when something alerts."""
+def run_check(paths: Paths, ids: list[str], fmt: str, lang: str, confirm_delay: float | None = None) -> int:
+    """Check the chosen targets; exit code 1 when something alerts (once confirmed, with --confirm)."""
     config = load_config(paths.config)
     targets = select_targets(config, ids)
     with Store(paths.snapshots) as store:
         store.clean_partial()
         results = asyncio.run(_check_with_progress(config, store, targets, show=fmt == "text"))
+        if confirm_delay is not None:
+            results = asyncio.run(confirm_alerts(config, store, results, confirm_delay))
     if fmt == "json":
         emit_json({"targets": [r.to_json(lang) for r in results]})
     else:
@@ -36,6 +39,31 @@ def run_check(paths: Paths, ids: list[str], fmt: str, lang: str) -> int:
             click.echo(format_result(result, lang))
         click.echo(t("summary", lang, count=len(results), alerts=sum(r.alert for r in results)))
     return EXIT_ALERT if any(r.alert for r in results) else EXIT_OK
+
+
+async def confirm_alerts(config: Config, store: Store, results: list[CheckResult],
+                         delay: float) -> list[CheckResult]:
+    """Re-check the targets that alert after `delay` seconds; keep the alert only where the change stayed."""
+    alerting = [r for r in results if r.alert]
+    if not alerting:
+        return results
+    for result in alerting:
+        hold(store, result)
+    await asyncio.sleep(delay)
+    rechecks = await check_targets(config, store, [r.target for r in alerting])
+    final = {}
+    for first, again in zip(alerting, rechecks, strict=True):
+        assert first.check_id is not None
+        outcome = settle(store, first.target, first.check_id, again)
+        if outcome == CONFIRMED:
+            final[first.target.id] = first
+        elif outcome == SUPERSEDED:
+            store.set_confirmation(again.check_id or 0, CONFIRMED, alert=True)
+            final[first.target.id] = again
+        else:  # reverted, or not visible any more: nothing to alert about
+            again.alert = False
+            final[first.target.id] = again
+    return [final.get(r.target.id, r) for r in results]
 
 
 async def _check_with_progress(config: Config, store: Store, targets: list, show: bool) -> list[CheckResult]:
