@@ -354,6 +354,7 @@ class Run:
     peak_pss: float = 0.0
     statuses: dict[str, int] = field(default_factory=dict)
     note: str = ""
+    load: float = field(default_factory=lambda: os.getloadavg()[0])  # other work on the machine skews figures
 
     @property
     def pages_per_minute(self) -> float:
@@ -581,6 +582,8 @@ def profile(site: Site, config_path: Path, snapshots: Path, count: int) -> None:
         print(f"  {label}: {wall / count * 1000:.0f} ms per page = timed stages {timed / count * 1000:.0f} ms"
               f" + other (Python glue, route handler, event loop) {(wall - timed) / count * 1000:.0f} ms")
     print(f"  sequential ours/bare: {ours_wall / bare_wall:.2f}x")
+    print("  (stages run one at a time here; at concurrency 2 the CPU-bound ones - visual diff, skeleton, PNG"
+          " decoding - also hold up the other page, since they run on the event loop)")
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -671,13 +674,13 @@ def run_service(site: Site, config_path: Path, snapshots: Path, seconds: float, 
 
 def print_table(runs: list[Run]) -> None:
     print(f"\n| {'run':30} | {'pages':>5} | {'wall s':>7} | {'pages/min':>9} | {'checks/h':>8} | "
-          f"{'mean s':>6} | {'p95 s':>6} | {'peak RSS MB':>11} | {'peak PSS MB':>11} | statuses")
-    print("|" + "|".join("-" * w for w in (32, 7, 9, 11, 10, 8, 8, 13, 13, 10)) + "|")
+          f"{'mean s':>6} | {'p95 s':>6} | {'peak RSS MB':>11} | {'peak PSS MB':>11} | {'load':>4} | statuses |")
+    print("|" + "|".join("-" * w for w in (32, 7, 9, 11, 10, 8, 8, 13, 13, 6, 10)) + "|")
     for run in runs:
         statuses = ", ".join(f"{k} {v}" for k, v in sorted(run.statuses.items()))
         print(f"| {run.name:30} | {run.pages:5d} | {run.wall:7.1f} | {run.pages_per_minute:9.1f} | "
               f"{run.pages_per_minute * 60:8.0f} | {run.mean:6.2f} | {run.p95:6.2f} | {run.peak_rss:11.0f} | "
-              f"{run.peak_pss:11.0f} | {statuses}")
+              f"{run.peak_pss:11.0f} | {run.load:4.1f} | {statuses} |")
 
 
 def print_ratios(bare: Run, ours: Run, concurrency: int, service: Run | None) -> float:

@@ -17,23 +17,28 @@ if [ ! -f "$stamp" ]; then
   rm -f .venv/.installed-* && touch "$stamp"
 fi
 
-if .venv/bin/python -m watcher.browser --check >/dev/null 2>&1; then
+# --launch starts Chromium once through Playwright: a browser on disk is not enough if Playwright's driver
+# (Node.js, shipped in the wheel) misses a system library such as libatomic1 on a minimal Debian.
+if .venv/bin/python -m watcher.browser --launch >/dev/null 2>&1; then
   echo "setup: Chromium found: $(.venv/bin/python -m watcher.browser --check)"
   exit 0
 fi
-echo "setup: no Chromium found; trying Playwright's download"
-if .venv/bin/python -m playwright install chromium >/tmp/watcher-playwright-install.log 2>&1 \
-   && .venv/bin/python -m watcher.browser --check >/dev/null 2>&1; then
-  echo "setup: Chromium installed by Playwright"
-  exit 0
+if ! .venv/bin/python -m watcher.browser --check >/dev/null 2>&1; then
+  echo "setup: no Chromium found; trying Playwright's download"
+  if .venv/bin/python -m playwright install chromium >/tmp/watcher-playwright-install.log 2>&1 \
+     && .venv/bin/python -m watcher.browser --launch >/dev/null 2>&1; then
+    echo "setup: Chromium installed by Playwright"
+    exit 0
+  fi
 fi
 if command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
-  echo "setup: Playwright's download is not reachable; installing Debian's chromium with apt-get"
+  echo "setup: installing Debian's chromium (and the libraries Playwright's driver needs) with apt-get"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -q >/dev/null
-  apt-get install -y -q chromium fonts-dejavu-core >/dev/null
+  apt-get install -y -q chromium libatomic1 fonts-dejavu-core >/dev/null
 fi
-if ! .venv/bin/python -m watcher.browser --check; then
-  echo "setup: no Chromium could be found or installed; set WATCHER_CHROMIUM to a Chromium or Chrome binary" >&2
+if ! .venv/bin/python -m watcher.browser --launch; then
+  echo "setup: Chromium cannot be started; install it (apt-get install chromium libatomic1) or set WATCHER_CHROMIUM" >&2
   exit 1
 fi
+echo "setup: Chromium found: $(.venv/bin/python -m watcher.browser --check)"

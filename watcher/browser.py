@@ -6,6 +6,7 @@ Order: the WATCHER_CHROMIUM variable, a system Chromium or Chrome, then Playwrig
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 import sys
@@ -77,27 +78,49 @@ async def start_browser(playwright: Playwright) -> Browser:
         raise BrowserError(f"Chromium could not start ({path or 'Playwright browser'}): {first}") from None
 
 
+async def start_playwright() -> Playwright:
+    """Playwright's driver (a Node.js process shipped in the wheel); BrowserError when it cannot run."""
+    try:
+        return await async_playwright().start()
+    except Exception as exc:  # the driver died: usually a missing system library (libatomic1 on Debian)
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else exc.__class__.__name__
+        raise BrowserError(f"Playwright's driver could not start ({first}); run `make setup` again") from None
+
+
 @asynccontextmanager
 async def launch_browser() -> AsyncIterator[Browser]:
     """One headless Chromium for a whole run."""
-    async with async_playwright() as p:
-        browser = await start_browser(p)
+    playwright = await start_playwright()
+    try:
+        browser = await start_browser(playwright)
         try:
             yield browser
         finally:
             await browser.close()
+    finally:
+        await playwright.stop()
+
+
+async def _try_launch() -> None:
+    async with launch_browser() as browser:
+        page = await browser.new_page()
+        await page.set_content("<p>ok</p>")
 
 
 def main(argv: list[str]) -> int:
-    if argv[1:] == ["--check"]:
-        try:
-            print(describe_browser())
-        except BrowserError as exc:
-            print(exc, file=sys.stderr)
-            return 1
-        return 0
-    print("usage: python -m watcher.browser --check", file=sys.stderr)
-    return 2
+    """`--check`: which browser would be used; `--launch`: also start it once through Playwright."""
+    if argv[1:] not in (["--check"], ["--launch"]):
+        print("usage: python -m watcher.browser --check | --launch", file=sys.stderr)
+        return 2
+    try:
+        path = describe_browser()
+        if argv[1] == "--launch":
+            asyncio.run(_try_launch())
+    except BrowserError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    print(path)
+    return 0
 
 
 if __name__ == "__main__":

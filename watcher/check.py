@@ -11,7 +11,7 @@ import io
 import json
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -36,7 +36,7 @@ from watcher.procedures import (
 from watcher.skeleton import Skeleton, extract_skeleton
 from watcher.store import SnapshotWriter, Store, utc_now
 from watcher.structural import diff_skeletons
-from watcher.visual import VisualDiff, diff_screenshots
+from watcher.visual import Region, VisualDiff, diff_screenshots
 
 log = logging.getLogger(__name__)
 
@@ -161,12 +161,13 @@ def write_images(writer: SnapshotWriter, baseline: Path, capture: Capture, resul
     after_png = png_image(capture.main.screenshot)
     before_date = baseline.name[:8]
     names = []
+    alerting = sorted((c for c in result.changes if not c.noise), key=lambda c: -c.severity.rank)
     if result.visual is not None:
         writer.add("images/composite.png", composite(
-            before_png, after_png, result.visual, before_date=_pretty_date(before_date),
+            before_png, after_png, relevant_regions(result.visual, alerting), before_date=_pretty_date(before_date),
             after_date=result.time.strftime("%d/%m/%Y")))
         names.append("images/composite.png")
-    for number, change in enumerate([c for c in result.changes if not c.noise][:MAX_CROPS], start=1):
+    for number, change in enumerate(alerting[:MAX_CROPS], start=1):
         before_box = change.before.box if change.before else None
         after_box = change.after.box if change.after else None
         if before_box is None and after_box is None:
@@ -175,6 +176,21 @@ def write_images(writer: SnapshotWriter, baseline: Path, capture: Capture, resul
         writer.add(name, crop_pair(before_png, after_png, before_box, after_box))
         names.append(name)
     return names
+
+
+def relevant_regions(visual: VisualDiff, changes: Sequence[Change], margin: int = 24) -> VisualDiff:
+    """The visual diff cut down to the regions where the interface changed, so the picture mediators get
+    outlines the renamed button, not the rotated news cards next to it (all regions if none touch a change)."""
+    boxes = [box for c in changes for box in (c.before.box if c.before else None, c.after.box if c.after else None)
+             if box is not None]
+
+    def touches(region: Region) -> bool:
+        return any(region.x < x + w + margin and x - margin < region.x + region.width
+                   and region.y < y + h + margin and y - margin < region.y + region.height
+                   for x, y, w, h in boxes)
+
+    kept = [region for region in visual.regions if touches(region)]
+    return replace(visual, regions=kept) if kept else visual
 
 
 def _pretty_date(yyyymmdd: str) -> str:

@@ -248,6 +248,84 @@ def notify_test(paths: Paths, channel: str, lang: str | None) -> None:
     sys.exit(EXIT_OK if report.ok else EXIT_ERROR)
 
 
+@cli.command()
+@common_options
+@click.argument("target")
+@click.option("--runs", default=3, show_default=True, type=click.IntRange(2, 10),
+              help="Nombre de captures à comparer (dans chaque fenêtre configurée).")
+@click.option("--write", is_flag=True, help="Écrit les réglages proposés dans targets.yaml (copie .bak gardée).")
+@lang_option
+def tune(paths: Paths, target: str, runs: int, write: bool, lang: str | None) -> None:
+    """Capture une page plusieurs fois, montre ce qui varie et propose ignore / mask / cookie_banner."""
+    from watcher.commands.coordinator import run_tune
+
+    run_tune(paths, target, runs, write, pick_lang(lang))
+
+
+@cli.command()
+@common_options
+@click.argument("url")
+@click.option("--name", default=None, help="Nom de la page (défaut : son titre).")
+@click.option("--id", "target_id", default=None, help="Identifiant (défaut : tiré de l'adresse).")
+@click.option("--tags", default="", help="Étiquettes séparées par des virgules, ex. caf,rsa.")
+@click.option("--schedule", default="0 7 * * 1-5", show_default=True, help="Calendrier (cron ou « every 6h »).")
+@click.option("--force", is_flag=True, help="Ajoute la page même si elle est injoignable maintenant.")
+@lang_option
+def add(paths: Paths, url: str, name: str | None, target_id: str | None, tags: str, schedule: str, force: bool,
+        lang: str | None) -> None:
+    """Ajoute une page à targets.yaml après une capture d'essai (commentaires du fichier conservés)."""
+    from watcher.commands.coordinator import NewTarget, run_add
+
+    tag_list = [tag.strip() for tag in tags.split(",") if tag.strip()]
+    run_add(paths, NewTarget(url, name, target_id, tag_list, schedule), force, pick_lang(lang))
+
+
+@cli.command()
+@common_options
+@click.argument("change_id")
+@lang_option
+def explain(paths: Paths, change_id: str, lang: str | None) -> None:
+    """Pourquoi un changement a alerté : éléments, règle, gravité, et le réglage qui le ferait taire."""
+    from watcher.commands.coordinator import run_explain
+
+    run_explain(paths, change_id, pick_lang(lang))
+
+
+@cli.command()
+@common_options
+@format_option
+@lang_option
+def stats(paths: Paths, fmt: str, lang: str | None) -> None:
+    """Par page : vérifications, changements, alertes, taux d'injoignabilité, fausses alertes notées."""
+    from watcher.commands.coordinator import run_stats
+
+    run_stats(paths, fmt, pick_lang(lang))
+
+
+@cli.command()
+@common_options
+@click.argument("change_id")
+@click.argument("label", type=click.Choice(["noise", "real"]))
+@click.option("--note", default=None, help="Une remarque pour les autres coordinateurs.")
+@lang_option
+def mark(paths: Paths, change_id: str, label: str, note: str | None, lang: str | None) -> None:
+    """Note un changement comme fausse alerte (noise) ou vrai changement (real)."""
+    from watcher.commands.coordinator import run_mark
+
+    run_mark(paths, change_id, label, note, pick_lang(lang))
+
+
+@cli.command()
+@common_options
+@click.option("--out", "out_dir", default=None, help="Dossier de sortie (défaut : schema/ à côté de targets.yaml).")
+@lang_option
+def schema(paths: Paths, out_dir: str | None, lang: str | None) -> None:
+    """Écrit les schémas JSON de targets.yaml et channels.yaml (complétion et contrôle dans l'éditeur)."""
+    from watcher.commands.coordinator import run_schema
+
+    run_schema(paths, Path(out_dir) if out_dir else None, pick_lang(lang))
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: one line on stderr and exit 2 for every error watcher knows about."""
     try:

@@ -18,7 +18,7 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import CommentMark
-from ruamel.yaml.scalarstring import DoubleQuotedScalarString
+from ruamel.yaml.scalarstring import DoubleQuotedScalarString, SingleQuotedScalarString
 from ruamel.yaml.tokens import CommentToken
 
 from watcher.config import Target, load_config, read_yaml
@@ -54,8 +54,8 @@ def _flow(values: list[Any]) -> CommentedSeq:
 
 def _value(value: Any) -> Any:
     """A Python value as YAML nodes: strings double-quoted, lists in flow style like the shipped file."""
-    if isinstance(value, str):
-        return DoubleQuotedScalarString(value)
+    if isinstance(value, str):  # single quotes when the value holds double ones (`:has-text("…")`)
+        return SingleQuotedScalarString(value) if '"' in value else DoubleQuotedScalarString(value)
     if isinstance(value, list | tuple):
         return _flow([_value(v) for v in value])
     if isinstance(value, Mapping):
@@ -112,7 +112,7 @@ class TargetsFile:
         if not new:
             return []
         if isinstance(current, CommentedSeq):
-            current.extend(DoubleQuotedScalarString(v) for v in new)
+            current.extend(_value(v) for v in new)
         else:
             self._insert(node, key, _value(new))
         self._expect(target_id)[key] = have + new

@@ -14,6 +14,7 @@ from watcher.changes import Severity, is_alert
 from watcher.check import CheckResult, load_skeleton
 from watcher.config import Target
 from watcher.errors import WatcherError
+from watcher.procedures import stored_runs
 from watcher.store import Store
 from watcher.structural import diff_skeletons
 
@@ -63,4 +64,5 @@ def rebuild_result(store: Store, target: Target, check_id: int) -> CheckResult:
     changes = diff_skeletons(load_skeleton(baseline), load_skeleton(snapshot))
     images = [snapshot / name for name in (record.report or {}).get("image_files", [])]
     return CheckResult(target, datetime.fromisoformat(record.time), record.status, alert=record.alert,
-                       changes=changes, snapshot=snapshot, baseline=baseline, check_id=check_id, images=images)
+                       changes=changes, snapshot=snapshot, baseline=baseline, check_id=check_id, images=images,
+                       procedures=stored_runs(snapshot, target))

@@ -43,6 +43,12 @@ CREATE TABLE IF NOT EXISTS checks (
     confirmation TEXT
 );
 CREATE INDEX IF NOT EXISTS checks_target_time ON checks(target, time);
+CREATE TABLE IF NOT EXISTS marks (
+    check_id INTEGER PRIMARY KEY REFERENCES checks(id),
+    label TEXT NOT NULL,
+    note TEXT,
+    time TEXT NOT NULL
+);
 """
 
 TMP_PREFIX = ".tmp-"
@@ -75,6 +81,16 @@ class CheckRecord:
     baseline: str | None
     report: dict[str, Any] | None
     confirmation: str | None = None  # None (no confirmation asked), pending, confirmed, reverted, superseded
+
+
+@dataclass(frozen=True)
+class Mark:
+    """A coordinator's judgement of one change: "noise" (a false alarm) or "real"."""
+
+    check_id: int
+    label: str
+    note: str | None
+    time: str
 
 
 def _fsync_dir(path: Path) -> None:
@@ -259,6 +275,18 @@ class Store:
     def targets(self) -> list[str]:
         with disk_errors("cannot read the snapshot index"):
             return [r[0] for r in self.db.execute("SELECT DISTINCT target FROM checks ORDER BY target")]
+
+    def mark(self, check_id: int, label: str, note: str | None = None) -> None:
+        """Remember a coordinator's judgement of a change ("noise" or "real"); the latest one counts."""
+        with disk_errors("cannot update the snapshot index"):
+            self.db.execute("INSERT OR REPLACE INTO marks (check_id, label, note, time) VALUES (?,?,?,?)",
+                            (check_id, label, note, utc_now().isoformat(timespec="seconds")))
+
+    def marks(self) -> list[Mark]:
+        """Every judgement, oldest change first."""
+        with disk_errors("cannot read the snapshot index"):
+            rows = self.db.execute("SELECT check_id, label, note, time FROM marks ORDER BY check_id").fetchall()
+        return [Mark(*row) for row in rows]
 
     def clean_partial(self) -> int:
         """Remove temporary folders left by a crash mid-capture; returns how many."""

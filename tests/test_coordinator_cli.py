@@ -1,0 +1,237 @@
+"""Coordinators' commands: tune, add, explain, mark, stats, schema — on local sites and hand-made stores."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import time
+from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import LocalSite, run_watcher
+from watcher.capture import Capture
+from watcher.cli import Paths
+from watcher.commands import coordinator
+from watcher.commands.coordinator import NewTarget, slug_id
+from watcher.errors import InputError
+from watcher.skeleton import extract_skeleton
+from watcher.store import Store
+
+NEWS = ["Nouveau calendrier des versements", "Prime de Noël : les dates", "Le simulateur évolue",
+        "Permanences d'été", "Un nouveau formulaire en ligne", "Vos démarches sur mobile"]
+
+
+class NoisySite:
+    """A page whose news block rotates at every visit and whose clock shows the time to the millisecond."""
+
+    def __init__(self) -> None:
+        self.visits = itertools.count()
+        self.button = "Se connecter"
+
+    def html(self) -> str:
+        n = next(self.visits)
+        items = "".join(f'<li><a href="/actus/{(n + k) % 6}">{NEWS[(n + k) % 6]}</a></li>' for k in range(3))
+        clock = time.strftime("%H:%M:%S") + f".{int(time.time() * 1000) % 1000:03d}"
+        return f"""<!DOCTYPE html><html lang="fr"><head><title>Mes aides — accueil</title><style>
+body{{font:16px sans-serif;margin:0}} .actus li{{height:24px;white-space:nowrap;overflow:hidden}}
+#horloge{{width:300px;height:24px;margin:0}}
+#tarteaucitron{{position:fixed;bottom:0;left:0;right:0;background:#eee;padding:8px}}</style></head><body>
+<header><p id="horloge">Il est {clock}</p><nav aria-label="Menu principal"><ul>
+<li><a href="/compte">Mon Compte</a></li><li><a href="/aides">Mes aides</a></li><li><a href="/contact">Contact</a></li>
+</ul></nav></header>
+<main><h1>Bienvenue</h1>
+<section class="actus" aria-label="Actualités"><h2>Actualités</h2><ul>{items}</ul></section>
+<form action="/login"><label for="ident">Identifiant</label><input id="ident" name="ident">
+<button type="submit">{self.button}</button></form></main>
+<footer><a href="/mentions">Mentions légales</a></footer>
+<div id="tarteaucitron" role="dialog" aria-label="Gestion des cookies">Ce site utilise des cookies.
+<button onclick="this.parentNode.remove()">Tout accepter</button>
+<button onclick="this.parentNode.remove()">Continuer sans accepter</button></div></body></html>"""
+
+    def handler(self, request: BaseHTTPRequestHandler) -> None:
+        body = self.html().encode()
+        request.send_response(200)
+        request.send_header("Content-Type", "text/html; charset=utf-8")
+        request.send_header("Content-Length", str(len(body)))
+        request.end_headers()
+        request.wfile.write(body)
+
+
+def serve_noisy(site: LocalSite, path: str = "/mes-aides") -> NoisySite:
+    noisy = NoisySite()
+    site.routes[path] = noisy.handler
+    return noisy
+
+
+def targets_file(folder: Path, url: str) -> Path:
+    path = folder / "targets.yaml"
+    path.write_text(f"""# Pages of the test network (this comment must survive edits)
+targets:
+  - id: aides
+    name: "Mes aides"
+    url: {url}
+    tags: [caf]   # routed to the CAF channel
+    schedule: "every 6h"
+""", encoding="utf-8")
+    return path
+
+
+@pytest.mark.browser
+def test_tune_write_quiets_a_noisy_page_and_a_renamed_button_still_alerts(local_site: LocalSite, tmp_path: Path) -> None:
+    noisy = serve_noisy(local_site)
+    config = targets_file(tmp_path, local_site.url("/mes-aides"))
+    tuned = run_watcher("tune", "aides", "--runs", "2", "--write", "--config", config)
+    assert tuned.code == 0, tuned.err
+    assert "ignore:" in tuned.out and "mask:" in tuned.out and "cookie_banner" in tuned.out
+    text = config.read_text(encoding="utf-8")
+    assert "this comment must survive edits" in text and "# routed to the CAF channel" in text
+    assert (tmp_path / "targets.yaml.bak").is_file()
+    assert run_watcher("check", "aides", "--config", config).code == 0
+    second = run_watcher("check", "aides", "--format", "json", "--config", config)
+    assert second.code == 0, second.out + second.err
+    entry = json.loads(second.out)["targets"][0]
+    assert entry["status"] == "unchanged" and entry["changes"] == []  # the news block does not even show up
+    noisy.button = "Me connecter"
+    third = run_watcher("check", "aides", "--format", "json", "--config", config)
+    assert third.code == 1, third.out + third.err
+    changes = json.loads(third.out)["targets"][0]["changes"]
+    assert [(c["kind"], c["before"]["name"], c["after"]["name"]) for c in changes] == [
+        ("renamed", "Se connecter", "Me connecter")]
+
+
+# --- add -------------------------------------------------------------------------------------------------
+
+
+def test_slug_ids_come_from_host_and_path_and_stay_unique() -> None:
+    assert slug_id("https://www.caf.fr/allocataires/aides", set()) == "caf-fr-allocataires-aides"
+    assert slug_id("https://www.caf.fr/", {"caf-fr"}) == "caf-fr-2"
+    assert slug_id("https://démarches.example/é", set()) == "demarches-example-e"
+
+
+def _fake_capture(status: str, dom: str = "") -> object:
+    async def capture(target: object) -> Capture:
+        if status != "ok":
+            return Capture("probe", "unreachable", "connection refused", {})
+        from watcher.config import Viewport
+        from watcher.capture import ViewportCapture
+
+        return Capture("probe", "ok", None, {}, [ViewportCapture(Viewport(), b"", dom, "", 800, 800)])
+
+    return capture
+
+
+def test_add_refuses_an_unreachable_page_unless_forced(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = targets_file(tmp_path, "https://example.org/")
+    before = config.read_text(encoding="utf-8")
+    monkeypatch.setattr(coordinator, "trial_capture", _fake_capture("unreachable"))
+    paths = Paths(str(config), None, None)
+    with pytest.raises(InputError, match="injoignable.*--force"):
+        coordinator.run_add(paths, NewTarget("https://www.caf.fr/aides", None, None, [], "0 7 * * 1-5"), False, "fr")
+    assert config.read_text(encoding="utf-8") == before
+    coordinator.run_add(paths, NewTarget("https://www.caf.fr/aides", None, None, ["caf"], "0 7 * * 1-5"), True, "fr")
+    text = config.read_text(encoding="utf-8")
+    assert "  - id: caf-fr-aides\n    name: \"www.caf.fr\"" in text and "this comment must survive" in text
+
+
+def test_add_takes_the_page_title_as_name(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = targets_file(tmp_path, "https://example.org/")
+    dom = "<html><head><title> Mes aides  — CAF </title></head><body></body></html>"
+    monkeypatch.setattr(coordinator, "trial_capture", _fake_capture("ok", dom))
+    coordinator.run_add(Paths(str(config), None, None),
+                        NewTarget("https://www.caf.fr/aides", None, "caf-aides", ["caf", "rsa"], "every 1d"), False, "en")
+    from watcher.config import load_config
+
+    target = load_config(config).target("caf-aides")
+    assert (target.name, target.tags, target.schedule) == ("Mes aides — CAF", ["caf", "rsa"], "every 1d")
+
+
+def test_add_refuses_a_taken_id(tmp_path: Path) -> None:
+    config = targets_file(tmp_path, "https://example.org/")
+    result = run_watcher("add", "https://example.org/x", "--id", "aides", "--config", config)
+    assert result.code == 2 and "aides" in result.err and "\n" not in result.err.strip()
+
+
+# --- explain, mark, stats on a hand-made store ---------------------------------------------------------
+
+BEFORE = """<html><body><main><h1>Accueil</h1><form action="/login" class="connexion">
+<button>Se connecter</button></form></main></body></html>"""
+AFTER = BEFORE.replace("Se connecter", "Me connecter")
+
+
+def _snapshot(store: Store, when: datetime, html: str, previous: Path | None) -> Path:
+    with store.new_snapshot("aides", when, previous) as writer:
+        writer.add("dom.html", html.encode())
+        writer.add_json("skeleton.json", extract_skeleton(html).to_json())
+    return writer.final
+
+
+def make_store(folder: Path) -> Path:
+    """Checks 1 (new), 2 (changed, alert), 3 (unreachable) of the target `aides`."""
+    root = folder / "snapshots"
+    start = datetime(2025, 3, 1, 7, tzinfo=UTC)
+    with Store(root) as store:
+        first = _snapshot(store, start, BEFORE, None)
+        store.record_check("aides", start, "new", snapshot=first)
+        second = _snapshot(store, start + timedelta(days=1), AFTER, first)
+        store.record_check("aides", start + timedelta(days=1), "changed", alert=True, snapshot=second, baseline=first,
+                           report={"changes": [], "procedures": []})
+        store.record_check("aides", start + timedelta(days=2), "unreachable", reason="timeout")
+    return root
+
+
+def test_explain_names_the_element_the_rule_and_the_setting_that_silences_it(tmp_path: Path) -> None:
+    config = targets_file(tmp_path, "https://example.org/")
+    make_store(tmp_path)
+    result = run_watcher("explain", "2", "--config", config)
+    assert result.code == 0, result.err
+    out = result.out
+    assert "« Se connecter »" in out and "« Me connecter »" in out
+    assert "renamed" in out and "major" in out and "élément qu'une personne utilise pour avancer" in out
+    assert 'ignore: ["form.connexion"]' in out
+    assert "min_severity: breaking" in out and "watcher mark 2 noise" in out
+    folder = sorted((tmp_path / "snapshots" / "aides").iterdir())[1].name
+    english = run_watcher("explain", f"aides/{folder}", "--lang", "en", "--config", config)
+    assert english.code == 0 and "fires the alert" in english.out
+
+
+def test_explain_of_an_unknown_change_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    config = targets_file(tmp_path, "https://example.org/")
+    make_store(tmp_path)
+    result = run_watcher("explain", "99", "--config", config)
+    assert result.code == 2 and "99" in result.err and result.err.count("\n") == 1
+
+
+def test_marks_show_in_stats(tmp_path: Path) -> None:
+    config = targets_file(tmp_path, "https://example.org/")
+    make_store(tmp_path)
+    marked = run_watcher("mark", "2", "noise", "--note", "bouton de test", "--config", config)
+    assert marked.code == 0 and "fausse alerte" in marked.out
+    stats = run_watcher("stats", "--format", "json", "--config", config)
+    assert json.loads(stats.out) == {"targets": [{
+        "id": "aides", "checks": 3, "changes": 1, "alerts": 1, "unreachable": 1, "unreachable_rate": 0.333,
+        "noise_marks": 1, "real_marks": 0}]}
+    explained = run_watcher("explain", "2", "--config", config)
+    assert "bouton de test" in explained.out
+
+
+def test_noise_marks_become_tune_hints(tmp_path: Path) -> None:
+    config = targets_file(tmp_path, "https://example.org/")
+    make_store(tmp_path)
+    with Store(tmp_path / "snapshots") as store:
+        store.mark(2, "noise", "change chaque semaine")
+    from watcher.config import load_config
+
+    lines = coordinator.noise_hints(Paths(str(config), None, None), load_config(config).target("aides"), "fr")
+    assert lines[0].startswith("Déjà marqué") and "change chaque semaine" in lines[1]
+    assert 'ignore: ["form.connexion"]' in lines[1]
+
+
+def test_schema_command_writes_both_schemas(tmp_path: Path) -> None:
+    config = targets_file(tmp_path, "https://example.org/")
+    result = run_watcher("schema", "--config", config)
+    assert result.code == 0, result.err
+    for name in ("targets.schema.json", "channels.schema.json"):
+        assert json.loads((tmp_path / "schema" / name).read_text(encoding="utf-8"))["$schema"]

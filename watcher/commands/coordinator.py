@@ -1,0 +1,552 @@
+"""Coordinators' tools: tune a noisy page, add a page, explain an alert, count false alarms, export schemas."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import click
+from pydantic import ValidationError
+
+from watcher.capture import Capture
+from watcher.changes import Change, Severity, is_alert
+from watcher.cli import Paths, emit_json
+from watcher.config import Config, Target, load_config
+from watcher.configedit import TargetsFile
+from watcher.errors import ConfigError, InputError, WatcherError
+from watcher.skeleton import LANDMARK_ROLES, Skeleton, render_skeleton_text
+from watcher.store import CheckRecord, Store
+from watcher.structural import diff_skeletons, severity_of
+from watcher.tuning import CookieHint, Sample, TuneReport, Variation, block_selector, merged_proposals, tune
+
+DEFAULT_SCHEDULE = "0 7 * * 1-5"
+NEXT_LEVEL = {"info": "minor", "minor": "major", "major": "breaking"}
+
+TEXTS: dict[str, dict[str, str]] = {
+    "tune.head": {"fr": "{id} — {name} : {runs} capture(s), fenêtre {viewport}",
+                  "en": "{id} — {name}: {runs} capture(s), viewport {viewport}"},
+    "tune.skeleton": {"fr": "Ce que watcher compare (squelette) :", "en": "What watcher compares (skeleton):"},
+    "tune.variations": {"fr": "Différences entre des captures qui devraient être identiques :",
+                        "en": "Differences between captures that should be identical:"},
+    "tune.none": {"fr": "  aucune : la page est stable", "en": "  none: the page is stable"},
+    "tune.pair": {"fr": "captures {a}→{b}", "en": "captures {a}→{b}"},
+    "tune.region": {"fr": "zone de l'écran x={x} y={y} {w}×{h} ({kind})", "en": "screen area x={x} y={y} {w}×{h} ({kind})"},
+    "tune.block": {"fr": "bloc {selector}", "en": "block {selector}"},
+    "tune.noblock": {"fr": "bloc introuvable", "en": "block not found"},
+    "tune.proposals": {"fr": "Réglages proposés :", "en": "Proposed settings:"},
+    "tune.explains": {"fr": "{count} différence(s) ; {hidden} élément(s) interactif(s) laissé(s) de côté",
+                      "en": "{count} difference(s); {hidden} interactive element(s) left out"},
+    "tune.refused": {"fr": "Refusé : {selector} ({why})", "en": "Refused: {selector} ({why})"},
+    "why.main": {"fr": "engloberait le contenu principal <main>", "en": "would take in the main content <main>"},
+    "why.share": {"fr": "laisserait de côté {share:.0%} des éléments interactifs",
+                  "en": "would leave out {share:.0%} of the interactive elements"},
+    "why.procedure": {"fr": "cache un élément utilisé par une procédure", "en": "hides an element a procedure uses"},
+    "tune.cookie": {"fr": "Bandeau cookies « {banner} » (boutons : {buttons})",
+                    "en": "Cookie banner “{banner}” (buttons: {buttons})"},
+    "tune.cookie.refuse": {"fr": "refuse : aucun traceur accepté", "en": "declines: no tracker accepted"},
+    "tune.cookie.accept": {"fr": "accepte : pas de bouton de refus trouvé", "en": "accepts: no decline button found"},
+    "tune.cookie.still": {"fr": "  le cookie_banner actuel ({current}) ne le ferme pas",
+                          "en": "  the current cookie_banner ({current}) does not close it"},
+    "tune.quiet": {"fr": "Avec ces réglages, les captures seraient identiques.",
+                   "en": "With these settings, the captures would be identical."},
+    "tune.left": {"fr": "Avec ces réglages, il resterait {changes} différence(s) d'interface et {regions} zone(s) "
+                        "d'écran.", "en": "With these settings, {changes} interface difference(s) and {regions} "
+                                          "screen area(s) would remain."},
+    "tune.hints": {"fr": "Déjà marqué comme bruit sur cette page :", "en": "Already marked as noise on this page:"},
+    "tune.write": {"fr": "Pour les écrire dans {file} : watcher tune {id} --write",
+                   "en": "To write them into {file}: watcher tune {id} --write"},
+    "tune.written": {"fr": "Écrit dans {file} (ancienne version : {backup}) ; configuration valide.",
+                     "en": "Written into {file} (previous version: {backup}); configuration valid."},
+    "tune.nothing": {"fr": "Rien à écrire.", "en": "Nothing to write."},
+    "unreachable": {"fr": "{url} : injoignable ({reason})", "en": "{url}: unreachable ({reason})"},
+    "add.unreachable": {"fr": "{url} : injoignable ({reason}) ; rien n'a été ajouté (--force pour l'ajouter quand même)",
+                        "en": "{url}: unreachable ({reason}); nothing was added (--force to add it anyway)"},
+    "add.done": {"fr": "Ajouté à {file} : {id} — {name} ({schedule})", "en": "Added to {file}: {id} — {name} ({schedule})"},
+    "add.next": {"fr": "Ensuite : watcher tune {id}", "en": "Next: watcher tune {id}"},
+    "add.taken": {"fr": "l'identifiant {id} existe déjà dans {file}", "en": "the id {id} already exists in {file}"},
+    "explain.head": {"fr": "Changement n°{id} — {target} ({time}) : {status}{alert}",
+                     "en": "Change #{id} — {target} ({time}): {status}{alert}"},
+    "explain.files": {"fr": "Capture {snapshot}, comparée à {baseline}", "en": "Snapshot {snapshot}, compared with {baseline}"},
+    "explain.threshold": {"fr": "Seuil de cette page : min_severity: {level}", "en": "This page's threshold: min_severity: {level}"},
+    "explain.reason": {"fr": "Raison : {reason}", "en": "Reason: {reason}"},
+    "explain.first": {"fr": "Première capture : rien à comparer.", "en": "First capture: nothing to compare."},
+    "explain.nothing": {"fr": "Aucun changement d'interface.", "en": "No interface change."},
+    "explain.kind": {"fr": "type {kind}, gravité {severity} — règle : {rule}", "en": "kind {kind}, severity {severity} — rule: {rule}"},
+    "explain.elements": {"fr": "avant : {before} ; après : {after} ; zone : {landmark}",
+                         "en": "before: {before}; after: {after}; landmark: {landmark}"},
+    "explain.alerts": {"fr": "→ déclenche l'alerte ({severity} ≥ {level})", "en": "→ fires the alert ({severity} ≥ {level})"},
+    "explain.below": {"fr": "→ sous le seuil, pas d'alerte", "en": "→ below the threshold, no alert"},
+    "explain.block": {"fr": "bloc : {selector}", "en": "block: {selector}"},
+    "explain.silence": {"fr": "Pour ne plus être alerté par ce changement :", "en": "To stop this change from alerting:"},
+    "explain.ignore": {"fr": "ignorer son bloc dans targets.yaml : ignore: [\"{selector}\"]",
+                       "en": "ignore its block in targets.yaml: ignore: [\"{selector}\"]"},
+    "explain.level": {"fr": "relever le seuil de la page : min_severity: {level}", "en": "raise the page's threshold: min_severity: {level}"},
+    "explain.mark": {"fr": "le noter comme fausse alerte : watcher mark {id} noise", "en": "record it as a false alarm: watcher mark {id} noise"},
+    "explain.procedures": {"fr": "procédure : {message}", "en": "procedure: {message}"},
+    "explain.marked": {"fr": "Jugement enregistré : {label}{note}", "en": "Recorded judgement: {label}{note}"},
+    "rule.noise": {"fr": "bloc répété dont les éléments changent ensemble (actualités, carrousel) : bruit, jamais d'alerte",
+                   "en": "repeated block whose items change together (news, carousel): noise, never alerts"},
+    "rule.procedure": {"fr": "élément utilisé par la procédure {names} : toujours « breaking »",
+                       "en": "element used by the procedure {names}: always breaking"},
+    "rule.orientation": {"fr": "zone ou titre : un repère, pas une étape", "en": "landmark or heading: orientation, not a step"},
+    "rule.form_target": {"fr": "adresse d'envoi d'un formulaire : invisible pour la personne",
+                         "en": "where a form posts: invisible to the person"},
+    "rule.link_target": {"fr": "le lien mène ailleurs", "en": "the link leads elsewhere"},
+    "rule.required": {"fr": "un champ devient obligatoire ou facultatif", "en": "a field became required or optional"},
+    "rule.added_required": {"fr": "nouveau champ obligatoire", "en": "new required field"},
+    "rule.added": {"fr": "nouvel élément (rien n'empêche d'avancer)", "en": "new element (nothing blocks the way)"},
+    "rule.moved_far": {"fr": "déplacé dans une autre zone ou dans un menu", "en": "moved to another landmark or within a menu"},
+    "rule.moved_near": {"fr": "déplacé dans la même zone", "en": "moved within the same landmark"},
+    "rule.numbers": {"fr": "seuls des nombres changent (compteur, année)", "en": "only numbers differ (counter, year)"},
+    "rule.footer": {"fr": "lien de pied de page : rarement une étape", "en": "footer link: rarely a step"},
+    "rule.dialog": {"fr": "un dialogue entier (bandeau cookies, fenêtre) apparaît ou disparaît",
+                    "en": "a whole dialog (cookie banner, modal) appears or goes"},
+    "rule.step": {"fr": "élément qu'une personne utilise pour avancer", "en": "an element a person uses to go on"},
+    "stats.head": {"fr": "page  vérifications  changements  alertes  injoignable  bruit  réel",
+                   "en": "page  checks  changes  alerts  unreachable  noise  real"},
+    "mark.done": {"fr": "Changement n°{id} ({target}) noté : {label}", "en": "Change #{id} ({target}) recorded as: {label}"},
+    "label.noise": {"fr": "fausse alerte (bruit)", "en": "false alarm (noise)"},
+    "label.real": {"fr": "vrai changement", "en": "real change"},
+    "unknown_change": {"fr": "changement {id} introuvable dans {index}", "en": "change {id} not found in {index}"},
+    "schema.done": {"fr": "Écrit : {file}", "en": "Written: {file}"},
+}
+
+
+def tx(key: str, lang: str, **values: object) -> str:
+    entry = TEXTS[key]
+    return entry.get(lang, entry["fr"]).format(**values)
+
+
+def _target(config: Config, target_id: str) -> Target:
+    try:
+        return config.target(target_id)
+    except KeyError as exc:
+        raise InputError(str(exc.args[0])) from None
+
+
+# --- tune ----------------------------------------------------------------------------------------------------
+
+
+async def capture_runs(target: Target, runs: int, max_height: int) -> list[Capture]:
+    """`runs` captures of the page through the real capture path, one browser for all."""
+    from watcher.browser import launch_browser
+    from watcher.capture import capture_target
+
+    captures = []
+    async with launch_browser() as browser:
+        for _ in range(runs):
+            capture = await capture_target(browser, target, max_height)
+            if capture.status != "ok":
+                raise InputError(tx("unreachable", "fr", url=target.url, reason=capture.reason))
+            captures.append(capture)
+    return captures
+
+
+def samples_by_viewport(captures: list[Capture]) -> dict[str, list[Sample]]:
+    out: dict[str, list[Sample]] = {}
+    for capture in captures:
+        for view in capture.views:
+            out.setdefault(view.viewport.name, []).append(
+                Sample(view.dom, view.screenshot, capture.meta.get("final_url")))
+    return out
+
+
+def run_tune(paths: Paths, target_id: str, runs: int, write: bool, lang: str) -> None:
+    """Capture a page several times, show what varies and the settings that silence it; --write saves them."""
+    config = load_config(paths.config)
+    target = _target(config, target_id)
+    captures = asyncio.run(capture_runs(target, runs, config.settings.max_height))
+    reports = tune(target, samples_by_viewport(captures))
+    for report in reports:
+        click.echo(format_tune(target, report, runs, lang))
+    for line in noise_hints(paths, target, lang):
+        click.echo(line)
+    proposals = merged_proposals(reports)
+    cookie = next((r.cookie for r in reports if r.cookie), None)
+    if not write:
+        if any(proposals.values()) or cookie:
+            click.echo(tx("tune.write", lang, file=paths.config, id=target.id))
+        return
+    click.echo(write_tuning(paths.config, target, proposals, cookie, lang))
+
+
+def format_tune(target: Target, report: TuneReport, runs: int, lang: str) -> str:
+    lines = [tx("tune.head", lang, id=target.id, name=target.name, runs=runs, viewport=report.viewport),
+             tx("tune.skeleton", lang), _indent(render_skeleton_text(report.skeleton, lang)),
+             tx("tune.variations", lang)]
+    lines += [f"  {line}" for line in (_variation_line(v, lang) for v in report.variations)] or [tx("tune.none", lang)]
+    if report.proposals:
+        lines.append(tx("tune.proposals", lang))
+    for proposal in report.proposals:
+        detail = tx("tune.explains", lang, count=len(proposal.explains), hidden=proposal.hidden_controls)
+        lines.append(f"  {proposal.key}: [{json.dumps(proposal.selector, ensure_ascii=False)}]  ({detail})")
+    for refusal in report.refused:
+        why = tx("why." + refusal.why, lang, share=refusal.share)
+        lines.append("  " + tx("tune.refused", lang, selector=refusal.selector, why=why))
+    lines += _cookie_lines(report.cookie, target, lang)
+    if report.variations:
+        lines.append(tx("tune.quiet", lang) if report.quiet else tx(
+            "tune.left", lang, changes=len(report.remaining_changes), regions=len(report.remaining_regions)))
+    return "\n".join(lines)
+
+
+def _indent(text: str) -> str:
+    return "\n".join("  " + line for line in text.splitlines())
+
+
+def _variation_line(variation: Variation, lang: str) -> str:
+    pair = tx("tune.pair", lang, a=variation.pair + 1, b=variation.pair + 2)
+    if variation.region is not None:
+        r = variation.region
+        what = tx("tune.region", lang, x=r.x, y=r.y, w=r.width, h=r.height, kind=r.kind)
+    else:
+        assert variation.change is not None
+        what = variation.change.summary(lang)
+    where = tx("tune.block", lang, selector=variation.selector) if variation.selector else tx("tune.noblock", lang)
+    return f"{pair} : {what} → {where}" if lang == "fr" else f"{pair}: {what} → {where}"
+
+
+def _cookie_lines(cookie: CookieHint | None, target: Target, lang: str) -> list[str]:
+    if cookie is None:
+        return []
+    lines = [tx("tune.cookie", lang, banner=cookie.banner, buttons=", ".join(cookie.buttons))]
+    if cookie.configured:
+        lines.append(tx("tune.cookie.still", lang, current=target.cookie_banner))
+    why = tx("tune.cookie.refuse" if cookie.refuses else "tune.cookie.accept", lang)
+    lines.append(f"  cookie_banner: {json.dumps(cookie.selector, ensure_ascii=False)}  ({why})")
+    return lines
+
+
+def write_tuning(config_path: Path, target: Target, proposals: dict[str, list[str]],
+                 cookie: CookieHint | None, lang: str) -> str:
+    """Add the proposals to the target in targets.yaml (comments kept, `.bak` kept, re-validated)."""
+    edited = TargetsFile(config_path)
+    added = [*edited.extend(target.id, "ignore", proposals["ignore"]),
+             *edited.extend(target.id, "mask", proposals["mask"])]
+    if cookie is not None and target.cookie_banner != cookie.selector:
+        edited.set(target.id, "cookie_banner", cookie.selector)
+        added.append(cookie.selector)
+    if not added:
+        return tx("tune.nothing", lang)
+    backup = edited.save()
+    return tx("tune.written", lang, file=config_path, backup=backup.name)
+
+
+def noise_hints(paths: Paths, target: Target, lang: str) -> list[str]:
+    """Changes of this page a coordinator marked as noise, with the block that would silence them."""
+    if not (paths.snapshots / "index.sqlite3").is_file():
+        return []
+    with Store(paths.snapshots) as store:
+        noisy = [(m, r) for m in store.marks() if m.label == "noise"
+                 if (r := store.check(m.check_id)) is not None and r.target == target.id]
+        lines = []
+        for mark, record in noisy:
+            note = f" — {mark.note}" if mark.note else ""
+            for change, selector in rebuilt_changes(store, record)[:3]:
+                block = f"  → ignore: [{json.dumps(selector, ensure_ascii=False)}]" if selector else ""
+                lines.append(f"  #{record.id}{note} : {change.summary(lang)}{block}")
+    return [tx("tune.hints", lang), *lines] if lines else []
+
+
+# --- add -----------------------------------------------------------------------------------------------------
+
+
+def slug_id(url: str, taken: set[str]) -> str:
+    """An id from the address: host without www. and path ("https://www.caf.fr/aides" -> "caf-fr-aides")."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").removeprefix("www.")
+    plain = unicodedata.normalize("NFKD", f"{host}/{parts.path}").encode("ascii", "ignore").decode().lower()
+    base = re.sub(r"[^a-z0-9]+", "-", plain).strip("-")[:60].strip("-") or "page"
+    candidate, number = base, 2
+    while candidate in taken:
+        candidate, number = f"{base}-{number}", number + 1
+    return candidate
+
+
+def page_title(dom: str) -> str | None:
+    from watcher.tuning import parse_dom
+
+    title = parse_dom(dom).find(".//head/title")
+    text = " ".join("".join(title.itertext()).split()) if title is not None else ""
+    return text[:120] or None
+
+
+@dataclass
+class NewTarget:
+    url: str
+    name: str | None
+    target_id: str | None
+    tags: list[str]
+    schedule: str
+
+
+def run_add(paths: Paths, new: NewTarget, force: bool, lang: str) -> None:
+    """Trial capture, then append the page to targets.yaml with sensible defaults."""
+    edited = TargetsFile(paths.config)
+    taken = set(edited.ids())
+    if new.target_id and new.target_id in taken:
+        raise InputError(tx("add.taken", lang, id=new.target_id, file=paths.config))
+    probe = _validated({"id": new.target_id or "probe", "name": new.name or new.url, "url": new.url})
+    capture = asyncio.run(trial_capture(probe))
+    if capture.status != "ok" and not force:
+        raise InputError(tx("add.unreachable", lang, url=new.url, reason=capture.reason))
+    title = page_title(capture.main.dom) if capture.status == "ok" else None
+    entry: dict[str, Any] = {
+        "id": new.target_id or slug_id(new.url, taken), "name": new.name or title or urlsplit(new.url).netloc,
+        "url": new.url, "tags": new.tags or None, "schedule": new.schedule}
+    _validated(entry)
+    edited.add_target(entry)
+    edited.save()
+    click.echo(tx("add.done", lang, file=paths.config, id=entry["id"], name=entry["name"], schedule=entry["schedule"]))
+    click.echo(tx("add.next", lang, id=entry["id"]))
+
+
+def _validated(entry: dict[str, Any]) -> Target:
+    try:
+        return Target.model_validate({k: v for k, v in entry.items() if v is not None})
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        raise InputError(f"{'.'.join(map(str, error['loc']))}: {error['msg']}") from None
+
+
+async def trial_capture(target: Target) -> Capture:
+    from watcher.browser import launch_browser
+    from watcher.capture import capture_target
+
+    async with launch_browser() as browser:
+        return await capture_target(browser, target, 4000)
+
+
+# --- explain -------------------------------------------------------------------------------------------------
+
+
+def find_record(store: Store, change_id: str) -> CheckRecord | None:
+    """A check by its number, or by `<target>/<snapshot folder>`."""
+    if change_id.isdigit():
+        return store.check(int(change_id))
+    target, _, folder = change_id.strip("/").partition("/")
+    wanted = f"{target}/{folder.strip('/')}"
+    return next((r for r in reversed(store.history(target)) if r.snapshot == wanted), None)
+
+
+def _skeleton(folder: Path | None) -> Skeleton | None:
+    path = folder / "skeleton.json" if folder else None
+    if path is None or not path.is_file():
+        return None
+    return Skeleton.from_json(json.loads(path.read_text(encoding="utf-8")))
+
+
+def rebuilt_changes(store: Store, record: CheckRecord) -> list[tuple[Change, str | None]]:
+    """The changes of a check, rebuilt from its two stored skeletons (the diff is pure), with their blocks."""
+    before_dir, after_dir = store.path(record.baseline), store.path(record.snapshot)
+    before, after = _skeleton(before_dir), _skeleton(after_dir)
+    if before is None or after is None or record.baseline == record.snapshot:
+        return []
+    out = []
+    for change in diff_skeletons(before, after):
+        folder, skeleton, element = ((after_dir, after, change.after) if change.after is not None
+                                     else (before_dir, before, change.before))
+        dom = folder / "dom.html" if folder else None
+        selector = block_selector(dom.read_text(encoding="utf-8"), skeleton, element) \
+            if dom is not None and dom.is_file() and element is not None else None
+        out.append((change, selector))
+    return out
+
+
+def rule_of(change: Change, procedures: list[str], lang: str) -> str:
+    """Which severity rule gave this change its level (mirrors structural.severity_of)."""
+    if change.noise:
+        return tx("rule.noise", lang)
+    if procedures:
+        return tx("rule.procedure", lang, names=", ".join(f"« {p} »" for p in procedures))
+    el = change.after or change.before
+    assert el is not None
+    if severity_of(change.kind, change.before, change.after) != change.severity and el.dialog:
+        return tx("rule.dialog", lang)
+    return tx(_rule_key(change), lang)
+
+
+def _rule_key(change: Change) -> str:
+    el = change.after or change.before
+    assert el is not None
+    if el.role in LANDMARK_ROLES or el.role == "heading":
+        return "rule.orientation"
+    kind = change.kind.value
+    if kind == "target_changed":
+        return "rule.form_target" if el.role == "form" else "rule.link_target"
+    if kind in ("required_changed", "moved"):
+        return "rule.required" if kind == "required_changed" else (
+            "rule.moved_far" if change.severity >= Severity.MAJOR else "rule.moved_near")
+    if kind == "added":
+        return "rule.added_required" if change.severity >= Severity.MAJOR else "rule.added"
+    if change.severity == Severity.MINOR and kind == "renamed" and "contentinfo" not in el.landmark:
+        return "rule.numbers"
+    if change.severity == Severity.MINOR:
+        return "rule.footer"
+    return "rule.step"
+
+
+def _stored_procedures(record: CheckRecord, change: Change) -> list[str]:
+    """Procedures the check linked to this change (kept in the stored report; the pure diff cannot know)."""
+    for stored in (record.report or {}).get("changes", []):
+        names = (stored.get("before") or {}).get("name"), (stored.get("after") or {}).get("name")
+        mine = (change.before.name if change.before else None, change.after.name if change.after else None)
+        if stored.get("kind") == change.kind.value and names == mine:
+            return list(stored.get("procedures") or [])
+    return []
+
+
+def _min_severity(paths: Paths, target_id: str) -> str:
+    try:
+        return load_config(paths.config).target(target_id).min_severity
+    except (ConfigError, KeyError):
+        return "major"
+
+
+def run_explain(paths: Paths, change_id: str, lang: str) -> None:
+    """Why a change alerted: the elements, the rule, the severity, and the setting that would silence it."""
+    with Store(paths.snapshots) as store:
+        record = find_record(store, change_id)
+        if record is None:
+            raise InputError(tx("unknown_change", lang, id=change_id, index=paths.snapshots / "index.sqlite3"))
+        level = _min_severity(paths, record.target)
+        changes = rebuilt_changes(store, record)
+        marks = {m.check_id: m for m in store.marks()}
+    for line in explain_lines(record, changes, level, lang):
+        click.echo(line)
+    mark = marks.get(record.id)
+    if mark is not None:
+        note = f" — {mark.note}" if mark.note else ""
+        click.echo(tx("explain.marked", lang, label=tx("label." + mark.label, lang), note=note))
+
+
+def explain_lines(record: CheckRecord, changes: list[tuple[Change, str | None]], level: str, lang: str) -> list[str]:
+    from watcher.texts import t
+
+    alert = f"  [{t('alert', lang)}]" if record.alert else ""
+    lines = [tx("explain.head", lang, id=record.id, target=record.target, time=record.time,
+                status=t("status." + record.status, lang), alert=alert)]
+    if record.reason:
+        lines.append(tx("explain.reason", lang, reason=record.reason))
+    if record.snapshot:
+        lines.append(tx("explain.files", lang, snapshot=record.snapshot, baseline=record.baseline or "—"))
+    if record.status == "new":
+        return [*lines, tx("explain.first", lang)]
+    if record.status in ("changed", "unchanged"):
+        lines.append(tx("explain.threshold", lang, level=level))
+    if not changes and record.status in ("changed", "unchanged"):
+        lines.append(tx("explain.nothing", lang))
+    for change, selector in changes:
+        lines += _change_lines(record, change, selector, level, lang)
+    lines += _procedure_lines(record, lang)
+    lines += _silence_lines(record, changes, level, lang)
+    return lines
+
+
+def _change_lines(record: CheckRecord, change: Change, selector: str | None, level: str, lang: str) -> list[str]:
+    procedures = _stored_procedures(record, change)
+    severity = Severity.BREAKING if procedures else change.severity
+    fires = not change.noise and is_alert([change.with_severity(severity)], Severity(level))
+    lines = [f"{'•' if not change.noise else '·'} {change.summary(lang)}",
+             "    " + tx("explain.kind", lang, kind=change.kind.value, severity=severity.value,
+                         rule=rule_of(change, procedures, lang)),
+             "    " + tx("explain.elements", lang, before=_describe(change.before, lang), after=_describe(change.after, lang),
+                         landmark=change.landmark or "—")]
+    if selector:
+        lines.append("    " + tx("explain.block", lang, selector=selector))
+    lines.append("    " + (tx("explain.alerts", lang, severity=severity.value, level=level) if fires
+                           else tx("explain.below", lang)))
+    return lines
+
+
+def _describe(element: Any, lang: str) -> str:
+    from watcher import messages
+
+    return f"{messages.role_label(element.role, lang)} {messages.quoted(element.name, lang)}" if element else "—"
+
+
+def _procedure_lines(record: CheckRecord, lang: str) -> list[str]:
+    key = "procedures" if lang == "fr" else "procedures_en"
+    runs = (record.report or {}).get(key) or (record.report or {}).get("procedures") or []
+    return [tx("explain.procedures", lang, message=f"{run.get('name')} — {run.get('broken_step')}: {run.get('step')}")
+            for run in runs if run.get("status") == "broken"]
+
+
+def _silence_lines(record: CheckRecord, changes: list[tuple[Change, str | None]], level: str, lang: str) -> list[str]:
+    alerting = [(c, s) for c, s in changes if not c.noise and is_alert([c], Severity(level))]
+    if not alerting and not record.alert:
+        return []
+    lines = [tx("explain.silence", lang)]
+    for selector in dict.fromkeys(s for _, s in alerting if s):
+        lines.append("  - " + tx("explain.ignore", lang, selector=selector))
+    if level in NEXT_LEVEL:
+        lines.append("  - " + tx("explain.level", lang, level=NEXT_LEVEL[level]))
+    lines.append("  - " + tx("explain.mark", lang, id=record.id))
+    return lines
+
+
+# --- stats and marks ---------------------------------------------------------------------------------------
+
+
+def target_stats(store: Store, ids: list[str]) -> list[dict[str, Any]]:
+    """Per page: checks, changes, alerts, unreachable rate and coordinators' judgements."""
+    labels: dict[int, str] = {m.check_id: m.label for m in store.marks()}
+    out = []
+    for target_id in ids:
+        records = store.history(target_id)
+        unreachable = sum(r.status == "unreachable" for r in records)
+        out.append({
+            "id": target_id, "checks": len(records), "changes": sum(r.status == "changed" for r in records),
+            "alerts": sum(r.alert for r in records), "unreachable": unreachable,
+            "unreachable_rate": round(unreachable / len(records), 3) if records else 0.0,
+            "noise_marks": sum(labels.get(r.id) == "noise" for r in records),
+            "real_marks": sum(labels.get(r.id) == "real" for r in records),
+        })
+    return out
+
+
+def run_stats(paths: Paths, fmt: str, lang: str) -> None:
+    try:
+        configured = [t.id for t in load_config(paths.config).targets]
+    except ConfigError:
+        configured = []  # the index alone is enough to count
+    with Store(paths.snapshots) as store:
+        ids = list(dict.fromkeys([*configured, *store.targets()]))
+        rows = target_stats(store, ids)
+    if fmt == "json":
+        emit_json({"targets": rows})
+        return
+    click.echo(tx("stats.head", lang))
+    for row in rows:
+        click.echo(f"{row['id']}  {row['checks']}  {row['changes']}  {row['alerts']}  "
+                   f"{row['unreachable_rate']:.0%}  {row['noise_marks']}  {row['real_marks']}")
+
+
+def run_mark(paths: Paths, change_id: str, label: str, note: str | None, lang: str) -> None:
+    with Store(paths.snapshots) as store:
+        record = find_record(store, change_id)
+        if record is None:
+            raise InputError(tx("unknown_change", lang, id=change_id, index=paths.snapshots / "index.sqlite3"))
+        store.mark(record.id, label, note)
+    click.echo(tx("mark.done", lang, id=record.id, target=record.target, label=tx("label." + label, lang)))
+
+
+# --- schema ------------------------------------------------------------------------------------------------
+
+
+def run_schema(paths: Paths, out_dir: Path | None, lang: str) -> None:
+    from watcher.schema import write_schemas
+
+    folder = out_dir or paths.config.resolve().parent / "schema"
+    try:
+        written = write_schemas(folder)
+    except OSError as exc:
+        raise WatcherError(f"{folder}: {exc.strerror or exc}") from None
+    for path in written:
+        click.echo(tx("schema.done", lang, file=path))
