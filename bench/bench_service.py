@@ -25,6 +25,7 @@ import asyncio
 import base64
 import contextlib
 import functools
+import json
 import logging
 import os
 import random
@@ -403,6 +404,7 @@ async def bare_loop(urls: list[str], concurrency: int) -> tuple[float, list[floa
 
 
 def run_bare(name: str, urls: list[str], concurrency: int) -> Run:
+    print(f"  running {name} ...")
     with sampled(os.getpid()) as memory:
         wall, times = asyncio.run(bare_loop(urls, concurrency))
     return Run(name, len(urls), wall, times, memory.peak_rss, memory.peak_pss, {"ok": len(times)})
@@ -443,6 +445,7 @@ async def checked_round(config_path: Path, snapshots: Path) -> tuple[float, list
 
 
 def run_ours(name: str, config_path: Path, snapshots: Path) -> Run:
+    print(f"  running {name} ...")
     with sampled(os.getpid()) as memory:
         wall, times, statuses, problems = asyncio.run(checked_round(config_path, snapshots))
     for problem in problems[:5]:
@@ -469,6 +472,7 @@ class Stages:
     def __init__(self) -> None:
         self.seconds: dict[str, float] = defaultdict(float)
         self.calls: dict[str, int] = defaultdict(int)
+        self.identical: dict[str, int] = defaultdict(int)
 
     def add(self, stage: str, seconds: float) -> None:
         self.seconds[stage] += seconds
@@ -551,9 +555,24 @@ async def profiled_bare(urls: list[str], stages: Stages) -> float:
             return time.perf_counter() - started
 
 
+def count_identical(stages: Stages, compare: Callable[..., Any]) -> Callable[..., Any]:
+    """Counts comparisons a byte-equality test would have settled without decoding or diffing anything."""
+
+    def counted(baseline: Path, capture: Any, skeleton: Any) -> Any:
+        same_png = (baseline / "screenshot.png").read_bytes() == capture.main.screenshot
+        stored = json.loads((baseline / "skeleton.json").read_text(encoding="utf-8"))
+        same_skeleton = json.dumps(stored, sort_keys=True) == json.dumps(skeleton.to_json(), sort_keys=True)
+        stages.identical["screenshot bytes equal"] += same_png
+        stages.identical["skeleton equal"] += same_skeleton
+        stages.identical["both equal"] += same_png and same_skeleton
+        return compare(baseline, capture, skeleton)
+
+    return counted
+
+
 async def profiled_ours(config_path: Path, snapshots: Path, count: int, stages: Stages) -> float:
     config = load_config(config_path)
-    with Store(snapshots) as store:
+    with Store(snapshots) as store, patched(check_module, "compare", count_identical(stages, check_module.compare)):
         async with launch_browser() as browser:
             started = time.perf_counter()
             for target in config.targets[:count]:
@@ -582,6 +601,7 @@ def profile(site: Site, config_path: Path, snapshots: Path, count: int) -> None:
         print(f"  {label}: {wall / count * 1000:.0f} ms per page = timed stages {timed / count * 1000:.0f} ms"
               f" + other (Python glue, route handler, event loop) {(wall - timed) / count * 1000:.0f} ms")
     print(f"  sequential ours/bare: {ours_wall / bare_wall:.2f}x")
+    print("  comparisons with the baseline: " + ", ".join(f"{k} {v}/{count}" for k, v in ours.identical.items()))
     print("  (stages run one at a time here; at concurrency 2 the CPU-bound ones - visual diff, skeleton, PNG"
           " decoding - also hold up the other page, since they run on the event loop)")
 
@@ -640,6 +660,7 @@ def stop_service(process: subprocess.Popen[bytes]) -> None:
 def run_service(site: Site, config_path: Path, snapshots: Path, seconds: float, use_cli: bool) -> Run:
     """The real service on the same pages; checks recorded in the index during `seconds`, after its start."""
     log_path = config_path.parent / "service.log"
+    print(f"  running the service ({seconds:.0f} s window after its first check) ...")
     site.flip_every = 45.0
     before = last_id(snapshots)
     process = start_service(config_path, snapshots, log_path, use_cli)
@@ -663,8 +684,13 @@ def run_service(site: Site, config_path: Path, snapshots: Path, seconds: float, 
     statuses: dict[str, int] = defaultdict(int)
     for _, status in rows:
         statuses[status] += 1
-    return Run(f"service {seconds:.0f} s window", len(rows), wall, [], memory.peak_rss, memory.peak_pss,
-               dict(statuses))
+    log_text = log_path.read_text(errors="replace")
+    run = Run(f"service {seconds:.0f} s window", len(rows), wall, [], memory.peak_rss, memory.peak_pss,
+              dict(statuses))
+    # SharedBrowser restarts Chromium above BROWSER_MAX_RSS_MB of summed RSS: count how often it did
+    run.note = (f"Chromium (re)starts in the log: {log_text.count('starting a fresh Chromium')}, "
+                f"errors logged: {log_text.count(' ERROR ')}")
+    return run
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -678,8 +704,9 @@ def print_table(runs: list[Run]) -> None:
     print("|" + "|".join("-" * w for w in (32, 7, 9, 11, 10, 8, 8, 13, 13, 6, 10)) + "|")
     for run in runs:
         statuses = ", ".join(f"{k} {v}" for k, v in sorted(run.statuses.items()))
+        mean, p95 = (f"{run.mean:6.2f}", f"{run.p95:6.2f}") if run.per_page else ("     -", "     -")
         print(f"| {run.name:30} | {run.pages:5d} | {run.wall:7.1f} | {run.pages_per_minute:9.1f} | "
-              f"{run.pages_per_minute * 60:8.0f} | {run.mean:6.2f} | {run.p95:6.2f} | {run.peak_rss:11.0f} | "
+              f"{run.pages_per_minute * 60:8.0f} | {mean} | {p95} | {run.peak_rss:11.0f} | "
               f"{run.peak_pss:11.0f} | {run.load:4.1f} | {statuses} |")
 
 
@@ -724,6 +751,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 def main(argv: list[str]) -> int:
     args = parse_args(argv)
+    sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]  # progress shows up when piped
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     with tempfile.TemporaryDirectory(prefix="watcher-bench-") as tmp, Site(args.pages, args.latency / 1000) as site:
         folder = Path(tmp)
@@ -744,7 +772,7 @@ def main(argv: list[str]) -> int:
         if args.service_seconds > 0:
             service = run_service(site, config_path, snapshots, args.service_seconds, args.service_cli)
             demand = args.pages * 60 / args.service_every
-            service.note = (f"schedule demand {demand:.0f}/min: "
+            service.note += (f"; schedule demand {demand:.0f}/min: "
                             + ("schedule-bound (kept up)" if service.pages_per_minute >= 0.9 * demand
                                else "capacity-bound"))
             runs.append(service)

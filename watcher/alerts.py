@@ -72,6 +72,7 @@ class Alert:
     images: tuple[Path, ...] = ()
     procedures: tuple[str, ...] = ()
     audiences: tuple[str, ...] = ()
+    tutorials: tuple[tuple[str, str], ...] = ()  # (procedure, tutorial path inside the changelog site)
 
     @property
     def severity(self) -> str:
@@ -88,6 +89,12 @@ class Alert:
             return None
         return f"{changelog_url.rstrip('/')}/changes/{self.target_id}/{self.snapshot}/"
 
+    def tutorial_links(self, changelog_url: str | None) -> list[tuple[str, str]]:
+        """(procedure, address of its current tutorial) for the procedures this change broke or altered."""
+        if not changelog_url:
+            return []
+        return [(name, f"{changelog_url.rstrip('/')}/{path}") for name, path in self.tutorials]
+
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         data["first_seen"] = self.first_seen.isoformat()
@@ -101,7 +108,8 @@ class Alert:
             changes=tuple(AlertChange(**c) for c in data["changes"]),
             first_seen=datetime.fromisoformat(data["first_seen"]), tags=tuple(data["tags"]),
             snapshot=data["snapshot"], images=tuple(Path(p) for p in data["images"]),
-            procedures=tuple(data["procedures"]), audiences=tuple(data["audiences"]))
+            procedures=tuple(data["procedures"]), audiences=tuple(data["audiences"]),
+            tutorials=tuple((str(n), str(p)) for n, p in data.get("tutorials") or []))
 
 
 @dataclass(frozen=True)
@@ -188,7 +196,16 @@ def alert_from_result(result: CheckResult, procedures: Sequence[Any] | None = No
         changes=by_severity(change_from(c) for c in result.changes if not c.noise),
         first_seen=result.time.astimezone(UTC), tags=tuple(target.tags),
         snapshot=result.snapshot.name if result.snapshot else None,
-        images=tuple(result.images), procedures=tuple(str(n) for n in names), audiences=audiences)
+        images=tuple(result.images), procedures=tuple(str(n) for n in names), audiences=audiences,
+        tutorials=tutorial_paths(result, names))
+
+
+def tutorial_paths(result: CheckResult, broken: Sequence[str]) -> tuple[tuple[str, str], ...]:
+    """Where the tutorials of the procedures a check broke or altered live in the changelog site."""
+    touched = set(broken) | {n for c in result.changes for n in getattr(c, "procedures", ()) or ()}
+    target = result.target
+    return tuple((p.name, f"tutoriels/{target.id}/{p.slug}/index.html")
+                 for p in getattr(target, "procedures", None) or [] if p.name in touched)
 
 
 # --- rendering ------------------------------------------------------------------------------------
@@ -243,7 +260,7 @@ class Renderer:
 def render_alert(renderer: Renderer, alert: Alert, lang: str, fmt: str, changelog_url: str | None) -> Message:
     """The message of one alert in one language and format (txt, md, html or short for SMS)."""
     message = renderer.render("alert", lang, fmt, alert=alert, changes=alert.changes,
-                              link=alert.link(changelog_url))
+                              link=alert.link(changelog_url), tutorials=alert.tutorial_links(changelog_url))
     return Message(message.title, message.body, message.body_format, alert.images)
 
 

@@ -105,6 +105,7 @@ async def load(page: Page, target: Target) -> Response:
     """Navigate and wait until the page has settled; raise Unreachable with a reason otherwise."""
     timeout_ms = target.timeout * 1000
     page.on("dialog", lambda dialog: asyncio.ensure_future(dialog.dismiss()))
+    network = NetworkWatch(page)
     try:
         response = await page.goto(target.url, wait_until="load", timeout=timeout_ms)
     except (PlaywrightError, PlaywrightTimeout) as exc:
@@ -113,10 +114,7 @@ async def load(page: Page, target: Target) -> Response:
         raise Unreachable("no response")
     if response.status >= 400:
         raise Unreachable(f"HTTP {response.status}")
-    try:
-        await page.wait_for_load_state("networkidle", timeout=min(NETWORK_IDLE_WAIT, target.timeout) * 1000)
-    except PlaywrightTimeout:
-        pass  # pages with polling or trackers never go idle; "load" is enough for them
+    await network.quiet(limit=min(NETWORK_IDLE_WAIT, target.timeout))
     if target.wait_for:
         try:
             await page.wait_for_selector(target.wait_for, state="visible", timeout=timeout_ms)
@@ -126,6 +124,39 @@ async def load(page: Page, target: Target) -> Response:
     if challenge:
         raise Unreachable(f"bot protection page ({challenge})")
     return response
+
+
+class NetworkWatch:
+    """Requests in flight on a page, to wait until late content has arrived.
+
+    Playwright's "networkidle" waits for 500 ms without any request, which costs every page half a second;
+    a shorter quiet window after the last response is enough for pages that fill themselves in after load.
+    """
+
+    QUIET_S = 0.2
+
+    def __init__(self, page: Page) -> None:
+        self.in_flight = 0
+        self.last_activity = time.monotonic()
+        page.on("request", self._started)
+        page.on("requestfinished", self._ended)
+        page.on("requestfailed", self._ended)
+
+    def _started(self, _request: Any) -> None:
+        self.in_flight += 1
+        self.last_activity = time.monotonic()
+
+    def _ended(self, _request: Any) -> None:
+        self.in_flight = max(0, self.in_flight - 1)
+        self.last_activity = time.monotonic()
+
+    async def quiet(self, limit: float) -> None:
+        """Return once nothing was in flight for QUIET_S, or after `limit` seconds (pages that poll forever)."""
+        deadline = time.monotonic() + limit
+        while time.monotonic() < deadline:
+            if self.in_flight == 0 and time.monotonic() - self.last_activity >= self.QUIET_S:
+                return
+            await asyncio.sleep(0.05)
 
 
 async def dismiss_cookie_banner(page: Page, selector: str | None) -> None:
@@ -140,10 +171,11 @@ async def dismiss_cookie_banner(page: Page, selector: str | None) -> None:
 
 async def stable_viewport(page: Page) -> None:
     """Wait until two consecutive viewport screenshots are identical (bounded tries)."""
-    previous = await page.screenshot(type="png", animations="disabled", caret="hide")
+    # low-quality JPEG: identical frames still give identical bytes, at a fraction of a PNG's encoding time
+    previous = await page.screenshot(type="jpeg", quality=40, animations="disabled", caret="hide")
     for _ in range(STABLE_TRIES - 1):
-        await page.wait_for_timeout(150)
-        current = await page.screenshot(type="png", animations="disabled", caret="hide")
+        await page.wait_for_timeout(100)
+        current = await page.screenshot(type="jpeg", quality=40, animations="disabled", caret="hide")
         if current == previous:
             return
         previous = current

@@ -36,7 +36,7 @@ from watcher.procedures import (
 from watcher.skeleton import Skeleton, extract_skeleton
 from watcher.store import SnapshotWriter, Store, utc_now
 from watcher.structural import diff_skeletons
-from watcher.visual import Region, VisualDiff, diff_screenshots
+from watcher.visual import NO_VISUAL_CHANGE, Region, VisualDiff, diff_screenshots
 
 log = logging.getLogger(__name__)
 
@@ -88,7 +88,9 @@ def load_skeleton(folder: Path) -> Skeleton:
 def compare(baseline: Path, capture: Capture, skeleton: Skeleton) -> Comparison:
     """Structural and visual differences between the baseline snapshot and a new capture."""
     changes = diff_skeletons(load_skeleton(baseline), skeleton)
-    visual = diff_screenshots(baseline / "screenshot.png", png_image(capture.main.screenshot))
+    before_png = (baseline / "screenshot.png").read_bytes()
+    visual = (NO_VISUAL_CHANGE if before_png == capture.main.screenshot  # most checks: skip decoding
+              else diff_screenshots(png_image(before_png), png_image(capture.main.screenshot)))
     return Comparison(changes, visual)
 
 
@@ -248,7 +250,8 @@ async def check_target(browser: Browser, store: Store, target: Target, settings:
                                baseline=store.baseline(target.id),
                                procedures=unreachable_runs(target, capture.reason))
         runs = await replay_all(browser, target)
-        return evaluate(store, target, capture, when, runs)
+        # diffs, images and disk writes are CPU and I/O work: off the event loop, so other pages keep loading
+        return await asyncio.to_thread(evaluate, store, target, capture, when, runs)
     except StoreError:
         raise
     except Exception as exc:  # a bug or a page that breaks a library: this target fails, the run goes on

@@ -326,6 +326,28 @@ def schema(paths: Paths, out_dir: str | None, lang: str | None) -> None:
     run_schema(paths, Path(out_dir) if out_dir else None, pick_lang(lang))
 
 
+@cli.command()
+@common_options
+@click.argument("procedure")
+@click.option("--target", "target_id", default=None, help="La page dont la procédure fait partie (si le nom est ambigu).")
+@click.option("--out", "out_dir", default=None, help="Dossier du site (défaut : changelog/ à côté des captures).")
+@click.option("--no-pdf", is_flag=True, help="Ne pas produire le PDF (plus rapide, sans navigateur).")
+@lang_option
+def tutorial(paths: Paths, procedure: str, target_id: str | None, out_dir: str | None, no_pdf: bool,
+             lang: str | None) -> None:
+    """Tutoriel illustré d'une procédure (nom ou identifiant), tiré de son dernier passage réussi."""
+    from watcher.changelog.build import beside_config, default_out
+    from watcher.config import load_config
+    from watcher.store import Store
+    from watcher.tutorial_render import build_one
+
+    config = load_config(paths.config) if paths.config.is_file() else beside_config(paths.snapshots)
+    with Store(paths.snapshots) as store:
+        page = build_one(store, Path(out_dir) if out_dir else default_out(paths.snapshots), procedure, target_id,
+                         pick_lang(lang), not no_pdf, config)
+    click.echo(str(page.resolve()))
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: one line on stderr and exit 2 for every error watcher knows about."""
     try:

@@ -18,6 +18,7 @@ import json
 import os
 import shutil
 import sqlite3
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -172,6 +173,7 @@ class Store:
 
     def __init__(self, root: Path) -> None:
         self.root = root
+        self.lock = threading.RLock()  # one connection shared by the threads that evaluate checks
         with disk_errors(f"cannot open the snapshots folder {root}"):
             root.mkdir(parents=True, exist_ok=True)
             self.db = sqlite3.connect(root / "index.sqlite3", timeout=30, isolation_level=None,
@@ -209,7 +211,7 @@ class Store:
     ) -> int:
         """Add one check to the index (after its snapshot folder, if any, was published)."""
         hashes = hashes or {}
-        with disk_errors(f"cannot record the check of {target_id}"):
+        with self.lock, disk_errors(f"cannot record the check of {target_id}"):
             cursor = self.db.execute(
                 "INSERT INTO checks (target, time, status, alert, reason, snapshot, baseline, screenshot_hash,"
                 " dom_hash, skeleton_hash, report) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
@@ -231,7 +233,7 @@ class Store:
         return self.root / rel if rel else None
 
     def _rows(self, sql: str, args: tuple[Any, ...]) -> list[CheckRecord]:
-        with disk_errors("cannot read the snapshot index"):
+        with self.lock, disk_errors("cannot read the snapshot index"):
             rows = self.db.execute(sql, args).fetchall()
         return [
             CheckRecord(r[0], r[1], r[2], r[3], bool(r[4]), r[5], r[6], r[7], json.loads(r[8]) if r[8] else None,
@@ -259,7 +261,7 @@ class Store:
 
     def set_confirmation(self, check_id: int, confirmation: str, *, alert: bool) -> None:
         """Mark a detected change as pending, confirmed, reverted or superseded (and whether it alerts)."""
-        with disk_errors("cannot update the snapshot index"):
+        with self.lock, disk_errors("cannot update the snapshot index"):
             self.db.execute("UPDATE checks SET confirmation = ?, alert = ? WHERE id = ?",
                             (confirmation, int(alert), check_id))
 
@@ -273,18 +275,18 @@ class Store:
         return rows[0] if rows else None
 
     def targets(self) -> list[str]:
-        with disk_errors("cannot read the snapshot index"):
+        with self.lock, disk_errors("cannot read the snapshot index"):
             return [r[0] for r in self.db.execute("SELECT DISTINCT target FROM checks ORDER BY target")]
 
     def mark(self, check_id: int, label: str, note: str | None = None) -> None:
         """Remember a coordinator's judgement of a change ("noise" or "real"); the latest one counts."""
-        with disk_errors("cannot update the snapshot index"):
+        with self.lock, disk_errors("cannot update the snapshot index"):
             self.db.execute("INSERT OR REPLACE INTO marks (check_id, label, note, time) VALUES (?,?,?,?)",
                             (check_id, label, note, utc_now().isoformat(timespec="seconds")))
 
     def marks(self) -> list[Mark]:
         """Every judgement, oldest change first."""
-        with disk_errors("cannot read the snapshot index"):
+        with self.lock, disk_errors("cannot read the snapshot index"):
             rows = self.db.execute("SELECT check_id, label, note, time FROM marks ORDER BY check_id").fetchall()
         return [Mark(*row) for row in rows]
 

@@ -633,6 +633,9 @@ def _width_regions(before: np.ndarray, after: np.ndarray) -> list[Region]:
 # ------------------------------------------------------------------------------------------------------- main
 
 
+NO_VISUAL_CHANGE = VisualDiff(changed_ratio=0.0, regions=[], alert=False, row_map=RowMap(()))
+
+
 def diff_screenshots(
     before: ImageInput,
     after: ImageInput,

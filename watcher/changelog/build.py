@@ -27,10 +27,12 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from watcher.changelog import texts
 from watcher.changelog.model import SEVERITIES, Entry, load_entries
 from watcher.changelog.pdf import PdfJob, print_pdfs
-from watcher.errors import StoreError
+from watcher.config import Config, load_config
+from watcher.errors import StoreError, WatcherError
 from watcher.store import TMP_PREFIX, Store
+from watcher.tutorial_render import EntryTutorial, TutorialPublisher
 
-STATIC_FILES = ("style.css", "filter.js")
+STATIC_FILES = ("style.css", "filter.js", "tutorial.js")
 FALLBACK_HEIGHT = 1600  # a full-page screenshot can be 16 000 px tall: show its top only
 FEED_ENTRIES = 50
 
@@ -46,10 +48,11 @@ class BuildReport:
     files_unchanged: int = 0
     pdfs_made: int = 0
     pdfs_kept: int = 0
+    tutorials: int = 0
     seconds: float = 0.0
 
     def describe(self, lang: str = "fr") -> str:
-        return texts.ui("built", lang, out=self.out, alerts=self.alerts, minor=self.minor,
+        return texts.ui("built", lang, out=self.out, alerts=self.alerts, minor=self.minor, tutorials=self.tutorials,
                         files=self.files_written, pdfs=self.pdfs_made, seconds=self.seconds)
 
 
@@ -137,6 +140,10 @@ class ChangelogBuilder:
         self.base_url = base_url.rstrip("/") + "/" if base_url else None
         self.site = SiteWriter(out, report, lang)
         self.nav = navigation(entries)
+        self.tutorials: TutorialPublisher | None = None
+
+    def t(self, key: str, **values: Any) -> str:
+        return texts.ui(key, self.lang, **values)
 
     def render(self, template: str, root: str, **context: Any) -> str:
         return self.env.get_template(template).render(root=root, nav=self.nav, **context)
@@ -207,8 +214,15 @@ class ChangelogBuilder:
         if self.pdf or job.pdf.is_file():
             self.with_pdf.add(entry.path)
         self.site.write(entry.path + "index.html", self.render(
-            "change.html.j2", root, entry=entry, pictures=pictures, has_pdf=entry.path in self.with_pdf))
+            "change.html.j2", root, entry=entry, pictures=pictures, has_pdf=entry.path in self.with_pdf,
+            tutorials=self.entry_tutorials(entry)))
         return job
+
+    def entry_tutorials(self, entry: Entry) -> list[EntryTutorial]:
+        if self.tutorials is None:
+            return []
+        baseline = entry.baseline_dir.name if entry.baseline_dir else None
+        return self.tutorials.for_entry(entry.target_id, entry.folder, baseline, entry.procedures)
 
     def write_static(self) -> None:
         for name in STATIC_FILES:
@@ -273,8 +287,9 @@ def screenshot_top(path: Path) -> bytes:
 
 
 def build_changelog(store: Store, out: Path, *, lang: str = "fr", pdf: bool = True, base_url: str | None = None,
-                    printer: Callable[[list[PdfJob]], int] = print_pdfs) -> BuildReport:
-    """Build (or bring up to date) the changelog site in `out` from the snapshot index."""
+                    printer: Callable[[list[PdfJob]], int] = print_pdfs, config: Config | None = None) -> BuildReport:
+    """Build (or bring up to date) the changelog site in `out` from the snapshot index, tutorials included
+    (`config`, the targets.yaml in force, gives the dummy values the tutorials show as typed)."""
     started = time.monotonic()
     report = BuildReport(out)
     entries = load_entries(store, lang)
@@ -283,6 +298,9 @@ def build_changelog(store: Store, out: Path, *, lang: str = "fr", pdf: bool = Tr
     try:
         out.mkdir(parents=True, exist_ok=True)
         builder = ChangelogBuilder(out, entries, lang, base_url, report, pdf)
+        builder.tutorials = TutorialPublisher(builder, store, config)
+        tutorial_jobs = builder.tutorials.publish_all()
+        report.tutorials = sum(1 for h in builder.tutorials.histories.values() if h.versions)
         jobs = [builder.write_change(entry) for entry in entries]
         builder.write_timelines()
         builder.write_sites()
@@ -292,7 +310,7 @@ def build_changelog(store: Store, out: Path, *, lang: str = "fr", pdf: bool = Tr
         raise StoreError(f"cannot write the changelog in {out}: {exc.strerror or exc}") from None
     if pdf:
         missing = [job for job in jobs if not job.pdf.is_file()]
-        report.pdfs_made = printer(missing) if missing else 0
+        report.pdfs_made = printer(missing + tutorial_jobs) if missing or tutorial_jobs else 0
         report.pdfs_kept = len(jobs) - len(missing)
     report.seconds = time.monotonic() - started
     return report
@@ -303,7 +321,19 @@ def default_out(snapshots: Path) -> Path:
     return snapshots.resolve().parent / "changelog"
 
 
-def run_build(snapshots: Path, out: Path | None, lang: str, pdf: bool, base_url: str | None) -> BuildReport:
+def run_build(snapshots: Path, out: Path | None, lang: str, pdf: bool, base_url: str | None,
+              config: Config | None = None) -> BuildReport:
     """The `watcher changelog build` command."""
     with Store(snapshots) as store:
-        return build_changelog(store, out or default_out(snapshots), lang=lang, pdf=pdf, base_url=base_url)
+        return build_changelog(store, out or default_out(snapshots), lang=lang, pdf=pdf, base_url=base_url,
+                               config=config or beside_config(snapshots))
+
+
+def beside_config(snapshots: Path) -> Config | None:
+    """The targets.yaml of the usual layout (beside the snapshots folder), for the tutorials' dummy values;
+    without it (or if it is invalid), tutorials say « écrivez votre … » and blur what was typed."""
+    path = snapshots.resolve().parent / "targets.yaml"
+    try:
+        return load_config(path) if path.is_file() else None
+    except WatcherError:
+        return None

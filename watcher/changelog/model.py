@@ -48,6 +48,7 @@ class Procedure:
     steps: tuple[str, ...]
     message: str
     audience: tuple[str, ...]
+    slug: str = ""
 
     @property
     def broken(self) -> bool:
@@ -154,6 +155,7 @@ def parse_procedure(data: dict[str, Any], snapshot: Path) -> Procedure:
         steps=tuple(_step_text(s) for s in data.get("steps") or stored_steps(snapshot, data.get("slug")) if s),
         message=_text(data.get("message")),
         audience=tuple(_text(a) for a in ([audience] if isinstance(audience, str) else audience) if a),
+        slug=slug if isinstance(slug := data.get("slug"), str) and SAFE_SEGMENT.match(slug) else "",
     )
 
 

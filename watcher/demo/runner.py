@@ -113,7 +113,7 @@ def run_demo(out: Path | None, lang: str) -> int:
             click.echo(text["alerts"].format(file=alerts_file))
             delivery = deliver_alerts(results, None, snapshots / "outbox.sqlite3",
                                       extra_urls=[f"watcherfile://{alerts_file}"])
-            changelog = build_changelog(store, out / "changelog", lang=lang)
+            changelog = build_changelog(store, out / "changelog", lang=lang, config=config)
     click.echo(text["done"].format(seconds=time.monotonic() - started, out=out, config=config_path,
                                    snapshots=snapshots, file=alerts_file,
                                    changelog=(out / "changelog" / "index.html").resolve()))
