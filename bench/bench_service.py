@@ -687,7 +687,7 @@ def run_service(site: Site, config_path: Path, snapshots: Path, seconds: float, 
     log_text = log_path.read_text(errors="replace")
     run = Run(f"service {seconds:.0f} s window", len(rows), wall, [], memory.peak_rss, memory.peak_pss,
               dict(statuses))
-    # SharedBrowser restarts Chromium above BROWSER_MAX_RSS_MB of summed RSS: count how often it did
+    # SharedBrowser restarts Chromium above BROWSER_MAX_MB of PSS: count how often it did
     run.note = (f"Chromium (re)starts in the log: {log_text.count('starting a fresh Chromium')}, "
                 f"errors logged: {log_text.count(' ERROR ')}")
     return run

@@ -23,104 +23,16 @@ from watcher.errors import ConfigError, InputError, WatcherError
 from watcher.skeleton import LANDMARK_ROLES, Skeleton, render_skeleton_text
 from watcher.store import CheckRecord, Store
 from watcher.structural import diff_skeletons, severity_of
+from watcher.texts import t
 from watcher.tuning import CookieHint, Sample, TuneReport, Variation, block_selector, merged_proposals, tune
 
 DEFAULT_SCHEDULE = "0 7 * * 1-5"
 NEXT_LEVEL = {"info": "minor", "minor": "major", "major": "breaking"}
 
-TEXTS: dict[str, dict[str, str]] = {
-    "tune.head": {"fr": "{id} — {name} : {runs} capture(s), fenêtre {viewport}",
-                  "en": "{id} — {name}: {runs} capture(s), viewport {viewport}"},
-    "tune.skeleton": {"fr": "Ce que watcher compare (squelette) :", "en": "What watcher compares (skeleton):"},
-    "tune.variations": {"fr": "Différences entre des captures qui devraient être identiques :",
-                        "en": "Differences between captures that should be identical:"},
-    "tune.none": {"fr": "  aucune : la page est stable", "en": "  none: the page is stable"},
-    "tune.pair": {"fr": "captures {a}→{b}", "en": "captures {a}→{b}"},
-    "tune.region": {"fr": "zone de l'écran x={x} y={y} {w}×{h} ({kind})", "en": "screen area x={x} y={y} {w}×{h} ({kind})"},
-    "tune.block": {"fr": "bloc {selector}", "en": "block {selector}"},
-    "tune.noblock": {"fr": "bloc introuvable", "en": "block not found"},
-    "tune.proposals": {"fr": "Réglages proposés :", "en": "Proposed settings:"},
-    "tune.explains": {"fr": "{count} différence(s) ; {hidden} élément(s) interactif(s) laissé(s) de côté",
-                      "en": "{count} difference(s); {hidden} interactive element(s) left out"},
-    "tune.refused": {"fr": "Refusé : {selector} ({why})", "en": "Refused: {selector} ({why})"},
-    "why.main": {"fr": "engloberait le contenu principal <main>", "en": "would take in the main content <main>"},
-    "why.share": {"fr": "laisserait de côté {share:.0%} des éléments interactifs",
-                  "en": "would leave out {share:.0%} of the interactive elements"},
-    "why.procedure": {"fr": "cache un élément utilisé par une procédure", "en": "hides an element a procedure uses"},
-    "tune.cookie": {"fr": "Bandeau cookies « {banner} » (boutons : {buttons})",
-                    "en": "Cookie banner “{banner}” (buttons: {buttons})"},
-    "tune.cookie.refuse": {"fr": "refuse : aucun traceur accepté", "en": "declines: no tracker accepted"},
-    "tune.cookie.accept": {"fr": "accepte : pas de bouton de refus trouvé", "en": "accepts: no decline button found"},
-    "tune.cookie.still": {"fr": "  le cookie_banner actuel ({current}) ne le ferme pas",
-                          "en": "  the current cookie_banner ({current}) does not close it"},
-    "tune.quiet": {"fr": "Avec ces réglages, les captures seraient identiques.",
-                   "en": "With these settings, the captures would be identical."},
-    "tune.left": {"fr": "Avec ces réglages, il resterait {changes} différence(s) d'interface et {regions} zone(s) "
-                        "d'écran.", "en": "With these settings, {changes} interface difference(s) and {regions} "
-                                          "screen area(s) would remain."},
-    "tune.hints": {"fr": "Déjà marqué comme bruit sur cette page :", "en": "Already marked as noise on this page:"},
-    "tune.write": {"fr": "Pour les écrire dans {file} : watcher tune {id} --write",
-                   "en": "To write them into {file}: watcher tune {id} --write"},
-    "tune.written": {"fr": "Écrit dans {file} (ancienne version : {backup}) ; configuration valide.",
-                     "en": "Written into {file} (previous version: {backup}); configuration valid."},
-    "tune.nothing": {"fr": "Rien à écrire.", "en": "Nothing to write."},
-    "unreachable": {"fr": "{url} : injoignable ({reason})", "en": "{url}: unreachable ({reason})"},
-    "add.unreachable": {"fr": "{url} : injoignable ({reason}) ; rien n'a été ajouté (--force pour l'ajouter quand même)",
-                        "en": "{url}: unreachable ({reason}); nothing was added (--force to add it anyway)"},
-    "add.done": {"fr": "Ajouté à {file} : {id} — {name} ({schedule})", "en": "Added to {file}: {id} — {name} ({schedule})"},
-    "add.next": {"fr": "Ensuite : watcher tune {id}", "en": "Next: watcher tune {id}"},
-    "add.taken": {"fr": "l'identifiant {id} existe déjà dans {file}", "en": "the id {id} already exists in {file}"},
-    "explain.head": {"fr": "Changement n°{id} — {target} ({time}) : {status}{alert}",
-                     "en": "Change #{id} — {target} ({time}): {status}{alert}"},
-    "explain.files": {"fr": "Capture {snapshot}, comparée à {baseline}", "en": "Snapshot {snapshot}, compared with {baseline}"},
-    "explain.threshold": {"fr": "Seuil de cette page : min_severity: {level}", "en": "This page's threshold: min_severity: {level}"},
-    "explain.reason": {"fr": "Raison : {reason}", "en": "Reason: {reason}"},
-    "explain.first": {"fr": "Première capture : rien à comparer.", "en": "First capture: nothing to compare."},
-    "explain.nothing": {"fr": "Aucun changement d'interface.", "en": "No interface change."},
-    "explain.kind": {"fr": "type {kind}, gravité {severity} — règle : {rule}", "en": "kind {kind}, severity {severity} — rule: {rule}"},
-    "explain.elements": {"fr": "avant : {before} ; après : {after} ; zone : {landmark}",
-                         "en": "before: {before}; after: {after}; landmark: {landmark}"},
-    "explain.alerts": {"fr": "→ déclenche l'alerte ({severity} ≥ {level})", "en": "→ fires the alert ({severity} ≥ {level})"},
-    "explain.below": {"fr": "→ sous le seuil, pas d'alerte", "en": "→ below the threshold, no alert"},
-    "explain.block": {"fr": "bloc : {selector}", "en": "block: {selector}"},
-    "explain.silence": {"fr": "Pour ne plus être alerté par ce changement :", "en": "To stop this change from alerting:"},
-    "explain.ignore": {"fr": "ignorer son bloc dans targets.yaml : ignore: [\"{selector}\"]",
-                       "en": "ignore its block in targets.yaml: ignore: [\"{selector}\"]"},
-    "explain.level": {"fr": "relever le seuil de la page : min_severity: {level}", "en": "raise the page's threshold: min_severity: {level}"},
-    "explain.mark": {"fr": "le noter comme fausse alerte : watcher mark {id} noise", "en": "record it as a false alarm: watcher mark {id} noise"},
-    "explain.procedures": {"fr": "procédure : {message}", "en": "procedure: {message}"},
-    "explain.marked": {"fr": "Jugement enregistré : {label}{note}", "en": "Recorded judgement: {label}{note}"},
-    "rule.noise": {"fr": "bloc répété dont les éléments changent ensemble (actualités, carrousel) : bruit, jamais d'alerte",
-                   "en": "repeated block whose items change together (news, carousel): noise, never alerts"},
-    "rule.procedure": {"fr": "élément utilisé par la procédure {names} : toujours « breaking »",
-                       "en": "element used by the procedure {names}: always breaking"},
-    "rule.orientation": {"fr": "zone ou titre : un repère, pas une étape", "en": "landmark or heading: orientation, not a step"},
-    "rule.form_target": {"fr": "adresse d'envoi d'un formulaire : invisible pour la personne",
-                         "en": "where a form posts: invisible to the person"},
-    "rule.link_target": {"fr": "le lien mène ailleurs", "en": "the link leads elsewhere"},
-    "rule.required": {"fr": "un champ devient obligatoire ou facultatif", "en": "a field became required or optional"},
-    "rule.added_required": {"fr": "nouveau champ obligatoire", "en": "new required field"},
-    "rule.added": {"fr": "nouvel élément (rien n'empêche d'avancer)", "en": "new element (nothing blocks the way)"},
-    "rule.moved_far": {"fr": "déplacé dans une autre zone ou dans un menu", "en": "moved to another landmark or within a menu"},
-    "rule.moved_near": {"fr": "déplacé dans la même zone", "en": "moved within the same landmark"},
-    "rule.numbers": {"fr": "seuls des nombres changent (compteur, année)", "en": "only numbers differ (counter, year)"},
-    "rule.footer": {"fr": "lien de pied de page : rarement une étape", "en": "footer link: rarely a step"},
-    "rule.dialog": {"fr": "un dialogue entier (bandeau cookies, fenêtre) apparaît ou disparaît",
-                    "en": "a whole dialog (cookie banner, modal) appears or goes"},
-    "rule.step": {"fr": "élément qu'une personne utilise pour avancer", "en": "an element a person uses to go on"},
-    "stats.head": {"fr": "page  vérifications  changements  alertes  injoignable  bruit  réel",
-                   "en": "page  checks  changes  alerts  unreachable  noise  real"},
-    "mark.done": {"fr": "Changement n°{id} ({target}) noté : {label}", "en": "Change #{id} ({target}) recorded as: {label}"},
-    "label.noise": {"fr": "fausse alerte (bruit)", "en": "false alarm (noise)"},
-    "label.real": {"fr": "vrai changement", "en": "real change"},
-    "unknown_change": {"fr": "changement {id} introuvable dans {index}", "en": "change {id} not found in {index}"},
-    "schema.done": {"fr": "Écrit : {file}", "en": "Written: {file}"},
-}
 
 
 def tx(key: str, lang: str, **values: object) -> str:
-    entry = TEXTS[key]
-    return entry.get(lang, entry["fr"]).format(**values)
+    return t(key, lang, **values)
 
 
 def _target(config: Config, target_id: str) -> Target:
