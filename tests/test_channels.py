@@ -36,11 +36,11 @@ def test_missing_variable_is_one_config_error_with_file_line_field(tmp_path: Pat
     folder = write(tmp_path, "channels:\n  equipe:\n    urls:\n      - console://\n"
                              "      - tgram://${TELEGRAM_TOKEN}/${TELEGRAM_CHAT}\n")
     with pytest.raises(ConfigError) as caught:
-        load_channels(folder, env={"TELEGRAM_CHAT": "42"})
+        load_channels(folder, env={"TELEGRAM_CHAT": "chat-secret-value"})
     message = str(caught.value)
     assert "\n" not in message
     assert message.startswith(f"{folder / 'channels.yaml'}:5: channels.equipe.urls[1]:")
-    assert "TELEGRAM_TOKEN" in message and "42" not in message
+    assert "TELEGRAM_TOKEN" in message and "chat-secret-value" not in message
 
 
 def test_unknown_field_and_bad_severity_point_at_their_line(tmp_path: Path) -> None:

@@ -21,8 +21,8 @@ def renamed_button(box: tuple[int, int, int, int]) -> Change:
 def test_only_regions_touching_a_change_are_kept() -> None:
     button = Region(100, 500, 200, 40, "changed")
     news = Region(100, 900, 600, 300, "changed")
-    kept = relevant_regions(visual(button, news), [renamed_button((105, 505, 180, 30))])
-    assert kept.regions == [button]
+    kept = relevant_regions(visual(button, news), [renamed_button((80, 505, 180, 30))])
+    assert kept.regions == [Region(80, 500, 220, 40, "changed")]  # grown to the whole button
 
 
 def test_all_regions_are_kept_when_none_touches_a_change() -> None:

@@ -73,6 +73,7 @@ class Alert:
     procedures: tuple[str, ...] = ()
     audiences: tuple[str, ...] = ()
     tutorials: tuple[tuple[str, str], ...] = ()  # (procedure, tutorial path inside the changelog site)
+    breaks: tuple[tuple[str, str], ...] = ()  # (French, English) « la procédure … ne passe plus à l'étape N … »
 
     @property
     def severity(self) -> str:
@@ -88,6 +89,9 @@ class Alert:
         if not changelog_url or not self.snapshot:
             return None
         return f"{changelog_url.rstrip('/')}/changes/{self.target_id}/{self.snapshot}/"
+
+    def break_notes(self, lang: str) -> list[str]:
+        return [fr if lang == "fr" else en for fr, en in self.breaks]
 
     def tutorial_links(self, changelog_url: str | None) -> list[tuple[str, str]]:
         """(procedure, address of its current tutorial) for the procedures this change broke or altered."""
@@ -109,7 +113,8 @@ class Alert:
             first_seen=datetime.fromisoformat(data["first_seen"]), tags=tuple(data["tags"]),
             snapshot=data["snapshot"], images=tuple(Path(p) for p in data["images"]),
             procedures=tuple(data["procedures"]), audiences=tuple(data["audiences"]),
-            tutorials=tuple((str(n), str(p)) for n, p in data.get("tutorials") or []))
+            tutorials=tuple((str(n), str(p)) for n, p in data.get("tutorials") or []),
+            breaks=tuple((str(fr), str(en)) for fr, en in data.get("breaks") or []))
 
 
 @dataclass(frozen=True)
@@ -197,7 +202,8 @@ def alert_from_result(result: CheckResult, procedures: Sequence[Any] | None = No
         first_seen=result.time.astimezone(UTC), tags=tuple(target.tags),
         snapshot=result.snapshot.name if result.snapshot else None,
         images=tuple(result.images), procedures=tuple(str(n) for n in names), audiences=audiences,
-        tutorials=tutorial_paths(result, names))
+        tutorials=tutorial_paths(result, names),
+        breaks=tuple((p.message("fr"), p.message("en")) for p in procs if callable(getattr(p, "message", None))))
 
 
 def tutorial_paths(result: CheckResult, broken: Sequence[str]) -> tuple[tuple[str, str], ...]:

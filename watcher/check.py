@@ -181,18 +181,34 @@ def write_images(writer: SnapshotWriter, baseline: Path, capture: Capture, resul
 
 
 def relevant_regions(visual: VisualDiff, changes: Sequence[Change], margin: int = 24) -> VisualDiff:
-    """The visual diff cut down to the regions where the interface changed, so the picture mediators get
-    outlines the renamed button, not the rotated news cards next to it (all regions if none touch a change)."""
-    boxes = [box for c in changes for box in (c.before.box if c.before else None, c.after.box if c.after else None)
-             if box is not None]
-
-    def touches(region: Region) -> bool:
-        return any(region.x < x + w + margin and x - margin < region.x + region.width
-                   and region.y < y + h + margin and y - margin < region.y + region.height
-                   for x, y, w, h in boxes)
-
-    kept = [region for region in visual.regions if touches(region)]
+    """The visual diff cut down to the regions where the interface changed, each grown to the whole element,
+    so the picture mediators get outlines the renamed button, not the rotated news cards next to it nor half
+    a word (all regions, as they are, if none touches a change)."""
+    after_boxes = [c.after.box for c in changes if c.after and c.after.box]
+    before_boxes = [c.before.box for c in changes if c.before and c.before.box]
+    kept = []
+    for region in visual.regions:
+        # removed regions are in BEFORE coordinates, the others in AFTER coordinates
+        boxes = before_boxes if region.kind == "removed" else after_boxes + before_boxes
+        touching = [box for box in boxes if _near(region, box, margin)]
+        if touching:
+            kept.append(_grown(region, touching if region.kind == "removed" else
+                               [b for b in touching if b in after_boxes] or touching))
     return replace(visual, regions=kept) if kept else visual
+
+
+def _near(region: Region, box: tuple[int, int, int, int], margin: int) -> bool:
+    x, y, w, h = box
+    return (region.x < x + w + margin and x - margin < region.x + region.width
+            and region.y < y + h + margin and y - margin < region.y + region.height)
+
+
+def _grown(region: Region, boxes: Sequence[tuple[int, int, int, int]]) -> Region:
+    left = min([region.x] + [b[0] for b in boxes])
+    top = min([region.y] + [b[1] for b in boxes])
+    right = max([region.x + region.width] + [b[0] + b[2] for b in boxes])
+    bottom = max([region.y + region.height] + [b[1] + b[3] for b in boxes])
+    return Region(left, top, right - left, bottom - top, region.kind)
 
 
 def _pretty_date(yyyymmdd: str) -> str:

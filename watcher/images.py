@@ -6,6 +6,7 @@ readable on a phone: a tall page is cropped around the changes rather than shrun
 
 from __future__ import annotations
 
+import functools
 import io
 import unicodedata
 from collections.abc import Sequence
@@ -136,8 +137,10 @@ def _after_window(after: Image.Image, diff: VisualDiff, focus: Box | None) -> tu
 
 
 def _full_width_if_close(box: Box, page_width: int) -> Box:
-    # Cropping a desktop page sideways keeps it legible; a page that fits anyway is shown whole in width.
-    if page_width <= NARROW_PAGE or box[2] > page_width // 2:
+    # People find a button by the page around it (logo, menu): show the whole width whenever both halves still
+    # fit side by side at a legible zoom; only wider pages are cropped sideways around the change.
+    fits = 2 * page_width * MIN_SCALE <= MAX_WIDTH
+    if page_width <= NARROW_PAGE or fits or box[2] > page_width // 2:
         return (0, box[1], page_width, box[3])
     return box
 
@@ -237,9 +240,31 @@ def _draw_line(draw: ImageDraw.ImageDraw, start: tuple[int, int], end: tuple[int
         draw.line((a, b), fill=style.colour, width=style.width)
 
 
+SYSTEM_FONTS = (  # the fonts Chromium's Debian package brings along; any one of them has French accents
+    "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+    "/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf",
+    "/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf",
+)
+
+
+@functools.lru_cache(maxsize=16)
+def system_font(size: int) -> ImageFont.FreeTypeFont | None:
+    """A TrueType font of the system with accented glyphs, or None (then accents are drawn by hand)."""
+    for path in SYSTEM_FONTS:
+        try:
+            return ImageFont.truetype(path, size)
+        except OSError:
+            continue
+    return None
+
+
 def draw_text(draw: ImageDraw.ImageDraw, xy: tuple[int, int], text: str, size: int, fill: tuple[int, int, int]) -> None:
     """Text in Pillow's bundled font, whose glyphs lack accents: accented letters are drawn as their base
     letter plus the accent stroked by hand, so « Après » reads right without any system font."""
+    system = system_font(size)
+    if system is not None:
+        draw.text(xy, text, font=system, fill=fill)
+        return
     font = ImageFont.load_default(size=size)
     bases = "".join(_base(char) for char in text)
     draw.text(xy, bases, font=font, fill=fill)
