@@ -1,5 +1,5 @@
 # The two commands of the README: `make demo` and `make test`. Both set everything up first (idempotent).
-.PHONY: setup demo test lint bench
+.PHONY: setup demo test bench
 
 setup:
 	@bash scripts/setup.sh
@@ -9,7 +9,11 @@ demo: setup
 
 test: setup
 	.venv/bin/ruff check watcher tests bench
+	.venv/bin/mypy watcher
 	.venv/bin/python -m pytest -q
 
+# peers: pixelmatch (PyPI) and odiff (npm odiff-bin, a native binary); not needed by the demo or the tests
 bench: setup
+	.venv/bin/python -m pip install -q -e '.[bench]'
+	cd bench && npm ci --silent
 	.venv/bin/python bench/run_all.py

@@ -83,3 +83,26 @@ def test_unreachable_checks_never_become_the_baseline(tmp_path: Path) -> None:
         store.record_check("caf", T0 + timedelta(hours=1), "unreachable", reason="HTTP 500")
         assert store.baseline("caf") == good
         assert [r.status for r in store.history("caf")] == ["new", "unreachable"]
+
+
+def test_prune_keeps_recent_baseline_and_changes_and_frees_the_rest(tmp_path: Path) -> None:
+    with Store(tmp_path) as store:
+        folders = []
+        for hour in range(8):
+            when = T0 + timedelta(hours=hour)
+            with store.new_snapshot("caf", when, None) as writer:
+                writer.add("screenshot.png", bytes([hour]) * 1000)
+            status = "new" if hour == 0 else "changed"
+            check_id = store.record_check("caf", when, status, snapshot=writer.final,
+                                          baseline=folders[-1] if folders else None, alert=hour == 3)
+            if hour == 3:
+                store.set_confirmation(check_id, "confirmed", alert=True)
+            folders.append(writer.final)
+        removed = store.prune("caf", max_bytes=4000, keep_recent=2)
+        kept = sorted(p.name for p in (tmp_path / "caf").iterdir())
+        # the first (new), the alerting change and its baseline, and the 2 latest stay
+        assert kept == sorted(folders[i].name for i in (0, 2, 3, 6, 7))
+        assert sorted(removed) == sorted(folders[i] for i in (1, 4, 5))
+        assert store.baseline("caf") == folders[7]
+        history = store.history("caf")
+        assert [r.snapshot is None for r in history] == [False, True, False, False, True, True, False, False]

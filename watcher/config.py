@@ -32,8 +32,8 @@ class Viewport(Strict):
     """A browser window size a page is captured in (e.g. desktop and phone)."""
 
     name: str = "desktop"
-    width: int = Field(1280, ge=320, le=3840)
-    height: int = Field(800, ge=320, le=4000)
+    width: int = Field(default=1280, ge=320, le=3840)
+    height: int = Field(default=800, ge=320, le=4000)
 
 
 def parse_schedule(text: str) -> tuple[str, int | str]:
@@ -231,9 +231,12 @@ class Target(Strict):
 class Settings(Strict):
     """Settings shared by every target."""
 
-    concurrency: int = Field(2, ge=1, le=16)
-    max_height: int = Field(16_000, ge=500, le=100_000)
+    concurrency: int = Field(default=2, ge=1, le=16)
+    max_height: int = Field(default=16_000, ge=500, le=100_000)
     lang: Literal["fr", "en"] = "fr"
+    # disk kept per page; the oldest snapshots no change refers to are removed beyond it (0: keep everything)
+    max_disk_mb: int = Field(default=500, ge=0)
+    keep_recent: int = Field(default=10, ge=1)  # the latest snapshots of a page are always kept
 
 
 class Config(Strict):

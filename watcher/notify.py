@@ -563,8 +563,12 @@ def next_digest(now: datetime, hour: int) -> datetime:
 
 
 class HistoryEntry(Protocol):
-    status: str
-    time: str
+    """What the coordinators' news reads of a check (read-only, so frozen store.CheckRecord rows fit)."""
+
+    @property
+    def status(self) -> str: ...
+    @property
+    def time(self) -> str: ...
 
 
 def unreachable_message(target: Target, reason: str | None, count: int, since: datetime,

@@ -20,7 +20,7 @@ from watcher.skeleton import VALID_ROLES
 from watcher.store import write_atomic
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
-FILES = {"targets.schema.json": Config, "channels.schema.json": ChannelsFile}
+FILES: dict[str, type[BaseModel]] = {"targets.schema.json": Config, "channels.schema.json": ChannelsFile}
 TITLES = {
     "targets.schema.json": "watcher — targets.yaml (pages surveillées / watched pages)",
     "channels.schema.json": "watcher — notifiers/channels.yaml (canaux d'alerte / alert channels)",

@@ -335,6 +335,9 @@ class Service:
             self._retry_later(result.target.id)
         else:
             self.retries.pop(result.target.id, None)
+        settings = self.config.settings
+        if settings.max_disk_mb and result.status == "changed":
+            self.store.prune(result.target.id, settings.max_disk_mb * 1024 * 1024, settings.keep_recent)
         quiet = replace(result, alert=False)  # mediators hear of a change only once it is confirmed
         with self.notify_lock:
             notify_check_result(self.notifier, quiet, self.store.history(result.target.id), send=True)

@@ -128,6 +128,12 @@ def disk_errors(what: str) -> Iterator[None]:
         raise StoreError(f"{what}: snapshot index error ({exc})") from None
 
 
+def _tree_size(folder: Path) -> int:
+    """Bytes a folder holds; a file hard-linked from another snapshot still counts (removing one frees nothing
+    until the last link goes, so this over-estimates, which only makes pruning a little eager)."""
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+
+
 class SnapshotWriter:
     """Collects the files of one snapshot in a temporary folder, then publishes it in one rename."""
 
@@ -289,6 +295,42 @@ class Store:
         with self.lock, disk_errors("cannot read the snapshot index"):
             rows = self.db.execute("SELECT check_id, label, note, time FROM marks ORDER BY check_id").fetchall()
         return [Mark(*row) for row in rows]
+
+    def prune(self, target_id: str, max_bytes: int, keep_recent: int = 10) -> list[Path]:
+        """Keep a page's snapshots under `max_bytes`: remove the oldest ones, but never the `keep_recent` latest,
+        the baseline, nor one a change refers to (alerting, pending or not, as its snapshot or its baseline).
+        Their checks stay in the index, without a snapshot. Returns the removed folders."""
+        folder = self.root / target_id
+        snapshots = sorted(p for p in folder.glob("*") if p.is_dir() and not p.name.startswith(TMP_PREFIX))
+        sizes = {p: _tree_size(p) for p in snapshots}
+        total = sum(sizes.values())
+        protected = self._referenced(target_id) | {p.name for p in snapshots[-keep_recent:]}
+        removed: list[Path] = []
+        for snapshot in snapshots:
+            if total <= max_bytes:
+                break
+            if snapshot.name in protected:
+                continue
+            self._forget(f"{target_id}/{snapshot.name}")
+            shutil.rmtree(snapshot, ignore_errors=True)
+            total -= sizes[snapshot]
+            removed.append(snapshot)
+        return removed
+
+    def _referenced(self, target_id: str) -> set[str]:
+        """Snapshot folder names that a change (or the current baseline) needs."""
+        with self.lock, disk_errors("cannot read the snapshot index"):
+            rows = self.db.execute(
+                "SELECT snapshot, baseline FROM checks WHERE target = ? AND (alert = 1 OR confirmation IS NOT NULL"
+                " OR status = 'new')", (target_id,)).fetchall()
+        names = {Path(path).name for row in rows for path in row if path}
+        baseline = self.baseline(target_id)
+        return names | ({baseline.name} if baseline else set())
+
+    def _forget(self, rel: str) -> None:
+        with self.lock, disk_errors("cannot update the snapshot index"):
+            self.db.execute("UPDATE checks SET snapshot = NULL WHERE snapshot = ?", (rel,))
+            self.db.execute("UPDATE checks SET baseline = NULL WHERE baseline = ?", (rel,))
 
     def clean_partial(self) -> int:
         """Remove temporary folders left by a crash mid-capture; returns how many."""

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -563,7 +563,7 @@ def _button_selector(banner: Any, button: Any, words: str) -> str:
 # --- several viewports ---------------------------------------------------------------------------------------
 
 
-def tune(target: Target, samples_by_viewport: dict[str, Sequence[Sample]]) -> list[TuneReport]:
+def tune(target: Target, samples_by_viewport: Mapping[str, Sequence[Sample]]) -> list[TuneReport]:
     """One report per viewport, from that viewport's captures in order."""
     return [Tuner(target, samples).report(name) for name, samples in samples_by_viewport.items()]
 

@@ -151,10 +151,10 @@ class TutorialPublisher:
         history.read_up_to = max([history.read_up_to, *(r.snapshot for r in runs)])
         good = {r.snapshot: r for r in runs if r.status == "ok"}
         for index, version in enumerate(history.versions):
-            run = good.get(version.folder)
-            if run is not None:
-                made.setdefault(run.snapshot, make_tutorial(run, procedure, self.lang))
-                history.versions[index] = self.write_version(history, version, made[run.snapshot])
+            good_run = good.get(version.folder)
+            if good_run is not None:
+                made.setdefault(good_run.snapshot, make_tutorial(good_run, procedure, self.lang))
+                history.versions[index] = self.write_version(history, version, made[good_run.snapshot])
         if history.versions and history.versions[-1].folder in made:
             self.write_current(history, made[history.versions[-1].folder])
         self.save_history(history)

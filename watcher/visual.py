@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 from PIL import Image
@@ -366,8 +366,9 @@ class _TileStats:
         mask = np.zeros(((last - first) * TILE, columns * TILE), dtype=bool)
         mask[ys - first * TILE, xs] = True
         tiles = mask.reshape(last - first, TILE, columns, TILE)
-        hit_rows = tiles.any(axis=3)  # (tile rows, TILE, columns)
-        hit_columns = tiles.any(axis=1)  # (tile rows, columns, TILE)
+        # numpy's stubs type .any(axis=...) as "bool | ndarray" whatever the ndim; on a 4-D array it is an array.
+        hit_rows = cast(np.ndarray, tiles.any(axis=3))  # (tile rows, TILE, columns)
+        hit_columns = cast(np.ndarray, tiles.any(axis=1))  # (tile rows, columns, TILE)
         base_y = (np.arange(first, last) * TILE)[:, None]
         base_x = (np.arange(columns) * TILE)[None, :]
         found = hit_rows.any(axis=1)
@@ -405,7 +406,8 @@ def _differing(strip_b: np.ndarray, strip_a: np.ndarray) -> tuple[np.ndarray, np
     unequal = strip_b != strip_a
     # Three ORs are several times faster than .any(axis=2) over a length-3 axis.
     different = unequal[..., 0] | unequal[..., 1] | unequal[..., 2]
-    return np.nonzero(different)
+    ys, xs = np.nonzero(different)  # a 2-D mask: exactly two index arrays
+    return ys, xs
 
 
 def _perceptible(pixels_b: np.ndarray, pixels_a: np.ndarray, threshold: float) -> np.ndarray:

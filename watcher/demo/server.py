@@ -43,6 +43,8 @@ class DemoSite:
     @property
     def url(self) -> str:
         host, port = self.httpd.server_address[:2]
+        if isinstance(host, (bytes, bytearray)):  # typeshed allows bytes (AF_UNIX); an AF_INET server gives str
+            host = host.decode()
         return f"http://{host}:{port}"
 
     def switch(self, version: str) -> None:
