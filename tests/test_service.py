@@ -106,6 +106,9 @@ def test_real_change_alerts_once_after_confirmation_and_service_stops_cleanly(
     page.html = V2
     assert wait_until(lambda: any(c[3] == "confirmed" for c in checks(tmp_path)), 45), checks(tmp_path)
     time.sleep(11)  # one more scheduled check: the same change must not alert again
+    changelog = tmp_path / "changelog"  # rebuilt by the service a little after the change
+    assert wait_until(lambda: (changelog / "index.html").is_file(), 60)
+    assert wait_until(lambda: any(changelog.glob("changes/page/*/index.html")), 60)
     code, seconds = stop(proc)
     assert code == 0 and seconds < 12
     rows = checks(tmp_path)

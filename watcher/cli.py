@@ -171,8 +171,11 @@ def changelog_build(paths: Paths, out_dir: str | None, no_pdf: bool, base_url: s
                     lang: str | None) -> None:
     """Construit (ou met à jour) le journal des changements à partir des captures."""
     from watcher.changelog.build import run_build
+    from watcher.config import load_config
 
-    report = run_build(paths.snapshots, Path(out_dir) if out_dir else None, pick_lang(lang), not no_pdf, base_url)
+    config = load_config(paths.config) if paths.config.is_file() else None  # tutorials show its dummy values
+    report = run_build(paths.snapshots, Path(out_dir) if out_dir else None, pick_lang(lang), not no_pdf, base_url,
+                       config)
     click.echo(report.describe(pick_lang(lang)))
 
 

@@ -196,6 +196,8 @@ class ServiceOptions:
     startup_spread: float = 5.0         # seconds between checks that were due while the service was down
     notifiers: Path | None = None       # notifiers/ folder (channels.yaml, templates); None: console only
     send_every: int = 60                # seconds between two passes over the outbox (retries, digests)
+    changelog: Path | None = None       # rebuilt (debounced) after checks that change something; None: not kept
+    changelog_delay: float = 10.0
 
 
 SERVICE: Service | None = None  # the running service, for the module-level job functions
@@ -338,6 +340,8 @@ class Service:
         settings = self.config.settings
         if settings.max_disk_mb and result.status == "changed":
             self.store.prune(result.target.id, settings.max_disk_mb * 1024 * 1024, settings.keep_recent)
+        if result.status in ("new", "changed"):
+            self._rebuild_changelog_soon()
         quiet = replace(result, alert=False)  # mediators hear of a change only once it is confirmed
         with self.notify_lock:
             notify_check_result(self.notifier, quiet, self.store.history(result.target.id), send=True)
@@ -376,6 +380,7 @@ class Service:
             # the detected result, kept since detection; after a restart it is recomputed from the snapshots
             held = self.held.pop(check_id, None)
             self._alert(held or rebuild_result(self.store, target, check_id))
+            self._rebuild_changelog_soon()  # the change now shows as an alert there
         elif outcome == SUPERSEDED and result is not None:
             self._hold_for_confirmation(result)
 
@@ -387,6 +392,26 @@ class Service:
         with self.notify_lock:
             self.notifier.queue_alert(alert)
             self.notifier.send_due()
+
+    def _rebuild_changelog_soon(self) -> None:
+        """One rebuild a little after a burst of checks, not one per check."""
+        if self.options.changelog is None:
+            return
+        when = utc_now() + timedelta(seconds=self.options.changelog_delay)
+        self.scheduler.add_job(self._rebuild_changelog, DateTrigger(when), id="changelog", jobstore="memory",
+                               replace_existing=True)
+
+    def _rebuild_changelog(self) -> None:
+        from watcher.changelog.build import build_changelog
+
+        assert self.options.changelog is not None
+        try:
+            report = build_changelog(self.store, self.options.changelog, lang=self.config.settings.lang,
+                                     config=self.config)
+        except Exception as exc:  # noqa: BLE001 - the changelog is a view: checks and alerts go on without it
+            log.error("changelog not rebuilt: %s", exc)
+            return
+        log.info("changelog rebuilt: %s", report.describe("en").splitlines()[0])
 
     def _send_due(self) -> None:
         with self.notify_lock:

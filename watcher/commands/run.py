@@ -13,5 +13,8 @@ def run_service(paths: Paths, *, confirm_delay: float, verbose: bool) -> None:
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if not verbose:
         logging.getLogger("apscheduler").setLevel(logging.WARNING)
-    options = ServiceOptions(confirm_delay=confirm_delay, notifiers=paths.notifiers)
+    from watcher.changelog.build import default_out
+
+    options = ServiceOptions(confirm_delay=confirm_delay, notifiers=paths.notifiers,
+                             changelog=default_out(paths.snapshots))
     Service(paths.config, paths.snapshots, options).start()
