@@ -16,7 +16,7 @@ from pathlib import Path
 
 from playwright.async_api import Browser, Playwright, async_playwright
 
-from watcher.errors import BrowserError
+from watcher.errors import BrowserError, first_line
 
 SYSTEM_CANDIDATES = ("/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 
@@ -74,8 +74,7 @@ async def start_browser(playwright: Playwright) -> Browser:
             executable_path=path, args=LAUNCH_ARGS, chromium_sandbox=sandbox_enabled()
         )
     except Exception as exc:  # Playwright's launch errors carry pages of logs; keep the first line
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else exc.__class__.__name__
-        raise BrowserError(f"Chromium could not start ({path or 'Playwright browser'}): {first}") from None
+        raise BrowserError(f"Chromium could not start ({path or 'Playwright browser'}): {first_line(exc)}") from None
 
 
 async def start_playwright() -> Playwright:
@@ -83,8 +82,7 @@ async def start_playwright() -> Playwright:
     try:
         return await async_playwright().start()
     except Exception as exc:  # the driver died: usually a missing system library (libatomic1 on Debian)
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else exc.__class__.__name__
-        raise BrowserError(f"Playwright's driver could not start ({first}); run `make setup` again") from None
+        raise BrowserError(f"Playwright's driver could not start ({first_line(exc)}); run `make setup` again") from None
 
 
 @asynccontextmanager

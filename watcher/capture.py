@@ -18,6 +18,7 @@ from playwright.async_api import TimeoutError as PlaywrightTimeout
 from watcher import __version__
 from watcher.capture_js import ANNOTATE_DOM, CHALLENGE_MARKERS, PAGE_HEIGHT, STILL_CSS
 from watcher.config import Target, Viewport
+from watcher.errors import first_line
 
 STABLE_TRIES = 3
 NET_ERROR = re.compile(r"net::ERR_([A-Z_]+)")
@@ -64,7 +65,7 @@ def reason_of(exc: BaseException) -> str:
     """A short, stable reason for a failed load (Playwright's messages carry logs after the first line)."""
     if isinstance(exc, (PlaywrightTimeout, asyncio.TimeoutError, TimeoutError)):
         return "timeout"
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else exc.__class__.__name__
+    text = first_line(exc)
     network = NET_ERROR.search(text)
     if network:  # "net::ERR_TOO_MANY_REDIRECTS at URL" -> "too many redirects"
         return network.group(1).lower().replace("_", " ")

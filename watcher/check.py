@@ -23,7 +23,7 @@ from watcher.browser import launch_browser
 from watcher.capture import Capture, capture_target
 from watcher.changes import Change, Severity, is_alert
 from watcher.config import Config, Settings, Target
-from watcher.errors import StoreError
+from watcher.errors import StoreError, first_line
 from watcher.procedures import (
     ProcedureRun,
     diagnose,
@@ -273,7 +273,7 @@ async def check_target(browser: Browser, store: Store, target: Target, settings:
     except Exception as exc:  # a bug or a page that breaks a library: this target fails, the run goes on
         log.error("check of %s failed: %s", target.id, exc)
         log.debug("check of %s failed", target.id, exc_info=True)
-        reason = f"{exc.__class__.__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"[:300]
+        reason = f"{exc.__class__.__name__}: {first_line(exc)}"[:300]
         check_id = store.record_check(target.id, when, "error", reason=reason)
         return CheckResult(target, when, "error", reason=reason, check_id=check_id)
 

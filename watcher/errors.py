@@ -39,3 +39,9 @@ class StoreError(WatcherError):
 
 class BrowserError(WatcherError):
     """No usable Chromium."""
+
+
+def first_line(exc: BaseException) -> str:
+    """The first line of an exception's message (Playwright's carry pages of logs after it), or its class."""
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else exc.__class__.__name__
