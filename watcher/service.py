@@ -53,6 +53,7 @@ T = TypeVar("T")
 RETRY_DELAYS = (60, 300, 900)          # seconds before re-checking an unreachable site
 BROWSER_MAX_PAGES = 500                 # a long-lived Chromium slowly grows; start a fresh one now and then
 BROWSER_MAX_MB = 1300  # proportional set size of Chromium's processes
+MEMORY_CHECK_EVERY = 10                 # pages between two measures of that size
 STOP_GRACE_S = 8.0                      # a page in progress gets this long to finish at SIGTERM
 CONFIG_POLL_S = 5
 
@@ -143,7 +144,7 @@ class SharedBrowser:
         """The browser, restarted first if it died, served many pages or uses too much memory."""
         assert self.lock is not None and self.playwright is not None
         async with self.lock:
-            worn = self.pages_since_start >= BROWSER_MAX_PAGES or descendants_memory_mb(os.getpid()) > BROWSER_MAX_MB
+            worn = self.pages_since_start >= BROWSER_MAX_PAGES or self._too_big()
             if self.browser is None or not self.browser.is_connected() or worn:
                 if self.browser is not None and self.browser.is_connected():
                     await self.browser.close()
@@ -152,6 +153,12 @@ class SharedBrowser:
                 self.pages_since_start = 0
             self.pages_since_start += 1
             return self.browser
+
+    def _too_big(self) -> bool:
+        # walking /proc and reading smaps_rollup costs milliseconds per process: not on every page
+        if self.pages_since_start % MEMORY_CHECK_EVERY:
+            return False
+        return descendants_memory_mb(os.getpid()) > BROWSER_MAX_MB
 
     def submit(self, coro: Coroutine[Any, Any, T]) -> Future[T]:
         return asyncio.run_coroutine_threadsafe(coro, self.loop)

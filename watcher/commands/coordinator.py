@@ -31,10 +31,6 @@ NEXT_LEVEL = {"info": "minor", "minor": "major", "major": "breaking"}
 
 
 
-def tx(key: str, lang: str, **values: object) -> str:
-    return t(key, lang, **values)
-
-
 def _target(config: Config, target_id: str) -> Target:
     try:
         return config.target(target_id)
@@ -55,7 +51,7 @@ async def capture_runs(target: Target, runs: int, max_height: int) -> list[Captu
         for _ in range(runs):
             capture = await capture_target(browser, target, max_height)
             if capture.status != "ok":
-                raise InputError(tx("unreachable", "fr", url=target.url, reason=capture.reason))
+                raise InputError(t("unreachable", "fr", url=target.url, reason=capture.reason))
             captures.append(capture)
     return captures
 
@@ -83,27 +79,27 @@ def run_tune(paths: Paths, target_id: str, runs: int, write: bool, lang: str) ->
     cookie = next((r.cookie for r in reports if r.cookie), None)
     if not write:
         if any(proposals.values()) or cookie:
-            click.echo(tx("tune.write", lang, file=paths.config, id=target.id))
+            click.echo(t("tune.write", lang, file=paths.config, id=target.id))
         return
     click.echo(write_tuning(paths.config, target, proposals, cookie, lang))
 
 
 def format_tune(target: Target, report: TuneReport, runs: int, lang: str) -> str:
-    lines = [tx("tune.head", lang, id=target.id, name=target.name, runs=runs, viewport=report.viewport),
-             tx("tune.skeleton", lang), _indent(render_skeleton_text(report.skeleton, lang)),
-             tx("tune.variations", lang)]
-    lines += [f"  {line}" for line in (_variation_line(v, lang) for v in report.variations)] or [tx("tune.none", lang)]
+    lines = [t("tune.head", lang, id=target.id, name=target.name, runs=runs, viewport=report.viewport),
+             t("tune.skeleton", lang), _indent(render_skeleton_text(report.skeleton, lang)),
+             t("tune.variations", lang)]
+    lines += [f"  {line}" for line in (_variation_line(v, lang) for v in report.variations)] or [t("tune.none", lang)]
     if report.proposals:
-        lines.append(tx("tune.proposals", lang))
+        lines.append(t("tune.proposals", lang))
     for proposal in report.proposals:
-        detail = tx("tune.explains", lang, count=len(proposal.explains), hidden=proposal.hidden_controls)
+        detail = t("tune.explains", lang, count=len(proposal.explains), hidden=proposal.hidden_controls)
         lines.append(f"  {proposal.key}: [{json.dumps(proposal.selector, ensure_ascii=False)}]  ({detail})")
     for refusal in report.refused:
-        why = tx("why." + refusal.why, lang, share=refusal.share)
-        lines.append("  " + tx("tune.refused", lang, selector=refusal.selector, why=why))
+        why = t("why." + refusal.why, lang, share=refusal.share)
+        lines.append("  " + t("tune.refused", lang, selector=refusal.selector, why=why))
     lines += _cookie_lines(report.cookie, target, lang)
     if report.variations:
-        lines.append(tx("tune.quiet", lang) if report.quiet else tx(
+        lines.append(t("tune.quiet", lang) if report.quiet else t(
             "tune.left", lang, changes=len(report.remaining_changes), regions=len(report.remaining_regions)))
     return "\n".join(lines)
 
@@ -113,24 +109,24 @@ def _indent(text: str) -> str:
 
 
 def _variation_line(variation: Variation, lang: str) -> str:
-    pair = tx("tune.pair", lang, a=variation.pair + 1, b=variation.pair + 2)
+    pair = t("tune.pair", lang, a=variation.pair + 1, b=variation.pair + 2)
     if variation.region is not None:
         r = variation.region
-        what = tx("tune.region", lang, x=r.x, y=r.y, w=r.width, h=r.height, kind=r.kind)
+        what = t("tune.region", lang, x=r.x, y=r.y, w=r.width, h=r.height, kind=r.kind)
     else:
         assert variation.change is not None
         what = variation.change.summary(lang)
-    where = tx("tune.block", lang, selector=variation.selector) if variation.selector else tx("tune.noblock", lang)
+    where = t("tune.block", lang, selector=variation.selector) if variation.selector else t("tune.noblock", lang)
     return f"{pair} : {what} → {where}" if lang == "fr" else f"{pair}: {what} → {where}"
 
 
 def _cookie_lines(cookie: CookieHint | None, target: Target, lang: str) -> list[str]:
     if cookie is None:
         return []
-    lines = [tx("tune.cookie", lang, banner=cookie.banner, buttons=", ".join(cookie.buttons))]
+    lines = [t("tune.cookie", lang, banner=cookie.banner, buttons=", ".join(cookie.buttons))]
     if cookie.configured:
-        lines.append(tx("tune.cookie.still", lang, current=target.cookie_banner))
-    why = tx("tune.cookie.refuse" if cookie.refuses else "tune.cookie.accept", lang)
+        lines.append(t("tune.cookie.still", lang, current=target.cookie_banner))
+    why = t("tune.cookie.refuse" if cookie.refuses else "tune.cookie.accept", lang)
     lines.append(f"  cookie_banner: {json.dumps(cookie.selector, ensure_ascii=False)}  ({why})")
     return lines
 
@@ -145,9 +141,9 @@ def write_tuning(config_path: Path, target: Target, proposals: dict[str, list[st
         edited.set(target.id, "cookie_banner", cookie.selector)
         added.append(cookie.selector)
     if not added:
-        return tx("tune.nothing", lang)
+        return t("tune.nothing", lang)
     backup = edited.save()
-    return tx("tune.written", lang, file=config_path, backup=backup.name)
+    return t("tune.written", lang, file=config_path, backup=backup.name)
 
 
 def noise_hints(paths: Paths, target: Target, lang: str) -> list[str]:
@@ -163,7 +159,7 @@ def noise_hints(paths: Paths, target: Target, lang: str) -> list[str]:
             for change, selector in rebuilt_changes(store, record)[:3]:
                 block = f"  → ignore: [{json.dumps(selector, ensure_ascii=False)}]" if selector else ""
                 lines.append(f"  #{record.id}{note} : {change.summary(lang)}{block}")
-    return [tx("tune.hints", lang), *lines] if lines else []
+    return [t("tune.hints", lang), *lines] if lines else []
 
 
 # --- add -----------------------------------------------------------------------------------------------------
@@ -203,11 +199,11 @@ def run_add(paths: Paths, new: NewTarget, force: bool, lang: str) -> None:
     edited = TargetsFile(paths.config)
     taken = set(edited.ids())
     if new.target_id and new.target_id in taken:
-        raise InputError(tx("add.taken", lang, id=new.target_id, file=paths.config))
+        raise InputError(t("add.taken", lang, id=new.target_id, file=paths.config))
     probe = _validated({"id": new.target_id or "probe", "name": new.name or new.url, "url": new.url})
     capture = asyncio.run(trial_capture(probe))
     if capture.status != "ok" and not force:
-        raise InputError(tx("add.unreachable", lang, url=new.url, reason=capture.reason))
+        raise InputError(t("add.unreachable", lang, url=new.url, reason=capture.reason))
     title = page_title(capture.main.dom) if capture.status == "ok" else None
     entry: dict[str, Any] = {
         "id": new.target_id or slug_id(new.url, taken), "name": new.name or title or urlsplit(new.url).netloc,
@@ -215,8 +211,8 @@ def run_add(paths: Paths, new: NewTarget, force: bool, lang: str) -> None:
     _validated(entry)
     edited.add_target(entry)
     edited.save()
-    click.echo(tx("add.done", lang, file=paths.config, id=entry["id"], name=entry["name"], schedule=entry["schedule"]))
-    click.echo(tx("add.next", lang, id=entry["id"]))
+    click.echo(t("add.done", lang, file=paths.config, id=entry["id"], name=entry["name"], schedule=entry["schedule"]))
+    click.echo(t("add.next", lang, id=entry["id"]))
 
 
 def _validated(entry: dict[str, Any]) -> Target:
@@ -274,14 +270,14 @@ def rebuilt_changes(store: Store, record: CheckRecord) -> list[tuple[Change, str
 def rule_of(change: Change, procedures: list[str], lang: str) -> str:
     """Which severity rule gave this change its level (mirrors structural.severity_of)."""
     if change.noise:
-        return tx("rule.noise", lang)
+        return t("rule.noise", lang)
     if procedures:
-        return tx("rule.procedure", lang, names=", ".join(f"« {p} »" for p in procedures))
+        return t("rule.procedure", lang, names=", ".join(f"« {p} »" for p in procedures))
     el = change.after or change.before
     assert el is not None
     if severity_of(change.kind, change.before, change.after) != change.severity and el.dialog:
-        return tx("rule.dialog", lang)
-    return tx(_rule_key(change), lang)
+        return t("rule.dialog", lang)
+    return t(_rule_key(change), lang)
 
 
 def _rule_key(change: Change) -> str:
@@ -326,7 +322,7 @@ def run_explain(paths: Paths, change_id: str, lang: str) -> None:
     with Store(paths.snapshots) as store:
         record = find_record(store, change_id)
         if record is None:
-            raise InputError(tx("unknown_change", lang, id=change_id, index=paths.snapshots / "index.sqlite3"))
+            raise InputError(t("unknown_change", lang, id=change_id, index=paths.snapshots / "index.sqlite3"))
         level = _min_severity(paths, record.target)
         changes = rebuilt_changes(store, record)
         marks = {m.check_id: m for m in store.marks()}
@@ -335,25 +331,25 @@ def run_explain(paths: Paths, change_id: str, lang: str) -> None:
     mark = marks.get(record.id)
     if mark is not None:
         note = f" — {mark.note}" if mark.note else ""
-        click.echo(tx("explain.marked", lang, label=tx("label." + mark.label, lang), note=note))
+        click.echo(t("explain.marked", lang, label=t("label." + mark.label, lang), note=note))
 
 
 def explain_lines(record: CheckRecord, changes: list[tuple[Change, str | None]], level: str, lang: str) -> list[str]:
     from watcher.texts import t
 
     alert = f"  [{t('alert', lang)}]" if record.alert else ""
-    lines = [tx("explain.head", lang, id=record.id, target=record.target, time=record.time,
+    lines = [t("explain.head", lang, id=record.id, target=record.target, time=record.time,
                 status=t("status." + record.status, lang), alert=alert)]
     if record.reason:
-        lines.append(tx("explain.reason", lang, reason=record.reason))
+        lines.append(t("explain.reason", lang, reason=record.reason))
     if record.snapshot:
-        lines.append(tx("explain.files", lang, snapshot=record.snapshot, baseline=record.baseline or "—"))
+        lines.append(t("explain.files", lang, snapshot=record.snapshot, baseline=record.baseline or "—"))
     if record.status == "new":
-        return [*lines, tx("explain.first", lang)]
+        return [*lines, t("explain.first", lang)]
     if record.status in ("changed", "unchanged"):
-        lines.append(tx("explain.threshold", lang, level=level))
+        lines.append(t("explain.threshold", lang, level=level))
     if not changes and record.status in ("changed", "unchanged"):
-        lines.append(tx("explain.nothing", lang))
+        lines.append(t("explain.nothing", lang))
     for change, selector in changes:
         lines += _change_lines(record, change, selector, level, lang)
     lines += _procedure_lines(record, lang)
@@ -366,14 +362,14 @@ def _change_lines(record: CheckRecord, change: Change, selector: str | None, lev
     severity = Severity.BREAKING if procedures else change.severity
     fires = not change.noise and is_alert([change.with_severity(severity)], Severity(level))
     lines = [f"{'•' if not change.noise else '·'} {change.summary(lang)}",
-             "    " + tx("explain.kind", lang, kind=change.kind.value, severity=severity.value,
+             "    " + t("explain.kind", lang, kind=change.kind.value, severity=severity.value,
                          rule=rule_of(change, procedures, lang)),
-             "    " + tx("explain.elements", lang, before=_describe(change.before, lang), after=_describe(change.after, lang),
+             "    " + t("explain.elements", lang, before=_describe(change.before, lang), after=_describe(change.after, lang),
                          landmark=change.landmark or "—")]
     if selector:
-        lines.append("    " + tx("explain.block", lang, selector=selector))
-    lines.append("    " + (tx("explain.alerts", lang, severity=severity.value, level=level) if fires
-                           else tx("explain.below", lang)))
+        lines.append("    " + t("explain.block", lang, selector=selector))
+    lines.append("    " + (t("explain.alerts", lang, severity=severity.value, level=level) if fires
+                           else t("explain.below", lang)))
     return lines
 
 
@@ -386,7 +382,7 @@ def _describe(element: Any, lang: str) -> str:
 def _procedure_lines(record: CheckRecord, lang: str) -> list[str]:
     key = "procedures" if lang == "fr" else "procedures_en"
     runs = (record.report or {}).get(key) or (record.report or {}).get("procedures") or []
-    return [tx("explain.procedures", lang, message=f"{run.get('name')} — {run.get('broken_step')}: {run.get('step')}")
+    return [t("explain.procedures", lang, message=f"{run.get('name')} — {run.get('broken_step')}: {run.get('step')}")
             for run in runs if run.get("status") == "broken"]
 
 
@@ -394,12 +390,12 @@ def _silence_lines(record: CheckRecord, changes: list[tuple[Change, str | None]]
     alerting = [(c, s) for c, s in changes if not c.noise and is_alert([c], Severity(level))]
     if not alerting and not record.alert:
         return []
-    lines = [tx("explain.silence", lang)]
+    lines = [t("explain.silence", lang)]
     for selector in dict.fromkeys(s for _, s in alerting if s):
-        lines.append("  - " + tx("explain.ignore", lang, selector=selector))
+        lines.append("  - " + t("explain.ignore", lang, selector=selector))
     if level in NEXT_LEVEL:
-        lines.append("  - " + tx("explain.level", lang, level=NEXT_LEVEL[level]))
-    lines.append("  - " + tx("explain.mark", lang, id=record.id))
+        lines.append("  - " + t("explain.level", lang, level=NEXT_LEVEL[level]))
+    lines.append("  - " + t("explain.mark", lang, id=record.id))
     return lines
 
 
@@ -425,7 +421,7 @@ def target_stats(store: Store, ids: list[str]) -> list[dict[str, Any]]:
 
 def run_stats(paths: Paths, fmt: str, lang: str) -> None:
     try:
-        configured = [t.id for t in load_config(paths.config).targets]
+        configured = [target.id for target in load_config(paths.config).targets]
     except ConfigError:
         configured = []  # the index alone is enough to count
     with Store(paths.snapshots) as store:
@@ -434,7 +430,7 @@ def run_stats(paths: Paths, fmt: str, lang: str) -> None:
     if fmt == "json":
         emit_json({"targets": rows})
         return
-    click.echo(tx("stats.head", lang))
+    click.echo(t("stats.head", lang))
     for row in rows:
         click.echo(f"{row['id']}  {row['checks']}  {row['changes']}  {row['alerts']}  "
                    f"{row['unreachable_rate']:.0%}  {row['noise_marks']}  {row['real_marks']}")
@@ -444,9 +440,9 @@ def run_mark(paths: Paths, change_id: str, label: str, note: str | None, lang: s
     with Store(paths.snapshots) as store:
         record = find_record(store, change_id)
         if record is None:
-            raise InputError(tx("unknown_change", lang, id=change_id, index=paths.snapshots / "index.sqlite3"))
+            raise InputError(t("unknown_change", lang, id=change_id, index=paths.snapshots / "index.sqlite3"))
         store.mark(record.id, label, note)
-    click.echo(tx("mark.done", lang, id=record.id, target=record.target, label=tx("label." + label, lang)))
+    click.echo(t("mark.done", lang, id=record.id, target=record.target, label=t("label." + label, lang)))
 
 
 # --- schema ------------------------------------------------------------------------------------------------
@@ -461,4 +457,4 @@ def run_schema(paths: Paths, out_dir: Path | None, lang: str) -> None:
     except OSError as exc:
         raise WatcherError(f"{folder}: {exc.strerror or exc}") from None
     for path in written:
-        click.echo(tx("schema.done", lang, file=path))
+        click.echo(t("schema.done", lang, file=path))

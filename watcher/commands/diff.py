@@ -54,9 +54,10 @@ def show_skeleton(source: str, fmt: str, lang: str) -> None:
         skeleton = asyncio.run(_skeleton_of_url(source))
     else:
         path = Path(source)
-        if kind_of(path) == "folder":
+        kind = kind_of(path)  # reads the file's head: once
+        if kind == "folder":
             path = path / "dom.html"
-        elif kind_of(path) != "html":
+        elif kind != "html":
             raise InputError(f"{source}: not an HTML page")
         skeleton = extract_skeleton(read_html(path))
     if fmt == "json":
