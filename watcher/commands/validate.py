@@ -130,7 +130,7 @@ def run_validate(paths: Paths, file: Path | None, online: bool, lang: str) -> in
         click.echo(line)
     for line in [*found.errors, *found.warnings]:
         click.echo(line, err=True)
-    if found.errors:
+    if found.errors and found.warnings:  # errors alone speak for themselves: one line each, nothing more
         click.echo(t("validate.failed", lang, errors=len(found.errors), warnings=len(found.warnings)), err=True)
     elif found.warnings:
         click.echo(t("validate.warnings", lang, warnings=len(found.warnings)), err=True)
