@@ -8,7 +8,6 @@ import json
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,6 +16,7 @@ import pytest
 
 from tests.conftest import LocalSite, run_watcher, wait_until
 from tests.test_notify import Webhook, free_port
+from tests.test_service import checks
 from watcher.channels import load_channels
 from watcher.config import Config
 from watcher.notify import Notifier, Outbox, tell_disabled_channels
@@ -160,6 +160,11 @@ def test_validate_online_tries_each_page_and_procedure_and_stores_nothing(tmp_pa
     assert not (tmp_path / "snapshots").exists()  # a trial, never a reference
 
 
+def _output(proc: subprocess.Popen[str]) -> str:  # the service's output, once stopped
+    proc.send_signal(signal.SIGTERM)
+    return proc.communicate(timeout=30)[0]
+
+
 @pytest.mark.browser
 def test_service_sends_to_the_other_channels_and_says_what_is_disabled(tmp_path: Path, local_site: LocalSite,
                                                                        webhook: Webhook) -> None:
@@ -188,11 +193,10 @@ def test_service_sends_to_the_other_channels_and_says_what_is_disabled(tmp_path:
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         coordination = tmp_path / "notifiers" / "coordination.txt"
-        assert wait_until(coordination.is_file, 60), _output(proc)
-        assert wait_until(lambda: (tmp_path / "snapshots" / "index.sqlite3").is_file(), 60)
-        time.sleep(1)
+        assert wait_until(coordination.is_file, 120), _output(proc)
+        assert wait_until(lambda: len(checks(tmp_path)) >= 1, 120), _output(proc)  # the first capture is V1
         page["html"] = SITE_HOME.replace("Mon Compte", "Mon espace personnel")
-        assert wait_until(lambda: len(webhook.posts) >= 1, 60)
+        assert wait_until(lambda: len(webhook.posts) >= 1, 120), _output(proc)
     finally:
         proc.send_signal(signal.SIGTERM)
         out = proc.communicate(timeout=30)[0]
@@ -204,6 +208,20 @@ def test_service_sends_to_the_other_channels_and_says_what_is_disabled(tmp_path:
     assert "canal « equipe » désactivé" in coordination.read_text(encoding="utf-8")
 
 
-def _output(proc: subprocess.Popen[str]) -> str:
-    proc.send_signal(signal.SIGTERM)
-    return proc.communicate(timeout=30)[0]
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_shipped_targets_pass_validate_and_every_procedure_is_public_and_to_be_confirmed() -> None:
+    run = run_watcher("validate", ROOT / "targets.yaml")
+    assert run.code == 0 and run.err == "", run.err
+    from watcher.config import load_config
+
+    config = load_config(ROOT / "targets.yaml")
+    ids = {target.id for target in config.targets}
+    assert {"caf-accueil", "caf-aides", "impots-accueil", "ants-permis", "ants-immatriculation", "france-travail",
+            "ameli", "service-public", "yeps", "aptic-pass-numerique", "france-services", "boite-mail"} <= ids
+    assert all(target.procedures for target in config.targets)
+    procedures = [p for target in config.targets for p in target.procedures]
+    text = (ROOT / "targets.yaml").read_text(encoding="utf-8")
+    assert text.count("      # à confirmer en ligne") == len(procedures)
+    assert {step.action for p in procedures for step in p.steps} <= {"click", "expect"}  # never typed, never sent
