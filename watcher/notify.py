@@ -642,11 +642,11 @@ def _coordinator_news(notifier: Notifier, result: CheckResult, history: Sequence
     return DeliveryReport()
 
 
-def tell_disabled_channels(notifier: Notifier) -> list[str]:
+def tell_disabled_channels(notifier: Notifier, lang: str = "fr") -> list[str]:
     """Tell coordinators, once per problem, which channels are disabled and why (channels.yaml line included).
 
     Queued on the coordinators' channels that can send (the outbox key makes it once, across restarts);
-    returns the lines to print on stderr instead when there is no such channel.
+    returns the lines (in `lang`) to print on stderr instead when there is no such channel.
     """
     from watcher.texts import t
 
@@ -655,7 +655,7 @@ def tell_disabled_channels(notifier: Notifier) -> list[str]:
     unsaid: list[str] = []
     for name, problems in channels.disabled.items():
         if not coordinators:
-            unsaid.extend(t("run.no_coordinators", "fr", line=p.line_text(channels.source)) for p in problems)
+            unsaid.extend(t("run.no_coordinators", lang, line=p.line_text(channels.source, lang)) for p in problems)
             continue
         messages = {lang: Message(t("channel.disabled.title", lang, name=name), t(
             "channel.disabled.body", lang, name=name,

@@ -462,7 +462,7 @@ class Service:
         for line in startup_lines(self.config, self.notifier.channels, jobs, self.config.settings.lang):
             print(line, flush=True)
         with self.notify_lock:
-            for line in tell_disabled_channels(self.notifier):
+            for line in tell_disabled_channels(self.notifier, self.config.settings.lang):
                 print(line, file=sys.stderr, flush=True)
             self.notifier.send_due()
 
