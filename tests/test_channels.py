@@ -32,15 +32,21 @@ def test_without_channels_file_a_console_channel_is_used(tmp_path: Path) -> None
     assert route(channels, "info", []) == ["console"]
 
 
-def test_missing_variable_is_one_config_error_with_file_line_field(tmp_path: Path) -> None:
+def test_missing_variable_disables_that_channel_alone_with_file_line_field(tmp_path: Path) -> None:
     folder = write(tmp_path, "channels:\n  equipe:\n    urls:\n      - console://\n"
-                             "      - tgram://${TELEGRAM_TOKEN}/${TELEGRAM_CHAT}\n")
-    with pytest.raises(ConfigError) as caught:
-        load_channels(folder, env={"TELEGRAM_CHAT": "chat-secret-value"})
-    message = str(caught.value)
-    assert "\n" not in message
-    assert message.startswith(f"{folder / 'channels.yaml'}:5: channels.equipe.urls[1]:")
-    assert "TELEGRAM_TOKEN" in message and "chat-secret-value" not in message
+                             "      - tgram://${TELEGRAM_TOKEN}/${TELEGRAM_CHAT}\n"
+                             "  autre:\n    urls: [console://]\n    min_severity: info\n")
+    channels = load_channels(folder, env={"TELEGRAM_CHAT": "chat-secret-value"})
+    assert list(channels.disabled) == ["equipe"]
+    assert route(channels, "breaking", []) == ["autre"]
+    [issue] = channels.disabled["equipe"]
+    line = issue.line_text(channels.source)
+    assert "\n" not in line
+    assert line.startswith(f"{folder / 'channels.yaml'}:5: channels.equipe.urls[1]:")
+    assert "TELEGRAM_TOKEN" in line and "chat-secret-value" not in line
+    with pytest.raises(ConfigError, match="canal « equipe » désactivé"):
+        channels.require_usable("equipe")
+    channels.require_usable("autre")
 
 
 def test_unknown_field_and_bad_severity_point_at_their_line(tmp_path: Path) -> None:
@@ -52,11 +58,47 @@ def test_unknown_field_and_bad_severity_point_at_their_line(tmp_path: Path) -> N
         load_channels(folder, env={})
 
 
-def test_password_in_clear_is_refused(tmp_path: Path) -> None:
-    folder = write(tmp_path, "channels:\n  equipe:\n    urls: ['mailtos://agent:hunter2@smtp.example.org']\n")
-    with pytest.raises(ConfigError, match="environment variable") as caught:
-        load_channels(folder, env={})
-    assert "hunter2" not in str(caught.value)
+def test_password_in_clear_is_a_warning_with_its_line_and_the_variable_form(tmp_path: Path) -> None:
+    folder = write(tmp_path, "channels:\n  equipe:\n    urls:\n"
+                             "      - 'mailtos://agent:hunter2@smtp.example.org?to=a@example.org'\n"
+                             "      - 'tgram://123456:ABCdefGHIjkl/987'\n"
+                             "      - 'json://hooks.example.org/in?token=tk42&x=1'\n"
+                             "      - 'mailtos://${U}:${P}@smtp.example.org?to=a@example.org'\n")
+    channels = load_channels(folder, env={"U": "u", "P": "p"})
+    assert channels.disabled == {}
+    lines = [issue.line_text(channels.source) for issue in channels.warnings]
+    assert len(lines) == 3
+    assert lines[0].startswith(f"{folder / 'channels.yaml'}:4: channels.equipe.urls[0]: attention : secret écrit en clair")
+    assert "mailtos://agent:${EQUIPE_PASSWORD}@smtp.example.org" in lines[0]
+    assert lines[1].startswith(f"{folder / 'channels.yaml'}:5:") and "tgram://${EQUIPE_BOT_TOKEN}/987" in lines[1]
+    assert "in?token=${EQUIPE_TOKEN}&x=1" in lines[2]
+    assert "hunter2" not in " ".join(lines[1:])
+
+
+@pytest.mark.parametrize("url, suggestion", [("mailt://127.0.0.1:25", "mailto://"), ("tgrma://1:a/2", "tgram://"),
+                                             ("zzqqxx://host", None)])
+def test_unknown_scheme_is_asked_to_apprise_and_disables_the_channel(tmp_path: Path, url: str,
+                                                                     suggestion: str | None) -> None:
+    folder = write(tmp_path, f"channels:\n  ok: {{urls: [console://]}}\n  faute:\n    urls: ['{url}']\n")
+    channels = load_channels(folder, env={})
+    [issue] = channels.disabled["faute"]
+    assert issue.kind == "unknown_scheme" and issue.line == 4
+    text = issue.describe("fr")
+    if suggestion:
+        assert text.endswith(f"vouliez-vous dire {suggestion} ?")
+    else:
+        assert "vouliez-vous" not in text
+    assert "ok" not in channels.disabled
+
+
+def test_custom_plugins_and_watcher_schemes_are_known(tmp_path: Path) -> None:
+    folder = write(tmp_path, "channels:\n  a: {urls: ['console://', 'watcherfile://alertes.txt', 'journal://']}\n")
+    plugins = folder / "plugins"
+    plugins.mkdir()
+    (plugins / "journal.py").write_text(
+        "from apprise.decorators import notify\n\n\n@notify(on='journal')\n"
+        "def journal(body, title, notify_type, *args, **kwargs):\n    return True\n", encoding="utf-8")
+    assert load_channels(folder, env={}).issues == []
 
 
 def test_secrets_are_filled_quoted_and_masked() -> None:

@@ -6,22 +6,28 @@ A channel is a group of Apprise URLs (an e-mail list, a Tchap room, a Telegram g
 Secrets never sit in the file: a URL says `${TELEGRAM_TOKEN}` and the value comes from the environment when
 the message is sent. The outbox stores the URL as written (with `${…}`), so secrets never reach the disk,
 and every URL shown to a person goes through `mask_url`.
+
+What would fail later is found when the file is read (`inspect_channels`): a secret written in clear (a
+warning), a scheme Apprise does not know, a URL Apprise refuses, an unset `${VAR}`. A channel with one of the
+last three is disabled alone (`Channels.disabled`): the others route and send as usual.
 """
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import quote, unquote
 
 from pydantic import Field, field_validator, model_validator
 
 from watcher.config import Strict, line_of, parse_model, read_yaml
 from watcher.errors import ConfigError
+from watcher.texts import t
 
 SEVERITY_RANK = {"info": 0, "minor": 1, "major": 2, "breaking": 3}
 SeverityName = Literal["info", "minor", "major", "breaking"]
@@ -86,12 +92,13 @@ class ChannelsFile(Strict):
 
 
 def check_url_shape(url: str) -> None:
-    """Refuse URLs that are not Apprise URLs, or that carry a password written in clear."""
-    match = re.match(r"^([a-z][a-z0-9+.-]*)://([^@/?]*)@", url)
+    """Refuse URLs that are not Apprise URLs (`schema://…`).
+
+    A secret written in clear is not refused here: `inspect_channels` reports it as a warning with the
+    `${VAR}` form to use, so the file still loads.
+    """
     if not re.match(r"^[a-z][a-z0-9+.-]*://", url):
         raise ValueError(f"not an Apprise URL (expected schema://…): {mask_url(url)}")
-    if match and ":" in match.group(2) and not ENV_VAR.search(match.group(2).split(":", 1)[1]):
-        raise ValueError("password written in clear: put it in an environment variable, e.g. ${SMTP_PASSWORD}")
 
 
 @dataclass(frozen=True)
@@ -106,13 +113,89 @@ class Destination:
         return mask_url(self.template)
 
 
+@dataclass(frozen=True)
+class ChannelIssue:
+    """Something in one URL of channels.yaml that will fail (or leak) later.
+
+    kind: `clear_secret` (a warning: the channel works, but a secret sits in the file), `unknown_scheme`,
+    `invalid_url` (Apprise refuses the URL once its variables are filled) or `unset_variable` (errors: the
+    channel is disabled). `detail` is the variable, the scheme, or the secret fields (comma-separated);
+    `suggestion` the closest known scheme, or the URL rewritten with `${VAR}` in place of its secrets.
+    """
+
+    channel: str
+    index: int  # position of the URL in the channel's `urls`
+    line: int | None  # 1-based line in channels.yaml
+    kind: str
+    detail: str
+    suggestion: str | None = None
+
+    @property
+    def blocking(self) -> bool:
+        """True when the channel cannot send (it is disabled); False for a warning."""
+        return self.kind != "clear_secret"
+
+    @property
+    def field_path(self) -> str:
+        return f"channels.{self.channel}.urls[{self.index}]"
+
+    def describe(self, lang: str = "fr") -> str:
+        """The problem in words, without file or line (`line_text` adds them)."""
+        if self.kind == "unknown_scheme":
+            text = t("channel.unknown_scheme", lang, scheme=self.detail)
+            return text + (t("channel.did_you_mean", lang, scheme=self.suggestion) if self.suggestion else "")
+        if self.kind == "clear_secret":
+            names = ", ".join(f"${{{v}}}" for v in _suggested_vars(self))
+            text = t("channel.clear_secret", lang, fields=self.detail, vars=names)
+            return text + (t("channel.write_instead", lang, url=self.suggestion) if self.suggestion else "")
+        return t(f"channel.{self.kind}", lang, var=self.detail)
+
+    def line_text(self, source: str, lang: str = "fr") -> str:
+        """One line for a person: `file:line: channels.NAME.urls[N]: problem`."""
+        where = f"{source}:{self.line}" if self.line else source
+        prefix = "" if self.blocking else t("channel.warning", lang)
+        return f"{where}: {self.field_path}: {prefix}{self.describe(lang)}"
+
+
+def _suggested_vars(issue: ChannelIssue) -> list[str]:
+    return [env_name(issue.channel, name) for name in issue.detail.split(", ")]
+
+
+def env_name(channel: str, field_name: str) -> str:
+    """The variable name proposed for a secret: `mediateurs-drouais` + `password` -> MEDIATEURS_DROUAIS_PASSWORD."""
+    return re.sub(r"[^A-Z0-9]+", "_", f"{channel}_{field_name}".upper()).strip("_")
+
+
 @dataclass
 class Channels:
-    """The parsed channels file, where it came from, and how to fill its secrets."""
+    """The parsed channels file, where it came from, how to fill its secrets, and what is wrong in it."""
 
     settings: ChannelsFile
     base_dir: Path | None = None  # folder of channels.yaml: relative watcherfile:// paths start here
     env: Mapping[str, str] = field(default_factory=lambda: os.environ, repr=False)
+    issues: list[ChannelIssue] = field(default_factory=list)
+
+    @property
+    def disabled(self) -> dict[str, list[ChannelIssue]]:
+        """Channels that cannot send (unset variable, unknown scheme, refused URL) and why; nothing routes there."""
+        found: dict[str, list[ChannelIssue]] = {}
+        for issue in self.issues:
+            if issue.blocking:
+                found.setdefault(issue.channel, []).append(issue)
+        return found
+
+    @property
+    def warnings(self) -> list[ChannelIssue]:
+        return [issue for issue in self.issues if not issue.blocking]
+
+    def require_usable(self, name: str, lang: str = "fr") -> None:
+        """Raise ConfigError (file, line, field, why) when the channel `name` is disabled."""
+        self.channel(name)
+        problems = self.disabled.get(name)
+        if problems:
+            first = problems[0]
+            raise ConfigError(self.source, first.line, first.field_path,
+                              t("channel.disabled", lang, name=name, why=first.describe(lang)))
 
     @property
     def plugin_paths(self) -> list[str]:
@@ -147,7 +230,7 @@ class Channels:
         extra = Channel.model_validate({"urls": list(urls), "min_severity": "info", **options})
         merged = ChannelsFile.model_validate(
             {**self.settings.model_dump(), "channels": {**self.settings.model_dump()["channels"], name: extra}})
-        return Channels(merged, self.base_dir, self.env)
+        return Channels(merged, self.base_dir, self.env, self.issues)
 
 
 def resolve_url(template: str, env: Mapping[str, str], base_dir: Path | None = None) -> str:
@@ -196,7 +279,9 @@ def _mask_query(query: str) -> str:
 def load_channels(notifiers_dir: Path | None, env: Mapping[str, str] | None = None) -> Channels:
     """Read notifiers/channels.yaml; without one, a console channel so watcher still says something offline.
 
-    Every `${VAR}` must be set in the environment: a missing one is a ConfigError naming file, line and field.
+    A malformed file (YAML, unknown field, bad value) is a ConfigError naming file, line and field. What would
+    only fail when sending (unset `${VAR}`, unknown scheme, refused URL) disables that channel alone and is
+    listed in `Channels.issues`, with the secrets written in clear (warnings).
     """
     env = os.environ if env is None else env
     path = notifiers_dir / "channels.yaml" if notifiers_dir else None
@@ -204,19 +289,124 @@ def load_channels(notifiers_dir: Path | None, env: Mapping[str, str] | None = No
         builtin = ChannelsFile(channels={"console": Channel(urls=list(BUILTIN_DEFAULT_URLS), min_severity="info")})
         return Channels(builtin, notifiers_dir if notifiers_dir and notifiers_dir.is_dir() else None, env)
     settings = parse_model(path, ChannelsFile)
-    _check_env(path, settings, env)
-    return Channels(settings, notifiers_dir, env)
+    channels = Channels(settings, notifiers_dir, env)
+    channels.issues = inspect_channels(channels, read_yaml(path))
+    return channels
 
 
-def _check_env(path: Path, settings: ChannelsFile, env: Mapping[str, str]) -> None:
-    for name, channel in settings.channels.items():
-        for index, url in enumerate(channel.urls):
-            for var in ENV_VAR.findall(url):
-                if var not in env:
-                    loc: list[str | int] = ["channels", name, "urls", index]
-                    line = line_of(read_yaml(path), loc)
-                    raise ConfigError(str(path), line, f"channels.{name}.urls[{index}]",
-                                      f"environment variable {var} is not set (variable d'environnement manquante)")
+# --- what will fail later -------------------------------------------------------------------------------------
+
+
+def inspect_channels(channels: Channels, data: Any = None) -> list[ChannelIssue]:
+    """Every URL's problems, in file order: clear secrets, unset variables, unknown schemes, refused URLs.
+
+    `data` is the round-trip YAML of channels.yaml (for line numbers); None gives issues without lines.
+    Apprise itself is asked which schemes exist (its plugin registry, with watcher's and notifiers/plugins/'
+    own plugins loaded) and whether it accepts each URL once its variables are filled.
+    """
+    registry = apprise_registry(channels.plugin_paths)
+    issues: list[ChannelIssue] = []
+    for name, channel in channels.settings.channels.items():
+        for index, template in enumerate(channel.urls):
+            line = line_of(data, ["channels", name, "urls", index]) if data is not None else None
+            issues.extend(url_issues(channels, registry, name, index, line, template))
+    return issues
+
+
+def url_issues(channels: Channels, registry: Any, name: str, index: int, line: int | None,
+               template: str) -> list[ChannelIssue]:
+    """The problems of one URL of one channel (see `ChannelIssue` for the kinds)."""
+    found: list[ChannelIssue] = []
+    secrets = clear_secrets(template, registry)
+    if secrets:
+        fields = ", ".join(secrets)
+        found.append(ChannelIssue(name, index, line, "clear_secret", fields,
+                                  rewrite_secrets(template, name, secrets)))
+    scheme = template.split("://", 1)[0].lower()
+    missing = [var for var in ENV_VAR.findall(template) if var not in channels.env]
+    found.extend(ChannelIssue(name, index, line, "unset_variable", var) for var in dict.fromkeys(missing))
+    if scheme not in registry:
+        close = difflib.get_close_matches(scheme, list(registry.schemas()), n=1, cutoff=0.6)
+        found.append(ChannelIssue(name, index, line, "unknown_scheme", f"{scheme}://",
+                                  f"{close[0]}://" if close else None))
+    elif not missing and not _apprise_accepts(channels.resolve(template), channels.plugin_paths):
+        found.append(ChannelIssue(name, index, line, "invalid_url", mask_url(template)))
+    return found
+
+
+def apprise_registry(plugin_paths: Sequence[str] = ()) -> Any:
+    """Apprise's plugin registry (scheme -> plugin), with watcher's and the notifiers folder's plugins loaded."""
+    import apprise
+
+    from watcher import apprise_plugins  # noqa: F401 - registers console:// and watcherfile://
+
+    if plugin_paths:
+        apprise.AppriseAsset(plugin_paths=list(plugin_paths))  # loads notifiers/plugins/ into the registry
+    return apprise.NotificationManager()  # a process-wide singleton
+
+
+def _apprise_accepts(url: str, plugin_paths: Sequence[str]) -> bool:
+    import apprise
+
+    asset = apprise.AppriseAsset(plugin_paths=list(plugin_paths) or None)
+    with apprise.LogCapture(level=apprise.logging.ERROR):  # its refusal is reported by us, not on stderr
+        return apprise.Apprise.instantiate(url, asset=asset) is not None
+
+
+def clear_secrets(template: str, registry: Any | None = None) -> dict[str, str]:
+    """Secrets written in clear in one URL: {field name: value as written}.
+
+    A secret is a field Apprise marks private for this scheme (password, bot_token, webhook_token, apikey…),
+    a password in `user:password@`, or a query argument named like one (`?token=`, `&password=`), whose value
+    is not a `${VAR}`.
+    """
+    found: dict[str, str] = {}
+    userinfo = re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://([^@/?#]*):([^@/?#]*)@", template)
+    if userinfo and userinfo.group(2) and not ENV_VAR.search(userinfo.group(2)):
+        found["password"] = userinfo.group(2)
+    for key, value in _private_fields(template, registry).items():
+        values = value if isinstance(value, list) else [value]
+        for item in values:
+            if isinstance(item, str) and item and "${" not in item and item not in found.values():
+                found[key] = item
+    query = template.split("?", 1)[1] if "?" in template else ""
+    for pair in query.split("&"):
+        key, _, value = pair.partition("=")
+        if value and SECRET_QUERY.search(key) and not ENV_VAR.search(value) and value not in found.values():
+            found[key] = value
+    return found
+
+
+def _private_fields(template: str, registry: Any | None) -> dict[str, Any]:
+    """The fields of the URL that Apprise's plugin template marks private (empty for unknown schemes)."""
+    if registry is None:
+        return {}
+    import apprise
+    from apprise.fields import parse_fields
+    from apprise.plugins import details
+
+    with apprise.LogCapture(level=apprise.logging.ERROR):
+        fields = parse_fields(template)
+    if not fields:
+        return {}
+    info = details(registry[fields["schema"]])
+    private = {name for group in ("tokens", "args") for name, meta in info[group].items() if meta.get("private")}
+    return {name: value for name, value in fields.items() if name in private}
+
+
+def rewrite_secrets(template: str, channel: str, secrets: Mapping[str, str]) -> str | None:
+    """The URL with `${VAR}` in place of each clear secret, or None when one cannot be placed safely."""
+    head, sep, rest = template.partition("://")
+    for name, value in secrets.items():
+        for candidate in (value, quote(value, safe="")):
+            pattern = r"(?:(?<=[/:@=?&,])|^)" + re.escape(candidate) + r"(?=[/:@?&#,]|$)"
+            new_rest, count = re.subn(pattern, "${" + env_name(channel, name) + "}", rest, count=1)
+            if count:
+                rest = new_rest
+                break
+        else:
+            return None
+    return head + sep + rest
 
 
 def severity_at_least(severity: str, minimum: str) -> bool:
@@ -224,11 +414,13 @@ def severity_at_least(severity: str, minimum: str) -> bool:
 
 
 def route(channels: Channels, severity: str, tags: Iterable[str], audiences: Iterable[str] = ()) -> list[str]:
-    """Names of the mediators' channels that receive an alert of this severity about a target with these tags."""
+    """Names of the mediators' channels that receive an alert of this severity about a target with these tags
+    (disabled channels never receive anything)."""
     tags, audiences = set(tags), set(audiences)
     chosen = []
+    disabled = channels.disabled
     for name, channel in channels.settings.channels.items():
-        if channel.coordinators or not severity_at_least(severity, channel.min_severity):
+        if name in disabled or channel.coordinators or not severity_at_least(severity, channel.min_severity):
             continue
         if channel.tags is not None and not tags & set(channel.tags):
             continue
@@ -239,4 +431,7 @@ def route(channels: Channels, severity: str, tags: Iterable[str], audiences: Ite
 
 
 def coordinator_channels(channels: Channels) -> list[str]:
-    return [name for name, channel in channels.settings.channels.items() if channel.coordinators]
+    """The coordinators' channels that can send (disabled ones left out)."""
+    disabled = channels.disabled
+    return [name for name, channel in channels.settings.channels.items()
+            if channel.coordinators and name not in disabled]

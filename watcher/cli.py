@@ -14,7 +14,6 @@ import click
 
 from watcher import __version__
 from watcher.errors import ConfigError, WatcherError
-from watcher.texts import t
 
 EXIT_OK, EXIT_ALERT, EXIT_ERROR = 0, 1, 2
 
@@ -98,13 +97,14 @@ def history(paths: Paths, target: str, fmt: str) -> None:
 @cli.command()
 @common_options
 @click.argument("file", required=False)
-def validate(paths: Paths, file: str | None) -> None:
-    """Vérifie un fichier targets.yaml (par défaut celui de --config)."""
-    from watcher.config import load_config
+@click.option("--online", is_flag=True,
+              help="Essai en ligne : une capture de chaque page, un passage de chaque procédure (rien n'est gardé).")
+@lang_option
+def validate(paths: Paths, file: str | None, online: bool, lang: str | None) -> None:
+    """Vérifie targets.yaml (par défaut celui de --config) et notifiers/channels.yaml : ce qui échouerait plus tard."""
+    from watcher.commands.validate import run_validate
 
-    path = Path(file) if file else paths.config
-    config = load_config(path)
-    click.echo(t("validate.ok", pick_lang(None), file=path, count=len(config.targets)))
+    sys.exit(run_validate(paths, Path(file) if file else None, online, pick_lang(lang)))
 
 
 @cli.command()

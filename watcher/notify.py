@@ -490,8 +490,9 @@ class Notifier:
         """Build the digests that are due, then send every pending message whose time has come."""
         self.flush_digests(force=digests_now)
         report = DeliveryReport()
+        disabled = self.channels.disabled  # their messages wait, untouched, until channels.yaml is fixed
         for row in self.outbox.due(force=force):
-            if self.outbox.claim(row.id):
+            if row.channel not in disabled and self.outbox.claim(row.id):
                 report.deliveries.append(self._send_row(row))
         return report
 
@@ -641,6 +642,29 @@ def _coordinator_news(notifier: Notifier, result: CheckResult, history: Sequence
     return DeliveryReport()
 
 
+def tell_disabled_channels(notifier: Notifier, lang: str = "fr") -> list[str]:
+    """Tell coordinators, once per problem, which channels are disabled and why (channels.yaml line included).
+
+    Queued on the coordinators' channels that can send (the outbox key makes it once, across restarts);
+    returns the lines (in `lang`) to print on stderr instead when there is no such channel.
+    """
+    from watcher.texts import t
+
+    channels = notifier.channels
+    coordinators = coordinator_channels(channels)
+    unsaid: list[str] = []
+    for name, problems in channels.disabled.items():
+        if not coordinators:
+            unsaid.extend(t("run.no_coordinators", lang, line=p.line_text(channels.source, lang)) for p in problems)
+            continue
+        messages = {lang: Message(t("channel.disabled.title", lang, name=name), t(
+            "channel.disabled.body", lang, name=name,
+            lines="\n".join(p.line_text(channels.source, lang) for p in problems))) for lang in ("fr", "en")}
+        fingerprint = "|".join(f"{p.kind}:{p.index}:{p.detail}" for p in problems)
+        notifier.queue_coordinators("channel-disabled", name, fingerprint, messages)
+    return unsaid
+
+
 # --- entry points for the demo and the command line -----------------------------------------------
 
 
@@ -689,6 +713,7 @@ def write_sample_png(path: Path) -> Path:
 def send_test(channels: Channels, name: str, workdir: Path, sender: Sender | None = None) -> DeliveryReport:
     """Send a sample alert with a sample picture to every destination of one channel, now, without the outbox."""
     channel = channels.channel(name)
+    channels.require_usable(name, channel.lang)
     alert = sample_alert(write_sample_png(workdir / "exemple-avant-apres.png"), channel.lang)
     with Outbox(workdir / "outbox-test.sqlite3") as scratch:
         notifier = Notifier(scratch, channels, sender)
@@ -708,7 +733,7 @@ def send_test(channels: Channels, name: str, workdir: Path, sender: Sender | Non
 __all__ = [
     "AppriseSender", "Delivery", "DeliveryReport", "Notifier", "Outbox", "OutboxEntry", "Sender", "SendOutcome",
     "Traits", "apprise_plugins", "deliver_alerts", "next_digest", "notify_check_result", "recovery_message",
-    "send_test", "unreachable_message", "unreachable_streak",
+    "send_test", "tell_disabled_channels", "unreachable_message", "unreachable_streak",
 ]
 
 

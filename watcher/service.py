@@ -17,6 +17,7 @@ import logging
 import os
 import random
 import signal
+import sys
 import threading
 from collections.abc import Coroutine
 from concurrent.futures import CancelledError as FutureCancelled
@@ -449,6 +450,21 @@ class Service:
         self._resume_pending()
         self.spread_due_checks()
         self._start_config_watch()
+        self._announce()
+
+    def _announce(self) -> None:
+        """The start-up summary (stdout); coordinators hear of disabled channels once (stderr without a channel)."""
+        from watcher.notify import tell_disabled_channels
+        from watcher.summary import startup_lines
+
+        jobs = [(job.id.split(":", 1)[1], job.next_run_time) for job in self.scheduler.get_jobs(jobstore="default")
+                if job.id.startswith("check:") and job.next_run_time]
+        for line in startup_lines(self.config, self.notifier.channels, jobs, self.config.settings.lang):
+            print(line, flush=True)
+        with self.notify_lock:
+            for line in tell_disabled_channels(self.notifier, self.config.settings.lang):
+                print(line, file=sys.stderr, flush=True)
+            self.notifier.send_due()
 
     def _start_config_watch(self) -> None:
         def loop() -> None:

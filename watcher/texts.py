@@ -147,6 +147,56 @@ TEXTS: dict[str, dict[str, str]] = {
     "label.real": {"fr": "vrai changement", "en": "real change"},
     "unknown_change": {"fr": "changement {id} introuvable dans {index}", "en": "change {id} not found in {index}"},
     "schema.done": {"fr": "Écrit : {file}", "en": "Written: {file}"},
+    # validate, disabled channels, the service's start-up summary (watcher/commands/validate.py, channels.py,
+    # service.py)
+    "channel.warning": {"fr": "attention : ", "en": "warning: "},
+    "channel.clear_secret": {"fr": "secret écrit en clair ({fields}) : mettez-le dans une variable d'environnement "
+                                   "({vars}) définie pour le service (/etc/watcher/secrets.env)",
+                             "en": "secret written in clear ({fields}): put it in an environment variable ({vars}) "
+                                   "set for the service (/etc/watcher/secrets.env)"},
+    "channel.write_instead": {"fr": " ; écrivez : {url}", "en": "; write: {url}"},
+    "channel.unknown_scheme": {"fr": "schéma {scheme} inconnu d'Apprise", "en": "scheme {scheme} unknown to Apprise"},
+    "channel.did_you_mean": {"fr": " — vouliez-vous dire {scheme} ?", "en": " — did you mean {scheme}?"},
+    "channel.unset_variable": {"fr": "la variable d'environnement {var} n'est pas définie",
+                               "en": "the environment variable {var} is not set"},
+    "channel.invalid_url": {"fr": "adresse refusée par Apprise (paramètre manquant ou invalide) : {var}",
+                            "en": "address refused by Apprise (missing or invalid parameter): {var}"},
+    "channel.disabled": {"fr": "canal « {name} » désactivé : {why}", "en": "channel “{name}” disabled: {why}"},
+    "channel.disabled.title": {"fr": "watcher : canal « {name} » désactivé", "en": "watcher: channel “{name}” disabled"},
+    "channel.disabled.body": {"fr": "Le canal « {name} » ne reçoit rien tant que ce problème reste dans "
+                                    "notifiers/channels.yaml :\n{lines}\nLes autres canaux fonctionnent. Après la "
+                                    "correction : watcher validate, puis watcher notify-test {name}.",
+                              "en": "The channel “{name}” receives nothing while this problem stays in "
+                                    "notifiers/channels.yaml:\n{lines}\nThe other channels work. Once fixed: "
+                                    "watcher validate, then watcher notify-test {name}."},
+    "validate.channels_ok": {"fr": "{file} : {count} canal(aux) d'alerte valide(s)",
+                             "en": "{file}: {count} valid alert channel(s)"},
+    "validate.failed": {"fr": "{errors} erreur(s), {warnings} avertissement(s)",
+                        "en": "{errors} error(s), {warnings} warning(s)"},
+    "validate.warnings": {"fr": "{warnings} avertissement(s), aucune erreur", "en": "{warnings} warning(s), no error"},
+    "validate.online": {"fr": "Essai en ligne (une capture de chaque page, un passage de chaque procédure ; rien "
+                              "n'est gardé comme référence) :",
+                        "en": "Online trial (one capture of each page, one replay of each procedure; nothing is "
+                              "kept as a reference):"},
+    "validate.page_ok": {"fr": "OK    {id} — page chargée ({seconds:.1f} s, {count} élément(s) interactif(s))",
+                         "en": "OK    {id} — page loaded ({seconds:.1f} s, {count} interactive element(s))"},
+    "validate.page_bad": {"fr": "ÉCHEC {id} — page injoignable ({reason}) : {url}",
+                          "en": "FAIL  {id} — page unreachable ({reason}): {url}"},
+    "validate.proc_ok": {"fr": "OK    {id} — {message}", "en": "OK    {id} — {message}"},
+    "validate.proc_bad": {"fr": "ÉCHEC {id} — {message}", "en": "FAIL  {id} — {message}"},
+    "validate.online_summary": {"fr": "{pages_ok}/{pages} page(s) et {procs_ok}/{procs} procédure(s) fonctionnent",
+                                "en": "{pages_ok}/{pages} page(s) and {procs_ok}/{procs} procedure(s) work"},
+    "run.started": {"fr": "watcher run : {pages} page(s) surveillée(s), {procedures} procédure(s) rejouée(s)",
+                    "en": "watcher run: {pages} watched page(s), {procedures} replayed procedure(s)"},
+    "run.channel": {"fr": "  canal {name} : {urls}{role}", "en": "  channel {name}: {urls}{role}"},
+    "run.coordinators": {"fr": " (coordinateurs)", "en": " (coordinators)"},
+    "run.channel_off": {"fr": "  canal {name} DÉSACTIVÉ : {why}", "en": "  channel {name} DISABLED: {why}"},
+    "run.channel_warn": {"fr": "  canal {name} : {why}", "en": "  channel {name}: {why}"},
+    "run.next": {"fr": "Prochaines vérifications (heure de Paris) :", "en": "Next checks (Paris time):"},
+    "run.next_line": {"fr": "  {when}  {id}", "en": "  {when}  {id}"},
+    "run.more": {"fr": "  … et {count} autre(s)", "en": "  … and {count} more"},
+    "run.no_coordinators": {"fr": "watcher : aucun canal de coordination pour le dire : {line}",
+                            "en": "watcher: no coordinators' channel to tell: {line}"},
 }
 
 

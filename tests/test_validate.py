@@ -1,0 +1,227 @@
+"""`watcher validate`: what will fail later (clear secrets, unknown schemes, unset variables), `--online` trials on
+a local site, and a channel with a problem disabled alone while the others still get notify-test and the service's
+alerts."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import LocalSite, run_watcher, wait_until
+from tests.test_notify import Webhook, free_port
+from tests.test_service import checks
+from watcher.channels import load_channels
+from watcher.config import Config
+from watcher.notify import Notifier, Outbox, tell_disabled_channels
+from watcher.summary import paris_time, startup_lines
+
+TARGETS = """targets:
+  - id: accueil
+    name: Accueil
+    url: https://www.example.org/
+"""
+UNSET = "WATCHER_TEST_NEVER_SET"
+
+
+def folder_with(tmp_path: Path, channels: str, targets: str = TARGETS) -> Path:
+    (tmp_path / "notifiers").mkdir(parents=True, exist_ok=True)
+    (tmp_path / "notifiers" / "channels.yaml").write_text(channels, encoding="utf-8")
+    config = tmp_path / "targets.yaml"
+    config.write_text(targets, encoding="utf-8")
+    return config
+
+
+@pytest.fixture
+def webhook() -> Iterator[Webhook]:
+    hook = Webhook(free_port())
+    hook.start()
+    yield hook
+    hook.stop()
+
+
+def test_clear_password_is_a_warning_naming_its_line_exit_0(tmp_path: Path) -> None:
+    config = folder_with(tmp_path, "channels:\n  local: {urls: ['console://']}\n  equipe:\n    urls:\n"
+                                   "      - 'mailtos://agent:hunter2@smtp.example.org:587?to=m@example.org'\n")
+    run = run_watcher("validate", config)
+    assert run.code == 0, run.err
+    assert "configuration valide (1 page(s)" in run.out
+    [warning] = [line for line in run.err.splitlines() if "attention" in line]
+    assert warning.startswith(f"{tmp_path / 'notifiers' / 'channels.yaml'}:5: channels.equipe.urls[0]: attention")
+    assert "${EQUIPE_PASSWORD}" in warning and "mailtos://agent:${EQUIPE_PASSWORD}@smtp.example.org:587" in warning
+    assert "1 avertissement(s), aucune erreur" in run.err
+
+
+def test_misspelt_scheme_and_unset_variable_are_errors_exit_2(tmp_path: Path) -> None:
+    config = folder_with(tmp_path, "channels:\n  local: {urls: ['console://']}\n"
+                                   "  equipe: {urls: ['mailt://127.0.0.1:2525?to=m@example.org']}\n"
+                                   f"  tg: {{urls: ['tgram://${{{UNSET}}}/123']}}\n")
+    run = run_watcher("validate", config)
+    assert run.code == 2
+    lines = run.err.splitlines()
+    assert any(line.endswith("channels.yaml:3: channels.equipe.urls[0]: schéma mailt:// inconnu d'Apprise "
+                             "— vouliez-vous dire mailto:// ?") for line in lines), run.err
+    assert any(line.endswith(f"channels.yaml:4: channels.tg.urls[0]: la variable d'environnement {UNSET} "
+                             "n'est pas définie") for line in lines), run.err
+    assert "Traceback" not in run.err
+    english = run_watcher("validate", config, "--lang", "en")
+    assert "did you mean mailto://?" in english.err and english.code == 2
+
+
+def test_unset_variable_disables_one_channel_notify_test_of_another_works(tmp_path: Path, webhook: Webhook) -> None:
+    config = folder_with(tmp_path, f"channels:\n  equipe: {{urls: ['mailtos://u:${{{UNSET}}}@smtp.example.org"
+                                   f"?to=m@example.org']}}\n"
+                                   f"  hook: {{urls: ['json://127.0.0.1:{webhook.port}/alerte']}}\n")
+    good = run_watcher("notify-test", "hook", "--config", config)
+    assert good.code == 0 and good.out.startswith("OK hook json://127.0.0.1:"), good.out + good.err
+    assert json.loads(webhook.posts[0][2])["attachments"][0]["filename"] == "exemple-avant-apres.png"
+    bad = run_watcher("notify-test", "equipe", "--config", config)
+    assert bad.code == 2 and len(bad.err.strip().splitlines()) == 1
+    assert "channels.yaml:2: channels.equipe.urls[0]: canal « equipe » désactivé" in bad.err and UNSET in bad.err
+
+
+def test_coordinators_are_told_once_and_stderr_when_there_is_no_coordinators_channel(tmp_path: Path) -> None:
+    notifiers = tmp_path / "notifiers"
+    folder_with(tmp_path, f"channels:\n  equipe: {{urls: ['tgram://${{{UNSET}}}/1']}}\n"
+                          "  coord: {urls: ['watcherfile://coord.txt'], coordinators: true}\n")
+    channels = load_channels(notifiers, env={})
+    with Outbox(tmp_path / "outbox.sqlite3") as outbox:
+        notifier = Notifier(outbox, channels)
+        assert tell_disabled_channels(notifier) == []
+        assert tell_disabled_channels(notifier) == []  # a second start says nothing new
+        assert notifier.send_due().count("sent") == 1
+    told = (notifiers / "coord.txt").read_text(encoding="utf-8")
+    assert told.count("watcher : canal « equipe » désactivé") == 1 and "channels.yaml:2" in told
+    folder_with(tmp_path, f"channels:\n  equipe: {{urls: ['tgram://${{{UNSET}}}/1']}}\n  local: {{urls: ['console://']}}\n")
+    with Outbox(tmp_path / "outbox2.sqlite3") as outbox:
+        lines = tell_disabled_channels(Notifier(outbox, load_channels(notifiers, env={})))
+    assert len(lines) == 1 and "aucun canal de coordination" in lines[0] and UNSET in lines[0]
+
+
+def test_startup_summary_lists_pages_channels_and_next_checks_in_paris_time(tmp_path: Path) -> None:
+    folder_with(tmp_path, "channels:\n  local: {urls: ['console://']}\n"
+                          "  equipe: {urls: ['mailt://127.0.0.1:25?to=m@example.org']}\n")
+    config = Config.model_validate({"targets": [{"id": "a", "name": "A", "url": "https://example.org/"},
+                                                {"id": "b", "name": "B", "url": "https://example.org/b"}]})
+    winter, summer = datetime(2026, 1, 5, 6, 0, tzinfo=UTC), datetime(2026, 7, 6, 6, 0, tzinfo=UTC)
+    lines = startup_lines(config, load_channels(tmp_path / "notifiers", env={}), [("b", summer), ("a", winter)])
+    assert lines[0] == "watcher run : 2 page(s) surveillée(s), 0 procédure(s) rejouée(s)"
+    assert "  canal local : console://" in lines
+    assert any(line.startswith("  canal equipe DÉSACTIVÉ : ") and "mailto://" in line for line in lines)
+    assert lines[-3:] == ["Prochaines vérifications (heure de Paris) :", "  lun. 05/01 07:00  a",
+                          "  lun. 06/07 08:00  b"]
+    assert paris_time(winter, "en") == "Mon 05/01 07:00"
+
+
+SITE_HOME = """<html lang="fr"><body><header><nav aria-label="Menu"><a href="/compte">Mon Compte</a></nav></header>
+<main><h1>Accueil</h1><p>Bienvenue</p></main></body></html>"""
+SITE_ACCOUNT = """<html lang="fr"><body><main><h1>Mon Compte</h1><a href="/creer">Créer mon compte</a>
+</main></body></html>"""
+
+
+@pytest.mark.browser
+def test_validate_online_tries_each_page_and_procedure_and_stores_nothing(tmp_path: Path,
+                                                                          local_site: LocalSite) -> None:
+    local_site.routes["/"] = SITE_HOME
+    local_site.routes["/compte"] = SITE_ACCOUNT
+    config = folder_with(tmp_path, "channels:\n  local: {urls: ['console://']}\n", f"""targets:
+  - id: accueil
+    name: Accueil
+    url: {local_site.url("/")}
+    timeout: 10
+    procedures:
+      - name: Aller à Mon Compte
+        steps:
+          - click: {{role: link, name: "Mon Compte"}}
+          - expect: {{role: heading, name: "Mon Compte"}}
+      - name: Ancien menu
+        steps:
+          - click: {{role: link, name: "Mon espace personnel"}}
+  - id: absente
+    name: Page absente
+    url: {local_site.url("/absente")}
+    timeout: 10
+""")
+    run = run_watcher("validate", config, "--online", timeout=180)
+    lines = run.out.splitlines()
+    assert run.code == 2, run.out + run.err
+    assert any(line.startswith("OK    accueil — page chargée") for line in lines), run.out
+    assert "OK    accueil — la procédure « Aller à Mon Compte » fonctionne (2 étape(s))" in lines
+    assert any(line.startswith("ÉCHEC accueil — la procédure « Ancien menu » ne passe plus à l'étape 1")
+               for line in lines), run.out
+    assert any(line.startswith("ÉCHEC absente — page injoignable") for line in lines), run.out
+    assert lines[-1] == "1/2 page(s) et 1/2 procédure(s) fonctionnent"
+    assert not (tmp_path / "snapshots").exists()  # a trial, never a reference
+
+
+def _output(proc: subprocess.Popen[str]) -> str:  # the service's output, once stopped
+    proc.send_signal(signal.SIGTERM)
+    return proc.communicate(timeout=30)[0]
+
+
+@pytest.mark.browser
+def test_service_sends_to_the_other_channels_and_says_what_is_disabled(tmp_path: Path, local_site: LocalSite,
+                                                                       webhook: Webhook) -> None:
+    page = {"html": SITE_HOME}
+
+    def answer(handler: object) -> None:
+        body = page["html"].encode()
+        handler.send_response(200)  # type: ignore[attr-defined]
+        handler.send_header("Content-Type", "text/html; charset=utf-8")  # type: ignore[attr-defined]
+        handler.end_headers()  # type: ignore[attr-defined]
+        handler.wfile.write(body)  # type: ignore[attr-defined]
+
+    local_site.routes["/"] = answer
+    config = folder_with(tmp_path, f"""channels:
+  equipe: {{urls: ['mailtos://u:${{{UNSET}}}@smtp.example.org?to=m@example.org'], min_severity: info}}
+  hook: {{urls: ['json://127.0.0.1:{webhook.port}/alerte'], min_severity: info}}
+  coord: {{urls: ['watcherfile://coordination.txt'], coordinators: true}}
+""", f"""targets:
+  - id: accueil
+    name: Accueil
+    url: {local_site.url("/")}
+    schedule: every 10s
+    timeout: 10
+""")
+    proc = subprocess.Popen([sys.executable, "-m", "watcher", "run", "--config", str(config), "--confirm-delay", "0"],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        coordination = tmp_path / "notifiers" / "coordination.txt"
+        assert wait_until(coordination.is_file, 120), _output(proc)
+        assert wait_until(lambda: len(checks(tmp_path)) >= 1, 120), _output(proc)  # the first capture is V1
+        page["html"] = SITE_HOME.replace("Mon Compte", "Mon espace personnel")
+        assert wait_until(lambda: len(webhook.posts) >= 1, 120), _output(proc)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        out = proc.communicate(timeout=30)[0]
+    assert "watcher run : 1 page(s) surveillée(s), 0 procédure(s) rejouée(s)" in out
+    assert "canal equipe DÉSACTIVÉ" in out and UNSET in out
+    assert "Prochaines vérifications (heure de Paris) :" in out
+    alert = json.loads(webhook.posts[0][2])
+    assert "Mon espace personnel" in alert["message"]
+    assert "canal « equipe » désactivé" in coordination.read_text(encoding="utf-8")
+
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_shipped_targets_pass_validate_and_every_procedure_is_public_and_to_be_confirmed() -> None:
+    run = run_watcher("validate", ROOT / "targets.yaml")
+    assert run.code == 0 and run.err == "", run.err
+    from watcher.config import load_config
+
+    config = load_config(ROOT / "targets.yaml")
+    ids = {target.id for target in config.targets}
+    assert {"caf-accueil", "caf-aides", "impots-accueil", "ants-permis", "ants-immatriculation", "france-travail",
+            "ameli", "service-public", "yeps", "aptic-pass-numerique", "france-services", "boite-mail"} <= ids
+    assert all(target.procedures for target in config.targets)
+    procedures = [p for target in config.targets for p in target.procedures]
+    text = (ROOT / "targets.yaml").read_text(encoding="utf-8")
+    assert text.count("      # à confirmer en ligne") == len(procedures)
+    assert {step.action for p in procedures for step in p.steps} <= {"click", "expect"}  # never typed, never sent
