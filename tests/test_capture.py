@@ -50,6 +50,8 @@ def test_capture_records_screenshot_annotated_dom_aria_and_meta(local_site: Loca
     assert 'data-watcher-value="75001"' in view.dom
     assert 'button "Se connecter"' in view.aria
     assert result.meta["http_status"] == 200
+    assert result.meta["content_type"] == "text/html; charset=utf-8"
+    assert result.meta["dom_encoding"] == "utf-8"
     assert result.meta["final_url"] == local_site.url("/")
     assert "HeadlessChrome" in result.meta["user_agent"] or "Chrome" in result.meta["user_agent"]
     assert result.meta["truncated"] is False

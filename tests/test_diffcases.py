@@ -9,6 +9,7 @@ import pytest
 import yaml
 
 from watcher.changes import Change, is_alert
+from watcher.htmlio import read_html
 from watcher.skeleton import extract_skeleton
 from watcher.structural import diff_skeletons
 
@@ -27,8 +28,8 @@ def signature(change: Change) -> Signature:
 
 def run_case(folder: Path) -> tuple[list[Change], dict]:
     expected = yaml.safe_load((folder / "expected.yaml").read_text(encoding="utf-8"))
-    before = extract_skeleton((folder / "before.html").read_text(encoding="utf-8"))
-    after = extract_skeleton((folder / "after.html").read_text(encoding="utf-8"))
+    before = extract_skeleton(read_html(folder / "before.html"))
+    after = extract_skeleton(read_html(folder / "after.html"))
     return diff_skeletons(before, after), expected
 
 

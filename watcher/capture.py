@@ -19,6 +19,7 @@ from watcher import __version__
 from watcher.capture_js import ANNOTATE_DOM, CHALLENGE_MARKERS, PAGE_HEIGHT, STILL_CSS
 from watcher.config import Target, Viewport
 from watcher.errors import first_line
+from watcher.htmlio import DOM_ENCODING
 
 STABLE_TRIES = 3
 NET_ERROR = re.compile(r"net::ERR_([A-Z_]+)")
@@ -238,6 +239,9 @@ async def _capture_one(
         response = await load(page, target)
         meta.setdefault("final_url", page.url)
         meta.setdefault("http_status", response.status)
+        # The page's transport charset; dom.html itself is the browser's serialisation, written as UTF-8 (htmlio).
+        meta.setdefault("content_type", response.headers.get("content-type"))
+        meta.setdefault("dom_encoding", DOM_ENCODING)
         meta.setdefault("load_s", round(time.monotonic() - load_started, 3))
         meta.setdefault("user_agent", await page.evaluate("navigator.userAgent"))
         meta.setdefault("viewports", []).append(viewport.model_dump())

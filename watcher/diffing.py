@@ -9,6 +9,7 @@ from typing import Any
 
 from watcher.changes import Change, Severity, is_alert
 from watcher.errors import InputError
+from watcher.htmlio import looks_like_text, read_html
 from watcher.skeleton import Skeleton, extract_skeleton
 from watcher.structural import diff_skeletons
 from watcher.visual import VisualDiff, diff_screenshots
@@ -55,16 +56,9 @@ def kind_of(path: Path) -> str:
         raise InputError(f"{path}: the file is empty")
     if head.startswith(PNG_MAGIC):
         return "png"
-    if b"\x00" in head:
+    if not looks_like_text(head):
         raise InputError(f"{path}: neither an HTML page nor a PNG screenshot")
     return "html"
-
-
-def read_html(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8", errors="replace")
-    except OSError as exc:
-        raise InputError(f"{path}: cannot be read ({exc.strerror})") from None
 
 
 def folder_skeleton(folder: Path, ignore: list[str]) -> Skeleton:

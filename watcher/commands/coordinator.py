@@ -20,6 +20,7 @@ from watcher.cli import Paths, emit_json
 from watcher.config import Config, Target, load_config
 from watcher.configedit import TargetsFile
 from watcher.errors import ConfigError, InputError, WatcherError
+from watcher.htmlio import read_html
 from watcher.skeleton import LANDMARK_ROLES, Skeleton, render_skeleton_text
 from watcher.store import CheckRecord, Store
 from watcher.structural import diff_skeletons, severity_of
@@ -261,7 +262,7 @@ def rebuilt_changes(store: Store, record: CheckRecord) -> list[tuple[Change, str
         folder, skeleton, element = ((after_dir, after, change.after) if change.after is not None
                                      else (before_dir, before, change.before))
         dom = folder / "dom.html" if folder else None
-        selector = block_selector(dom.read_text(encoding="utf-8"), skeleton, element) \
+        selector = block_selector(read_html(dom), skeleton, element) \
             if dom is not None and dom.is_file() and element is not None else None
         out.append((change, selector))
     return out

@@ -10,8 +10,9 @@ import click
 from watcher.changes import Severity
 from watcher.cli import EXIT_ALERT, EXIT_OK, Paths, emit_json
 from watcher.config import load_config
-from watcher.diffing import DiffReport, diff_paths, kind_of, read_html
+from watcher.diffing import DiffReport, diff_paths, kind_of
 from watcher.errors import InputError
+from watcher.htmlio import read_html
 from watcher.skeleton import Skeleton, extract_skeleton, render_skeleton_text
 from watcher.texts import t
 
