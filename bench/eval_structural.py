@@ -1,13 +1,17 @@
-"""Precision and recall of the structural diff over tests/diffcases/, against a naive text diff.
+"""Precision and recall of the structural diff, against a naive text diff, on two corpora printed apart.
 
-Alerts: a case is positive when expected.yaml says alert: true. Typed changes: the non-noise changes,
-compared as (kind, role, name before, name after). The naive peer alerts whenever the visible text differs.
+1. tests/diffcases/ (hand-made pairs). Alerts: a case is positive when expected.yaml says alert: true.
+   Typed changes: the non-noise changes, compared as (kind, role, name before, name after).
+2. tests/realpages/ (real pages, hand-labelled before any detector run): alerts as `watcher diff` gives
+   them, per site and overall, then every pair where the detector and the label disagree.
+The naive peer alerts whenever the visible text differs.
 Run: .venv/bin/python bench/eval_structural.py
 """
 
 from __future__ import annotations
 
-from collections import Counter
+import sys
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,7 +22,10 @@ from watcher.changes import is_alert
 from watcher.skeleton import extract_skeleton
 from watcher.structural import diff_skeletons
 
-CASES = Path(__file__).resolve().parent.parent / "tests" / "diffcases"
+TESTS = Path(__file__).resolve().parent.parent / "tests"
+CASES = TESTS / "diffcases"
+sys.path.insert(0, str(TESTS))
+from realpages_corpus import RealPair, detector_alert, load_pairs  # noqa: E402 - lives beside the tests
 
 
 @dataclass
@@ -45,6 +52,48 @@ def visible_text(html: str) -> str:
     return " ".join(root.text_content().split())
 
 
+def read_page(path: Path) -> str:
+    return path.read_bytes().decode("utf-8", errors="replace")
+
+
+def eval_realpages() -> None:
+    """Alerts on the real-page corpus: per site, overall, the naive peer, and each disagreement."""
+    pairs = load_pairs()
+    by_site: dict[str, Score] = defaultdict(Score)
+    overall, naive = Score(), Score()
+    missing: list[RealPair] = []
+    disagree: list[tuple[RealPair, bool, tuple[str, ...]]] = []
+    for pair in pairs:
+        pages = pair.pages()
+        if pages is None:
+            missing.append(pair)
+            continue
+        alert, changes = detector_alert(pair)
+        by_site[pair.site].add(alert, pair.alert)
+        overall.add(alert, pair.alert)
+        naive.add(visible_text(read_page(pages[0])) != visible_text(read_page(pages[1])), pair.alert)
+        if alert != pair.alert:
+            disagree.append((pair, alert, changes))
+    scored = len(pairs) - len(missing)
+    positives = sum(p.alert for p in pairs if p.pages() is not None)
+    print(f"\nreal pages: {scored} pairs from {len(by_site)} sites ({positives} alert, {scored - positives} noise)"
+          + (f", {len(missing)} skipped (pages not on this machine)" if missing else ""))
+    for site in sorted(by_site):
+        print(by_site[site].line(f"  {site}"))
+    print(overall.line("alerts (structural)"))
+    print(naive.line("alerts (naive text diff)"))
+    print(f"disagreements: {len(disagree)}")
+    for pair, alert, changes in disagree:
+        kind = "missed alert" if pair.alert else "false alert"
+        print(f"  {pair.id}: {kind} (label {pair.alert}, detector {alert}): {pair.why}")
+        if pair.known_disagreement:
+            print(f"      known: {pair.known_disagreement}")
+        for line in changes[:3]:
+            print(f"      {line}")
+        if len(changes) > 3:
+            print(f"      ... {len(changes) - 3} more")
+
+
 def main() -> None:
     alerts, typed, naive = Score(), Score(), Score()
     misses = []
@@ -68,6 +117,7 @@ def main() -> None:
     print(typed.line("typed changes (structural)"))
     print(naive.line("alerts (naive text diff)"))
     print("cases with a difference: " + (", ".join(misses) or "none"))
+    eval_realpages()
 
 
 if __name__ == "__main__":
