@@ -35,6 +35,7 @@ ANNOTATE_DOM = r"""
   for (const el of all) {
     for (const a of OWN) if (el.hasAttribute(a)) el.removeAttribute(a);
     const style = getComputedStyle(el);
+    if (style.display === 'contents') continue;  // no box of its own (a <slot>, a wrapper): its children have
     const rect = el.getBoundingClientRect();
     const closedDetails = el.closest('details:not([open])');
     const inClosedDetails = closedDetails && el !== closedDetails && !el.closest('summary');

@@ -422,7 +422,7 @@ class _Walker:
             index = self._emit(el, tag, role, ctx)
             if index is None and role in LANDMARK_ROLES:
                 role = None  # a region/form/aside without a name is not a landmark (HTML-AAM)
-        if role is None and (len(el) == 0 or tag == "svg"):
+        if role is None and (len(el) == 0 or tag == "svg") and tag != "slot":
             return _leaf(el, tag, ctx)  # most of a page: nothing below can be in the skeleton
         summary = self._walk_children(el, tag, self._child_ctx(el, tag, role, ctx))
         if role in INTERACTIVE_ROLES or role == "heading":
