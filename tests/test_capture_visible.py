@@ -4,6 +4,7 @@ reach the annotated DOM and the skeleton, with boxes in page coordinates."""
 from __future__ import annotations
 
 import asyncio
+import json
 import threading
 from collections.abc import Iterator
 from http.server import ThreadingHTTPServer
@@ -13,7 +14,8 @@ import pytest
 from tests.conftest import LocalSite, _make_handler
 from watcher.browser import launch_browser
 from watcher.capture import Capture, capture_target
-from watcher.config import Target
+from watcher.config import Procedure, Target
+from watcher.procedures import ProcedureRun, replay
 from watcher.skeleton import Element, extract_skeleton
 
 pytestmark = pytest.mark.browser
@@ -164,3 +166,32 @@ def test_revealable_menus_are_captured_with_their_control(local_site: LocalSite)
     assert got["Mon compte"].revealed_by is None and got["Mon compte"].box is not None
     for never in ("Jamais affiché", "Entrée mobile", "Sans contrôle", "Menu"):
         assert never not in got
+
+
+EMBED = """<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8"><title>Accueil</title></head><body><main>
+<h1>Rendez-vous</h1><iframe src="/module.html" title="Module" style="width:600px;height:300px"></iframe>
+</main></body></html>"""
+
+
+def test_procedure_replay_clicks_inside_an_iframe(local_site: LocalSite) -> None:
+    local_site.routes["/"] = EMBED
+    local_site.routes["/module.html"] = ('<h2>Choisissez</h2><label for="n">Nom</label><input id="n">'
+                                         '<a href="/creneaux.html">Choisir un créneau</a>')
+    local_site.routes["/creneaux.html"] = "<h2>Créneaux disponibles</h2>"
+    proc = Procedure.model_validate({"name": "Prendre rendez-vous", "steps": [
+        {"fill": {"label": "Nom", "value": "Dupont"}},
+        {"click": {"role": "link", "name": "Choisir un créneau"}},
+        {"expect": {"role": "heading", "name": "Créneaux disponibles"}},
+    ]})
+    tgt = Target(id="t", name="Test", url=local_site.url("/"), timeout=10, procedures=[proc])
+
+    async def go() -> ProcedureRun:
+        async with launch_browser() as browser:
+            return await replay(browser, tgt, proc)
+
+    run = asyncio.run(go())
+    assert run.status == "ok", run.message()
+    assert [s.found.name for s in run.steps if s.found] == ["Nom", "Choisir un créneau", "Créneaux disponibles"]
+    # step captures hold the frame's content
+    shot = json.dumps([e.to_json() for e in run.shots[1].skeleton.elements], ensure_ascii=False)
+    assert "Choisir un créneau" in shot
