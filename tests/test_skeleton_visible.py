@@ -194,3 +194,10 @@ def test_frame_document_links_resolve_against_the_frame_url() -> None:
     assert got["Annuler"].target == "https://rdv.exemple.fr/annuler"
     assert got["Pièces"].target == "https://www.exemple.gouv.fr/pieces"
     assert got["Annuler"].landmark == "main"
+
+
+def test_embedded_media_player_frame_is_left_out() -> None:
+    body = ('<main><h1>Vidéo</h1><iframe src="https://video.exemple.fr/embed/1" allow="autoplay"></iframe>'
+            '<watcher-frame data-watcher-url="https://video.exemple.fr/embed/1"><video src="v.mp4"></video>'
+            '<button>Lire</button><a href="https://video.exemple.fr/v/1">Titre de la vidéo</a></watcher-frame></main>')
+    assert [n for _, n, _ in found(body)] == ["", "Vidéo"]

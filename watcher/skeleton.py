@@ -433,7 +433,14 @@ class _Walker:
         return summary
 
     def _walk_frame(self, el: Any, ctx: _Ctx) -> _Summary:
-        """An inlined iframe document: its links resolve against the frame's own base URL."""
+        """An inlined iframe document: its links resolve against the frame's own base URL.
+
+        A frame that plays a video or a sound is a media player (an embedded video, a podcast): its buttons and
+        links are the player's (play, share, the video's title), not the page's interface, and change with the
+        media shown; it is left out like the <video> it holds.
+        """
+        if next(el.iter("video", "audio"), None) is not None:
+            return _Summary(media=True)
         outer = self.base
         self.base = el.get("data-watcher-base") or el.get("data-watcher-url") or outer
         try:
