@@ -72,6 +72,7 @@ KNOWN_INPUTS = TEXT_INPUTS | DATE_INPUTS | BUTTON_INPUTS | {
 MAX_PROFILE = 8
 # An iframe's document inlined by capture right after its <iframe> (annotated DOM version 2).
 FRAME_TAG = "watcher-frame"
+SKELETON_VERSION = 2
 
 _DISPLAY_NONE = re.compile(r"(?:^|;)\s*display\s*:\s*none\b", re.I)
 _VISIBILITY = re.compile(r"(?:^|;)\s*visibility\s*:\s*(hidden|collapse|visible)\b", re.I)
@@ -136,17 +137,23 @@ class Element:
 
 @dataclass
 class Skeleton:
-    """The interface of one page, in document order."""
+    """The interface of one page, in document order.
+
+    `version`: what the extraction reads. 1: the page's own DOM; 2 (SKELETON_VERSION): also iframes' documents,
+    open shadow roots and revealable content (annotated DOM version 2, docs/architecture.md).
+    """
 
     url: str | None
     elements: list[Element] = field(default_factory=list)
+    version: int = 2
 
     def to_json(self) -> dict[str, Any]:
-        return {"version": 1, "url": self.url, "elements": [e.to_json() for e in self.elements]}
+        return {"version": self.version, "url": self.url, "elements": [e.to_json() for e in self.elements]}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Skeleton:
-        return cls(url=data.get("url"), elements=[Element.from_json(e) for e in data["elements"]])
+        return cls(url=data.get("url"), elements=[Element.from_json(e) for e in data["elements"]],
+                   version=int(data.get("version", 1)))
 
 
 def normalize_space(text: str) -> str:
@@ -154,18 +161,24 @@ def normalize_space(text: str) -> str:
     return " ".join(text.translate(_INVISIBLE_CHARS).split())
 
 
-def extract_skeleton(html: str, *, base_url: str | None = None, ignore: Sequence[str] = ()) -> Skeleton:
-    """Reduce an HTML page (ideally capture's annotated DOM) to its interface skeleton."""
+def extract_skeleton(html: str, *, base_url: str | None = None, ignore: Sequence[str] = (),
+                     as_version: int | None = None) -> Skeleton:
+    """Reduce an HTML page (ideally capture's annotated DOM) to its interface skeleton.
+
+    `as_version=1` reads it as version 1 did (no frames, shadow roots nor revealable content), to compare it
+    with a skeleton stored by then; a version-less annotated DOM is always read that way.
+    """
     root = _parse(html)
     if root is None:
         return Skeleton(url=base_url, elements=[])
     doc_url = base_url or root.get("data-watcher-url") or None
     link_base = _link_base(root, doc_url)
     _remove_ignored(root, ignore)
-    walker = _Walker(root, link_base, reveal=not _legacy_capture(root))
+    version = 1 if as_version == 1 or _legacy_capture(root) else SKELETON_VERSION
+    walker = _Walker(root, link_base, reveal=version >= 2)
     body = root.find("body")
     walker.walk(body if body is not None else root, _Ctx())
-    return Skeleton(url=doc_url or link_base, elements=walker.finish())
+    return Skeleton(url=doc_url or link_base, elements=walker.finish(), version=version)
 
 
 def _parse(html: str) -> Any:
@@ -262,8 +275,8 @@ class _Walker:
     def __init__(self, root: Any, base: str | None, *, reveal: bool = True) -> None:
         self.base = base
         # Ids are per tree: a shadow root or an inlined frame has its own (scope None: the document).
-        self.scoped = any(True for _ in root.iter(FRAME_TAG)) or any(
-            _is_shadow_template(t) for t in root.iter("template"))
+        self.scoped = reveal and (any(True for _ in root.iter(FRAME_TAG)) or any(
+            _is_shadow_template(t) for t in root.iter("template")))
         self.ids: dict[tuple[Any, str], Any] = {}
         self.labels_for: dict[tuple[Any, str], list[Any]] = {}
         for el in root.iter():
@@ -415,7 +428,7 @@ class _Walker:
             return _EMPTY
         ctx = self._visibility(el, tag, ctx)
         if tag == FRAME_TAG:
-            return self._walk_frame(el, ctx)
+            return self._walk_frame(el, ctx) if self.reveal else _EMPTY
         role = _role(el, tag, ctx)
         index = None
         if role in SKELETON_ROLES and not ctx.invisible:
