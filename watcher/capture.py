@@ -11,12 +11,19 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from playwright.async_api import Browser, BrowserContext, Page, Response
+from playwright.async_api import Browser, BrowserContext, Frame, Page, Response
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 
 from watcher import __version__
-from watcher.capture_js import ANNOTATE_DOM, CHALLENGE_MARKERS, PAGE_HEIGHT, STILL_CSS
+from watcher.capture_js import (
+    ANNOTATE_DOM,
+    CHALLENGE_MARKERS,
+    FRAME_ORIGIN,
+    PAGE_HEIGHT,
+    SERIALIZE_DOM,
+    STILL_CSS,
+)
 from watcher.config import Target, Viewport
 from watcher.errors import first_line
 from watcher.htmlio import DOM_ENCODING
@@ -25,6 +32,10 @@ STABLE_TRIES = 3
 NET_ERROR = re.compile(r"net::ERR_([A-Z_]+)")
 NETWORK_IDLE_WAIT = 5.0
 COOKIE_CLICK_WAIT = 3.0
+# Iframes inlined in the annotated DOM: nesting depth, number of frames and seconds spent, all frames together.
+FRAME_MAX_DEPTH = 3
+FRAME_MAX_COUNT = 20
+FRAME_BUDGET_S = 8.0
 
 
 @dataclass
@@ -194,13 +205,78 @@ async def capture_view(page: Page, target: Target, viewport: Viewport, max_heigh
         type="png", full_page=True, animations="disabled", caret="hide", mask=masks, mask_color="#888888",
         clip={"x": 0, "y": 0, "width": viewport.width, "height": max(height, 1)},
     )
-    await page.evaluate(ANNOTATE_DOM)
-    dom = await page.content()
+    dom = await annotated_dom(page)
     try:
         aria = await page.locator("body").aria_snapshot(timeout=10_000)
     except (PlaywrightError, PlaywrightTimeout):
         aria = ""  # an empty ARIA tree is still a capture; the skeleton comes from the DOM
     return ViewportCapture(viewport, screenshot, dom, aria, page_height, height)
+
+
+async def annotated_dom(page: Page) -> str:
+    """The page's annotated DOM (docs/architecture.md, "The annotated DOM"), iframes' documents inlined.
+
+    Each visible iframe's document (same origin or not: Playwright reaches every frame) is annotated with boxes in
+    page coordinates and placed in a `<watcher-frame>` right after its `<iframe>`; nested frames likewise, at most
+    FRAME_MAX_DEPTH deep, FRAME_MAX_COUNT frames and FRAME_BUDGET_S seconds in all. A frame that cannot be read
+    in time (detached, navigating, too slow) is left out: the page is still captured. Raises PlaywrightError
+    only when the top document itself cannot be read.
+    """
+    await page.evaluate(ANNOTATE_DOM)
+    budget = _FrameBudget(time.monotonic() + FRAME_BUDGET_S, FRAME_MAX_COUNT)
+    offset = await page.evaluate("[window.scrollX, window.scrollY]")
+    return await _document_html(page.main_frame, (float(offset[0]), float(offset[1])), 0, budget)
+
+
+@dataclass
+class _FrameBudget:
+    deadline: float
+    left: int
+
+    def remaining(self) -> float:
+        return self.deadline - time.monotonic()
+
+
+async def _document_html(frame: Frame, offset: tuple[float, float], depth: int, budget: _FrameBudget) -> str:
+    """One frame's annotated HTML with its child frames spliced in after their <iframe> elements."""
+    children: list[tuple[str, Frame, tuple[float, float]]] = []
+    if depth < FRAME_MAX_DEPTH:
+        for child in frame.child_frames:
+            if budget.left <= 0 or budget.remaining() <= 0:
+                break
+            token = f"wf{depth}-{len(children)}-{id(child) & 0xFFFFFF:x}"
+            try:
+                element = await asyncio.wait_for(child.frame_element(), budget.remaining())
+                if not await element.is_visible():
+                    continue  # tracking pixels, hidden frames: nothing a person sees
+                origin = await asyncio.wait_for(element.evaluate(FRAME_ORIGIN, token), budget.remaining())
+                budget.left -= 1
+                child_offset = (offset[0] + float(origin[0]), offset[1] + float(origin[1]))
+                await asyncio.wait_for(child.evaluate(ANNOTATE_DOM, {"dx": child_offset[0], "dy": child_offset[1],
+                                                                     "top": False}), budget.remaining())
+                children.append((token, child, child_offset))
+            except (PlaywrightError, PlaywrightTimeout, TimeoutError, ValueError):
+                continue
+    html = str(await frame.evaluate(SERIALIZE_DOM, {"frame": depth > 0}))
+    for token, child, child_offset in children:
+        if budget.remaining() <= 0:
+            break
+        try:
+            inner = await asyncio.wait_for(_document_html(child, child_offset, depth + 1, budget), budget.remaining())
+        except (PlaywrightError, PlaywrightTimeout, TimeoutError):
+            continue
+        html = _after_iframe(html, token, inner)
+    return html
+
+
+def _after_iframe(html: str, token: str, inner: str) -> str:
+    """`inner` inserted right after the </iframe> of the iframe marked with `token` (unchanged if not found)."""
+    at = html.find(f'data-watcher-frame="{token}"')
+    end = html.find("</iframe>", at) if at >= 0 else -1
+    if end < 0:
+        return html
+    end += len("</iframe>")
+    return html[:end] + inner + html[end:]
 
 
 async def capture_target(browser: Browser, target: Target, max_height: int) -> Capture:

@@ -1,14 +1,41 @@
 """Scripts run inside the captured page (kept apart so capture.py reads as the steps it takes)."""
 
+# Version of the annotated DOM format (docs/architecture.md, "The annotated DOM"), on <html> as
+# data-watcher-dom-version. Version 1 (no attribute): the page's own DOM only. Version 2: open shadow roots
+# serialised in place as <template shadowrootmode="open">, iframes' documents inlined in <watcher-frame>,
+# and data-watcher-hidden on the elements a browser hides by themselves (not by an ancestor).
+DOM_VERSION = 2
+
 # Marks what the browser really renders so the skeleton can be built later without a browser.
 # Boxes are page coordinates in CSS px, which are screenshot px because captures use device scale 1.
+# Argument (optional): {dx, dy, top}: what to add to viewport coordinates to get page coordinates (an iframe's
+# document is offset by its <iframe>'s content box), and whether this is the top document (gets the version).
+# Elements inside open shadow roots are annotated too.
 ANNOTATE_DOM = r"""
-() => {
+(arg) => {
+  const top = !arg || arg.top;
+  const sx = arg ? arg.dx : window.scrollX, sy = arg ? arg.dy : window.scrollY;
   document.documentElement.setAttribute('data-watcher-url', location.href);
-  const sx = window.scrollX, sy = window.scrollY;
-  const all = document.body ? [document.body, ...document.body.querySelectorAll('*')] : [];
+  if (top) document.documentElement.setAttribute('data-watcher-dom-version', '__VERSION__');
+  const all = [];
+  const collect = (root) => {
+    for (const el of root.querySelectorAll('*')) {
+      all.push(el);
+      if (el.shadowRoot) collect(el.shadowRoot);
+    }
+  };
+  if (document.body) { all.push(document.body); collect(document.body); }
+  if (document.body && document.body.shadowRoot) collect(document.body.shadowRoot);
+  const OWN = ['data-watcher-visible', 'data-watcher-box', 'data-watcher-hidden', 'data-watcher-checked',
+               'data-watcher-selected', 'data-watcher-value'];
+  const visibleStyle = (el) => {
+    const parent = el.assignedSlot || el.parentElement || (el.getRootNode() && el.getRootNode().host);
+    return !parent || getComputedStyle(parent).visibility === 'visible';
+  };
   for (const el of all) {
+    for (const a of OWN) if (el.hasAttribute(a)) el.removeAttribute(a);
     const style = getComputedStyle(el);
+    if (style.display === 'contents') continue;  // no box of its own (a <slot>, a wrapper): its children have
     const rect = el.getBoundingClientRect();
     const closedDetails = el.closest('details:not([open])');
     const inClosedDetails = closedDetails && el !== closedDetails && !el.closest('summary');
@@ -16,6 +43,13 @@ ANNOTATE_DOM = r"""
       && style.display !== 'none' && !inClosedDetails;
     if (!rendered || (rect.width === 0 && rect.height === 0 && el.children.length === 0)) {
       el.setAttribute('data-watcher-visible', 'false');
+      // Where the hiding starts (its descendants are hidden because of it): what a control may reveal.
+      let own = null;
+      if (style.display === 'none') own = 'display';
+      else if (inClosedDetails && el.parentElement === closedDetails) own = 'details';
+      else if (style.visibility !== 'visible' && visibleStyle(el)) own = 'visibility';
+      else if (rendered) own = 'size';
+      if (own) el.setAttribute('data-watcher-hidden', own);
       continue;
     }
     el.setAttribute('data-watcher-box',
@@ -25,6 +59,45 @@ ANNOTATE_DOM = r"""
     if ((el.tagName === 'INPUT' || el.tagName === 'TEXTAREA') && el.value && el.type !== 'password')
       el.setAttribute('data-watcher-value', el.value.slice(0, 200));
   }
+}
+""".replace("__VERSION__", str(DOM_VERSION))
+
+# The annotated document as HTML, open shadow roots included (<template shadowrootmode="open"> as first child
+# of their host, the declarative shadow DOM form). Argument {frame}: false for the top document (doctype +
+# <html>), true for an iframe's document (a <watcher-frame> element holding its body, carrying the frame's URL,
+# its base URL for links and the body's annotations).
+SERIALIZE_DOM = r"""
+(arg) => {
+  const roots = [];
+  const collect = (root) => {
+    for (const el of root.querySelectorAll('*')) if (el.shadowRoot) { roots.push(el.shadowRoot); collect(el.shadowRoot); }
+  };
+  collect(document);
+  const inner = (el) => el.getHTML ? el.getHTML({shadowRoots: roots}) : el.innerHTML;
+  const esc = (v) => v.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  if (!arg || !arg.frame) {
+    const doctype = document.doctype ? '<!DOCTYPE ' + document.doctype.name + '>' : '';
+    const shell = document.documentElement.cloneNode(false).outerHTML;
+    const cut = shell.lastIndexOf('</');
+    return doctype + shell.slice(0, cut) + inner(document.documentElement) + shell.slice(cut);
+  }
+  const body = document.body || document.documentElement;
+  const attrs = {'data-watcher-url': location.href, 'data-watcher-base': document.baseURI};
+  for (const a of ['data-watcher-visible', 'data-watcher-box', 'data-watcher-hidden', 'lang'])
+    if (body.hasAttribute(a)) attrs[a] = body.getAttribute(a);
+  if (!attrs.lang && document.documentElement.lang) attrs.lang = document.documentElement.lang;
+  const open = Object.entries(attrs).map(([k, v]) => ' ' + k + '="' + esc(v) + '"').join('');
+  return '<watcher-frame' + open + '>' + inner(body) + '</watcher-frame>';
+}
+"""
+
+# Where an <iframe>'s document starts, in its parent's viewport coordinates (CSS px): its content box.
+FRAME_ORIGIN = r"""
+(el, token) => {
+  el.setAttribute('data-watcher-frame', token);
+  const r = el.getBoundingClientRect(), s = getComputedStyle(el);
+  return [r.left + el.clientLeft + parseFloat(s.paddingLeft || '0'),
+          r.top + el.clientTop + parseFloat(s.paddingTop || '0')];
 }
 """
 

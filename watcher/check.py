@@ -85,9 +85,13 @@ def load_skeleton(folder: Path) -> Skeleton:
     return Skeleton.from_json(json.loads((folder / "skeleton.json").read_text(encoding="utf-8")))
 
 
-def compare(baseline: Path, capture: Capture, skeleton: Skeleton) -> Comparison:
+def compare(baseline: Path, capture: Capture, skeleton: Skeleton, ignore: Sequence[str] = ()) -> Comparison:
     """Structural and visual differences between the baseline snapshot and a new capture."""
-    changes = diff_skeletons(load_skeleton(baseline), skeleton)
+    before = load_skeleton(baseline)
+    if before.version < skeleton.version:  # stored before frames, shadow roots and menus were read: no news
+        skeleton = extract_skeleton(capture.main.dom, base_url=capture.meta.get("final_url"), ignore=ignore,
+                                    as_version=before.version)
+    changes = diff_skeletons(before, skeleton)
     before_png = (baseline / "screenshot.png").read_bytes()
     visual = (NO_VISUAL_CHANGE if before_png == capture.main.screenshot  # most checks: skip decoding
               else diff_screenshots(png_image(before_png), png_image(capture.main.screenshot)))
@@ -220,7 +224,7 @@ def evaluate(store: Store, target: Target, capture: Capture, when: datetime,
     """Compare a successful capture (and procedure replays) with the baseline, store if it differs, record."""
     skeleton = extract_skeleton(capture.main.dom, base_url=capture.meta.get("final_url"), ignore=target.ignore)
     baseline = store.baseline(target.id)
-    comparison = compare(baseline, capture, skeleton) if baseline else None
+    comparison = compare(baseline, capture, skeleton, target.ignore) if baseline else None
     judge_procedures(store, target, runs, comparison)
     result = CheckResult(target, when, outcome(baseline, comparison, runs), baseline=baseline,
                          procedures=list(runs))

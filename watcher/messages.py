@@ -115,7 +115,8 @@ def place(landmark: str, lang: str = "fr") -> str:
 
 
 def element_details(el: Element, lang: str = "fr") -> str:
-    """State worth showing beside an element in a listing: required, disabled, heading level, choices."""
+    """State worth showing beside an element in a listing: required, disabled, heading level, choices, and the
+    control that shows it when it is hidden until then (a menu button, a disclosure)."""
     words = {"fr": ("obligatoire", "désactivé", "niveau", "choix"), "en": ("required", "disabled", "level", "choices")}
     req, dis, lvl, choices = words["en" if lang == "en" else "fr"]
     out = []
@@ -127,6 +128,12 @@ def element_details(el: Element, lang: str = "fr") -> str:
         out.append(dis)
     if el.options:
         out.append(f"{len(el.options)} {choices}")
+    if el.revealed_by:
+        role, name = el.revealed_by
+        if lang == "en":
+            out.append(f"shown after clicking the {role_label(role, lang)} {quoted(name, lang)}")
+        else:
+            out.append(f"visible après un clic sur {_noun(role).definite()} {quoted(name, lang)}")
     return ", ".join(out)
 
 

@@ -23,12 +23,20 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from playwright.async_api import Browser, Locator, Page
+from playwright.async_api import Browser, Frame, Locator, Page
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 
-from watcher.capture import Unreachable, dismiss_cookie_banner, load, new_context, reason_of
-from watcher.capture_js import ANNOTATE_DOM, PAGE_HEIGHT
+from watcher.capture import (
+    FRAME_MAX_COUNT,
+    Unreachable,
+    annotated_dom,
+    dismiss_cookie_banner,
+    load,
+    new_context,
+    reason_of,
+)
+from watcher.capture_js import PAGE_HEIGHT
 from watcher.changes import Change, Severity
 from watcher.config import Procedure, Step, Target
 from watcher.messages import ROLE_EN, ROLE_FR, quoted
@@ -50,9 +58,6 @@ CLEAR_ANNOTATIONS = """() => { for (const el of document.querySelectorAll(
   '[data-watcher-visible],[data-watcher-box],[data-watcher-checked],[data-watcher-selected],[data-watcher-value]'))
   for (const a of ['data-watcher-visible','data-watcher-box','data-watcher-checked','data-watcher-selected',
                    'data-watcher-value']) el.removeAttribute(a); }"""
-# What was typed in, even dummy data, is not kept in step captures.
-FORGET_VALUES = """() => document.querySelectorAll('[data-watcher-value]')
-  .forEach(el => el.removeAttribute('data-watcher-value'))"""
 PAGE_BOX = """e => { const r = e.getBoundingClientRect();
   return [r.left + scrollX, r.top + scrollY, r.width, r.height].map(Math.round); }"""
 # Browsers block a submit when a required field is empty; these are the fields that stopped the page.
@@ -417,15 +422,34 @@ async def record_page(page: Page, target: Target) -> StepShot:
             mask=[page.locator(s) for s in target.mask], mask_color="#888888",
             clip={"x": 0, "y": 0, "width": width, "height": max(height, 1)})
         await page.evaluate(CLEAR_ANNOTATIONS)
-        await page.evaluate(ANNOTATE_DOM)
-        await page.evaluate(FORGET_VALUES)
-        dom = await page.content()
+        dom = _TYPED_VALUE.sub("", await annotated_dom(page))  # frames and shadow roots included
     except PlaywrightError:
         return StepShot(b"", Skeleton(url=page.url, elements=[]))  # a page mid-navigation: nothing to show
     return StepShot(png, extract_skeleton(dom, base_url=page.url, ignore=target.ignore))
 
 
-def locators(page: Page, step: Step) -> tuple[Locator, Locator]:
+# What was typed in, even dummy data, is not kept in step captures. Serialised attribute values escape their
+# quotes, so this removes exactly the attribute.
+_TYPED_VALUE = re.compile(r'\sdata-watcher-value="[^"]*"')
+
+
+async def locators_anywhere(page: Page, step: Step) -> tuple[Locator, Locator]:
+    """locators() on the page; when nothing there matches, in the first iframe that has a match (an embedded
+    module, same origin or not). Role locators already reach into open shadow roots."""
+    every, visible = locators(page, step)
+    try:
+        if await every.count():
+            return every, visible
+        for frame in page.frames[1:FRAME_MAX_COUNT + 1]:
+            in_frame = locators(frame, step)
+            if await in_frame[0].count():
+                return in_frame
+    except PlaywrightError:
+        pass  # a frame that went away mid-search: the page's own locators
+    return every, visible
+
+
+def locators(page: Page | Frame, step: Step) -> tuple[Locator, Locator]:
     """(every match, including hidden ones; visible matches) for the element a step needs."""
     ref = step.click or step.expect
     if ref is not None:
@@ -445,7 +469,7 @@ async def play_step(page: Page, watch: NavigationWatch, step: Step, number: int,
     if step.wait is not None:
         await page.wait_for_timeout(step.wait * 1000)
         return StepResult(number, "wait", "ok", url)
-    every, visible = locators(page, step)
+    every, visible = await locators_anywhere(page, step)
     found, problem, detail = await resolve(every, visible, timeout, need_enabled=step.expect is None)
     result = StepResult(number, step.action, "ok", url, found=found, problem=problem, detail=detail)
     if problem is None:

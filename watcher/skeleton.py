@@ -70,6 +70,9 @@ BUTTON_INPUTS = frozenset({"button", "submit", "reset", "image"})
 KNOWN_INPUTS = TEXT_INPUTS | DATE_INPUTS | BUTTON_INPUTS | {
     "search", "number", "range", "checkbox", "radio", "file", "color", "hidden"}
 MAX_PROFILE = 8
+# An iframe's document inlined by capture right after its <iframe> (annotated DOM version 2).
+FRAME_TAG = "watcher-frame"
+SKELETON_VERSION = 2
 
 _DISPLAY_NONE = re.compile(r"(?:^|;)\s*display\s*:\s*none\b", re.I)
 _VISIBILITY = re.compile(r"(?:^|;)\s*visibility\s*:\s*(hidden|collapse|visible)\b", re.I)
@@ -100,6 +103,9 @@ class Element:
     repeat_rich: bool = False
     # Name of the dialog (cookie banner, modal) holding the element; "" outside dialogs.
     dialog: str = ""
+    # Hidden until a control is used (a menu button, a disclosure, a <summary>): that control's (role, name).
+    # None for what is shown without doing anything. JSON: {"role": ..., "name": ...}.
+    revealed_by: tuple[str, str] | None = None
 
     def to_json(self) -> dict[str, Any]:
         """Only the fields that differ from their default, to keep skeleton.json small."""
@@ -108,6 +114,8 @@ class Element:
             value = getattr(self, f.name)
             if f.name not in out and value != f.default:
                 out[f.name] = list(value) if isinstance(value, tuple) else value
+        if self.revealed_by is not None:
+            out["revealed_by"] = {"role": self.revealed_by[0], "name": self.revealed_by[1]}
         return out
 
     @classmethod
@@ -119,22 +127,33 @@ class Element:
         if values.get("box") is not None:
             x, y, w, h = (int(v) for v in values["box"])
             values["box"] = (x, y, w, h)
+        revealed = values.get("revealed_by")
+        if isinstance(revealed, dict):
+            values["revealed_by"] = (str(revealed.get("role", "")), str(revealed.get("name", "")))
+        elif revealed is not None:
+            values["revealed_by"] = (str(revealed[0]), str(revealed[1]))
         return cls(**values)
 
 
 @dataclass
 class Skeleton:
-    """The interface of one page, in document order."""
+    """The interface of one page, in document order.
+
+    `version`: what the extraction reads. 1: the page's own DOM; 2 (SKELETON_VERSION): also iframes' documents,
+    open shadow roots and revealable content (annotated DOM version 2, docs/architecture.md).
+    """
 
     url: str | None
     elements: list[Element] = field(default_factory=list)
+    version: int = 2
 
     def to_json(self) -> dict[str, Any]:
-        return {"version": 1, "url": self.url, "elements": [e.to_json() for e in self.elements]}
+        return {"version": self.version, "url": self.url, "elements": [e.to_json() for e in self.elements]}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Skeleton:
-        return cls(url=data.get("url"), elements=[Element.from_json(e) for e in data["elements"]])
+        return cls(url=data.get("url"), elements=[Element.from_json(e) for e in data["elements"]],
+                   version=int(data.get("version", 1)))
 
 
 def normalize_space(text: str) -> str:
@@ -142,18 +161,24 @@ def normalize_space(text: str) -> str:
     return " ".join(text.translate(_INVISIBLE_CHARS).split())
 
 
-def extract_skeleton(html: str, *, base_url: str | None = None, ignore: Sequence[str] = ()) -> Skeleton:
-    """Reduce an HTML page (ideally capture's annotated DOM) to its interface skeleton."""
+def extract_skeleton(html: str, *, base_url: str | None = None, ignore: Sequence[str] = (),
+                     as_version: int | None = None) -> Skeleton:
+    """Reduce an HTML page (ideally capture's annotated DOM) to its interface skeleton.
+
+    `as_version=1` reads it as version 1 did (no frames, shadow roots nor revealable content), to compare it
+    with a skeleton stored by then; a version-less annotated DOM is always read that way.
+    """
     root = _parse(html)
     if root is None:
         return Skeleton(url=base_url, elements=[])
     doc_url = base_url or root.get("data-watcher-url") or None
     link_base = _link_base(root, doc_url)
     _remove_ignored(root, ignore)
-    walker = _Walker(root, link_base)
+    version = 1 if as_version == 1 or _legacy_capture(root) else SKELETON_VERSION
+    walker = _Walker(root, link_base, reveal=version >= 2)
     body = root.find("body")
     walker.walk(body if body is not None else root, _Ctx())
-    return Skeleton(url=doc_url or link_base, elements=walker.finish())
+    return Skeleton(url=doc_url or link_base, elements=walker.finish(), version=version)
 
 
 def _parse(html: str) -> Any:
@@ -166,6 +191,19 @@ def _parse(html: str) -> Any:
     except (etree.ParserError, ValueError):
         return None
     return root if root is not None and root.tag == "html" else None
+
+
+def _legacy_capture(root: Any) -> bool:
+    """A DOM annotated by capture before the format had a version (no data-watcher-dom-version).
+
+    Its skeleton is built as it was then (nothing revealable is added), so stored snapshots keep their skeleton.
+    """
+    return root.get("data-watcher-url") is not None and root.get("data-watcher-dom-version") is None
+
+
+def _is_shadow_template(el: Any) -> bool:
+    """A declarative shadow root (HTML: <template shadowrootmode>), which capture writes for open shadow roots."""
+    return el.tag == "template" and (el.get("shadowrootmode") or "").strip().lower() in ("open", "closed")
 
 
 def _link_base(root: Any, doc_url: str | None) -> str | None:
@@ -211,6 +249,7 @@ class _Ctx(NamedTuple):
     dialog: str = ""
     fieldset_disabled: bool = False
     in_named: bool = False  # inside an element whose name comes from its content
+    revealed_by: tuple[str, str] | None = None  # hidden until this control (role, name) is used
 
     @property
     def invisible(self) -> bool:
@@ -233,21 +272,150 @@ _EMPTY = _Summary()
 class _Walker:
     """One pass over the DOM in document order, collecting skeleton elements and repeated blocks."""
 
-    def __init__(self, root: Any, base: str | None) -> None:
+    def __init__(self, root: Any, base: str | None, *, reveal: bool = True) -> None:
         self.base = base
-        self.by_id: dict[str, Any] = {}
-        self.labels_for: dict[str, list[Any]] = {}
+        # Ids are per tree: a shadow root or an inlined frame has its own (scope None: the document).
+        self.scoped = reveal and (any(True for _ in root.iter(FRAME_TAG)) or any(
+            _is_shadow_template(t) for t in root.iter("template")))
+        self.ids: dict[tuple[Any, str], Any] = {}
+        self.labels_for: dict[tuple[Any, str], list[Any]] = {}
         for el in root.iter():
             if not isinstance(el.tag, str):
                 continue
             el_id = el.get("id")
             if el_id:
-                self.by_id.setdefault(el_id, el)
+                self.ids.setdefault((self._scope(el), el_id), el)
             if el.tag == "label" and el.get("for"):
-                self.labels_for.setdefault(el.get("for"), []).append(el)
+                self.labels_for.setdefault((self._scope(el), el.get("for")), []).append(el)
+        self.shadow: dict[Any, Any] = {}  # host -> its shadow root's <template>
+        self.slotted: dict[Any, list[Any]] = {}  # <slot> -> the host's nodes (elements and strings) shown there
+        if self.scoped:
+            self._assign_slots(root)
+        # Content of closed <details> (all but the first <summary>), hidden until the summary is used.
+        self.details_content: dict[Any, Any] = {}
+        for details in root.iter("details"):
+            if details.get("open") is None:
+                summary = next((c for c in details if c.tag == "summary"), None)
+                for child in details:
+                    if isinstance(child.tag, str) and child is not summary:
+                        self.details_content[child] = summary
+        self.reveal = reveal
+        self.revealers: dict[Any, Any] = self._revealers(root) if reveal else {}
+        self.emitted: set[Any] = set()
+        self.revealing = False  # names are computed inside revealed content: hidden-by-ancestor marks don't count
         self.found: list[dict[str, Any]] = []
         self.last_heading: dict[tuple[str, ...], str] = {}
         self.repeat_count = 0
+
+    # --- trees: shadow roots, frames, ids ---------------------------------------------------------
+
+    def _scope(self, el: Any) -> Any:
+        """The shadow root <template> or <watcher-frame> whose tree holds `el`; None for the document."""
+        if not self.scoped:
+            return None
+        for parent in el.iterancestors():
+            if parent.tag == FRAME_TAG or _is_shadow_template(parent):
+                return parent
+        return None
+
+    def by_id(self, ref_id: str, near: Any) -> Any:
+        """The element with id `ref_id` in the same tree as `near` (None when there is none)."""
+        return self.ids.get((self._scope(near), ref_id))
+
+    def _assign_slots(self, root: Any) -> None:
+        """Slot assignment (DOM Standard "assign slottables"): a host's child with slot="x" is shown at the first
+        <slot name="x"> of its shadow tree, other children and text at the first unnamed slot; the rest is not
+        rendered. A slot with nothing assigned shows its own content (fallback)."""
+        for template in root.iter("template"):
+            host = template.getparent()
+            if not _is_shadow_template(template) or host is None or host in self.shadow:
+                continue
+            self.shadow[host] = template
+            slots: dict[str, Any] = {}
+            stack = list(template)
+            while stack:
+                node = stack.pop(0)
+                if not isinstance(node.tag, str) or _is_shadow_template(node):
+                    continue  # a nested shadow tree has its own slots
+                if node.tag == "slot":
+                    slots.setdefault(node.get("name", "").strip(), node)
+                stack[:0] = list(node)
+            assigned: dict[Any, list[Any]] = {slot: [] for slot in slots.values()}
+            default = slots.get("")
+            if default is not None and host.text:
+                assigned[default].append(host.text)
+            for child in host:
+                if child is template or not isinstance(child.tag, str):
+                    pass
+                else:
+                    slot = slots.get(child.get("slot", "").strip()) if child.get("slot") else default
+                    if slot is not None:
+                        assigned[slot].append(child)
+                if child.tail and default is not None:
+                    assigned[default].append(child.tail)
+            for slot, nodes in assigned.items():
+                if nodes:
+                    self.slotted[slot] = nodes
+
+    def _nodes(self, el: Any) -> list[Any]:
+        """What is rendered inside `el`, in order (elements and strings): the flat tree of shadow DOM."""
+        template = self.shadow.get(el)
+        if template is not None:
+            return self._nodes(template)
+        slotted = self.slotted.get(el)
+        if slotted is not None:
+            return slotted
+        nodes: list[Any] = [el.text] if el.text else []
+        for child in el:
+            if not _is_shadow_template(child):
+                nodes.append(child)
+            if child.tail:
+                nodes.append(child.tail)
+        return nodes
+
+    # --- revealable content -----------------------------------------------------------------------
+
+    def _revealers(self, root: Any) -> dict[Any, Any]:
+        """Hidden content -> the control that shows it.
+
+        WAI-ARIA: a control with aria-expanded (a disclosure, a menu button), aria-haspopup (a menu button) or
+        role=tab shows the elements its aria-controls names; without aria-controls, a menu or disclosure button
+        shows the element right after it (APG menu button and disclosure patterns). (A closed <details> is
+        handled apart: its <summary> shows its content, not what that content hides by itself.)
+        """
+        out: dict[Any, Any] = {}
+        for el in root.iter():
+            if not isinstance(el.tag, str):
+                continue
+            popup = (el.get("aria-haspopup") or "false").strip().lower() != "false"
+            expands = el.get("aria-expanded") is not None
+            if not (popup or expands or (el.get("role") or "").strip().lower() == "tab"):
+                continue
+            controls = (el.get("aria-controls") or "").split()
+            for ref_id in controls:
+                target = self.by_id(ref_id, el)
+                if target is not None and target is not el:
+                    out.setdefault(target, el)
+            if not controls and (popup or expands):
+                after = el.getnext()
+                if after is not None and isinstance(after.tag, str):
+                    out.setdefault(after, el)
+        return out
+
+    def _shown(self, control: Any) -> bool:
+        """Whether a person can see (or reveal) a control: met visible in the walk, or nothing hides it."""
+        if control in self.emitted:
+            return True
+        for node in (control, *control.iterancestors()):
+            if node.get("data-watcher-box") is not None:
+                return True
+            if _hidden_here(node) or node in self.details_content:
+                return False
+        return True
+
+    def _control_ref(self, control: Any) -> tuple[str, str]:
+        role = _role(control, control.tag, _Ctx()) or "button"
+        return (role, self._name_of(control, role))
 
     def finish(self) -> list[Element]:
         return [Element(order=i, **data) for i, data in enumerate(self.found)]
@@ -259,13 +427,15 @@ class _Walker:
         if not isinstance(tag, str) or tag in SKIPPED_TAGS:
             return _EMPTY
         ctx = self._visibility(el, tag, ctx)
+        if tag == FRAME_TAG:
+            return self._walk_frame(el, ctx) if self.reveal else _EMPTY
         role = _role(el, tag, ctx)
         index = None
         if role in SKELETON_ROLES and not ctx.invisible:
             index = self._emit(el, tag, role, ctx)
             if index is None and role in LANDMARK_ROLES:
                 role = None  # a region/form/aside without a name is not a landmark (HTML-AAM)
-        if role is None and (len(el) == 0 or tag == "svg"):
+        if role is None and (len(el) == 0 or tag == "svg") and tag != "slot":
             return _leaf(el, tag, ctx)  # most of a page: nothing below can be in the skeleton
         summary = self._walk_children(el, tag, self._child_ctx(el, tag, role, ctx))
         if role in INTERACTIVE_ROLES or role == "heading":
@@ -275,27 +445,58 @@ class _Walker:
         summary.media = summary.media or tag in MEDIA_TAGS
         return summary
 
+    def _walk_frame(self, el: Any, ctx: _Ctx) -> _Summary:
+        """An inlined iframe document: its links resolve against the frame's own base URL.
+
+        A frame that plays a video or a sound is a media player (an embedded video, a podcast): its buttons and
+        links are the player's (play, share, the video's title), not the page's interface, and change with the
+        media shown; it is left out like the <video> it holds.
+        """
+        if next(el.iter("video", "audio"), None) is not None:
+            return _Summary(media=True)
+        outer = self.base
+        self.base = el.get("data-watcher-base") or el.get("data-watcher-url") or outer
+        try:
+            return self._walk_children(el, FRAME_TAG, ctx)
+        finally:
+            self.base = outer
+
     def _walk_children(self, el: Any, tag: str, ctx: _Ctx) -> _Summary:
         counts_text = not ctx.in_named and not ctx.invisible
+        if self.shadow and (el in self.shadow or el in self.slotted or tag == "slot"):
+            return self._walk_flat(el, ctx, counts_text)
         out = _Summary(loose_text=counts_text and _has_text(el.text))
         children: list[tuple[Any, _Summary]] = []
-        summary_seen = False
-        closed_details = tag == "details" and el.get("open") is None
         for child in el:
             if not isinstance(child.tag, str):
                 continue
-            child_ctx = ctx
-            if closed_details:
-                # A closed <details> shows only its first <summary>.
-                is_summary = child.tag == "summary" and not summary_seen
-                summary_seen = summary_seen or is_summary
-                child_ctx = ctx if is_summary else ctx._replace(hidden=True)
-            sub = self.walk(child, child_ctx)
+            sub = self.walk(child, ctx)
             if sub.profile:
                 children.append((child, sub))
                 out.profile = _merge_profile(out.profile, sub.profile)
                 out.indexes.extend(sub.indexes)
             out.loose_text = out.loose_text or sub.loose_text or (counts_text and _has_text(child.tail))
+            out.media = out.media or sub.media
+        if len(children) >= 3:
+            self._mark_repeats(children)
+        return out
+
+    def _walk_flat(self, el: Any, ctx: _Ctx, counts_text: bool) -> _Summary:
+        """Children of a shadow host or a slot as rendered: the shadow tree, slotted light nodes in place."""
+        out = _Summary()
+        children: list[tuple[Any, _Summary]] = []
+        for node in self._nodes(el):
+            if isinstance(node, str):
+                out.loose_text = out.loose_text or (counts_text and _has_text(node))
+                continue
+            if not isinstance(node.tag, str):
+                continue
+            sub = self.walk(node, ctx)
+            if sub.profile:
+                children.append((node, sub))
+                out.profile = _merge_profile(out.profile, sub.profile)
+                out.indexes.extend(sub.indexes)
+            out.loose_text = out.loose_text or sub.loose_text
             out.media = out.media or sub.media
         if len(children) >= 3:
             self._mark_repeats(children)
@@ -319,23 +520,36 @@ class _Walker:
                         self.found[index].update(repeat=name, repeat_item=number, repeat_rich=rich)
 
     def _visibility(self, el: Any, tag: str, ctx: _Ctx) -> _Ctx:
-        hidden = ctx.hidden or _hard_hidden(el, tag)
+        own = _hard_hidden(el, tag)  # hidden by its own attributes, whatever reveals its container
+        in_details = bool(self.details_content) and el in self.details_content
         vis_hidden = ctx.vis_hidden
+        own_vis = False
         style = el.get("style")
         if style:
-            hidden = hidden or bool(_DISPLAY_NONE.search(style))
+            own = own or bool(_DISPLAY_NONE.search(style))
             vis = _VISIBILITY.search(style)
             if vis:
-                vis_hidden = vis.group(1).lower() != "visible"
+                vis_hidden = own_vis = vis.group(1).lower() != "visible"
+        hidden = ctx.hidden or own or in_details
         marked = ctx.marked_hidden
         mark = el.get("data-watcher-visible")
         if mark == "false":
-            marked = True
+            # Inside revealed content, only what hides by itself counts (capture's data-watcher-hidden):
+            # the rest is hidden because the revealed ancestor is, and is shown with it.
+            marked = marked or ctx.revealed_by is None or el.get("data-watcher-hidden") is not None
         elif el.get("data-watcher-box") is not None:
             marked = False  # capture measured it: rendered, whatever an ancestor's mark says
         if (hidden, vis_hidden, marked) == (ctx.hidden, ctx.vis_hidden, ctx.marked_hidden):
             return ctx
-        return ctx._replace(hidden=hidden, vis_hidden=vis_hidden, marked_hidden=marked)
+        changed = ctx._replace(hidden=hidden, vis_hidden=vis_hidden, marked_hidden=marked)
+        if self.reveal and changed.invisible and not ctx.invisible:
+            control = self.revealers.get(el)
+            if control is None and in_details and not (own or own_vis) \
+                    and el.get("data-watcher-hidden") in (None, "details"):
+                control = self.details_content[el]  # its <summary>
+            if control is not None and self._shown(control):
+                return ctx._replace(revealed_by=self._control_ref(control))
+        return changed
 
     def _child_ctx(self, el: Any, tag: str, role: str | None, ctx: _Ctx) -> _Ctx:
         changes: dict[str, Any] = {}
@@ -358,6 +572,13 @@ class _Walker:
         return ctx._replace(**changes) if changes else ctx
 
     def _emit(self, el: Any, tag: str, role: str, ctx: _Ctx) -> int | None:
+        self.revealing = ctx.revealed_by is not None
+        try:
+            return self._emit_named(el, tag, role, ctx)
+        finally:
+            self.revealing = False
+
+    def _emit_named(self, el: Any, tag: str, role: str, ctx: _Ctx) -> int | None:
         name = self._name_of(el, role)
         if role in ("region", "form") and not name:
             return None
@@ -370,13 +591,16 @@ class _Walker:
         data: dict[str, Any] = {
             "role": role, "name": name, "landmark": " > ".join(ctx.landmarks), "context": context,
             "repeat": "", "repeat_item": -1, "repeat_rich": False, "dialog": ctx.dialog,
+            "revealed_by": ctx.revealed_by,
         }
         data.update(_state(el, tag, role, ctx))
         data["target"] = self._target(el, tag, role)
         data["box"] = _box(el.get("data-watcher-box"))
         if tag == "select":
-            data["options"] = _options(el)
+            data["options"] = _options(el, self.revealing)
         self.found.append(data)
+        if self.reveal:
+            self.emitted.add(el)
         return len(self.found) - 1
 
     def _target(self, el: Any, tag: str, role: str) -> str | None:
@@ -431,10 +655,11 @@ class _Walker:
         ids = el.get("aria-labelledby", "").split()
         parts = []
         for ref_id in ids:
-            ref = self.by_id.get(ref_id)
+            ref = self.by_id(ref_id, el)
             if ref is not None:
                 # accname 2B: a hidden node referenced by aria-labelledby still gives its text.
-                parts.append(self._alt(ref, allow_hidden=allow_hidden or _hidden_here(ref), in_labelledby=True))
+                parts.append(self._alt(ref, allow_hidden=allow_hidden or _hidden_here(ref, self.revealing),
+                                       in_labelledby=True))
         return normalize_space(" ".join(parts))
 
     def _native_name(self, el: Any, tag: str) -> str:
@@ -463,12 +688,12 @@ class _Walker:
 
     def _label_text(self, el: Any) -> str:
         """Text of the <label>s of a form control: label[for=id] and a wrapping label."""
-        labels = list(self.labels_for.get(el.get("id", ""), ())) if el.get("id") else []
+        labels = list(self.labels_for.get((self._scope(el), el.get("id", "")), ())) if el.get("id") else []
         wrapping = next((a for a in el.iterancestors("label")), None)
         if wrapping is not None and wrapping not in labels and _labels_this(wrapping, el):
             labels.insert(0, wrapping)
         parts = [self._content(lab, allow_hidden=False, in_labelledby=False, skip=el) for lab in labels
-                 if not _hidden_here(lab)]
+                 if not _hidden_here(lab, self.revealing)]
         return normalize_space(" ".join(parts))
 
     def _alt(self, el: Any, *, allow_hidden: bool, in_labelledby: bool, skip: Any = None) -> str:
@@ -476,7 +701,7 @@ class _Walker:
         tag = el.tag
         if not isinstance(tag, str) or tag in SKIPPED_TAGS or el is skip:
             return ""
-        if not allow_hidden and _hidden_here(el):
+        if not allow_hidden and _hidden_here(el, self.revealing):
             return ""
         if not in_labelledby:
             by_ref = self._labelledby(el, allow_hidden)
@@ -509,13 +734,21 @@ class _Walker:
 
     def _content(self, el: Any, *, allow_hidden: bool, in_labelledby: bool, skip: Any = None) -> str:
         """Name from content: text nodes and the text alternatives of child elements, in order."""
-        parts = [el.text or ""]
-        for child in el:
-            if isinstance(child.tag, str):
-                text = self._alt(child, allow_hidden=allow_hidden, in_labelledby=in_labelledby, skip=skip)
+        if self.shadow and (el in self.shadow or el in self.slotted or el.tag == "slot"):
+            nodes = self._nodes(el)
+        else:
+            nodes = [el.text or ""]
+            for child in el:
+                nodes.append(child)
+                nodes.append(child.tail or "")
+        parts = []
+        for node in nodes:
+            if isinstance(node, str):
+                parts.append(node)
+            elif isinstance(node.tag, str):
+                text = self._alt(node, allow_hidden=allow_hidden, in_labelledby=in_labelledby, skip=skip)
                 # Block-level children are separate words on screen; inline ones run together.
-                parts.append(f" {text} " if child.tag in BLOCK_TAGS else text)
-            parts.append(child.tail or "")
+                parts.append(f" {text} " if node.tag in BLOCK_TAGS else text)
         return "".join(parts)
 
 
@@ -555,12 +788,15 @@ def _hard_hidden(el: Any, tag: str) -> bool:
     return tag == "dialog" and el.get("open") is None
 
 
-def _hidden_here(el: Any) -> bool:
-    """Whether a node is hidden by its own attributes (used while computing names)."""
+def _hidden_here(el: Any, revealing: bool = False) -> bool:
+    """Whether a node is hidden by its own attributes (used while computing names).
+
+    `revealing`: the node is inside revealed content, where capture's mark only counts on what hides by itself.
+    """
     tag = el.tag
     if not isinstance(tag, str) or _hard_hidden(el, tag):
         return True
-    if el.get("data-watcher-visible") == "false":
+    if el.get("data-watcher-visible") == "false" and (not revealing or el.get("data-watcher-hidden") is not None):
         return True
     style = el.get("style")
     if style:
@@ -706,10 +942,10 @@ def _box(value: str | None) -> tuple[int, int, int, int] | None:
     return (x, y, w, h)
 
 
-def _options(select: Any) -> tuple[str, ...]:
+def _options(select: Any, revealing: bool = False) -> tuple[str, ...]:
     out = []
     for option in select.iter("option"):
-        if _hidden_here(option):
+        if _hidden_here(option, revealing):
             continue
         text = normalize_space(option.get("label") or "".join(option.itertext()))
         if text:
