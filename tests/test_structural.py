@@ -82,8 +82,9 @@ def test_required_changes_and_added_fields() -> None:
     added = diff(before, before.replace("</form>", "<label>Ville <input required></label></form>"))
     assert kinds(added) == [("added", "textbox")] and added[0].severity == Severity.MAJOR
     assert added[0].summary() == "Un champ obligatoire « Ville » a été ajouté (formulaire)"
+    # Issue 14: any field added inside a form changes the step a person learned, required or not.
     optional = diff(before, before.replace("</form>", "<label>Ville <input></label></form>"))
-    assert optional[0].severity == Severity.MINOR
+    assert optional[0].severity == Severity.MAJOR and optional[0].rule == "added-control-in-form"
 
 
 def test_target_changes() -> None:

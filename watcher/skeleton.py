@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, fields
 from typing import Any, NamedTuple
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, unquote, urlencode, urljoin, urlsplit, urlunsplit
 
 from lxml import etree
 
@@ -100,6 +100,8 @@ class Element:
     repeat_rich: bool = False
     # Name of the dialog (cookie banner, modal) holding the element; "" outside dialogs.
     dialog: str = ""
+    # Inside a form (<form>, role form or search): where a person answers and submits.
+    in_form: bool = False
 
     def to_json(self) -> dict[str, Any]:
         """Only the fields that differ from their default, to keep skeleton.json small."""
@@ -211,6 +213,7 @@ class _Ctx(NamedTuple):
     dialog: str = ""
     fieldset_disabled: bool = False
     in_named: bool = False  # inside an element whose name comes from its content
+    in_form: bool = False  # inside <form>, role form or role search
 
     @property
     def invisible(self) -> bool:
@@ -237,12 +240,15 @@ class _Walker:
         self.base = base
         self.by_id: dict[str, Any] = {}
         self.labels_for: dict[str, list[Any]] = {}
+        self._id_values: list[str] = []
+        self._ids: set[str] | None = None
         for el in root.iter():
             if not isinstance(el.tag, str):
                 continue
             el_id = el.get("id")
             if el_id:
                 self.by_id.setdefault(el_id, el)
+            self._id_values.extend(v for a in _ID_ATTRIBUTES if (v := el.get(a)))
             if el.tag == "label" and el.get("for"):
                 self.labels_for.setdefault(el.get("for"), []).append(el)
         self.found: list[dict[str, Any]] = []
@@ -261,9 +267,11 @@ class _Walker:
         ctx = self._visibility(el, tag, ctx)
         role = _role(el, tag, ctx)
         index = None
+        if tag == "form" or role in ("form", "search"):
+            ctx = ctx._replace(in_form=True) if not ctx.in_form else ctx
         if role in SKELETON_ROLES and not ctx.invisible:
             index = self._emit(el, tag, role, ctx)
-            if index is None and role in LANDMARK_ROLES:
+            if index is None or (role == "form" and not self.found[index]["name"]):
                 role = None  # a region/form/aside without a name is not a landmark (HTML-AAM)
         if role is None and (len(el) == 0 or tag == "svg"):
             return _leaf(el, tag, ctx)  # most of a page: nothing below can be in the skeleton
@@ -358,8 +366,12 @@ class _Walker:
         return ctx._replace(**changes) if changes else ctx
 
     def _emit(self, el: Any, tag: str, role: str, ctx: _Ctx) -> int | None:
-        name = self._name_of(el, role)
-        if role in ("region", "form") and not name:
+        name = self._mask_ids(self._name_of(el, role), el)
+        if role == "region" and not name:
+            return None
+        if role == "form" and not name and (tag != "form" or el.get("action") is None):
+            return None  # an unnamed form is listed (not as a landmark) only for where it sends
+        if role == "link" and not name and not self._followable(el, tag):
             return None
         if role == "complementary" and ctx.nested and not name:
             return None
@@ -370,6 +382,7 @@ class _Walker:
         data: dict[str, Any] = {
             "role": role, "name": name, "landmark": " > ".join(ctx.landmarks), "context": context,
             "repeat": "", "repeat_item": -1, "repeat_rich": False, "dialog": ctx.dialog,
+            "in_form": ctx.in_form and role != "form",
         }
         data.update(_state(el, tag, role, ctx))
         data["target"] = self._target(el, tag, role)
@@ -385,6 +398,62 @@ class _Walker:
         if tag == "form" and el.get("action") is not None:
             return normalize_target(el.get("action", ""), self.base)
         return None
+
+    def _followable(self, el: Any, tag: str) -> bool:
+        """Whether a link without a name is still something a person can see and follow.
+
+        A captured link (capture measured its box) is followable when its box has an area; in raw HTML,
+        when it has content: text or an image, icon or control inside (an empty scroll anchor has none).
+        """
+        box = _box(el.get("data-watcher-box"))
+        if box is not None:
+            return box[2] > 0 and box[3] > 0
+        if tag == "area":
+            return True
+        if "".join(el.itertext()).strip():
+            return True
+        return any(isinstance(d.tag, str) and d.tag in _CONTENT_TAGS for d in el.iterdescendants())
+
+    def _mask_ids(self, name: str, el: Any) -> str:
+        """A name with the generated ids it embeds replaced by "…" (id-like tokens only).
+
+        Masked: a token equal to the element's own id, or an id-like token (a digit, and 3+ characters)
+        that the page also uses as an identifier (an id, for, name, aria reference, or inside a link or
+        form target): CMSs label untitled entries « Rubrique r-8c41e2 » from such ids, which are
+        regenerated between two loads.
+        """
+        if not name or not _ID_TOKEN_HINT.search(name):
+            return name
+        own = el.get("id") or ""
+        words = name.split(" ")
+        changed = False
+        for k, word in enumerate(words):
+            token = word.strip(_TOKEN_EDGES)
+            if len(token) < 3 or not _ID_TOKEN_HINT.search(token):
+                continue
+            if token == own or (_ID_LIKE.match(token) and token in self._identifiers()):
+                words[k] = word.replace(token, "…")
+                changed = True
+        return " ".join(words) if changed else name
+
+    def _identifiers(self) -> set[str]:
+        """The pieces of every identifier attribute value of the page, split at punctuation, with each
+        run of hyphen- or underscore-joined parts ("r-8c41e2" in "r-8c41e2-desc"); built on first need."""
+        if self._ids is None:
+            self._ids = set()
+            for value in self._id_values:
+                for piece in _ID_SPLIT.split(value):
+                    if not _ID_TOKEN_HINT.search(piece):
+                        continue
+                    parts = re.split(r"([-_])", piece)[::2]
+                    if len(parts) > 6:
+                        self._ids.add(piece)
+                        continue
+                    for i in range(len(parts)):
+                        for j in range(i + 1, len(parts) + 1):
+                            self._ids.add("-".join(parts[i:j]))
+                            self._ids.add("_".join(parts[i:j]))
+        return self._ids
 
     def _group_label(self, el: Any, tag: str) -> str:
         """A list's label: its own name, the heading or menu entry just before it, or its fieldset legend."""
@@ -517,6 +586,17 @@ class _Walker:
                 parts.append(f" {text} " if child.tag in BLOCK_TAGS else text)
             parts.append(child.tail or "")
         return "".join(parts)
+
+
+# Elements whose presence inside a link is content a person sees, even without text.
+_CONTENT_TAGS = frozenset({"img", "picture", "svg", "video", "canvas", "object", "embed", "iframe", "input"})
+# Attributes holding identifiers (generated ids leak from them into names) and what an id token looks like.
+_ID_ATTRIBUTES = ("id", "for", "name", "aria-controls", "aria-labelledby", "aria-describedby", "aria-owns",
+                  "href", "action")
+_ID_TOKEN_HINT = re.compile(r"\d")
+_ID_LIKE = re.compile(r"^(?:\d{4,}|(?=.*\d)(?=.*[A-Za-z])[A-Za-z0-9_-]{3,})$")
+_ID_SPLIT = re.compile(r"[^A-Za-z0-9_-]+")
+_TOKEN_EDGES = "()[]{}«»\"'.,;:!?#"
 
 
 def _leaf(el: Any, tag: str, ctx: _Ctx) -> _Summary:
@@ -786,6 +866,52 @@ def normalize_target(href: str, base: str | None, *, keep_base_fragment: bool = 
     path = _PATH_SESSION.sub("", parts.path) or ("/" if netloc else "")
     fragment = parts.fragment if keep_base_fragment else ""
     return urlunsplit((parts.scheme.lower(), netloc, path, _clean_query(parts.query), fragment))
+
+
+@functools.lru_cache(maxsize=8192)
+def target_key(target: str | None) -> str | None:
+    """A normalised target as compared: equal keys lead to the same place for a person.
+
+    On top of ``normalize_target``: a ``tel:``/``sms:`` number keeps only its digits, with the
+    international prefix ``00`` written ``+`` (RFC 3966 visual separators are not part of the number);
+    a ``mailto:`` address is compared case-insensitively; ``http`` and ``https`` on the same host are
+    the same page (sites redirect one to the other); a trailing slash on a path is not another page;
+    default ports are dropped. None stays None.
+    """
+    if target is None:
+        return None
+    if target.startswith("#"):
+        return target
+    scheme, sep, rest = target.partition(":")
+    low = scheme.lower() if sep and re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]*", scheme) else ""
+    if low in ("tel", "sms"):
+        number = rest.split(";", 1)[0].split("?", 1)[0]
+        digits = re.sub(r"[^0-9+]", "", unquote(number))
+        if digits.startswith("00"):
+            digits = "+" + digits[2:]
+        return f"tel:{digits}"
+    if low == "mailto":
+        address, q, query = rest.partition("?")
+        return "mailto:" + unquote(address).strip().casefold() + q + query
+    if low not in ("http", "https", ""):
+        return target
+    parts = urlsplit(target)
+    netloc = parts.netloc.lower()
+    port = _DEFAULT_PORTS.get(low)
+    if port and netloc.endswith(":" + port):
+        netloc = netloc[: -len(port) - 1]
+    path = parts.path.rstrip("/") or ("/" if netloc or parts.path else "")
+    return urlunsplit(("https" if low else "", netloc, path, parts.query, parts.fragment))
+
+
+def target_host(target: str | None) -> str | None:
+    """The host a target leads to (lowercase, without "www."), None for relative, mail or phone targets."""
+    if not target:
+        return None
+    host = urlsplit(target).hostname
+    if not host:
+        return None
+    return host[4:] if host.startswith("www.") else host
 
 
 def _clean_query(query: str) -> str:

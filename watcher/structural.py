@@ -21,7 +21,15 @@ from dataclasses import dataclass, field, replace
 from difflib import SequenceMatcher
 
 from watcher.changes import Change, Kind, Severity
-from watcher.skeleton import ACTION_ROLES, FIELD_ROLES, LANDMARK_ROLES, Element, Skeleton
+from watcher.skeleton import (
+    ACTION_ROLES,
+    FIELD_ROLES,
+    LANDMARK_ROLES,
+    Element,
+    Skeleton,
+    target_host,
+    target_key,
+)
 
 _NON_WORD = re.compile(r"[\W_]+")
 _DIGITS = re.compile(r"\d+")
@@ -38,10 +46,43 @@ _CONTROL_FAMILY = {
 }
 
 
+_MONTHS = (r"(?:janv(?:ier)?|f[ée]vr(?:ier)?|mars|avr(?:il)?|mai|juin|juil(?:let)?|ao[uû]t|sept(?:embre)?|"
+           r"oct(?:obre)?|nov(?:embre)?|d[ée]c(?:embre)?|january|february|march|april|may|june|july|august|"
+           r"september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sep|dec)\.?")
+_WEEKDAYS = r"(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|monday|tuesday|wednesday|thursday|friday|" \
+    r"saturday|sunday|lun|mar|mer|jeu|ven|sam|dim|mon|tue|wed|thu|fri|sat|sun)\.?,?"
+_UNITS_FR = r"(?:s|sec|secondes?|mn|min|minutes?|h|heures?|j|jours?|sem|semaines?|mois|ans?|années?)"
+_UNITS_EN = r"(?:s|secs?|seconds?|mins?|minutes?|h|hrs?|hours?|d|days?|w|weeks?|mo|months?|y|yrs?|years?)"
+# Dates and times, absolute or relative, as they appear in names: « il y a 3 min », « hier », « 12 mars 2025 »,
+# « 10 h 30 », « 2025-03-12 », "3 hours ago", "yesterday". They change between two loads, not the interface.
+_DATES = re.compile(
+    "|".join((
+        rf"\b(?:{_WEEKDAYS} )?\d{{1,2}}(?:er|st|nd|rd|th)? {_MONTHS}(?: \d{{4}})?",
+        rf"\b(?:{_WEEKDAYS} )?{_MONTHS} \d{{1,2}}(?:st|nd|rd|th)?(?:,? \d{{4}})?\b",
+        rf"\b{_MONTHS} \d{{4}}\b",
+        r"\b\d{4}-\d{2}-\d{2}(?:t\d{2}:\d{2}(?::\d{2})?(?:\.\d+)?(?:z|[+-]\d{2}:?\d{2})?)?\b",
+        r"\b\d{1,2}[/.-]\d{1,2}[/.-](?:\d{4}|\d{2})\b",
+        r"\b\d{1,2} ?h ?\d{2}\b|\b\d{1,2}:\d{2}(?::\d{2})?(?: ?[ap]\.?m\.?)?|\b[àa] \d{1,2} ?h\b",
+        rf"\bil y a (?:\d+|une?|quelques) ?{_UNITS_FR}\b",
+        rf"\b(?:\d+|an?|a few) ?{_UNITS_EN} ago\b",
+        r"\b(?:avant-hier|hier|aujourd['’]hui|demain|à l['’]instant|just now|yesterday|today|tomorrow)\b",
+    )),
+    re.I,
+)
+_DATE_WORD = " qdateq "
+
+
 @functools.lru_cache(maxsize=16384)
 def name_key(name: str) -> str:
-    """A name as compared: case, punctuation and spacing do not make a different button."""
-    return " ".join(_NON_WORD.sub(" ", name.casefold()).split())
+    """A name as compared: case, punctuation and spacing do not make a different button, and dates and
+    times in it (absolute or relative) are masked: they change between two loads, not the interface."""
+    folded = name.casefold()
+    if any(c.isdigit() for c in folded) or _DATE_HINT.search(folded):
+        folded = _DATES.sub(_DATE_WORD, folded)
+    return " ".join(_NON_WORD.sub(" ", folded).split())
+
+
+_DATE_HINT = re.compile(r"hier|aujourd|demain|instant|just now|yesterday|today|tomorrow")
 
 
 def _family(role: str) -> str:
@@ -87,10 +128,13 @@ def _match(a: list[Element], b: list[Element]) -> _Matching:
     matcher = SequenceMatcher(None, [_key(e) for e in a], [_key(e) for e in b], autojunk=False)
     for block in matcher.get_matching_blocks():
         out.anchors.extend((block.a + k, block.b + k) for k in range(block.size))
+    out.anchors = _unpin_homonyms(out.anchors, a, b)
     free_a = sorted(set(range(len(a))) - {i for i, _ in out.anchors})
     free_b = sorted(set(range(len(b))) - {j for _, j in out.anchors})
     moved = _pair_same_name(free_a, free_b, a, b)
-    out.displaced = set(moved)
+    homonyms = Counter(_key(a[i]) for i in free_a) + Counter(_key(b[j]) for j in free_b)
+    # A homonym paired by target (a rotating list) did not move: its neighbours changed.
+    out.displaced = {(i, j) for i, j in moved if homonyms[_key(a[i])] <= 2}
     free_a = [i for i in free_a if i not in {p[0] for p in moved}]
     free_b = [j for j in free_b if j not in {p[1] for p in moved}]
     renamed = _pair_renames(free_a, free_b, a, b, out.anchors)
@@ -100,21 +144,63 @@ def _match(a: list[Element], b: list[Element]) -> _Matching:
     return out
 
 
+def _unpin_homonyms(anchors: list[tuple[int, int]], a: list[Element], b: list[Element]) -> list[tuple[int, int]]:
+    """Alignment pairs homonyms by order alone; when a repeated name ("En savoir plus", two news items
+    with the same title) was aligned with an element leading elsewhere while its own target is still there,
+    those anchors are released so that homonyms are paired by target first, then by position."""
+    count_a = Counter(_key(e) for e in a)
+    count_b = Counter(_key(e) for e in b)
+    targets_a: dict[tuple[str, str, str], set[str | None]] = defaultdict(set)
+    targets_b: dict[tuple[str, str, str], set[str | None]] = defaultdict(set)
+    for e in a:
+        if count_a[_key(e)] > 1 or count_b[_key(e)] > 1:
+            targets_a[_key(e)].add(target_key(e.target))
+    for e in b:
+        if count_a[_key(e)] > 1 or count_b[_key(e)] > 1:
+            targets_b[_key(e)].add(target_key(e.target))
+    wrong: set[tuple[str, str, str]] = set()
+    for i, j in anchors:
+        key = _key(a[i])
+        if key not in targets_a:
+            continue
+        ta, tb = target_key(a[i].target), target_key(b[j].target)
+        if ta != tb and (ta in targets_b[key] or tb in targets_a[key]):
+            wrong.add(key)
+    if not wrong:
+        return anchors
+    return [(i, j) for i, j in anchors if _key(a[i]) not in wrong]
+
+
 def _pair_same_name(free_a: list[int], free_b: list[int], a: list[Element], b: list[Element]) -> list[tuple[int, int]]:
-    """Out-of-order elements with the same role and name: the same element, found elsewhere."""
+    """Out-of-order elements with the same role and name: the same element, found elsewhere.
+
+    Among homonyms ("En savoir plus"), the one leading to the same place is the same link; the others
+    are paired in page order.
+    """
     buckets: dict[tuple[str, str], list[int]] = defaultdict(list)
     for j in free_b:
         buckets[(_family(b[j].role), name_key(b[j].name))].append(j)
-    pairs = []
+    pairs: list[tuple[int, int]] = []
+    rest: list[int] = []
     for i in free_a:
         bucket = buckets.get((_family(a[i].role), name_key(a[i].name)))
         if not bucket:
             continue
-        # Among homonyms ("En savoir plus"), the one leading to the same place is the same link.
-        j = next((j for j in bucket if b[j].target == a[i].target), bucket[0])
-        bucket.remove(j)
-        pairs.append((i, j))
-    return pairs
+        same = next((j for j in bucket if _same_target(b[j], a[i])), None)
+        if same is None:
+            rest.append(i)
+            continue
+        bucket.remove(same)
+        pairs.append((i, same))
+    for i in rest:
+        bucket = buckets.get((_family(a[i].role), name_key(a[i].name)))
+        if bucket:
+            pairs.append((i, bucket.pop(0)))
+    return sorted(pairs)
+
+
+def _same_target(x: Element, y: Element) -> bool:
+    return target_key(x.target) == target_key(y.target)
 
 
 def _pair_renames(free_a: list[int], free_b: list[int], a: list[Element], b: list[Element],
@@ -175,13 +261,13 @@ def _candidates(free_a: list[int], free_b: list[int], a: list[Element], b: list[
     for j in free_b:
         gap_b[gaps.gap_b[j]].append(j)
         if _meaningful_target(b[j].target):
-            by_target[b[j].target or ""].append(j)
+            by_target[target_key(b[j].target) or ""].append(j)
     found: set[tuple[int, int]] = set()
     for gap, members_a in gap_a.items():
         found.update(_gap_pairs(members_a, gap_b.get(gap, [])))
     for i in free_a:
         if _meaningful_target(a[i].target):
-            found.update((i, j) for j in by_target[a[i].target or ""])
+            found.update((i, j) for j in by_target[target_key(a[i].target) or ""])
     if len(free_a) * len(free_b) <= MAX_FUZZY_PAIRS:
         found.update((i, j) for i in free_a for j in free_b
                      if a[i].landmark == b[j].landmark and gaps.gap_a[i] != gaps.gap_b[j])
@@ -205,11 +291,11 @@ def _rename_score(x: Element, y: Element, same_gap: bool, one_to_one: bool) -> f
     """How likely y is x renamed; None when it cannot be."""
     if _family(x.role) != _family(y.role) or (x.role in LANDMARK_ROLES and x.role != y.role):
         return None
-    same_target = _meaningful_target(x.target) and x.target == y.target
+    same_target = _meaningful_target(x.target) and _same_target(x, y)
     if x.landmark != y.landmark and not same_target:
         return None
     sim = similarity(x.name, y.name, floor=0.0 if same_gap or same_target else 0.75)
-    leads_elsewhere = bool(x.target and y.target and x.target != y.target)
+    leads_elsewhere = bool(x.target and y.target and not _same_target(x, y))
     likely = same_target or sim >= 0.75 or (same_gap and (one_to_one or sim >= 0.3 or not leads_elsewhere))
     if not likely:
         return None
@@ -291,12 +377,13 @@ def _pair_changes(x: Element, y: Element, sides: _Sides, displaced: bool) -> lis
 
 def _target_changed(x: Element, y: Element) -> bool:
     """Whether a link now leads elsewhere; a form only when it posts to another page, not new tokens."""
-    if x.target is None or y.target is None or x.target == y.target:
+    if x.target is None or y.target is None or _same_target(x, y):
         return False
+    tx, ty = target_key(x.target) or "", target_key(y.target) or ""
     if x.role == "form":
-        return _without(x.target, "?") != _without(y.target, "?")
+        return _without(tx, "?") != _without(ty, "?")
     # Another anchor on the same page (often a generated id) takes the person to the same place.
-    return _without(x.target, "#") != _without(y.target, "#")
+    return _without(tx, "#") != _without(ty, "#")
 
 
 def _without(target: str, sep: str) -> str:
@@ -330,7 +417,7 @@ def _option_changes(x: Element, y: Element) -> list[Change]:
     dynamic = len(gone) + len(new) >= 0.5 * (len(x.options) + len(y.options))
     out = [_make(Kind.REMOVED, _option(x, o), None) for o in gone]
     out += [_make(Kind.ADDED, None, _option(y, o)) for o in new]
-    return [_as_noise(c) for c in out] if dynamic else out
+    return [_as_noise(c, "dynamic-options") for c in out] if dynamic else out
 
 
 def _option(select: Element, text: str) -> Element:
@@ -344,55 +431,113 @@ def _option(select: Element, text: str) -> Element:
 def _make(kind: Kind, before: Element | None, after: Element | None) -> Change:
     el = after or before
     assert el is not None
+    severity, rule = severity_rule(kind, before, after)
     return Change(kind=kind, role=el.role, before=before, after=after, landmark=el.landmark,
-                  severity=severity_of(kind, before, after))
+                  severity=severity, rule=rule)
 
 
 def severity_of(kind: Kind, before: Element | None, after: Element | None) -> Severity:
-    """How much a change matters to someone following the page step by step."""
+    """How much a change matters to someone following the page step by step (see ``severity_rule``)."""
+    return severity_rule(kind, before, after)[0]
+
+
+# Controls a person answers or presses to go on: added inside a form, they change the step taught.
+_CONTROL_ROLES = FIELD_ROLES | {"button", "option"}
+
+
+def severity_rule(kind: Kind, before: Element | None, after: Element | None) -> tuple[Severity, str]:
+    """The severity of one change and the short id of the rule that decided it (shown by ``explain``).
+
+    The single place where severity is decided. Rules, first match wins:
+    ``form-destination`` (a form sends elsewhere: major), ``step-count`` (a heading's step indicator
+    « Étape 1 sur 3 » changes position or total: major), ``orientation`` (other landmark or heading
+    changes: minor), ``link-other-host`` (a link now leads to another site: major),
+    ``link-target`` (major), ``required`` (major), ``added-required-field`` (major),
+    ``options-changed`` (a choice added to or removed from a list: major), ``added-control-in-form``
+    (a button, field or choice added inside a form: major), ``added`` (minor), ``moved-far`` /
+    ``moved-near``, ``counter`` (only numbers differ, words agreeing with them: minor),
+    ``footer-link`` (minor), ``step`` (anything else a person uses to go on: major).
+    Elements are skeleton elements (``watcher.skeleton.Element``); ``before``/``after`` is None on the
+    side where the element does not exist.
+    """
     el = after or before
     assert el is not None
+    if kind == Kind.TARGET_CHANGED and el.role == "form":
+        return Severity.MAJOR, "form-destination"
+    if el.role == "heading" and kind == Kind.RENAMED and before and after and _step_changed(before.name, after.name):
+        return Severity.MAJOR, "step-count"
     if el.role in LANDMARK_ROLES or el.role == "heading":
-        return Severity.MINOR  # orientation, not a step
+        return Severity.MINOR, "orientation"  # orientation, not a step
     if kind == Kind.TARGET_CHANGED:
-        return _target_severity(before, after)
+        if before is not None and after is not None and _other_host(before.target, after.target):
+            return Severity.MAJOR, "link-other-host"
+        return Severity.MAJOR, "link-target"
     if kind == Kind.REQUIRED_CHANGED:
-        return Severity.MAJOR
+        return Severity.MAJOR, "required"
     if kind == Kind.ADDED:
-        return Severity.MAJOR if el.role in FIELD_ROLES and el.required else Severity.MINOR
+        if el.role in FIELD_ROLES and el.required:
+            return Severity.MAJOR, "added-required-field"
+        if el.role == "option":
+            return Severity.MAJOR, "options-changed"
+        if el.role in _CONTROL_ROLES and el.in_form:
+            return Severity.MAJOR, "added-control-in-form"
+        return Severity.MINOR, "added"
+    if kind == Kind.REMOVED and el.role == "option":
+        return Severity.MAJOR, "options-changed"
     if kind == Kind.MOVED:
         return _move_severity(before, after)
     if kind == Kind.RENAMED and before and after and _only_numbers_differ(before.name, after.name):
-        return Severity.MINOR  # counters, years, version numbers
+        return Severity.MINOR, "counter"  # counters, years, version numbers
     if el.role == "link" and "contentinfo" in el.landmark.split(" > "):
-        return Severity.MINOR  # footer links are rarely a step of a procedure
-    return Severity.MAJOR
+        return Severity.MINOR, "footer-link"  # footer links are rarely a step of a procedure
+    return Severity.MAJOR, "step"
 
 
-def _target_severity(before: Element | None, after: Element | None) -> Severity:
-    if before is None or after is None or before.role == "form":
-        return Severity.MINOR  # the person never sees where a form posts
-    return Severity.MAJOR
+def _other_host(a: str | None, b: str | None) -> bool:
+    """Whether two absolute web targets are on different sites (www. aside); relative ones never are."""
+    ha, hb = target_host(a), target_host(b)
+    return ha is not None and hb is not None and ha != hb
 
 
-def _move_severity(before: Element | None, after: Element | None) -> Severity:
+def _move_severity(before: Element | None, after: Element | None) -> tuple[Severity, str]:
     if before is None or after is None:
-        return Severity.MINOR
+        return Severity.MINOR, "moved-near"
     in_menu = "navigation" in after.landmark.split(" > ") or after.role in ("menuitem", "tab")
     if before.landmark != after.landmark or in_menu:
-        return Severity.MAJOR
-    return Severity.MINOR
+        return Severity.MAJOR, "moved-far"
+    return Severity.MINOR, "moved-near"
+
+
+_PLURAL_END = re.compile(r"(?<=\w\w)[sx]\b")
+# A step indicator: a position and a total joined by a short word or a slash (« 1 sur 3 », "2 of 4", 1/3).
+_STEP = re.compile(r"\b(\d{1,2}) ?(?:/|[^\W\d_]{1,4}) ?(\d{1,2})\b")
 
 
 def _only_numbers_differ(a: str, b: str) -> bool:
-    return _DIGITS.sub("0", name_key(a)) == _DIGITS.sub("0", name_key(b))
+    """Only numbers differ, with the words that agree with them (« 1 message non lu » / « 3 messages non
+    lus »): a counter, a year, a version number."""
+    ka, kb = name_key(a), name_key(b)
+    if _DIGITS.sub("0", ka) == _DIGITS.sub("0", kb):
+        return True
+    return ka != kb and _PLURAL_END.sub("", _DIGITS.sub("0", ka)) == _PLURAL_END.sub("", _DIGITS.sub("0", kb)) \
+        and _DIGITS.findall(ka) != _DIGITS.findall(kb)
+
+
+def _steps(name: str) -> list[tuple[int, int]]:
+    return [(int(p), int(t)) for p, t in _STEP.findall(name_key(name)) if 0 < int(p) <= int(t)]
+
+
+def _step_changed(a: str, b: str) -> bool:
+    """A heading's step indicator (position and total) differs: the procedure has other steps."""
+    sa, sb = _steps(a), _steps(b)
+    return bool(sa) and bool(sb) and sa != sb
 
 
 # --- noise: repeated blocks whose items change together ----------------------------------------------
 
 
-def _as_noise(change: Change) -> Change:
-    return replace(change, noise=True, severity=Severity.INFO)
+def _as_noise(change: Change, rule: str = "repeated-block") -> Change:
+    return replace(change, noise=True, severity=Severity.INFO, rule=rule)
 
 
 @dataclass
@@ -448,7 +593,8 @@ def _volatile(block: _Block, twin: _Block | None) -> bool:
     ratio = len(block.touched) / len(block.items)
     if block.rich:
         return ratio >= 0.5 or (twin is not None and _shifted(block, twin))
-    return ratio >= 0.8 and len(block.touched) >= 3
+    # A plain list (one link per item) is a feed too when items enter at one end and leave at the other.
+    return (ratio >= 0.8 and len(block.touched) >= 3) or (twin is not None and _shifted(block, twin))
 
 
 def _shifted(block: _Block, twin: _Block) -> bool:
@@ -481,7 +627,7 @@ def _downgrade_dialogs(changes: list[Change], a: list[Element], b: list[Element]
     """A whole dialog (cookie banner, modal) appearing or vanishing is minor: it depends on timing and state."""
     whole = _whole_dialogs(changes, a, Kind.REMOVED, lambda c: c.before) | \
         _whole_dialogs(changes, b, Kind.ADDED, lambda c: c.after)
-    return [c.with_severity(min(c.severity, Severity.MINOR, key=lambda s: s.rank))
+    return [replace(c, severity=min(c.severity, Severity.MINOR, key=lambda s: s.rank), rule="whole-dialog")
             if id(c) in whole else c for c in changes]
 
 
