@@ -90,7 +90,12 @@ def test_required_changes_and_added_fields() -> None:
 def test_target_changes() -> None:
     before = '<body><a href="/mon-compte">Mon compte</a><a href="#c1">Aller au contenu</a></body>'
     changed = diff(before, before.replace("/mon-compte", "/espace"))
-    assert kinds(changed) == [("target_changed", "link")] and changed[0].severity == Severity.MAJOR
+    # Issue 14: another page of the same site, outside menus, is the site reorganising its addresses.
+    assert kinds(changed) == [("target_changed", "link")] and changed[0].severity == Severity.MINOR
+    assert changed[0].rule == "link-target-same-site"
+    in_menu = before.replace("<body>", "<body><nav>").replace("</body>", "</nav></body>")
+    moved = diff(in_menu, in_menu.replace("/mon-compte", "/espace"))
+    assert moved[0].severity == Severity.MAJOR and moved[0].rule == "link-target"
     assert diff(before, before.replace("#c1", "#c2")) == []  # generated anchors
     assert diff(before, before.replace("/mon-compte", "/mon-compte?utm_source=x&xtor=AD-1")) == []
 

@@ -100,8 +100,11 @@ class Element:
     repeat_rich: bool = False
     # Name of the dialog (cookie banner, modal) holding the element; "" outside dialogs.
     dialog: str = ""
-    # Inside a form (<form>, role form or search): where a person answers and submits.
+    # Inside a form (<form>, role form or search) that is not the wrapper of a whole page (a form holding
+    # the page's header, menu, main content or footer, as ASP.NET pages do): where a person answers and submits.
     in_form: bool = False
+    # A disclosure control (aria-expanded): it shows or hides content, it does not act or answer.
+    expands: bool = False
 
     def to_json(self) -> dict[str, Any]:
         """Only the fields that differ from their default, to keep skeleton.json small."""
@@ -267,8 +270,8 @@ class _Walker:
         ctx = self._visibility(el, tag, ctx)
         role = _role(el, tag, ctx)
         index = None
-        if tag == "form" or role in ("form", "search"):
-            ctx = ctx._replace(in_form=True) if not ctx.in_form else ctx
+        if (tag == "form" or role in ("form", "search")) and not ctx.in_form and not _wraps_page(el):
+            ctx = ctx._replace(in_form=True)
         if role in SKELETON_ROLES and not ctx.invisible:
             index = self._emit(el, tag, role, ctx)
             if index is None or (role == "form" and not self.found[index]["name"]):
@@ -383,6 +386,7 @@ class _Walker:
             "role": role, "name": name, "landmark": " > ".join(ctx.landmarks), "context": context,
             "repeat": "", "repeat_item": -1, "repeat_rich": False, "dialog": ctx.dialog,
             "in_form": ctx.in_form and role != "form",
+            "expands": role in INTERACTIVE_ROLES and el.get("aria-expanded") is not None,
         }
         data.update(_state(el, tag, role, ctx))
         data["target"] = self._target(el, tag, role)
@@ -599,6 +603,17 @@ _ID_SPLIT = re.compile(r"[^A-Za-z0-9_-]+")
 _TOKEN_EDGES = "()[]{}«»\"'.,;:!?#"
 
 
+_PAGE_PARTS = etree.XPath(
+    "boolean(.//main|.//nav|.//header|.//footer|.//*[@role='main' or @role='navigation' or @role='banner' "
+    "or @role='contentinfo'])"
+)
+
+
+def _wraps_page(form: Any) -> bool:
+    """Whether a form holds a page's landmarks (the whole-page <form> of ASP.NET): not a form a person fills."""
+    return bool(_PAGE_PARTS(form))
+
+
 def _leaf(el: Any, tag: str, ctx: _Ctx) -> _Summary:
     text = not ctx.in_named and not ctx.invisible and _has_text(el.text)
     media = tag in MEDIA_TAGS
@@ -789,7 +804,11 @@ def _box(value: str | None) -> tuple[int, int, int, int] | None:
 def _options(select: Any) -> tuple[str, ...]:
     out = []
     for option in select.iter("option"):
-        if _hidden_here(option):
+        # A disabled option (a « Sélectionner » placeholder, a choice no longer offered) cannot be chosen.
+        if _hidden_here(option) or option.get("disabled") is not None:
+            continue
+        group = option.getparent()
+        if group is not None and group.tag == "optgroup" and group.get("disabled") is not None:
             continue
         text = normalize_space(option.get("label") or "".join(option.itertext()))
         if text:
@@ -902,6 +921,21 @@ def target_key(target: str | None) -> str | None:
         netloc = netloc[: -len(port) - 1]
     path = parts.path.rstrip("/") or ("/" if netloc or parts.path else "")
     return urlunsplit(("https" if low else "", netloc, path, parts.query, parts.fragment))
+
+
+_PLACEHOLDER = re.compile(r"[\[\]{}<>\s]|%5B|%7B", re.I)
+
+
+def is_destination(target: str | None) -> bool:
+    """Whether a target leads somewhere else than the current page: not empty, not a bare fragment, not
+    ``javascript:``/``data:``, and not an unfilled template placeholder (« [url - à modifier] »,
+    ``{{ url }}``: brackets, braces or spaces are not part of a real address)."""
+    if not target or target.startswith("#") or target in ("javascript:", "data:"):
+        return False
+    scheme = target.split(":", 1)[0].lower()
+    if scheme in ("mailto", "tel", "sms"):
+        return True
+    return not _PLACEHOLDER.search(target.split("?", 1)[0])
 
 
 def target_host(target: str | None) -> str | None:

@@ -27,6 +27,7 @@ from watcher.skeleton import (
     LANDMARK_ROLES,
     Element,
     Skeleton,
+    is_destination,
     target_host,
     target_key,
 )
@@ -284,7 +285,7 @@ def _gap_pairs(members_a: list[int], members_b: list[int]) -> Iterator[tuple[int
 
 
 def _meaningful_target(target: str | None) -> bool:
-    return bool(target) and not (target or "").startswith("#") and target not in ("javascript:", "data:")
+    return is_destination(target)
 
 
 def _rename_score(x: Element, y: Element, same_gap: bool, one_to_one: bool) -> float | None:
@@ -379,6 +380,8 @@ def _target_changed(x: Element, y: Element) -> bool:
     """Whether a link now leads elsewhere; a form only when it posts to another page, not new tokens."""
     if x.target is None or y.target is None or _same_target(x, y):
         return False
+    if not is_destination(x.target) and not is_destination(y.target):
+        return False  # from one non-address (#, a template placeholder) to another: still nowhere
     tx, ty = target_key(x.target) or "", target_key(y.target) or ""
     if x.role == "form":
         return _without(tx, "?") != _without(ty, "?")
@@ -471,7 +474,10 @@ def severity_rule(kind: Kind, before: Element | None, after: Element | None) -> 
     if kind == Kind.TARGET_CHANGED:
         if before is not None and after is not None and _other_host(before.target, after.target):
             return Severity.MAJOR, "link-other-host"
-        return Severity.MAJOR, "link-target"
+        if _in_menu(el) or not is_destination(before.target if before else None):
+            return Severity.MAJOR, "link-target"
+        # The same words leading to another page of the same site: the site reorganised its addresses.
+        return Severity.MINOR, "link-target-same-site"
     if kind == Kind.REQUIRED_CHANGED:
         return Severity.MAJOR, "required"
     if kind == Kind.ADDED:
@@ -479,18 +485,38 @@ def severity_rule(kind: Kind, before: Element | None, after: Element | None) -> 
             return Severity.MAJOR, "added-required-field"
         if el.role == "option":
             return Severity.MAJOR, "options-changed"
-        if el.role in _CONTROL_ROLES and el.in_form:
+        if el.role in _CONTROL_ROLES and not el.expands and _in_task_area(el):
             return Severity.MAJOR, "added-control-in-form"
         return Severity.MINOR, "added"
     if kind == Kind.REMOVED and el.role == "option":
         return Severity.MAJOR, "options-changed"
+    if kind in (Kind.ADDED, Kind.REMOVED) and el.role == "link" and not name_key(el.name) \
+            and not is_destination(el.target):
+        return Severity.MINOR, "dummy-link"  # no words, leads nowhere: « … » between page numbers
     if kind == Kind.MOVED:
         return _move_severity(before, after)
     if kind == Kind.RENAMED and before and after and _only_numbers_differ(before.name, after.name):
         return Severity.MINOR, "counter"  # counters, years, version numbers
+    if kind == Kind.RENAMED and before and after and not (name_key(before.name) and name_key(after.name)):
+        return Severity.MINOR, "name-given"  # a label associated (or lost): the screen shows the same text
     if el.role == "link" and "contentinfo" in el.landmark.split(" > "):
         return Severity.MINOR, "footer-link"  # footer links are rarely a step of a procedure
     return Severity.MAJOR, "step"
+
+
+# Where a page's own task sits: not its header, menus, footer or side boxes.
+_CHROME = frozenset({"banner", "navigation", "contentinfo", "complementary"})
+
+
+def _in_task_area(el: Element) -> bool:
+    """Inside a form, or in the page's content outside its header, menus, footer, side boxes and dialogs."""
+    if el.in_form:
+        return True
+    return not el.dialog and not _CHROME.intersection(el.landmark.split(" > "))
+
+
+def _in_menu(el: Element) -> bool:
+    return "navigation" in el.landmark.split(" > ") or el.role in ("menuitem", "tab")
 
 
 def _other_host(a: str | None, b: str | None) -> bool:
