@@ -598,7 +598,7 @@ _CONTENT_TAGS = frozenset({"img", "picture", "svg", "video", "canvas", "object",
 _ID_ATTRIBUTES = ("id", "for", "name", "aria-controls", "aria-labelledby", "aria-describedby", "aria-owns",
                   "href", "action")
 _ID_TOKEN_HINT = re.compile(r"\d")
-_ID_LIKE = re.compile(r"^(?:\d{4,}|(?=.*\d)(?=.*[A-Za-z])[A-Za-z0-9_-]{3,})$")
+_ID_LIKE = re.compile(r"^(?:(?=(?:\D*\d){4})[\d_-]+|(?=.*\d)(?=.*[A-Za-z])[A-Za-z0-9_-]{3,})$")
 _ID_SPLIT = re.compile(r"[^A-Za-z0-9_-]+")
 _TOKEN_EDGES = "()[]{}«»\"'.,;:!?#"
 

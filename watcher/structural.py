@@ -61,9 +61,11 @@ _DATES = re.compile(
         rf"\b(?:{_WEEKDAYS} )?\d{{1,2}}(?:er|st|nd|rd|th)? {_MONTHS}(?: \d{{4}})?",
         rf"\b(?:{_WEEKDAYS} )?{_MONTHS} \d{{1,2}}(?:st|nd|rd|th)?(?:,? \d{{4}})?\b",
         rf"\b{_MONTHS} \d{{4}}\b",
+        rf"\b{_WEEKDAYS}(?= (?:[àa] )?\d{{1,2}}(?::\d| ?h\b))",
         r"\b\d{4}-\d{2}-\d{2}(?:t\d{2}:\d{2}(?::\d{2})?(?:\.\d+)?(?:z|[+-]\d{2}:?\d{2})?)?\b",
         r"\b\d{1,2}[/.-]\d{1,2}[/.-](?:\d{4}|\d{2})\b",
-        r"\b\d{1,2} ?h ?\d{2}\b|\b\d{1,2}:\d{2}(?::\d{2})?(?: ?[ap]\.?m\.?)?|\b[àa] \d{1,2} ?h\b",
+        r"(?:\b[àa] )?\b\d{1,2} ?h(?: ?\d{2})?\b",
+        r"(?:\b[àa] )?\b\d{1,2}:\d{2}(?::\d{2})?(?: ?[ap]\.?m\.?)?",
         rf"\bil y a (?:\d+|une?|quelques) ?{_UNITS_FR}\b",
         rf"\b(?:\d+|an?|a few) ?{_UNITS_EN} ago\b",
         r"\b(?:avant-hier|hier|aujourd['’]hui|demain|à l['’]instant|just now|yesterday|today|tomorrow)\b",
@@ -520,9 +522,14 @@ def _in_menu(el: Element) -> bool:
 
 
 def _other_host(a: str | None, b: str | None) -> bool:
-    """Whether two absolute web targets are on different sites (www. aside); relative ones never are."""
+    """Whether two web targets are on different sites (www. aside). A relative target stays on the page's
+    site, so a relative target becoming an absolute one (page address unknown) counts as another host."""
+    if not (is_destination(a) and is_destination(b)):
+        return False
     ha, hb = target_host(a), target_host(b)
-    return ha is not None and hb is not None and ha != hb
+    if ha is None and hb is None:
+        return False
+    return ha != hb
 
 
 def _move_severity(before: Element | None, after: Element | None) -> tuple[Severity, str]:
@@ -550,7 +557,8 @@ def _only_numbers_differ(a: str, b: str) -> bool:
 
 
 def _steps(name: str) -> list[tuple[int, int]]:
-    return [(int(p), int(t)) for p, t in _STEP.findall(name_key(name)) if 0 < int(p) <= int(t)]
+    text = " ".join(_DATES.sub(_DATE_WORD, name.casefold()).split())
+    return [(int(p), int(t)) for p, t in _STEP.findall(text) if 0 < int(p) <= int(t)]
 
 
 def _step_changed(a: str, b: str) -> bool:
