@@ -90,12 +90,14 @@ def test_required_changes_and_added_fields() -> None:
 def test_target_changes() -> None:
     before = '<body><a href="/mon-compte">Mon compte</a><a href="#c1">Aller au contenu</a></body>'
     changed = diff(before, before.replace("/mon-compte", "/espace"))
-    # Issue 14: another page of the same site, outside menus, is the site reorganising its addresses.
-    assert kinds(changed) == [("target_changed", "link")] and changed[0].severity == Severity.MINOR
-    assert changed[0].rule == "link-target-same-site"
-    in_menu = before.replace("<body>", "<body><nav>").replace("</body>", "</nav></body>")
-    moved = diff(in_menu, in_menu.replace("/mon-compte", "/espace"))
-    assert moved[0].severity == Severity.MAJOR and moved[0].rule == "link-target"
+    assert kinds(changed) == [("target_changed", "link")] and changed[0].severity == Severity.MAJOR
+    # A link to another site now leading to another page of that site: that site reorganised its addresses.
+    docs = '<body><a href="/a">A</a><a href="https://docs.example.org/v1/forms">Documentation</a></body>'
+    moved = diff(docs, docs.replace("/v1/forms", "/current/fr/forms"))
+    assert moved[0].severity == Severity.MINOR and moved[0].rule == "external-link-path"
+    page_url = docs.replace("<body>", '<html data-watcher-url="https://docs.example.org/"><body>')
+    own = diff(page_url, page_url.replace("/v1/forms", "/current/fr/forms"))
+    assert own[0].severity == Severity.MAJOR and own[0].rule == "link-target"
     assert diff(before, before.replace("#c1", "#c2")) == []  # generated anchors
     assert diff(before, before.replace("/mon-compte", "/mon-compte?utm_source=x&xtor=AD-1")) == []
 
@@ -232,8 +234,8 @@ def test_controls_added_outside_the_task_area_or_that_only_reveal_stay_minor() -
     link_in_text = "<p>Read the <a href='/guide'>guide</a> before you start, then come back to this page.</p>"
     assert alert_rules(shop(), shop(main=link_in_text)) == []
     # A <form> holding the whole page (ASP.NET) is no form a person fills: its header stays chrome.
-    wrapper = "<html><body><form action='/page.aspx'><header><a href='/'>Home</a>{x}</header><main><h1>T</h1></main>" \
-        "</form></body></html>"
+    wrapper = "<html><body><form action='/page.aspx'><header><a href='/'>Home</a>{x}</header><main><h1>T</h1>" \
+        "<a href='/a'>A</a><a href='/b'>B</a></main></form></body></html>"
     assert alert_rules(wrapper.replace("{x}", ""), wrapper.replace("{x}", "<button>Print</button>")) == []
 
 

@@ -105,6 +105,9 @@ class Element:
     in_form: bool = False
     # A disclosure control (aria-expanded): it shows or hides content, it does not act or answer.
     expands: bool = False
+    # The name is no text shown on screen (an icon's aria-label, a logo's alt, a title): renaming it
+    # changes nothing a sighted person sees.
+    name_unseen: bool = False
 
     def to_json(self) -> dict[str, Any]:
         """Only the fields that differ from their default, to keep skeleton.json small."""
@@ -387,6 +390,7 @@ class _Walker:
             "repeat": "", "repeat_item": -1, "repeat_rich": False, "dialog": ctx.dialog,
             "in_form": ctx.in_form and role != "form",
             "expands": role in INTERACTIVE_ROLES and el.get("aria-expanded") is not None,
+            "name_unseen": bool(name) and role in ACTION_ROLES and tag in ("a", "button") and not _shows_text(el),
         }
         data.update(_state(el, tag, role, ctx))
         data["target"] = self._target(el, tag, role)
@@ -607,6 +611,32 @@ _PAGE_PARTS = etree.XPath(
     "boolean(.//main|.//nav|.//header|.//footer|.//*[@role='main' or @role='navigation' or @role='banner' "
     "or @role='contentinfo'])"
 )
+
+
+def _shows_text(el: Any) -> bool:
+    """Whether an element shows text of its own on screen: text nodes outside hidden descendants and outside
+    visually hidden ones (text for screen readers only: the sr-only / visually-hidden utility classes of
+    CSS frameworks, or a box capture measured at 1 px or less)."""
+    if _has_text(el.text):
+        return True
+    for child in el:
+        if isinstance(child.tag, str) and child.tag not in SKIPPED_TAGS and child.tag != "svg" \
+                and not _hidden_here(child) and not _visually_hidden(child) and _shows_text(child):
+            return True
+        if _has_text(child.tail):
+            return True
+    return False
+
+
+_SR_ONLY = re.compile(r"(?:^|\s)(?:[\w-]*sr-only[\w-]*|visually-?hidden|screen-reader-text|hidden-visually|"
+                      r"element-invisible|u-visually-hidden)(?:\s|$)", re.I)
+
+
+def _visually_hidden(el: Any) -> bool:
+    box = _box(el.get("data-watcher-box"))
+    if box is not None:
+        return box[2] <= 1 or box[3] <= 1
+    return bool(_SR_ONLY.search(el.get("class", "")))
 
 
 def _wraps_page(form: Any) -> bool:
@@ -908,7 +938,10 @@ def target_key(target: str | None) -> str | None:
         digits = re.sub(r"[^0-9+]", "", unquote(number))
         if digits.startswith("00"):
             digits = "+" + digits[2:]
-        return f"tel:{digits}"
+        # A national number (trunk prefix 0) and its international form (+33 …) end with the same
+        # subscriber digits: the last nine identify a number (short numbers such as 3939 stay whole).
+        plain = digits.lstrip("+")
+        return f"tel:{plain[-9:]}" if len(plain) >= 9 else f"tel:{digits}"
     if low == "mailto":
         address, q, query = rest.partition("?")
         return "mailto:" + unquote(address).strip().casefold() + q + query

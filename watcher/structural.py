@@ -110,14 +110,15 @@ def diff_skeletons(before: Skeleton, after: Skeleton) -> list[Change]:
     """The typed interface changes from one skeleton to the next, in page order."""
     a, b = before.elements, after.elements
     matching = _match(a, b)
-    sides = _Sides.build(a, b)
+    sides = _Sides.build(a, b, before.url, after.url)
     changes: list[tuple[float, Change]] = []
     position = _Positions(matching.anchors, len(b))
     for i, j in matching.pairs:
         for change in _pair_changes(a[i], b[j], sides, (i, j) in matching.displaced):
             changes.append((position.after(j), change))
-    changes += [(position.before(i), _make(Kind.REMOVED, a[i], None)) for i in matching.removed]
-    changes += [(position.after(j), _make(Kind.ADDED, None, b[j])) for j in matching.added]
+    changes += [(position.before(i), _make(Kind.REMOVED, a[i], None, sides.page_a)) for i in matching.removed]
+    changes += [(position.after(j), _make(Kind.ADDED, None, b[j], sides.page_b, sides.page_a))
+                for j in matching.added]
     changes.sort(key=lambda item: item[0])
     ordered = [change for _, change in changes]
     return _downgrade_dialogs(_mark_noise(ordered, a, b, matching.pairs), a, b)
@@ -334,10 +335,60 @@ class _Sides:
     contexts_b: dict[str, set[str]]
     rank_a: dict[int, int]
     rank_b: dict[int, int]
+    page_a: _Page
+    page_b: _Page
 
     @classmethod
-    def build(cls, a: list[Element], b: list[Element]) -> _Sides:
-        return cls(_landmarks(a), _landmarks(b), _contexts(a), _contexts(b), _ranks(a), _ranks(b))
+    def build(cls, a: list[Element], b: list[Element], url_a: str | None = None, url_b: str | None = None) -> _Sides:
+        return cls(_landmarks(a), _landmarks(b), _contexts(a), _contexts(b), _ranks(a), _ranks(b),
+                   _Page.of(a, url_a), _Page.of(b, url_b))
+
+
+def _own_host(elements: list[Element]) -> str | None:
+    """A page's host when its address is unknown (a saved file): the host most of its absolute links lead
+    to, when at least three do and it has more links than any other."""
+    hosts = Counter(h for e in elements if e.role == "link" and (h := target_host(e.target)))
+    top = hosts.most_common(2)
+    if not top or top[0][1] < 3 or (len(top) > 1 and top[1][1] == top[0][1]):
+        return None
+    return top[0][0]
+
+
+@dataclass(frozen=True)
+class _Page:
+    """The layout of one side: where its task area is, where injected overlays sit, how many ways to act."""
+
+    has_main: bool = False
+    footer_end: int | None = None  # order of the last element inside the footer
+    actions: int = 0  # links, buttons and fields a person can use
+    host: str | None = None  # the page's own host, None when unknown (a file)
+
+    @classmethod
+    def of(cls, elements: list[Element], url: str | None = None) -> _Page:
+        footer = [e.order for e in elements if "contentinfo" in e.landmark.split(" > ") or e.role == "contentinfo"]
+        actions = sum(1 for e in elements if e.role in ACTION_ROLES or e.role in FIELD_ROLES)
+        return cls(any(e.role == "main" for e in elements), max(footer) if footer else None, actions,
+                   target_host(url) or _own_host(elements))
+
+    def external(self, target: str | None) -> bool:
+        """Whether a web target leads to another site than this page's (page address unknown: any absolute one)."""
+        host = target_host(target) if is_destination(target) else None
+        return host is not None and host != self.host
+
+    def overlay(self, el: Element) -> bool:
+        """Outside every landmark, after the footer: a chat bubble, a pop-up or a banner injected by a script."""
+        return not el.landmark and self.footer_end is not None and el.order > self.footer_end \
+            and el.role not in LANDMARK_ROLES
+
+    def task_area(self, el: Element) -> bool:
+        """Inside a form, or in the page's content: its main landmark when it has one, else anything outside
+        its header, menus, footer, side boxes, dialogs and overlays."""
+        if el.in_form:
+            return True
+        parts = el.landmark.split(" > ")
+        if el.dialog or _CHROME.intersection(parts):
+            return False
+        return "main" in parts if self.has_main else not self.overlay(el)
 
 
 def _landmarks(elements: list[Element]) -> set[str]:
@@ -365,16 +416,17 @@ def _ranks(elements: list[Element]) -> dict[int, int]:
 
 def _pair_changes(x: Element, y: Element, sides: _Sides, displaced: bool) -> list[Change]:
     if x.role in FIELD_ROLES and _control_family(x) != _control_family(y):
-        return [_make(Kind.REMOVED, x, None), _make(Kind.ADDED, None, y)]  # see changes.py: control changes
+        return [_make(Kind.REMOVED, x, None, sides.page_a),
+                _make(Kind.ADDED, None, y, sides.page_b, sides.page_a)]  # see changes.py: control changes
     out = []
     if name_key(x.name) != name_key(y.name):
-        out.append(_make(Kind.RENAMED, x, y))
+        out.append(_make(Kind.RENAMED, x, y, sides.page_b))
     if _target_changed(x, y):
-        out.append(_make(Kind.TARGET_CHANGED, x, y))
+        out.append(_make(Kind.TARGET_CHANGED, x, y, sides.page_b))
     if x.required != y.required and x.role in FIELD_ROLES:
-        out.append(_make(Kind.REQUIRED_CHANGED, x, y))
+        out.append(_make(Kind.REQUIRED_CHANGED, x, y, sides.page_b))
     if _moved(x, y, sides, displaced):
-        out.append(_make(Kind.MOVED, x, y))
+        out.append(_make(Kind.MOVED, x, y, sides.page_b))
     return out + _option_changes(x, y)
 
 
@@ -433,10 +485,16 @@ def _option(select: Element, text: str) -> Element:
 # --- severity ----------------------------------------------------------------------------------------
 
 
-def _make(kind: Kind, before: Element | None, after: Element | None) -> Change:
+def _make(kind: Kind, before: Element | None, after: Element | None, page: _Page | None = None,
+          other: _Page | None = None) -> Change:
+    """A change with its severity; ``page`` is the layout of the element's side, ``other`` the before side's."""
     el = after or before
     assert el is not None
-    severity, rule = severity_rule(kind, before, after)
+    severity, rule = severity_rule(
+        kind, before, after,
+        task_area=page.task_area(el) if page else None, overlay=bool(page and page.overlay(el)),
+        sparse=bool(other and other.actions < _FEW_ACTIONS),
+        external=bool(page and page.external(before.target if before else None)))
     return Change(kind=kind, role=el.role, before=before, after=after, landmark=el.landmark,
                   severity=severity, rule=rule)
 
@@ -450,7 +508,8 @@ def severity_of(kind: Kind, before: Element | None, after: Element | None) -> Se
 _CONTROL_ROLES = FIELD_ROLES | {"button", "option"}
 
 
-def severity_rule(kind: Kind, before: Element | None, after: Element | None) -> tuple[Severity, str]:
+def severity_rule(kind: Kind, before: Element | None, after: Element | None, *, task_area: bool | None = None,
+                  overlay: bool = False, sparse: bool = False, external: bool = False) -> tuple[Severity, str]:
     """The severity of one change and the short id of the rule that decided it (shown by ``explain``).
 
     The single place where severity is decided. Rules, first match wins:
@@ -461,7 +520,17 @@ def severity_rule(kind: Kind, before: Element | None, after: Element | None) -> 
     ``options-changed`` (a choice added to or removed from a list: major), ``added-control-in-form``
     (a button, field or choice added inside a form: major), ``added`` (minor), ``moved-far`` /
     ``moved-near``, ``counter`` (only numbers differ, words agreeing with them: minor),
-    ``footer-link`` (minor), ``step`` (anything else a person uses to go on: major).
+    ``footer-link`` (minor), ``step`` (anything else a person uses to go on: major), and for noise
+    ``added-menu-entry`` (a link added to a menu: major), ``in-dialog`` (a change inside a dialog shown
+    over the page, cookie banner or promotion, outside a form: minor), ``unseen-name`` (a name no one
+    sees on screen, a logo's alt or an icon's label, reworded: minor), ``dummy-link``, ``name-given``.
+    ``template-key`` (a name that was or becomes an untranslated key such as ``navigation.main``: minor),
+    ``page-overlay`` (outside every landmark after the footer: a chat bubble or pop-up: minor),
+    ``few-actions`` (an action added to a page that had almost none, an error page: major).
+    ``task_area``: the element sits in a form or the page's content (None: judged from the element alone);
+    ``overlay``: it sits outside every landmark after the footer; ``sparse``: the page before had fewer
+    than three links, buttons or fields; ``external``: the link leads to another site than the page's
+    (``external-link-path``: a link to another site now leads to another page of that same site: minor).
     Elements are skeleton elements (``watcher.skeleton.Element``); ``before``/``after`` is None on the
     side where the element does not exist.
     """
@@ -476,19 +545,31 @@ def severity_rule(kind: Kind, before: Element | None, after: Element | None) -> 
     if kind == Kind.TARGET_CHANGED:
         if before is not None and after is not None and _other_host(before.target, after.target):
             return Severity.MAJOR, "link-other-host"
-        if _in_menu(el) or not is_destination(before.target if before else None):
-            return Severity.MAJOR, "link-target"
-        # The same words leading to another page of the same site: the site reorganised its addresses.
-        return Severity.MINOR, "link-target-same-site"
+        if _mail_domain(before) and _mail_domain(before) == _mail_domain(after):
+            return Severity.MINOR, "mail-same-domain"  # another mailbox of the same service, not shown on screen
+        if external and is_destination(before.target if before else None):
+            # Another page of the same other site (a documentation link): that site reorganised its addresses.
+            return Severity.MINOR, "external-link-path"
+        return Severity.MAJOR, "link-target"
     if kind == Kind.REQUIRED_CHANGED:
         return Severity.MAJOR, "required"
+    if overlay and kind in (Kind.ADDED, Kind.REMOVED, Kind.RENAMED):
+        return Severity.MINOR, "page-overlay"
+    if kind == Kind.RENAMED and before and after and (_TEMPLATE_KEY.match(before.name) or _TEMPLATE_KEY.match(after.name)):
+        return Severity.MINOR, "template-key"  # an i18n key shown before its text loaded
+    if task_area is None:
+        task_area = _in_task_area(el)
     if kind == Kind.ADDED:
         if el.role in FIELD_ROLES and el.required:
             return Severity.MAJOR, "added-required-field"
         if el.role == "option":
             return Severity.MAJOR, "options-changed"
-        if el.role in _CONTROL_ROLES and not el.expands and _in_task_area(el):
+        if el.role in _CONTROL_ROLES and not el.expands and task_area:
             return Severity.MAJOR, "added-control-in-form"
+        if el.role in ("link", "menuitem") and _in_menu(el) and name_key(el.name) and not el.dialog:
+            return Severity.MAJOR, "added-menu-entry"
+        if sparse and el.role in ACTION_ROLES and name_key(el.name):
+            return Severity.MAJOR, "few-actions"
         return Severity.MINOR, "added"
     if kind == Kind.REMOVED and el.role == "option":
         return Severity.MAJOR, "options-changed"
@@ -501,6 +582,11 @@ def severity_rule(kind: Kind, before: Element | None, after: Element | None) -> 
         return Severity.MINOR, "counter"  # counters, years, version numbers
     if kind == Kind.RENAMED and before and after and not (name_key(before.name) and name_key(after.name)):
         return Severity.MINOR, "name-given"  # a label associated (or lost): the screen shows the same text
+    if kind == Kind.RENAMED and before and after and before.name_unseen and after.name_unseen \
+            and _same_target(before, after):
+        return Severity.MINOR, "unseen-name"
+    if el.dialog and not el.in_form:
+        return Severity.MINOR, "in-dialog"
     if el.role == "link" and "contentinfo" in el.landmark.split(" > "):
         return Severity.MINOR, "footer-link"  # footer links are rarely a step of a procedure
     return Severity.MAJOR, "step"
@@ -511,14 +597,25 @@ _CHROME = frozenset({"banner", "navigation", "contentinfo", "complementary"})
 
 
 def _in_task_area(el: Element) -> bool:
-    """Inside a form, or in the page's content outside its header, menus, footer, side boxes and dialogs."""
-    if el.in_form:
-        return True
-    return not el.dialog and not _CHROME.intersection(el.landmark.split(" > "))
+    """Judged from the element alone: in a form, or outside the header, menus, footer, side boxes, dialogs."""
+    return el.in_form or not (el.dialog or _CHROME.intersection(el.landmark.split(" > ")))
+
+
+# An untranslated message key shown instead of its text: « navigation.main », « band_name ».
+_TEMPLATE_KEY = re.compile(r"^[a-z][a-z0-9]*(?:[._][a-z0-9]+)*(?:_[a-z0-9]+|\.[a-z0-9]{4,})$")
+# A page with fewer ways to act than this (an error page) gains a real one when a link appears.
+_FEW_ACTIONS = 3
 
 
 def _in_menu(el: Element) -> bool:
     return "navigation" in el.landmark.split(" > ") or el.role in ("menuitem", "tab")
+
+
+def _mail_domain(el: Element | None) -> str | None:
+    target = (el.target or "") if el is not None else ""
+    if not target.lower().startswith("mailto:") or "@" not in target:
+        return None
+    return target.split("?", 1)[0].rsplit("@", 1)[1].lower()
 
 
 def _other_host(a: str | None, b: str | None) -> bool:
