@@ -108,6 +108,9 @@ class Element:
     # The name is no text shown on screen (an icon's aria-label, a logo's alt, a title): renaming it
     # changes nothing a sighted person sees.
     name_unseen: bool = False
+    # Text of badges inside the name (« Nouveauté », « 3 messages non lus »: an element styled as a badge,
+    # tag, pill or counter): status that changes while the control stays the same.
+    badge: str = ""
 
     def to_json(self) -> dict[str, Any]:
         """Only the fields that differ from their default, to keep skeleton.json small."""
@@ -391,6 +394,7 @@ class _Walker:
             "in_form": ctx.in_form and role != "form",
             "expands": role in INTERACTIVE_ROLES and el.get("aria-expanded") is not None,
             "name_unseen": bool(name) and role in ACTION_ROLES and tag in ("a", "button") and not _shows_text(el),
+            "badge": _badge_text(el) if role in ACTION_ROLES and tag in ("a", "button") and len(el) else "",
         }
         data.update(_state(el, tag, role, ctx))
         data["target"] = self._target(el, tag, role)
@@ -630,6 +634,16 @@ def _shows_text(el: Any) -> bool:
 
 _SR_ONLY = re.compile(r"(?:^|\s)(?:[\w-]*sr-only[\w-]*|visually-?hidden|screen-reader-text|hidden-visually|"
                       r"element-invisible|u-visually-hidden)(?:\s|$)", re.I)
+
+
+_BADGE = re.compile(r"(?:^|[\s_-])(?:badge|pill|chip|counter|count|tag)(?:$|[\s_-])", re.I)
+
+
+def _badge_text(el: Any) -> str:
+    """Text of the descendants styled as badges (class badge, tag, pill, chip, counter), "" when none."""
+    parts = [normalize_space("".join(d.itertext())) for d in el.iterdescendants()
+             if isinstance(d.tag, str) and _BADGE.search(d.get("class", "")) and not _hidden_here(d)]
+    return " ".join(p for p in parts if p)
 
 
 def _visually_hidden(el: Any) -> bool:

@@ -520,7 +520,7 @@ def severity_rule(kind: Kind, before: Element | None, after: Element | None, *, 
     ``options-changed`` (a choice added to or removed from a list: major), ``added-control-in-form``
     (a button, field or choice added inside a form: major), ``added`` (minor), ``moved-far`` /
     ``moved-near``, ``counter`` (only numbers differ, words agreeing with them: minor),
-    ``footer-link`` (minor), ``step`` (anything else a person uses to go on: major), and for noise
+    ``footer-link`` (minor), ``aside`` (in a side box, outside its menus and forms: minor), ``badge`` (only the text of a badge inside the name changed: minor), ``step`` (anything else a person uses to go on: major), and for noise
     ``added-menu-entry`` (a link added to a menu: major), ``in-dialog`` (a change inside a dialog shown
     over the page, cookie banner or promotion, outside a form: minor), ``unseen-name`` (a name no one
     sees on screen, a logo's alt or an icon's label, reworded: minor), ``dummy-link``, ``name-given``.
@@ -542,9 +542,12 @@ def severity_rule(kind: Kind, before: Element | None, after: Element | None, *, 
         return Severity.MAJOR, "step-count"
     if el.role in LANDMARK_ROLES or el.role == "heading":
         return Severity.MINOR, "orientation"  # orientation, not a step
+    if kind == Kind.TARGET_CHANGED and before is not None and after is not None \
+            and _other_host(before.target, after.target):
+        return Severity.MAJOR, "link-other-host"
+    if "complementary" in el.landmark.split(" > ") and not _in_menu(el) and not el.in_form:
+        return Severity.MINOR, "aside"  # supporting content beside the page's task (a promotion, a side note)
     if kind == Kind.TARGET_CHANGED:
-        if before is not None and after is not None and _other_host(before.target, after.target):
-            return Severity.MAJOR, "link-other-host"
         if _mail_domain(before) and _mail_domain(before) == _mail_domain(after):
             return Severity.MINOR, "mail-same-domain"  # another mailbox of the same service, not shown on screen
         if external and is_destination(before.target if before else None):
@@ -585,6 +588,8 @@ def severity_rule(kind: Kind, before: Element | None, after: Element | None, *, 
     if kind == Kind.RENAMED and before and after and before.name_unseen and after.name_unseen \
             and _same_target(before, after):
         return Severity.MINOR, "unseen-name"
+    if kind == Kind.RENAMED and before and after and _only_badge_differs(before, after):
+        return Severity.MINOR, "badge"  # « Nouveauté » → « Prochainement » beside the same words
     if el.dialog and not el.in_form:
         return Severity.MINOR, "in-dialog"
     if el.role == "link" and "contentinfo" in el.landmark.split(" > "):
@@ -609,6 +614,18 @@ _FEW_ACTIONS = 3
 
 def _in_menu(el: Element) -> bool:
     return "navigation" in el.landmark.split(" > ") or el.role in ("menuitem", "tab")
+
+
+def _only_badge_differs(x: Element, y: Element) -> bool:
+    """Same target, and the words outside the badge (on the side that has one) begin the other name too."""
+    if not (x.badge or y.badge) or not _same_target(x, y):
+        return False
+    for one, other in ((x, y), (y, x)):
+        if one.badge:
+            head = name_key(one.name.replace(one.badge, " "))
+            if head and (name_key(other.name) + " ").startswith(head + " "):
+                return True
+    return False
 
 
 def _mail_domain(el: Element | None) -> str | None:
