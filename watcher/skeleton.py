@@ -111,6 +111,9 @@ class Element:
     # Text of badges inside the name (« Nouveauté », « 3 messages non lus »: an element styled as a badge,
     # tag, pill or counter): status that changes while the control stays the same.
     badge: str = ""
+    # The words shown on screen, when they differ from the name (the name adds an icon's title or text for
+    # screen readers only); "" when they are the name or when nothing is shown (see name_unseen).
+    shown: str = ""
 
     def to_json(self) -> dict[str, Any]:
         """Only the fields that differ from their default, to keep skeleton.json small."""
@@ -393,10 +396,14 @@ class _Walker:
             "repeat": "", "repeat_item": -1, "repeat_rich": False, "dialog": ctx.dialog,
             "in_form": ctx.in_form and role != "form",
             "expands": role in INTERACTIVE_ROLES and el.get("aria-expanded") is not None,
-            "name_unseen": bool(name) and role in ACTION_ROLES and tag in ("a", "button") and not _shows_text(el),
-            "badge": _badge_text(el) if role in ACTION_ROLES and tag in ("a", "button") and len(el) else "",
+            "name_unseen": False,
+            "badge": _badge_text(el) if role in ACTION_ROLES and tag not in _NATIVE_NAMED and len(el) else "",
         }
         data.update(_state(el, tag, role, ctx))
+        if name and role in ACTION_ROLES and tag not in _NATIVE_NAMED:
+            shown = normalize_space(_shown_text(el))
+            data["name_unseen"] = not shown
+            data["shown"] = shown if shown and shown != name else ""
         data["target"] = self._target(el, tag, role)
         data["box"] = _box(el.get("data-watcher-box"))
         if tag == "select":
@@ -617,25 +624,26 @@ _PAGE_PARTS = etree.XPath(
 )
 
 
-def _shows_text(el: Any) -> bool:
-    """Whether an element shows text of its own on screen: text nodes outside hidden descendants and outside
-    visually hidden ones (text for screen readers only: the sr-only / visually-hidden utility classes of
-    CSS frameworks, or a box capture measured at 1 px or less)."""
-    if _has_text(el.text):
-        return True
+def _shown_text(el: Any) -> str:
+    """The text an element shows on screen: text nodes outside hidden descendants, images and icons, and
+    outside visually hidden ones (text for screen readers only: the sr-only / visually-hidden utility classes
+    of CSS frameworks, or a box capture measured at 1 px or less)."""
+    parts = [el.text or ""]
     for child in el:
         if isinstance(child.tag, str) and child.tag not in SKIPPED_TAGS and child.tag != "svg" \
-                and not _hidden_here(child) and not _visually_hidden(child) and _shows_text(child):
-            return True
-        if _has_text(child.tail):
-            return True
-    return False
+                and not _hidden_here(child) and not _visually_hidden(child):
+            text = _shown_text(child)
+            parts.append(f" {text} " if child.tag in BLOCK_TAGS else text)
+        parts.append(child.tail or "")
+    return "".join(parts)
 
 
 _SR_ONLY = re.compile(r"(?:^|\s)(?:[\w-]*sr-only[\w-]*|visually-?hidden|screen-reader-text|hidden-visually|"
                       r"element-invisible|u-visually-hidden)(?:\s|$)", re.I)
 
 
+# Elements whose name is no content of theirs (a value, an alt, a label elsewhere).
+_NATIVE_NAMED = frozenset({"input", "select", "textarea", "img", "area"})
 _BADGE = re.compile(r"(?:^|[\s_-])(?:badge|pill|chip|counter|count|tag)(?:$|[\s_-])", re.I)
 
 

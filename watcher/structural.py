@@ -524,6 +524,7 @@ def severity_rule(kind: Kind, before: Element | None, after: Element | None, *, 
     ``added-menu-entry`` (a link added to a menu: major), ``in-dialog`` (a change inside a dialog shown
     over the page, cookie banner or promotion, outside a form: minor), ``unseen-name`` (a name no one
     sees on screen, a logo's alt or an icon's label, reworded: minor), ``dummy-link``, ``name-given``.
+    ``icon-widget`` (a button without visible words outside every landmark and form: minor),
     ``template-key`` (a name that was or becomes an untranslated key such as ``navigation.main``: minor),
     ``page-overlay`` (outside every landmark after the footer: a chat bubble or pop-up: minor),
     ``few-actions`` (an action added to a page that had almost none, an error page: major).
@@ -558,6 +559,9 @@ def severity_rule(kind: Kind, before: Element | None, after: Element | None, *, 
         return Severity.MAJOR, "required"
     if overlay and kind in (Kind.ADDED, Kind.REMOVED, Kind.RENAMED):
         return Severity.MINOR, "page-overlay"
+    if kind in (Kind.ADDED, Kind.REMOVED) and el.role == "button" and not el.in_form and not el.landmark \
+            and (el.name_unseen or not name_key(el.name)):
+        return Severity.MINOR, "icon-widget"  # a launcher without words outside the page's parts (a chat bubble)
     if kind == Kind.RENAMED and before and after and (_TEMPLATE_KEY.match(before.name) or _TEMPLATE_KEY.match(after.name)):
         return Severity.MINOR, "template-key"  # an i18n key shown before its text loaded
     if task_area is None:
@@ -585,9 +589,10 @@ def severity_rule(kind: Kind, before: Element | None, after: Element | None, *, 
         return Severity.MINOR, "counter"  # counters, years, version numbers
     if kind == Kind.RENAMED and before and after and not (name_key(before.name) and name_key(after.name)):
         return Severity.MINOR, "name-given"  # a label associated (or lost): the screen shows the same text
-    if kind == Kind.RENAMED and before and after and before.name_unseen and after.name_unseen \
-            and _same_target(before, after):
-        return Severity.MINOR, "unseen-name"
+    if kind == Kind.RENAMED and before and after and _same_target(before, after) and (
+            (before.name_unseen and after.name_unseen)
+            or name_key(before.shown or before.name) == name_key(after.shown or after.name)):
+        return Severity.MINOR, "unseen-name"  # the words on screen are the same
     if kind == Kind.RENAMED and before and after and _only_badge_differs(before, after):
         return Severity.MINOR, "badge"  # « Nouveauté » → « Prochainement » beside the same words
     if el.dialog and not el.in_form:
