@@ -366,3 +366,55 @@ def test_explain_names_the_deciding_rule() -> None:
     change = diff(page(main=form.replace("{x}", "")), page(main=form.replace("{x}", "<button>Brouillon</button>")))[0]
     assert rule_of(change, [], "fr").endswith("[added-control-in-form]")
     assert "where the person acts" in rule_of(change, [], "en")
+
+
+def test_menu_entries_added_alert_links_in_text_do_not() -> None:
+    menu = '<html><body><header><nav aria-label="Main"><ul><li><a href="/a">Apply</a></li><li><a href="/b">Help</a>' \
+        '</li>{x}</ul></nav></header><main><h1>T</h1><p>Text <a href="/c">c</a>{y}</p></main></body></html>'
+    base = menu.replace("{x}", "").replace("{y}", "")
+    assert alert_rules(base, menu.replace("{x}", '<li><a href="/n">News</a></li>').replace("{y}", "")) == [
+        ("added", "link", "added-menu-entry")]
+    assert alert_rules(base, menu.replace("{x}", "").replace("{y}", ' and <a href="/d">d</a>')) == []
+
+
+def test_what_people_do_not_see_change_stays_minor() -> None:
+    def one(before_html: str, after_html: str) -> list[str]:
+        page_of = "<html><body><header><a href='/'>Home</a></header><main><h1>T</h1><a href='/x'>X</a>{x}</main>" \
+            "<footer><a href='/legal'>Legal</a></footer>{o}</body></html>"
+        b, a = (page_of.replace("{x}", h[0]).replace("{o}", h[1]) for h in (before_html, after_html))
+        return [c.rule for c in diff(b, a) if not c.noise and c.severity >= Severity.MINOR]
+
+    assert one(("", ""), ("", '<div role="button" tabindex="0" aria-label="Open chat"></div>')) in (
+        ["page-overlay"], ["icon-widget"])
+    assert one(('<a href="/"><img alt="Service - home" src="l.png"></a>', ""),
+               ('<a href="/"><img alt="The new service - home" src="l.png"></a>', "")) == ["unseen-name"]
+    assert one(('<button>Search<svg><title>Search icon</title></svg></button>', ""),
+               ('<button>Search<svg><title>Magnifier</title></svg></button>', "")) == ["unseen-name"]
+    assert one(('<a href="/s">Search <span class="sr-only">the catalogue</span></a>', ""),
+               ('<a href="/s">Search <span class="sr-only">all products</span></a>', "")) == ["unseen-name"]
+    assert one(('<a href="/w">Watch <span class="product-badge">New</span></a>', ""),
+               ('<a href="/w">Watch <span class="label">Coming soon</span></a>', "")) == ["badge"]
+    assert one(('<a href="/p">nav.products_title</a>', ""), ('<a href="/p">Our products</a>', "")) == ["template-key"]
+    assert one(("", '<div role="dialog" aria-label="Cookies"><a href="/c">Settings - opens in a new window</a></div>'),
+               ("", '<div role="dialog" aria-label="Cookies"><a href="/c">Paramètres - nouvel onglet</a></div>')) == [
+        "page-overlay"]  # after the footer: an overlay; inside the page's parts, still a dialog
+    assert one(('<div role="dialog" aria-label="Cookies"><a href="/c">Settings - opens in a new window</a></div>', ""),
+               ('<div role="dialog" aria-label="Cookies"><a href="/c">Paramètres - nouvel onglet</a></div>', "")) == [
+        "in-dialog"]
+
+
+def test_an_error_page_gaining_ways_out_alerts() -> None:
+    before = "<html><body><h1>The page you were looking for doesn't exist.</h1></body></html>"
+    after = "<html><body><h1>Page introuvable</h1><a href='/'>Retour à l'accueil</a></body></html>"
+    assert ("added", "link", "few-actions") in alert_rules(before, after)
+
+
+def test_addresses_behind_the_same_words() -> None:
+    base = '<html><body><main><h1>T</h1><a href="/a">A</a><a href="{m}">Contact support</a>' \
+        '<aside aria-label="Promo"><a href="/offer-1">Discover</a></aside></main></body></html>'
+    mail = base.replace("{m}", "mailto:contact@service.example.fr")
+    assert [c.rule for c in diff(mail, mail.replace("contact@", "support@"))] == ["mail-same-domain"]
+    assert [c.rule for c in diff(mail, mail.replace("contact@service", "help@other"))] == ["link-target"]
+    assert [c.rule for c in diff(mail, mail.replace("/offer-1", "/offer-2"))] == ["aside"]
+    tel = base.replace("{m}", "tel:01 75 43 44 47")
+    assert diff(tel, tel.replace("tel:01 75 43 44 47", "tel:+33175434447")) == []
