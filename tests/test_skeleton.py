@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from watcher.skeleton import (
@@ -298,3 +300,22 @@ def test_placeholders_and_fragments_lead_nowhere() -> None:
     assert not is_destination("[url - à modifier]") and not is_destination("#") and not is_destination("{{ url }}")
     assert not is_destination("javascript:") and not is_destination(None)
     assert is_destination("https://a.fr/docs/Guide%20usager.pdf") and is_destination("/recherche?f[0]=x")
+
+
+def test_skeletons_stored_by_older_rules_are_rebuilt_from_the_dom(tmp_path: Path) -> None:
+    import json
+
+    from watcher.check import load_skeleton
+    from watcher.skeleton import SKELETON_VERSION
+
+    html = '<html><body><a id="r-8c41e2" href="/r">Rubrique r-8c41e2</a></body></html>'
+    (tmp_path / "dom.html").write_text(html, encoding="utf-8")
+    old = {"version": 1, "url": None, "elements": [{"role": "link", "name": "Rubrique r-8c41e2", "landmark": "",
+                                                     "order": 0, "target": "/r"}]}
+    (tmp_path / "skeleton.json").write_text(json.dumps(old), encoding="utf-8")
+    assert [e.name for e in load_skeleton(tmp_path).elements] == ["Rubrique …"]
+    current = extract_skeleton(html).to_json()
+    assert current["version"] == SKELETON_VERSION
+    current["elements"][0]["name"] = "kept as stored"
+    (tmp_path / "skeleton.json").write_text(json.dumps(current), encoding="utf-8")
+    assert [e.name for e in load_skeleton(tmp_path).elements] == ["kept as stored"]

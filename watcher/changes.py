@@ -96,7 +96,7 @@ class Change:
         }
 
 
-_INTERNAL_FIELDS = ("order", "repeat", "repeat_item", "repeat_rich", "in_form")
+_INTERNAL_FIELDS = ("order", "repeat", "repeat_item", "repeat_rich", "in_form", "expands", "name_unseen")
 
 
 def _element_json(el: Element | None) -> dict[str, Any] | None:

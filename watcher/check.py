@@ -33,7 +33,7 @@ from watcher.procedures import (
     replay_all,
     unreachable_runs,
 )
-from watcher.skeleton import Skeleton, extract_skeleton
+from watcher.skeleton import SKELETON_VERSION, Skeleton, extract_skeleton
 from watcher.store import SnapshotWriter, Store, utc_now
 from watcher.structural import diff_skeletons
 from watcher.visual import NO_VISUAL_CHANGE, Region, VisualDiff, diff_screenshots
@@ -81,13 +81,18 @@ class Comparison:
     visual: VisualDiff | None
 
 
-def load_skeleton(folder: Path) -> Skeleton:
-    return Skeleton.from_json(json.loads((folder / "skeleton.json").read_text(encoding="utf-8")))
+def load_skeleton(folder: Path, ignore: Sequence[str] = ()) -> Skeleton:
+    """A snapshot's skeleton; one stored by older rules (version < SKELETON_VERSION) is rebuilt from dom.html."""
+    data = json.loads((folder / "skeleton.json").read_text(encoding="utf-8"))
+    dom = folder / "dom.html"
+    if int(data.get("version") or 1) < SKELETON_VERSION and dom.is_file():
+        return extract_skeleton(dom.read_text(encoding="utf-8"), base_url=data.get("url"), ignore=ignore)
+    return Skeleton.from_json(data)
 
 
-def compare(baseline: Path, capture: Capture, skeleton: Skeleton) -> Comparison:
+def compare(baseline: Path, capture: Capture, skeleton: Skeleton, ignore: Sequence[str] = ()) -> Comparison:
     """Structural and visual differences between the baseline snapshot and a new capture."""
-    changes = diff_skeletons(load_skeleton(baseline), skeleton)
+    changes = diff_skeletons(load_skeleton(baseline, ignore), skeleton)
     before_png = (baseline / "screenshot.png").read_bytes()
     visual = (NO_VISUAL_CHANGE if before_png == capture.main.screenshot  # most checks: skip decoding
               else diff_screenshots(png_image(before_png), png_image(capture.main.screenshot)))
@@ -220,7 +225,7 @@ def evaluate(store: Store, target: Target, capture: Capture, when: datetime,
     """Compare a successful capture (and procedure replays) with the baseline, store if it differs, record."""
     skeleton = extract_skeleton(capture.main.dom, base_url=capture.meta.get("final_url"), ignore=target.ignore)
     baseline = store.baseline(target.id)
-    comparison = compare(baseline, capture, skeleton) if baseline else None
+    comparison = compare(baseline, capture, skeleton, target.ignore) if baseline else None
     judge_procedures(store, target, runs, comparison)
     result = CheckResult(target, when, outcome(baseline, comparison, runs), baseline=baseline,
                          procedures=list(runs))

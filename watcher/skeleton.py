@@ -70,6 +70,10 @@ BUTTON_INPUTS = frozenset({"button", "submit", "reset", "image"})
 KNOWN_INPUTS = TEXT_INPUTS | DATE_INPUTS | BUTTON_INPUTS | {
     "search", "number", "range", "checkbox", "radio", "file", "color", "hidden"}
 MAX_PROFILE = 8
+# Version of skeleton.json: 2 masks generated ids in names, lists unnamed forms for their destination and
+# records in_form / expands / name_unseen / badge / shown. A stored skeleton of an older version is rebuilt
+# from its snapshot's dom.html before comparing (watcher.check.load_skeleton), so that names compare alike.
+SKELETON_VERSION = 2
 
 _DISPLAY_NONE = re.compile(r"(?:^|;)\s*display\s*:\s*none\b", re.I)
 _VISIBILITY = re.compile(r"(?:^|;)\s*visibility\s*:\s*(hidden|collapse|visible)\b", re.I)
@@ -144,7 +148,7 @@ class Skeleton:
     elements: list[Element] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
-        return {"version": 1, "url": self.url, "elements": [e.to_json() for e in self.elements]}
+        return {"version": SKELETON_VERSION, "url": self.url, "elements": [e.to_json() for e in self.elements]}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Skeleton:
