@@ -375,6 +375,9 @@ def test_menu_entries_added_alert_links_in_text_do_not() -> None:
     assert alert_rules(base, menu.replace("{x}", '<li><a href="/n">News</a></li>').replace("{y}", "")) == [
         ("added", "link", "added-menu-entry")]
     assert alert_rules(base, menu.replace("{x}", "").replace("{y}", ' and <a href="/d">d</a>')) == []
+    pages = '<html><body><main><h1>Results</h1><a href="/r1">R1</a><a href="/r2">R2</a><nav aria-label="Pages">' \
+        '<a href="?p=1">1</a><a href="?p=2">2</a>{x}</nav></main></body></html>'
+    assert alert_rules(pages.replace("{x}", ""), pages.replace("{x}", '<a href="?p=3">3</a>')) == []
 
 
 def test_what_people_do_not_see_change_stays_minor() -> None:

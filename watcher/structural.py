@@ -573,7 +573,8 @@ def severity_rule(kind: Kind, before: Element | None, after: Element | None, *, 
             return Severity.MAJOR, "options-changed"
         if el.role in _CONTROL_ROLES and not el.expands and task_area:
             return Severity.MAJOR, "added-control-in-form"
-        if el.role in ("link", "menuitem") and _in_menu(el) and name_key(el.name) and not el.dialog:
+        # (Page numbers of a pagination are no entries: a list of results grew.)
+        if el.role in ("link", "menuitem") and _in_menu(el) and _has_letters(el.name) and not el.dialog:
             return Severity.MAJOR, "added-menu-entry"
         if sparse and el.role in ACTION_ROLES and name_key(el.name):
             return Severity.MAJOR, "few-actions"
@@ -631,6 +632,10 @@ def _only_badge_differs(x: Element, y: Element) -> bool:
             if head and (name_key(other.name) + " ").startswith(head + " "):
                 return True
     return False
+
+
+def _has_letters(name: str) -> bool:
+    return any(c.isalpha() for c in name_key(name))
 
 
 def _mail_domain(el: Element | None) -> str | None:
