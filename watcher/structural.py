@@ -73,6 +73,7 @@ _DATES = re.compile(
     re.I,
 )
 _DATE_WORD = " qdateq "
+_DATE_RUN = re.compile(r"(?:\s*\bqdateq\b[\s,]*)+")  # « hier à 18 h 30 »: one date, however written
 
 
 @functools.lru_cache(maxsize=16384)
@@ -81,7 +82,7 @@ def name_key(name: str) -> str:
     times in it (absolute or relative) are masked: they change between two loads, not the interface."""
     folded = name.casefold()
     if any(c.isdigit() for c in folded) or _DATE_HINT.search(folded):
-        folded = _DATES.sub(_DATE_WORD, folded)
+        folded = _DATE_RUN.sub(_DATE_WORD, _DATES.sub(_DATE_WORD, folded))
     return " ".join(_NON_WORD.sub(" ", folded).split())
 
 
