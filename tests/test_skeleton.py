@@ -275,7 +275,8 @@ def test_empty_sizeless_anchors_are_left_out(html: str) -> None:
 
 def test_ids_in_names_are_masked_only_when_they_are_identifiers_of_the_page() -> None:
     assert only('<a id="item-5f2c" href="/i">Entrée item-5f2c</a>').name == "Entrée …"
-    assert only('<a href="/dossiers/2025-118734">Dossier 2025-118734</a>').name == "Dossier …"
+    assert only('<a href="/d" aria-describedby="d-2025-118734">Dossier 2025-118734</a>').name == "Dossier …"
+    assert only('<a href="/rapport-2024.pdf">Rapport 2024</a>').name == "Rapport 2024"
     assert only('<button aria-controls="tab3x9">Onglet tab3x9</button>').name == "Onglet …"
     assert only('<a href="/cerfa">Cerfa 12100*02</a>').name == "Cerfa 12100*02"
     assert only('<a href="/etapes/3">Étape 3 sur 4</a>').name == "Étape 3 sur 4"

@@ -289,7 +289,7 @@ def test_a_link_moving_to_another_host_alerts_even_in_the_footer() -> None:
 
 def test_generated_ids_in_names_are_masked() -> None:
     before = shop(main='<button id="b-91fa2c">Delete b-91fa2c</button>'
-                       '<a href="/files/48213" id="f1">File 48213</a>'
+                       '<a href="/files" id="f1" aria-describedby="note-48213">File 48213</a><p id="note-48213">x</p>'
                        '<a href="#" aria-controls="panel-x7k2">Section panel-x7k2</a><div id="panel-x7k2"></div>')
     after = (before.replace("91fa2c", "c03e77").replace("48213", "50917").replace("x7k2", "q9z4"))
     assert [c for c in diff(before, after) if not c.noise and c.severity >= Severity.MINOR

@@ -440,10 +440,11 @@ class _Walker:
     def _mask_ids(self, name: str, el: Any) -> str:
         """A name with the generated ids it embeds replaced by "…" (id-like tokens only).
 
-        Masked: a token equal to the element's own id, or an id-like token (a digit, and 3+ characters)
-        that the page also uses as an identifier (an id, for, name, aria reference, or inside a link or
-        form target): CMSs label untitled entries « Rubrique r-8c41e2 » from such ids, which are
-        regenerated between two loads.
+        Masked: a token equal to the element's own id, or an id-like token (letters and digits, or 4+ digits)
+        that the page also uses as an identifier (an id, for, name or aria reference, whole or as a
+        hyphen-joined part): CMSs label untitled entries « Rubrique r-8c41e2 » from such ids, which are
+        regenerated between two loads. Link targets are not identifiers here: a number in an address is
+        a destination (« Rapport 2024 » → /rapport-2024.pdf), its change is a target change.
         """
         if not name or not _ID_TOKEN_HINT.search(name):
             return name
@@ -615,7 +616,7 @@ class _Walker:
 _CONTENT_TAGS = frozenset({"img", "picture", "svg", "video", "canvas", "object", "embed", "iframe", "input"})
 # Attributes holding identifiers (generated ids leak from them into names) and what an id token looks like.
 _ID_ATTRIBUTES = ("id", "for", "name", "aria-controls", "aria-labelledby", "aria-describedby", "aria-owns",
-                  "href", "action")
+                  "aria-activedescendant", "headers", "form", "list")
 _ID_TOKEN_HINT = re.compile(r"\d")
 _ID_LIKE = re.compile(r"^(?:(?=(?:\D*\d){4})[\d_-]+|(?=.*\d)(?=.*[A-Za-z])[A-Za-z0-9_-]{3,})$")
 _ID_SPLIT = re.compile(r"[^A-Za-z0-9_-]+")
