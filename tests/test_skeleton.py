@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from watcher.skeleton import (
@@ -9,8 +11,10 @@ from watcher.skeleton import (
     Skeleton,
     compile_selectors,
     extract_skeleton,
+    is_destination,
     normalize_target,
     render_skeleton_text,
+    target_key,
 )
 
 
@@ -243,3 +247,77 @@ def test_empty_or_odd_documents() -> None:
     assert extract_skeleton("   ").elements == []
     xml_decl = '<?xml version="1.0" encoding="iso-8859-1"?><html><body><a href="/é">Été</a></body></html>'
     assert [e.name for e in extract_skeleton(xml_decl).elements] == ["Été"]
+
+
+# --- issue 14: forms, disclosures, empty anchors, generated ids, equivalent targets ----------------
+
+
+def test_unnamed_forms_are_listed_for_their_destination_but_are_no_landmark() -> None:
+    sk = extract_skeleton('<body><form action="/send"><label>Nom <input></label></form></body>',
+                          base_url="https://www.example.fr/page")
+    form, field = sk.elements
+    assert (form.role, form.name, form.target) == ("form", "", "https://www.example.fr/send")
+    assert field.landmark == "" and field.in_form and not form.in_form
+    assert [e.role for e in extract_skeleton("<body><form><input></form></body>").elements] == ["textbox"]
+
+
+def test_forms_wrapping_a_page_and_disclosures_are_marked() -> None:
+    wrapper = extract_skeleton('<body><form action="x.aspx"><nav><a href="/a">A</a></nav><main>'
+                               '<button aria-expanded="false">Plus</button><input></main></form></body>').elements
+    assert not any(e.in_form for e in wrapper)
+    assert [e.expands for e in wrapper if e.role == "button"] == [True]
+
+
+@pytest.mark.parametrize("html", ['<a href="#ancre"></a>', '<a href="/x">  </a>', '<a href="/x"><span></span></a>',
+                                  '<a href="/x" data-watcher-box="5,5,0,12"><img src="a.png"></a>'])
+def test_empty_sizeless_anchors_are_left_out(html: str) -> None:
+    assert extract_skeleton(f"<body>{html}</body>").elements == []
+
+
+def test_ids_in_names_are_masked_only_when_they_are_identifiers_of_the_page() -> None:
+    assert only('<a id="item-5f2c" href="/i">Entrée item-5f2c</a>').name == "Entrée …"
+    assert only('<a href="/d" aria-describedby="d-2025-118734">Dossier 2025-118734</a>').name == "Dossier …"
+    assert only('<a href="/rapport-2024.pdf">Rapport 2024</a>').name == "Rapport 2024"
+    assert only('<button aria-controls="tab3x9">Onglet tab3x9</button>').name == "Onglet …"
+    assert only('<a href="/cerfa">Cerfa 12100*02</a>').name == "Cerfa 12100*02"
+    assert only('<a href="/etapes/3">Étape 3 sur 4</a>').name == "Étape 3 sur 4"
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("tel:0033241000000", "tel:+33 2 41 00 00 00"), ("tel:02.41.00.00.00", "tel:02-41-00-00-00"),
+    ("mailto:Contact@Exemple.fr", "mailto:contact@exemple.fr"), ("https://a.fr/x/", "https://a.fr/x"),
+    ("http://a.fr/x", "https://a.fr/x"), ("https://a.fr:443/", "https://a.fr"), ("/aide/", "/aide"),
+])
+def test_equivalent_targets_have_one_key(a: str, b: str) -> None:
+    assert target_key(normalize_target(a, None)) == target_key(normalize_target(b, None))
+
+
+def test_different_targets_keep_different_keys() -> None:
+    assert target_key("https://a.fr/x") != target_key("https://b.fr/x")
+    assert target_key("tel:0241000000") != target_key("tel:0241000001")
+    assert target_key("https://a.fr/x?id=1") != target_key("https://a.fr/x?id=2")
+
+
+def test_placeholders_and_fragments_lead_nowhere() -> None:
+    assert not is_destination("[url - à modifier]") and not is_destination("#") and not is_destination("{{ url }}")
+    assert not is_destination("javascript:") and not is_destination(None)
+    assert is_destination("https://a.fr/docs/Guide%20usager.pdf") and is_destination("/recherche?f[0]=x")
+
+
+def test_skeletons_stored_by_older_rules_are_rebuilt_from_the_dom(tmp_path: Path) -> None:
+    import json
+
+    from watcher.check import load_skeleton
+    from watcher.skeleton import SKELETON_VERSION
+
+    html = '<html><body><a id="r-8c41e2" href="/r">Rubrique r-8c41e2</a></body></html>'
+    (tmp_path / "dom.html").write_text(html, encoding="utf-8")
+    old = {"version": 1, "url": None, "elements": [{"role": "link", "name": "Rubrique r-8c41e2", "landmark": "",
+                                                     "order": 0, "target": "/r"}]}
+    (tmp_path / "skeleton.json").write_text(json.dumps(old), encoding="utf-8")
+    assert [e.name for e in load_skeleton(tmp_path).elements] == ["Rubrique …"]
+    current = extract_skeleton(html).to_json()
+    assert current["version"] == SKELETON_VERSION
+    current["elements"][0]["name"] = "kept as stored"
+    (tmp_path / "skeleton.json").write_text(json.dumps(current), encoding="utf-8")
+    assert [e.name for e in load_skeleton(tmp_path).elements] == ["kept as stored"]

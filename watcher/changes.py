@@ -72,6 +72,8 @@ class Change:
     landmark: str
     severity: Severity
     noise: bool = False
+    # Short id of the rule that decided the severity (structural.severity_rule), e.g. "added-control-in-form".
+    rule: str = ""
 
     def with_severity(self, severity: Severity) -> Change:
         """The same change at another severity (procedures raise it to breaking)."""
@@ -90,10 +92,11 @@ class Change:
             "severity": self.severity.value,
             "noise": self.noise,
             "summary": self.summary(lang),
+            "rule": self.rule,
         }
 
 
-_INTERNAL_FIELDS = ("order", "repeat", "repeat_item", "repeat_rich")
+_INTERNAL_FIELDS = ("order", "repeat", "repeat_item", "repeat_rich", "in_form", "expands", "name_unseen")
 
 
 def _element_json(el: Element | None) -> dict[str, Any] | None:

@@ -33,7 +33,7 @@ from watcher.procedures import (
     replay_all,
     unreachable_runs,
 )
-from watcher.skeleton import Skeleton, extract_skeleton
+from watcher.skeleton import SKELETON_VERSION, Skeleton, extract_skeleton
 from watcher.store import SnapshotWriter, Store, utc_now
 from watcher.structural import diff_skeletons
 from watcher.visual import NO_VISUAL_CHANGE, Region, VisualDiff, diff_screenshots
@@ -81,16 +81,21 @@ class Comparison:
     visual: VisualDiff | None
 
 
-def load_skeleton(folder: Path) -> Skeleton:
-    return Skeleton.from_json(json.loads((folder / "skeleton.json").read_text(encoding="utf-8")))
+def load_skeleton(folder: Path, ignore: Sequence[str] = ()) -> Skeleton:
+    """A snapshot's skeleton; one stored by older rules (version < SKELETON_VERSION) is rebuilt from dom.html."""
+    data = json.loads((folder / "skeleton.json").read_text(encoding="utf-8"))
+    dom = folder / "dom.html"
+    if int(data.get("version") or 1) < SKELETON_VERSION and dom.is_file():
+        return extract_skeleton(dom.read_text(encoding="utf-8"), base_url=data.get("url"), ignore=ignore)
+    return Skeleton.from_json(data)
 
 
 def compare(baseline: Path, capture: Capture, skeleton: Skeleton, ignore: Sequence[str] = ()) -> Comparison:
     """Structural and visual differences between the baseline snapshot and a new capture."""
-    before = load_skeleton(baseline)
-    if before.version < skeleton.version:  # stored before frames, shadow roots and menus were read: no news
+    before = load_skeleton(baseline, ignore)
+    if before.reads < skeleton.reads:  # stored before frames, shadow roots and menus were read: no news
         skeleton = extract_skeleton(capture.main.dom, base_url=capture.meta.get("final_url"), ignore=ignore,
-                                    as_version=before.version)
+                                    reads=before.reads)
     changes = diff_skeletons(before, skeleton)
     before_png = (baseline / "screenshot.png").read_bytes()
     visual = (NO_VISUAL_CHANGE if before_png == capture.main.screenshot  # most checks: skip decoding

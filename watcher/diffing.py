@@ -10,7 +10,7 @@ from typing import Any
 from watcher.changes import Change, Severity, is_alert
 from watcher.errors import InputError
 from watcher.htmlio import looks_like_text, read_html
-from watcher.skeleton import Skeleton, extract_skeleton
+from watcher.skeleton import SKELETON_VERSION, Skeleton, extract_skeleton
 from watcher.structural import diff_skeletons
 from watcher.visual import VisualDiff, diff_screenshots
 
@@ -66,8 +66,11 @@ def folder_skeleton(folder: Path, ignore: list[str]) -> Skeleton:
     saved = folder / "skeleton.json"
     if saved.is_file() and not ignore:
         try:
-            return Skeleton.from_json(json.loads(saved.read_text(encoding="utf-8")))
-        except (ValueError, KeyError, TypeError):
+            data = json.loads(saved.read_text(encoding="utf-8"))
+            # Stored by older rules: rebuilt from dom.html (see skeleton.SKELETON_VERSION) when it is there.
+            if int(data.get("version") or 1) >= SKELETON_VERSION or not (folder / "dom.html").is_file():
+                return Skeleton.from_json(data)
+        except (ValueError, KeyError, TypeError, AttributeError):
             raise InputError(f"{saved}: damaged skeleton file") from None
     return extract_skeleton(read_html(folder / "dom.html"), ignore=ignore)
 

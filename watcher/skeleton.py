@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, fields
 from typing import Any, NamedTuple
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, unquote, urlencode, urljoin, urlsplit, urlunsplit
 
 from lxml import etree
 
@@ -72,7 +72,14 @@ KNOWN_INPUTS = TEXT_INPUTS | DATE_INPUTS | BUTTON_INPUTS | {
 MAX_PROFILE = 8
 # An iframe's document inlined by capture right after its <iframe> (annotated DOM version 2).
 FRAME_TAG = "watcher-frame"
-SKELETON_VERSION = 2
+# Version of skeleton.json. 2: `reads` (what the extraction read, see Skeleton); 3: generated ids masked in
+# names, unnamed forms listed for their destination, in_form / expands / name_unseen / badge / shown recorded.
+# A stored skeleton of an older version is rebuilt from its snapshot's dom.html before comparing
+# (watcher.check.load_skeleton), so that names compare alike.
+SKELETON_VERSION = 3
+# What an extraction reads: 1, the page's own DOM; 2, also iframes' documents, open shadow roots and
+# revealable content (annotated DOM version 2, docs/architecture.md).
+READS_ALL = 2
 
 _DISPLAY_NONE = re.compile(r"(?:^|;)\s*display\s*:\s*none\b", re.I)
 _VISIBILITY = re.compile(r"(?:^|;)\s*visibility\s*:\s*(hidden|collapse|visible)\b", re.I)
@@ -106,6 +113,20 @@ class Element:
     # Hidden until a control is used (a menu button, a disclosure, a <summary>): that control's (role, name).
     # None for what is shown without doing anything. JSON: {"role": ..., "name": ...}.
     revealed_by: tuple[str, str] | None = None
+    # Inside a form (<form>, role form or search) that is not the wrapper of a whole page (a form holding
+    # the page's header, menu, main content or footer, as ASP.NET pages do): where a person answers and submits.
+    in_form: bool = False
+    # A disclosure control (aria-expanded): it shows or hides content, it does not act or answer.
+    expands: bool = False
+    # The name is no text shown on screen (an icon's aria-label, a logo's alt, a title): renaming it
+    # changes nothing a sighted person sees.
+    name_unseen: bool = False
+    # Text of badges inside the name (« Nouveauté », « 3 messages non lus »: an element styled as a badge,
+    # tag, pill or counter): status that changes while the control stays the same.
+    badge: str = ""
+    # The words shown on screen, when they differ from the name (the name adds an icon's title or text for
+    # screen readers only); "" when they are the name or when nothing is shown (see name_unseen).
+    shown: str = ""
 
     def to_json(self) -> dict[str, Any]:
         """Only the fields that differ from their default, to keep skeleton.json small."""
@@ -139,21 +160,22 @@ class Element:
 class Skeleton:
     """The interface of one page, in document order.
 
-    `version`: what the extraction reads. 1: the page's own DOM; 2 (SKELETON_VERSION): also iframes' documents,
+    `reads`: what the extraction read. 1: the page's own DOM; 2 (READS_ALL): also iframes' documents,
     open shadow roots and revealable content (annotated DOM version 2, docs/architecture.md).
     """
 
     url: str | None
     elements: list[Element] = field(default_factory=list)
-    version: int = 2
+    reads: int = READS_ALL
 
     def to_json(self) -> dict[str, Any]:
-        return {"version": self.version, "url": self.url, "elements": [e.to_json() for e in self.elements]}
+        return {"version": SKELETON_VERSION, "reads": self.reads, "url": self.url,
+                "elements": [e.to_json() for e in self.elements]}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Skeleton:
         return cls(url=data.get("url"), elements=[Element.from_json(e) for e in data["elements"]],
-                   version=int(data.get("version", 1)))
+                   reads=int(data.get("reads", 1)))
 
 
 def normalize_space(text: str) -> str:
@@ -162,11 +184,12 @@ def normalize_space(text: str) -> str:
 
 
 def extract_skeleton(html: str, *, base_url: str | None = None, ignore: Sequence[str] = (),
-                     as_version: int | None = None) -> Skeleton:
+                     reads: int | None = None) -> Skeleton:
     """Reduce an HTML page (ideally capture's annotated DOM) to its interface skeleton.
 
-    `as_version=1` reads it as version 1 did (no frames, shadow roots nor revealable content), to compare it
-    with a skeleton stored by then; a version-less annotated DOM is always read that way.
+    `reads=1` reads only the page's own DOM (no frames, shadow roots nor revealable content), to compare it
+    with a skeleton read that way; a version-less annotated DOM (stored before frames were inlined) is always
+    read that way.
     """
     root = _parse(html)
     if root is None:
@@ -174,11 +197,11 @@ def extract_skeleton(html: str, *, base_url: str | None = None, ignore: Sequence
     doc_url = base_url or root.get("data-watcher-url") or None
     link_base = _link_base(root, doc_url)
     _remove_ignored(root, ignore)
-    version = 1 if as_version == 1 or _legacy_capture(root) else SKELETON_VERSION
-    walker = _Walker(root, link_base, reveal=version >= 2)
+    scope = 1 if reads == 1 or _legacy_capture(root) else READS_ALL
+    walker = _Walker(root, link_base, reveal=scope >= READS_ALL)
     body = root.find("body")
     walker.walk(body if body is not None else root, _Ctx())
-    return Skeleton(url=doc_url or link_base, elements=walker.finish(), version=version)
+    return Skeleton(url=doc_url or link_base, elements=walker.finish(), reads=scope)
 
 
 def _parse(html: str) -> Any:
@@ -250,6 +273,7 @@ class _Ctx(NamedTuple):
     fieldset_disabled: bool = False
     in_named: bool = False  # inside an element whose name comes from its content
     revealed_by: tuple[str, str] | None = None  # hidden until this control (role, name) is used
+    in_form: bool = False  # inside <form>, role form or role search
 
     @property
     def invisible(self) -> bool:
@@ -279,12 +303,15 @@ class _Walker:
             _is_shadow_template(t) for t in root.iter("template")))
         self.ids: dict[tuple[Any, str], Any] = {}
         self.labels_for: dict[tuple[Any, str], list[Any]] = {}
+        self._id_values: list[str] = []
+        self._ids: set[str] | None = None
         for el in root.iter():
             if not isinstance(el.tag, str):
                 continue
             el_id = el.get("id")
             if el_id:
                 self.ids.setdefault((self._scope(el), el_id), el)
+            self._id_values.extend(v for a in _ID_ATTRIBUTES if (v := el.get(a)))
             if el.tag == "label" and el.get("for"):
                 self.labels_for.setdefault((self._scope(el), el.get("for")), []).append(el)
         self.shadow: dict[Any, Any] = {}  # host -> its shadow root's <template>
@@ -431,9 +458,11 @@ class _Walker:
             return self._walk_frame(el, ctx) if self.reveal else _EMPTY
         role = _role(el, tag, ctx)
         index = None
+        if (tag == "form" or role in ("form", "search")) and not ctx.in_form and not _wraps_page(el):
+            ctx = ctx._replace(in_form=True)
         if role in SKELETON_ROLES and not ctx.invisible:
             index = self._emit(el, tag, role, ctx)
-            if index is None and role in LANDMARK_ROLES:
+            if index is None or (role == "form" and not self.found[index]["name"]):
                 role = None  # a region/form/aside without a name is not a landmark (HTML-AAM)
         if role is None and (len(el) == 0 or tag == "svg") and tag != "slot":
             return _leaf(el, tag, ctx)  # most of a page: nothing below can be in the skeleton
@@ -579,8 +608,12 @@ class _Walker:
             self.revealing = False
 
     def _emit_named(self, el: Any, tag: str, role: str, ctx: _Ctx) -> int | None:
-        name = self._name_of(el, role)
-        if role in ("region", "form") and not name:
+        name = self._mask_ids(self._name_of(el, role), el)
+        if role == "region" and not name:
+            return None
+        if role == "form" and not name and (tag != "form" or el.get("action") is None):
+            return None  # an unnamed form is listed (not as a landmark) only for where it sends
+        if role == "link" and not name and not self._followable(el, tag):
             return None
         if role == "complementary" and ctx.nested and not name:
             return None
@@ -592,8 +625,16 @@ class _Walker:
             "role": role, "name": name, "landmark": " > ".join(ctx.landmarks), "context": context,
             "repeat": "", "repeat_item": -1, "repeat_rich": False, "dialog": ctx.dialog,
             "revealed_by": ctx.revealed_by,
+            "in_form": ctx.in_form and role != "form",
+            "expands": role in INTERACTIVE_ROLES and el.get("aria-expanded") is not None,
+            "name_unseen": False,
+            "badge": _badge_text(el) if role in ACTION_ROLES and tag not in _NATIVE_NAMED and len(el) else "",
         }
         data.update(_state(el, tag, role, ctx))
+        if name and role in ACTION_ROLES and tag not in _NATIVE_NAMED:
+            shown = normalize_space(_shown_text(el))
+            data["name_unseen"] = not shown
+            data["shown"] = shown if shown and shown != name else ""
         data["target"] = self._target(el, tag, role)
         data["box"] = _box(el.get("data-watcher-box"))
         if tag == "select":
@@ -609,6 +650,63 @@ class _Walker:
         if tag == "form" and el.get("action") is not None:
             return normalize_target(el.get("action", ""), self.base)
         return None
+
+    def _followable(self, el: Any, tag: str) -> bool:
+        """Whether a link without a name is still something a person can see and follow.
+
+        A captured link (capture measured its box) is followable when its box has an area; in raw HTML,
+        when it has content: text or an image, icon or control inside (an empty scroll anchor has none).
+        """
+        box = _box(el.get("data-watcher-box"))
+        if box is not None:
+            return box[2] > 0 and box[3] > 0
+        if tag == "area":
+            return True
+        if "".join(el.itertext()).strip():
+            return True
+        return any(isinstance(d.tag, str) and d.tag in _CONTENT_TAGS for d in el.iterdescendants())
+
+    def _mask_ids(self, name: str, el: Any) -> str:
+        """A name with the generated ids it embeds replaced by "…" (id-like tokens only).
+
+        Masked: a token equal to the element's own id, or an id-like token (letters and digits, or 4+ digits)
+        that the page also uses as an identifier (an id, for, name or aria reference, whole or as a
+        hyphen-joined part): CMSs label untitled entries « Rubrique r-8c41e2 » from such ids, which are
+        regenerated between two loads. Link targets are not identifiers here: a number in an address is
+        a destination (« Rapport 2024 » → /rapport-2024.pdf), its change is a target change.
+        """
+        if not name or not _ID_TOKEN_HINT.search(name):
+            return name
+        own = el.get("id") or ""
+        words = name.split(" ")
+        changed = False
+        for k, word in enumerate(words):
+            token = word.strip(_TOKEN_EDGES)
+            if len(token) < 3 or not _ID_TOKEN_HINT.search(token):
+                continue
+            if token == own or (_ID_LIKE.match(token) and token in self._identifiers()):
+                words[k] = word.replace(token, "…")
+                changed = True
+        return " ".join(words) if changed else name
+
+    def _identifiers(self) -> set[str]:
+        """The pieces of every identifier attribute value of the page, split at punctuation, with each
+        run of hyphen- or underscore-joined parts ("r-8c41e2" in "r-8c41e2-desc"); built on first need."""
+        if self._ids is None:
+            self._ids = set()
+            for value in self._id_values:
+                for piece in _ID_SPLIT.split(value):
+                    if not _ID_TOKEN_HINT.search(piece):
+                        continue
+                    parts = re.split(r"([-_])", piece)[::2]
+                    if len(parts) > 6:
+                        self._ids.add(piece)
+                        continue
+                    for i in range(len(parts)):
+                        for j in range(i + 1, len(parts) + 1):
+                            self._ids.add("-".join(parts[i:j]))
+                            self._ids.add("_".join(parts[i:j]))
+        return self._ids
 
     def _group_label(self, el: Any, tag: str) -> str:
         """A list's label: its own name, the heading or menu entry just before it, or its fieldset legend."""
@@ -750,6 +848,65 @@ class _Walker:
                 # Block-level children are separate words on screen; inline ones run together.
                 parts.append(f" {text} " if node.tag in BLOCK_TAGS else text)
         return "".join(parts)
+
+
+# Elements whose presence inside a link is content a person sees, even without text.
+_CONTENT_TAGS = frozenset({"img", "picture", "svg", "video", "canvas", "object", "embed", "iframe", "input"})
+# Attributes holding identifiers (generated ids leak from them into names) and what an id token looks like.
+_ID_ATTRIBUTES = ("id", "for", "name", "aria-controls", "aria-labelledby", "aria-describedby", "aria-owns",
+                  "aria-activedescendant", "headers", "form", "list")
+_ID_TOKEN_HINT = re.compile(r"\d")
+_ID_LIKE = re.compile(r"^(?:(?=(?:\D*\d){4})[\d_-]+|(?=.*\d)(?=.*[A-Za-z])[A-Za-z0-9_-]{3,})$")
+_ID_SPLIT = re.compile(r"[^A-Za-z0-9_-]+")
+_TOKEN_EDGES = "()[]{}«»\"'.,;:!?#"
+
+
+_PAGE_PARTS = etree.XPath(
+    "boolean(.//main|.//nav|.//header|.//footer|.//*[@role='main' or @role='navigation' or @role='banner' "
+    "or @role='contentinfo'])"
+)
+
+
+def _shown_text(el: Any) -> str:
+    """The text an element shows on screen: text nodes outside hidden descendants, images and icons, and
+    outside visually hidden ones (text for screen readers only: the sr-only / visually-hidden utility classes
+    of CSS frameworks, or a box capture measured at 1 px or less)."""
+    parts = [el.text or ""]
+    for child in el:
+        if isinstance(child.tag, str) and child.tag not in SKIPPED_TAGS and child.tag != "svg" \
+                and not _hidden_here(child) and not _visually_hidden(child):
+            text = _shown_text(child)
+            parts.append(f" {text} " if child.tag in BLOCK_TAGS else text)
+        parts.append(child.tail or "")
+    return "".join(parts)
+
+
+_SR_ONLY = re.compile(r"(?:^|\s)(?:[\w-]*sr-only[\w-]*|visually-?hidden|screen-reader-text|hidden-visually|"
+                      r"element-invisible|u-visually-hidden)(?:\s|$)", re.I)
+
+
+# Elements whose name is no content of theirs (a value, an alt, a label elsewhere).
+_NATIVE_NAMED = frozenset({"input", "select", "textarea", "img", "area"})
+_BADGE = re.compile(r"(?:^|[\s_-])(?:badge|pill|chip|counter|count|tag)(?:$|[\s_-])", re.I)
+
+
+def _badge_text(el: Any) -> str:
+    """Text of the descendants styled as badges (class badge, tag, pill, chip, counter), "" when none."""
+    parts = [normalize_space("".join(d.itertext())) for d in el.iterdescendants()
+             if isinstance(d.tag, str) and _BADGE.search(d.get("class", "")) and not _hidden_here(d)]
+    return " ".join(p for p in parts if p)
+
+
+def _visually_hidden(el: Any) -> bool:
+    box = _box(el.get("data-watcher-box"))
+    if box is not None:
+        return box[2] <= 1 or box[3] <= 1
+    return bool(_SR_ONLY.search(el.get("class", "")))
+
+
+def _wraps_page(form: Any) -> bool:
+    """Whether a form holds a page's landmarks (the whole-page <form> of ASP.NET): not a form a person fills."""
+    return bool(_PAGE_PARTS(form))
 
 
 def _leaf(el: Any, tag: str, ctx: _Ctx) -> _Summary:
@@ -945,7 +1102,11 @@ def _box(value: str | None) -> tuple[int, int, int, int] | None:
 def _options(select: Any, revealing: bool = False) -> tuple[str, ...]:
     out = []
     for option in select.iter("option"):
-        if _hidden_here(option, revealing):
+        # A disabled option (a « Sélectionner » placeholder, a choice no longer offered) cannot be chosen.
+        if _hidden_here(option, revealing) or option.get("disabled") is not None:
+            continue
+        group = option.getparent()
+        if group is not None and group.tag == "optgroup" and group.get("disabled") is not None:
             continue
         text = normalize_space(option.get("label") or "".join(option.itertext()))
         if text:
@@ -1022,6 +1183,70 @@ def normalize_target(href: str, base: str | None, *, keep_base_fragment: bool = 
     path = _PATH_SESSION.sub("", parts.path) or ("/" if netloc else "")
     fragment = parts.fragment if keep_base_fragment else ""
     return urlunsplit((parts.scheme.lower(), netloc, path, _clean_query(parts.query), fragment))
+
+
+@functools.lru_cache(maxsize=8192)
+def target_key(target: str | None) -> str | None:
+    """A normalised target as compared: equal keys lead to the same place for a person.
+
+    On top of ``normalize_target``: a ``tel:``/``sms:`` number keeps only its digits, with the
+    international prefix ``00`` written ``+`` (RFC 3966 visual separators are not part of the number);
+    a ``mailto:`` address is compared case-insensitively; ``http`` and ``https`` on the same host are
+    the same page (sites redirect one to the other); a trailing slash on a path is not another page;
+    default ports are dropped. None stays None.
+    """
+    if target is None:
+        return None
+    if target.startswith("#"):
+        return target
+    scheme, sep, rest = target.partition(":")
+    low = scheme.lower() if sep and re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]*", scheme) else ""
+    if low in ("tel", "sms"):
+        number = rest.split(";", 1)[0].split("?", 1)[0]
+        digits = re.sub(r"[^0-9+]", "", unquote(number))
+        if digits.startswith("00"):
+            digits = "+" + digits[2:]
+        # A national number (trunk prefix 0) and its international form (+33 …) end with the same
+        # subscriber digits: the last nine identify a number (short numbers such as 3939 stay whole).
+        plain = digits.lstrip("+")
+        return f"tel:{plain[-9:]}" if len(plain) >= 9 else f"tel:{digits}"
+    if low == "mailto":
+        address, q, query = rest.partition("?")
+        return "mailto:" + unquote(address).strip().casefold() + q + query
+    if low not in ("http", "https", ""):
+        return target
+    parts = urlsplit(target)
+    netloc = parts.netloc.lower()
+    port = _DEFAULT_PORTS.get(low)
+    if port and netloc.endswith(":" + port):
+        netloc = netloc[: -len(port) - 1]
+    path = parts.path.rstrip("/") or ("/" if netloc or parts.path else "")
+    return urlunsplit(("https" if low else "", netloc, path, parts.query, parts.fragment))
+
+
+_PLACEHOLDER = re.compile(r"[\[\]{}<>\s]|%5B|%7B", re.I)
+
+
+def is_destination(target: str | None) -> bool:
+    """Whether a target leads somewhere else than the current page: not empty, not a bare fragment, not
+    ``javascript:``/``data:``, and not an unfilled template placeholder (« [url - à modifier] »,
+    ``{{ url }}``: brackets, braces or spaces are not part of a real address)."""
+    if not target or target.startswith("#") or target in ("javascript:", "data:"):
+        return False
+    scheme = target.split(":", 1)[0].lower()
+    if scheme in ("mailto", "tel", "sms"):
+        return True
+    return not _PLACEHOLDER.search(target.split("?", 1)[0])
+
+
+def target_host(target: str | None) -> str | None:
+    """The host a target leads to (lowercase, without "www."), None for relative, mail or phone targets."""
+    if not target:
+        return None
+    host = urlsplit(target).hostname
+    if not host:
+        return None
+    return host[4:] if host.startswith("www.") else host
 
 
 def _clean_query(query: str) -> str:

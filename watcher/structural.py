@@ -21,7 +21,16 @@ from dataclasses import dataclass, field, replace
 from difflib import SequenceMatcher
 
 from watcher.changes import Change, Kind, Severity
-from watcher.skeleton import ACTION_ROLES, FIELD_ROLES, LANDMARK_ROLES, Element, Skeleton
+from watcher.skeleton import (
+    ACTION_ROLES,
+    FIELD_ROLES,
+    LANDMARK_ROLES,
+    Element,
+    Skeleton,
+    is_destination,
+    target_host,
+    target_key,
+)
 
 _NON_WORD = re.compile(r"[\W_]+")
 _DIGITS = re.compile(r"\d+")
@@ -38,10 +47,46 @@ _CONTROL_FAMILY = {
 }
 
 
+_MONTHS = (r"(?:janv(?:ier)?|f[ée]vr(?:ier)?|mars|avr(?:il)?|mai|juin|juil(?:let)?|ao[uû]t|sept(?:embre)?|"
+           r"oct(?:obre)?|nov(?:embre)?|d[ée]c(?:embre)?|january|february|march|april|may|june|july|august|"
+           r"september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sep|dec)\.?")
+_WEEKDAYS = r"(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|monday|tuesday|wednesday|thursday|friday|" \
+    r"saturday|sunday|lun|mar|mer|jeu|ven|sam|dim|mon|tue|wed|thu|fri|sat|sun)\.?,?"
+_UNITS_FR = r"(?:s|sec|secondes?|mn|min|minutes?|h|heures?|j|jours?|sem|semaines?|mois|ans?|années?)"
+_UNITS_EN = r"(?:s|secs?|seconds?|mins?|minutes?|h|hrs?|hours?|d|days?|w|weeks?|mo|months?|y|yrs?|years?)"
+# Dates and times, absolute or relative, as they appear in names: « il y a 3 min », « hier », « 12 mars 2025 »,
+# « 10 h 30 », « 2025-03-12 », "3 hours ago", "yesterday". They change between two loads, not the interface.
+_DATES = re.compile(
+    "|".join((
+        rf"\b(?:{_WEEKDAYS} )?\d{{1,2}}(?:er|st|nd|rd|th)? {_MONTHS}(?: \d{{4}})?",
+        rf"\b(?:{_WEEKDAYS} )?{_MONTHS} \d{{1,2}}(?:st|nd|rd|th)?(?:,? \d{{4}})?\b",
+        rf"\b{_MONTHS} \d{{4}}\b",
+        rf"\b{_WEEKDAYS}(?= (?:[àa] )?\d{{1,2}}(?::\d| ?h\b))",
+        r"\b\d{4}-\d{2}-\d{2}(?:t\d{2}:\d{2}(?::\d{2})?(?:\.\d+)?(?:z|[+-]\d{2}:?\d{2})?)?\b",
+        r"\b\d{1,2}[/.-]\d{1,2}[/.-](?:\d{4}|\d{2})\b",
+        r"(?:\b[àa] )?\b\d{1,2} ?h(?: ?\d{2})?\b",
+        r"(?:\b[àa] )?\b\d{1,2}:\d{2}(?::\d{2})?(?: ?[ap]\.?m\.?)?",
+        rf"\bil y a (?:\d+|une?|quelques) ?{_UNITS_FR}\b",
+        rf"\b(?:\d+|an?|a few) ?{_UNITS_EN} ago\b",
+        r"\b(?:avant-hier|hier|aujourd['’]hui|demain|à l['’]instant|just now|yesterday|today|tomorrow)\b",
+    )),
+    re.I,
+)
+_DATE_WORD = " qdateq "
+_DATE_RUN = re.compile(r"(?:\s*\bqdateq\b[\s,]*)+")  # « hier à 18 h 30 »: one date, however written
+
+
 @functools.lru_cache(maxsize=16384)
 def name_key(name: str) -> str:
-    """A name as compared: case, punctuation and spacing do not make a different button."""
-    return " ".join(_NON_WORD.sub(" ", name.casefold()).split())
+    """A name as compared: case, punctuation and spacing do not make a different button, and dates and
+    times in it (absolute or relative) are masked: they change between two loads, not the interface."""
+    folded = name.casefold()
+    if any(c.isdigit() for c in folded) or _DATE_HINT.search(folded):
+        folded = _DATE_RUN.sub(_DATE_WORD, _DATES.sub(_DATE_WORD, folded))
+    return " ".join(_NON_WORD.sub(" ", folded).split())
+
+
+_DATE_HINT = re.compile(r"hier|aujourd|demain|instant|just now|yesterday|today|tomorrow")
 
 
 def _family(role: str) -> str:
@@ -66,14 +111,15 @@ def diff_skeletons(before: Skeleton, after: Skeleton) -> list[Change]:
     """The typed interface changes from one skeleton to the next, in page order."""
     a, b = before.elements, after.elements
     matching = _match(a, b)
-    sides = _Sides.build(a, b)
+    sides = _Sides.build(a, b, before.url, after.url)
     changes: list[tuple[float, Change]] = []
     position = _Positions(matching.anchors, len(b))
     for i, j in matching.pairs:
         for change in _pair_changes(a[i], b[j], sides, (i, j) in matching.displaced):
             changes.append((position.after(j), change))
-    changes += [(position.before(i), _make(Kind.REMOVED, a[i], None)) for i in matching.removed]
-    changes += [(position.after(j), _make(Kind.ADDED, None, b[j])) for j in matching.added]
+    changes += [(position.before(i), _make(Kind.REMOVED, a[i], None, sides.page_a)) for i in matching.removed]
+    changes += [(position.after(j), _make(Kind.ADDED, None, b[j], sides.page_b, sides.page_a))
+                for j in matching.added]
     changes.sort(key=lambda item: item[0])
     ordered = [change for _, change in changes]
     return _downgrade_dialogs(_mark_noise(ordered, a, b, matching.pairs), a, b)
@@ -87,10 +133,13 @@ def _match(a: list[Element], b: list[Element]) -> _Matching:
     matcher = SequenceMatcher(None, [_key(e) for e in a], [_key(e) for e in b], autojunk=False)
     for block in matcher.get_matching_blocks():
         out.anchors.extend((block.a + k, block.b + k) for k in range(block.size))
+    out.anchors = _unpin_homonyms(out.anchors, a, b)
     free_a = sorted(set(range(len(a))) - {i for i, _ in out.anchors})
     free_b = sorted(set(range(len(b))) - {j for _, j in out.anchors})
     moved = _pair_same_name(free_a, free_b, a, b)
-    out.displaced = set(moved)
+    homonyms = Counter(_key(a[i]) for i in free_a) + Counter(_key(b[j]) for j in free_b)
+    # A homonym paired by target (a rotating list) did not move: its neighbours changed.
+    out.displaced = {(i, j) for i, j in moved if homonyms[_key(a[i])] <= 2}
     free_a = [i for i in free_a if i not in {p[0] for p in moved}]
     free_b = [j for j in free_b if j not in {p[1] for p in moved}]
     renamed = _pair_renames(free_a, free_b, a, b, out.anchors)
@@ -100,21 +149,63 @@ def _match(a: list[Element], b: list[Element]) -> _Matching:
     return out
 
 
+def _unpin_homonyms(anchors: list[tuple[int, int]], a: list[Element], b: list[Element]) -> list[tuple[int, int]]:
+    """Alignment pairs homonyms by order alone; when a repeated name ("En savoir plus", two news items
+    with the same title) was aligned with an element leading elsewhere while its own target is still there,
+    those anchors are released so that homonyms are paired by target first, then by position."""
+    count_a = Counter(_key(e) for e in a)
+    count_b = Counter(_key(e) for e in b)
+    targets_a: dict[tuple[str, str, str], set[str | None]] = defaultdict(set)
+    targets_b: dict[tuple[str, str, str], set[str | None]] = defaultdict(set)
+    for e in a:
+        if count_a[_key(e)] > 1 or count_b[_key(e)] > 1:
+            targets_a[_key(e)].add(target_key(e.target))
+    for e in b:
+        if count_a[_key(e)] > 1 or count_b[_key(e)] > 1:
+            targets_b[_key(e)].add(target_key(e.target))
+    wrong: set[tuple[str, str, str]] = set()
+    for i, j in anchors:
+        key = _key(a[i])
+        if key not in targets_a:
+            continue
+        ta, tb = target_key(a[i].target), target_key(b[j].target)
+        if ta != tb and (ta in targets_b[key] or tb in targets_a[key]):
+            wrong.add(key)
+    if not wrong:
+        return anchors
+    return [(i, j) for i, j in anchors if _key(a[i]) not in wrong]
+
+
 def _pair_same_name(free_a: list[int], free_b: list[int], a: list[Element], b: list[Element]) -> list[tuple[int, int]]:
-    """Out-of-order elements with the same role and name: the same element, found elsewhere."""
+    """Out-of-order elements with the same role and name: the same element, found elsewhere.
+
+    Among homonyms ("En savoir plus"), the one leading to the same place is the same link; the others
+    are paired in page order.
+    """
     buckets: dict[tuple[str, str], list[int]] = defaultdict(list)
     for j in free_b:
         buckets[(_family(b[j].role), name_key(b[j].name))].append(j)
-    pairs = []
+    pairs: list[tuple[int, int]] = []
+    rest: list[int] = []
     for i in free_a:
         bucket = buckets.get((_family(a[i].role), name_key(a[i].name)))
         if not bucket:
             continue
-        # Among homonyms ("En savoir plus"), the one leading to the same place is the same link.
-        j = next((j for j in bucket if b[j].target == a[i].target), bucket[0])
-        bucket.remove(j)
-        pairs.append((i, j))
-    return pairs
+        same = next((j for j in bucket if _same_target(b[j], a[i])), None)
+        if same is None:
+            rest.append(i)
+            continue
+        bucket.remove(same)
+        pairs.append((i, same))
+    for i in rest:
+        bucket = buckets.get((_family(a[i].role), name_key(a[i].name)))
+        if bucket:
+            pairs.append((i, bucket.pop(0)))
+    return sorted(pairs)
+
+
+def _same_target(x: Element, y: Element) -> bool:
+    return target_key(x.target) == target_key(y.target)
 
 
 def _pair_renames(free_a: list[int], free_b: list[int], a: list[Element], b: list[Element],
@@ -175,13 +266,13 @@ def _candidates(free_a: list[int], free_b: list[int], a: list[Element], b: list[
     for j in free_b:
         gap_b[gaps.gap_b[j]].append(j)
         if _meaningful_target(b[j].target):
-            by_target[b[j].target or ""].append(j)
+            by_target[target_key(b[j].target) or ""].append(j)
     found: set[tuple[int, int]] = set()
     for gap, members_a in gap_a.items():
         found.update(_gap_pairs(members_a, gap_b.get(gap, [])))
     for i in free_a:
         if _meaningful_target(a[i].target):
-            found.update((i, j) for j in by_target[a[i].target or ""])
+            found.update((i, j) for j in by_target[target_key(a[i].target) or ""])
     if len(free_a) * len(free_b) <= MAX_FUZZY_PAIRS:
         found.update((i, j) for i in free_a for j in free_b
                      if a[i].landmark == b[j].landmark and gaps.gap_a[i] != gaps.gap_b[j])
@@ -198,18 +289,18 @@ def _gap_pairs(members_a: list[int], members_b: list[int]) -> Iterator[tuple[int
 
 
 def _meaningful_target(target: str | None) -> bool:
-    return bool(target) and not (target or "").startswith("#") and target not in ("javascript:", "data:")
+    return is_destination(target)
 
 
 def _rename_score(x: Element, y: Element, same_gap: bool, one_to_one: bool) -> float | None:
     """How likely y is x renamed; None when it cannot be."""
     if _family(x.role) != _family(y.role) or (x.role in LANDMARK_ROLES and x.role != y.role):
         return None
-    same_target = _meaningful_target(x.target) and x.target == y.target
+    same_target = _meaningful_target(x.target) and _same_target(x, y)
     if x.landmark != y.landmark and not same_target:
         return None
     sim = similarity(x.name, y.name, floor=0.0 if same_gap or same_target else 0.75)
-    leads_elsewhere = bool(x.target and y.target and x.target != y.target)
+    leads_elsewhere = bool(x.target and y.target and not _same_target(x, y))
     likely = same_target or sim >= 0.75 or (same_gap and (one_to_one or sim >= 0.3 or not leads_elsewhere))
     if not likely:
         return None
@@ -245,10 +336,60 @@ class _Sides:
     contexts_b: dict[str, set[str]]
     rank_a: dict[int, int]
     rank_b: dict[int, int]
+    page_a: _Page
+    page_b: _Page
 
     @classmethod
-    def build(cls, a: list[Element], b: list[Element]) -> _Sides:
-        return cls(_landmarks(a), _landmarks(b), _contexts(a), _contexts(b), _ranks(a), _ranks(b))
+    def build(cls, a: list[Element], b: list[Element], url_a: str | None = None, url_b: str | None = None) -> _Sides:
+        return cls(_landmarks(a), _landmarks(b), _contexts(a), _contexts(b), _ranks(a), _ranks(b),
+                   _Page.of(a, url_a), _Page.of(b, url_b))
+
+
+def _own_host(elements: list[Element]) -> str | None:
+    """A page's host when its address is unknown (a saved file): the host most of its absolute links lead
+    to, when at least three do and it has more links than any other."""
+    hosts = Counter(h for e in elements if e.role == "link" and (h := target_host(e.target)))
+    top = hosts.most_common(2)
+    if not top or top[0][1] < 3 or (len(top) > 1 and top[1][1] == top[0][1]):
+        return None
+    return top[0][0]
+
+
+@dataclass(frozen=True)
+class _Page:
+    """The layout of one side: where its task area is, where injected overlays sit, how many ways to act."""
+
+    has_main: bool = False
+    footer_end: int | None = None  # order of the last element inside the footer
+    actions: int = 0  # links, buttons and fields a person can use
+    host: str | None = None  # the page's own host, None when unknown (a file)
+
+    @classmethod
+    def of(cls, elements: list[Element], url: str | None = None) -> _Page:
+        footer = [e.order for e in elements if "contentinfo" in e.landmark.split(" > ") or e.role == "contentinfo"]
+        actions = sum(1 for e in elements if e.role in ACTION_ROLES or e.role in FIELD_ROLES)
+        return cls(any(e.role == "main" for e in elements), max(footer) if footer else None, actions,
+                   target_host(url) or _own_host(elements))
+
+    def external(self, target: str | None) -> bool:
+        """Whether a web target leads to another site than this page's (page address unknown: any absolute one)."""
+        host = target_host(target) if is_destination(target) else None
+        return host is not None and host != self.host
+
+    def overlay(self, el: Element) -> bool:
+        """Outside every landmark, after the footer: a chat bubble, a pop-up or a banner injected by a script."""
+        return not el.landmark and self.footer_end is not None and el.order > self.footer_end \
+            and el.role not in LANDMARK_ROLES
+
+    def task_area(self, el: Element) -> bool:
+        """Inside a form, or in the page's content: its main landmark when it has one, else anything outside
+        its header, menus, footer, side boxes, dialogs and overlays."""
+        if el.in_form:
+            return True
+        parts = el.landmark.split(" > ")
+        if el.dialog or _CHROME.intersection(parts):
+            return False
+        return "main" in parts if self.has_main else not self.overlay(el)
 
 
 def _landmarks(elements: list[Element]) -> set[str]:
@@ -276,27 +417,31 @@ def _ranks(elements: list[Element]) -> dict[int, int]:
 
 def _pair_changes(x: Element, y: Element, sides: _Sides, displaced: bool) -> list[Change]:
     if x.role in FIELD_ROLES and _control_family(x) != _control_family(y):
-        return [_make(Kind.REMOVED, x, None), _make(Kind.ADDED, None, y)]  # see changes.py: control changes
+        return [_make(Kind.REMOVED, x, None, sides.page_a),
+                _make(Kind.ADDED, None, y, sides.page_b, sides.page_a)]  # see changes.py: control changes
     out = []
     if name_key(x.name) != name_key(y.name):
-        out.append(_make(Kind.RENAMED, x, y))
+        out.append(_make(Kind.RENAMED, x, y, sides.page_b))
     if _target_changed(x, y):
-        out.append(_make(Kind.TARGET_CHANGED, x, y))
+        out.append(_make(Kind.TARGET_CHANGED, x, y, sides.page_b))
     if x.required != y.required and x.role in FIELD_ROLES:
-        out.append(_make(Kind.REQUIRED_CHANGED, x, y))
+        out.append(_make(Kind.REQUIRED_CHANGED, x, y, sides.page_b))
     if _moved(x, y, sides, displaced):
-        out.append(_make(Kind.MOVED, x, y))
+        out.append(_make(Kind.MOVED, x, y, sides.page_b))
     return out + _option_changes(x, y)
 
 
 def _target_changed(x: Element, y: Element) -> bool:
     """Whether a link now leads elsewhere; a form only when it posts to another page, not new tokens."""
-    if x.target is None or y.target is None or x.target == y.target:
+    if x.target is None or y.target is None or _same_target(x, y):
         return False
+    if not is_destination(x.target) and not is_destination(y.target):
+        return False  # from one non-address (#, a template placeholder) to another: still nowhere
+    tx, ty = target_key(x.target) or "", target_key(y.target) or ""
     if x.role == "form":
-        return _without(x.target, "?") != _without(y.target, "?")
+        return _without(tx, "?") != _without(ty, "?")
     # Another anchor on the same page (often a generated id) takes the person to the same place.
-    return _without(x.target, "#") != _without(y.target, "#")
+    return _without(tx, "#") != _without(ty, "#")
 
 
 def _without(target: str, sep: str) -> str:
@@ -330,7 +475,7 @@ def _option_changes(x: Element, y: Element) -> list[Change]:
     dynamic = len(gone) + len(new) >= 0.5 * (len(x.options) + len(y.options))
     out = [_make(Kind.REMOVED, _option(x, o), None) for o in gone]
     out += [_make(Kind.ADDED, None, _option(y, o)) for o in new]
-    return [_as_noise(c) for c in out] if dynamic else out
+    return [_as_noise(c, "dynamic-options") for c in out] if dynamic else out
 
 
 def _option(select: Element, text: str) -> Element:
@@ -341,58 +486,217 @@ def _option(select: Element, text: str) -> Element:
 # --- severity ----------------------------------------------------------------------------------------
 
 
-def _make(kind: Kind, before: Element | None, after: Element | None) -> Change:
+def _make(kind: Kind, before: Element | None, after: Element | None, page: _Page | None = None,
+          other: _Page | None = None) -> Change:
+    """A change with its severity; ``page`` is the layout of the element's side, ``other`` the before side's."""
     el = after or before
     assert el is not None
+    severity, rule = severity_rule(
+        kind, before, after,
+        task_area=page.task_area(el) if page else None, overlay=bool(page and page.overlay(el)),
+        sparse=bool(other and other.actions < _FEW_ACTIONS),
+        external=bool(page and page.external(before.target if before else None)))
     return Change(kind=kind, role=el.role, before=before, after=after, landmark=el.landmark,
-                  severity=severity_of(kind, before, after))
+                  severity=severity, rule=rule)
 
 
 def severity_of(kind: Kind, before: Element | None, after: Element | None) -> Severity:
-    """How much a change matters to someone following the page step by step."""
+    """How much a change matters to someone following the page step by step (see ``severity_rule``)."""
+    return severity_rule(kind, before, after)[0]
+
+
+# Controls a person answers or presses to go on: added inside a form, they change the step taught.
+_CONTROL_ROLES = FIELD_ROLES | {"button", "option"}
+
+
+def severity_rule(kind: Kind, before: Element | None, after: Element | None, *, task_area: bool | None = None,
+                  overlay: bool = False, sparse: bool = False, external: bool = False) -> tuple[Severity, str]:
+    """The severity of one change and the short id of the rule that decided it (shown by ``explain``).
+
+    The single place where severity is decided. Rules, first match wins:
+    ``form-destination`` (a form sends elsewhere: major), ``step-count`` (a heading's step indicator
+    « Étape 1 sur 3 » changes position or total: major), ``orientation`` (other landmark or heading
+    changes: minor), ``link-other-host`` (a link now leads to another site: major),
+    ``link-target`` (major), ``required`` (major), ``added-required-field`` (major),
+    ``options-changed`` (a choice added to or removed from a list: major), ``added-control-in-form``
+    (a button, field or choice added inside a form: major), ``added`` (minor), ``moved-far`` /
+    ``moved-near``, ``counter`` (only numbers differ, words agreeing with them: minor),
+    ``footer-link`` (minor), ``aside`` (in a side box, outside its menus and forms: minor), ``badge`` (only the text of a badge inside the name changed: minor), ``step`` (anything else a person uses to go on: major), and for noise
+    ``added-menu-entry`` (a link added to a menu: major), ``in-dialog`` (a change inside a dialog shown
+    over the page, cookie banner or promotion, outside a form: minor), ``unseen-name`` (a name no one
+    sees on screen, a logo's alt or an icon's label, reworded: minor), ``dummy-link``, ``name-given``.
+    ``icon-widget`` (a button without visible words outside every landmark and form: minor),
+    ``template-key`` (a name that was or becomes an untranslated key such as ``navigation.main``: minor),
+    ``page-overlay`` (outside every landmark after the footer: a chat bubble or pop-up: minor),
+    ``few-actions`` (an action added to a page that had almost none, an error page: major).
+    ``task_area``: the element sits in a form or the page's content (None: judged from the element alone);
+    ``overlay``: it sits outside every landmark after the footer; ``sparse``: the page before had fewer
+    than three links, buttons or fields; ``external``: the link leads to another site than the page's
+    (``external-link-path``: a link to another site now leads to another page of that same site: minor).
+    Elements are skeleton elements (``watcher.skeleton.Element``); ``before``/``after`` is None on the
+    side where the element does not exist.
+    """
     el = after or before
     assert el is not None
+    if kind == Kind.TARGET_CHANGED and el.role == "form":
+        return Severity.MAJOR, "form-destination"
+    if el.role == "heading" and kind == Kind.RENAMED and before and after and _step_changed(before.name, after.name):
+        return Severity.MAJOR, "step-count"
     if el.role in LANDMARK_ROLES or el.role == "heading":
-        return Severity.MINOR  # orientation, not a step
+        return Severity.MINOR, "orientation"  # orientation, not a step
+    if kind == Kind.TARGET_CHANGED and before is not None and after is not None \
+            and _other_host(before.target, after.target):
+        return Severity.MAJOR, "link-other-host"
+    if "complementary" in el.landmark.split(" > ") and not _in_menu(el) and not el.in_form:
+        return Severity.MINOR, "aside"  # supporting content beside the page's task (a promotion, a side note)
     if kind == Kind.TARGET_CHANGED:
-        return _target_severity(before, after)
+        if _mail_domain(before) and _mail_domain(before) == _mail_domain(after):
+            return Severity.MINOR, "mail-same-domain"  # another mailbox of the same service, not shown on screen
+        if external and is_destination(before.target if before else None):
+            # Another page of the same other site (a documentation link): that site reorganised its addresses.
+            return Severity.MINOR, "external-link-path"
+        return Severity.MAJOR, "link-target"
     if kind == Kind.REQUIRED_CHANGED:
-        return Severity.MAJOR
+        return Severity.MAJOR, "required"
+    if overlay and kind in (Kind.ADDED, Kind.REMOVED, Kind.RENAMED):
+        return Severity.MINOR, "page-overlay"
+    if kind in (Kind.ADDED, Kind.REMOVED) and el.role == "button" and not el.in_form and not el.landmark \
+            and (el.name_unseen or not name_key(el.name)):
+        return Severity.MINOR, "icon-widget"  # a launcher without words outside the page's parts (a chat bubble)
+    if kind == Kind.RENAMED and before and after and (_TEMPLATE_KEY.match(before.name) or _TEMPLATE_KEY.match(after.name)):
+        return Severity.MINOR, "template-key"  # an i18n key shown before its text loaded
+    if task_area is None:
+        task_area = _in_task_area(el)
     if kind == Kind.ADDED:
-        return Severity.MAJOR if el.role in FIELD_ROLES and el.required else Severity.MINOR
+        if el.role in FIELD_ROLES and el.required:
+            return Severity.MAJOR, "added-required-field"
+        if el.role == "option":
+            return Severity.MAJOR, "options-changed"
+        if el.role in _CONTROL_ROLES and not el.expands and task_area:
+            return Severity.MAJOR, "added-control-in-form"
+        # (Page numbers of a pagination are no entries: a list of results grew.)
+        if el.role in ("link", "menuitem") and _in_menu(el) and _has_letters(el.name) and not el.dialog:
+            return Severity.MAJOR, "added-menu-entry"
+        if sparse and el.role in ACTION_ROLES and name_key(el.name):
+            return Severity.MAJOR, "few-actions"
+        return Severity.MINOR, "added"
+    if kind == Kind.REMOVED and el.role == "option":
+        return Severity.MAJOR, "options-changed"
+    if kind in (Kind.ADDED, Kind.REMOVED) and el.role == "link" and not name_key(el.name) \
+            and not is_destination(el.target):
+        return Severity.MINOR, "dummy-link"  # no words, leads nowhere: « … » between page numbers
     if kind == Kind.MOVED:
         return _move_severity(before, after)
     if kind == Kind.RENAMED and before and after and _only_numbers_differ(before.name, after.name):
-        return Severity.MINOR  # counters, years, version numbers
+        return Severity.MINOR, "counter"  # counters, years, version numbers
+    if kind == Kind.RENAMED and before and after and not (name_key(before.name) and name_key(after.name)):
+        return Severity.MINOR, "name-given"  # a label associated (or lost): the screen shows the same text
+    if kind == Kind.RENAMED and before and after and _same_target(before, after) and (
+            (before.name_unseen and after.name_unseen)
+            or name_key(before.shown or before.name) == name_key(after.shown or after.name)):
+        return Severity.MINOR, "unseen-name"  # the words on screen are the same
+    if kind == Kind.RENAMED and before and after and _only_badge_differs(before, after):
+        return Severity.MINOR, "badge"  # « Nouveauté » → « Prochainement » beside the same words
+    if el.dialog and not el.in_form:
+        return Severity.MINOR, "in-dialog"
     if el.role == "link" and "contentinfo" in el.landmark.split(" > "):
-        return Severity.MINOR  # footer links are rarely a step of a procedure
-    return Severity.MAJOR
+        return Severity.MINOR, "footer-link"  # footer links are rarely a step of a procedure
+    return Severity.MAJOR, "step"
 
 
-def _target_severity(before: Element | None, after: Element | None) -> Severity:
-    if before is None or after is None or before.role == "form":
-        return Severity.MINOR  # the person never sees where a form posts
-    return Severity.MAJOR
+# Where a page's own task sits: not its header, menus, footer or side boxes.
+_CHROME = frozenset({"banner", "navigation", "contentinfo", "complementary"})
 
 
-def _move_severity(before: Element | None, after: Element | None) -> Severity:
+def _in_task_area(el: Element) -> bool:
+    """Judged from the element alone: in a form, or outside the header, menus, footer, side boxes, dialogs."""
+    return el.in_form or not (el.dialog or _CHROME.intersection(el.landmark.split(" > ")))
+
+
+# An untranslated message key shown instead of its text: « navigation.main », « band_name ».
+_TEMPLATE_KEY = re.compile(r"^[a-z][a-z0-9]*(?:[._][a-z0-9]+)*(?:_[a-z0-9]+|\.[a-z0-9]{4,})$")
+# A page with fewer ways to act than this (an error page) gains a real one when a link appears.
+_FEW_ACTIONS = 3
+
+
+def _in_menu(el: Element) -> bool:
+    return "navigation" in el.landmark.split(" > ") or el.role in ("menuitem", "tab")
+
+
+def _only_badge_differs(x: Element, y: Element) -> bool:
+    """Same target, and the words outside the badge (on the side that has one) begin the other name too."""
+    if not (x.badge or y.badge) or not _same_target(x, y):
+        return False
+    for one, other in ((x, y), (y, x)):
+        if one.badge:
+            head = name_key(one.name.replace(one.badge, " "))
+            if head and (name_key(other.name) + " ").startswith(head + " "):
+                return True
+    return False
+
+
+def _has_letters(name: str) -> bool:
+    return any(c.isalpha() for c in name_key(name))
+
+
+def _mail_domain(el: Element | None) -> str | None:
+    target = (el.target or "") if el is not None else ""
+    if not target.lower().startswith("mailto:") or "@" not in target:
+        return None
+    return target.split("?", 1)[0].rsplit("@", 1)[1].lower()
+
+
+def _other_host(a: str | None, b: str | None) -> bool:
+    """Whether two web targets are on different sites (www. aside). A relative target stays on the page's
+    site, so a relative target becoming an absolute one (page address unknown) counts as another host."""
+    if not (is_destination(a) and is_destination(b)):
+        return False
+    ha, hb = target_host(a), target_host(b)
+    if ha is None and hb is None:
+        return False
+    return ha != hb
+
+
+def _move_severity(before: Element | None, after: Element | None) -> tuple[Severity, str]:
     if before is None or after is None:
-        return Severity.MINOR
+        return Severity.MINOR, "moved-near"
     in_menu = "navigation" in after.landmark.split(" > ") or after.role in ("menuitem", "tab")
     if before.landmark != after.landmark or in_menu:
-        return Severity.MAJOR
-    return Severity.MINOR
+        return Severity.MAJOR, "moved-far"
+    return Severity.MINOR, "moved-near"
+
+
+_PLURAL_END = re.compile(r"(?<=\w\w)[sx]\b")
+# A step indicator: a position and a total joined by a short word or a slash (« 1 sur 3 », "2 of 4", 1/3).
+_STEP = re.compile(r"\b(\d{1,2}) ?(?:/|[^\W\d_]{1,4}) ?(\d{1,2})\b")
 
 
 def _only_numbers_differ(a: str, b: str) -> bool:
-    return _DIGITS.sub("0", name_key(a)) == _DIGITS.sub("0", name_key(b))
+    """Only numbers differ, with the words that agree with them (« 1 message non lu » / « 3 messages non
+    lus »): a counter, a year, a version number."""
+    ka, kb = name_key(a), name_key(b)
+    if _DIGITS.sub("0", ka) == _DIGITS.sub("0", kb):
+        return True
+    return ka != kb and _PLURAL_END.sub("", _DIGITS.sub("0", ka)) == _PLURAL_END.sub("", _DIGITS.sub("0", kb)) \
+        and _DIGITS.findall(ka) != _DIGITS.findall(kb)
+
+
+def _steps(name: str) -> list[tuple[int, int]]:
+    text = " ".join(_DATES.sub(_DATE_WORD, name.casefold()).split())
+    return [(int(p), int(t)) for p, t in _STEP.findall(text) if 0 < int(p) <= int(t)]
+
+
+def _step_changed(a: str, b: str) -> bool:
+    """A heading's step indicator (position and total) differs: the procedure has other steps."""
+    sa, sb = _steps(a), _steps(b)
+    return bool(sa) and bool(sb) and sa != sb
 
 
 # --- noise: repeated blocks whose items change together ----------------------------------------------
 
 
-def _as_noise(change: Change) -> Change:
-    return replace(change, noise=True, severity=Severity.INFO)
+def _as_noise(change: Change, rule: str = "repeated-block") -> Change:
+    return replace(change, noise=True, severity=Severity.INFO, rule=rule)
 
 
 @dataclass
@@ -448,7 +752,8 @@ def _volatile(block: _Block, twin: _Block | None) -> bool:
     ratio = len(block.touched) / len(block.items)
     if block.rich:
         return ratio >= 0.5 or (twin is not None and _shifted(block, twin))
-    return ratio >= 0.8 and len(block.touched) >= 3
+    # A plain list (one link per item) is a feed too when items enter at one end and leave at the other.
+    return (ratio >= 0.8 and len(block.touched) >= 3) or (twin is not None and _shifted(block, twin))
 
 
 def _shifted(block: _Block, twin: _Block) -> bool:
@@ -481,7 +786,7 @@ def _downgrade_dialogs(changes: list[Change], a: list[Element], b: list[Element]
     """A whole dialog (cookie banner, modal) appearing or vanishing is minor: it depends on timing and state."""
     whole = _whole_dialogs(changes, a, Kind.REMOVED, lambda c: c.before) | \
         _whole_dialogs(changes, b, Kind.ADDED, lambda c: c.after)
-    return [c.with_severity(min(c.severity, Severity.MINOR, key=lambda s: s.rank))
+    return [replace(c, severity=min(c.severity, Severity.MINOR, key=lambda s: s.rank), rule="whole-dialog")
             if id(c) in whole else c for c in changes]
 
 

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 import click
 from pydantic import ValidationError
 
+from watcher import messages
 from watcher.capture import Capture
 from watcher.changes import Change, Severity, is_alert
 from watcher.cli import Paths, emit_json
@@ -271,9 +272,12 @@ def rebuilt_changes(store: Store, record: CheckRecord) -> list[tuple[Change, str
 def rule_of(change: Change, procedures: list[str], lang: str) -> str:
     """Which severity rule gave this change its level (mirrors structural.severity_of)."""
     if change.noise:
-        return t("rule.noise", lang)
+        return messages.rule_text(change.rule, lang) or t("rule.noise", lang)
     if procedures:
         return t("rule.procedure", lang, names=", ".join(f"« {p} »" for p in procedures))
+    described = messages.rule_text(change.rule, lang)
+    if described:
+        return described
     el = change.after or change.before
     assert el is not None
     if severity_of(change.kind, change.before, change.after) != change.severity and el.dialog:
