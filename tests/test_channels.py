@@ -48,13 +48,13 @@ def test_unknown_field_and_bad_severity_point_at_their_line(tmp_path: Path) -> N
     with pytest.raises(ConfigError, match=r"channels.yaml:4: channels.equipe.min_severity"):
         load_channels(folder, env={})
     write(tmp_path, "channels:\n  equipe:\n    urls: [console://]\n    colour: red\n")
-    with pytest.raises(ConfigError, match=r"channels.yaml:4: channels.equipe.colour: unknown field"):
+    with pytest.raises(ConfigError, match=r"channels.yaml:4: channels.equipe.colour: clé inconnue « colour »"):
         load_channels(folder, env={})
 
 
 def test_password_in_clear_is_refused(tmp_path: Path) -> None:
     folder = write(tmp_path, "channels:\n  equipe:\n    urls: ['mailtos://agent:hunter2@smtp.example.org']\n")
-    with pytest.raises(ConfigError, match="environment variable") as caught:
+    with pytest.raises(ConfigError, match="variable d.environnement") as caught:
         load_channels(folder, env={})
     assert "hunter2" not in str(caught.value)
 

@@ -43,9 +43,24 @@ def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(func)
     def wrapper(config_path: str, snapshots_path: str | None, notifiers_path: str | None,
                 **kwargs: Any) -> Any:
-        return func(Paths(config_path, snapshots_path, notifiers_path), **kwargs)
+        paths = Paths(config_path, snapshots_path, notifiers_path)
+        if click.get_current_context().info_name not in WITHOUT_CONFIG:
+            require_setup(paths)
+        return func(paths, **kwargs)
 
     return wrapper
+
+
+# Commands that work in a folder with no targets.yaml: they read files, create it, or only read the snapshots.
+WITHOUT_CONFIG = frozenset({"diff", "skeleton", "add", "schema", "serve", "build", "tutorial", "init"})
+
+
+def require_setup(paths: Paths) -> None:
+    """A folder with neither targets.yaml nor snapshots: one line saying to run `watcher init` (exit 2)."""
+    if not paths.config.exists() and not paths.snapshots.exists():
+        from watcher.config import load_config
+
+        load_config(paths.config)  # raises the "run watcher init" error
 
 
 lang_option = click.option("--lang", type=click.Choice(["fr", "en"]), default=None,
@@ -56,6 +71,16 @@ format_option = click.option("--format", "fmt", type=click.Choice(["text", "json
 
 def pick_lang(lang: str | None) -> str:
     return lang or os.environ.get("WATCHER_LANG", "fr")
+
+
+def argv_lang(argv: list[str]) -> str:
+    """The language asked for on the command line (`--lang en`), for errors raised before a command runs."""
+    for index, arg in enumerate(argv):
+        if arg.startswith("--lang="):
+            return pick_lang(arg.split("=", 1)[1])
+        if arg == "--lang" and index + 1 < len(argv):
+            return pick_lang(argv[index + 1])
+    return pick_lang(None)
 
 
 def emit_json(value: Any) -> None:
@@ -98,13 +123,14 @@ def history(paths: Paths, target: str, fmt: str) -> None:
 @cli.command()
 @common_options
 @click.argument("file", required=False)
-def validate(paths: Paths, file: str | None) -> None:
+@lang_option
+def validate(paths: Paths, file: str | None, lang: str | None) -> None:
     """Vérifie un fichier targets.yaml (par défaut celui de --config)."""
     from watcher.config import load_config
 
     path = Path(file) if file else paths.config
     config = load_config(path)
-    click.echo(t("validate.ok", pick_lang(None), file=path, count=len(config.targets)))
+    click.echo(t("validate.ok", pick_lang(lang), file=path, count=len(config.targets)))
 
 
 @cli.command()
@@ -361,8 +387,11 @@ def main(argv: list[str] | None = None) -> None:
     except click.ClickException as exc:
         click.echo(f"watcher: {exc.format_message()}", err=True)
         sys.exit(EXIT_ERROR)
-    except ConfigError as exc:
-        click.echo(str(exc), err=True)  # already "file:line: field: message"
+    except ConfigError as exc:  # "file:line: field: message", every mistake of the file, one per line
+        from watcher.config_errors import ConfigProblems
+
+        lang = argv_lang(sys.argv[1:] if argv is None else argv)
+        click.echo(exc.render(lang) if isinstance(exc, ConfigProblems) else str(exc), err=True)
         sys.exit(EXIT_ERROR)
     except WatcherError as exc:
         click.echo(f"watcher: {exc}", err=True)

@@ -22,6 +22,7 @@ from ruamel.yaml.scalarstring import DoubleQuotedScalarString, SingleQuotedScala
 from ruamel.yaml.tokens import CommentToken
 
 from watcher.config import Target, load_config, read_yaml
+from watcher.config_errors import ConfigIssue, ConfigProblems, default_lang
 from watcher.errors import ConfigError, WatcherError
 
 # Where a new key goes inside a target: the order of the Target model, so edited files read like the docs.
@@ -169,8 +170,9 @@ def _validate(candidate: Path, original: Path) -> None:
     """load_config on the new text; its errors name the real file, not the temporary one."""
     try:
         load_config(candidate)
-    except ConfigError as exc:
-        raise ConfigError(str(original), exc.line, exc.path, exc.message + " (not written)") from None
+    except ConfigProblems as exc:
+        raise ConfigProblems([ConfigIssue(str(original), i.line, i.path, "cfg.not_written",
+                                          {"message": i.message(default_lang())}) for i in exc.issues]) from None
 
 
 def _move_trailing_comment(node: CommentedMap, last_key: Any, new_key: str) -> None:
