@@ -94,6 +94,17 @@ def cli() -> None:
 
 
 @cli.command()
+@click.argument("folder", required=False, type=click.Path(path_type=Path), default=Path("."))
+@click.option("--url", default=None, help="Adresse de la page d'exemple (défaut : l'accueil de service-public.fr).")
+@lang_option
+def init(folder: Path, url: str | None, lang: str | None) -> None:
+    """Crée un targets.yaml et un notifiers/channels.yaml commentés pour commencer (sans rien écraser)."""
+    from watcher.commands.init import run_init
+
+    run_init(folder, url, pick_lang(lang))
+
+
+@cli.command()
 @common_options
 @click.argument("targets", nargs=-1)
 @format_option
@@ -113,11 +124,12 @@ def check(paths: Paths, targets: tuple[str, ...], fmt: str, lang: str | None, co
 @common_options
 @click.argument("target")
 @format_option
-def history(paths: Paths, target: str, fmt: str) -> None:
-    """Historique des vérifications d'une page, de la plus ancienne à la plus récente."""
+@lang_option
+def history(paths: Paths, target: str, fmt: str, lang: str | None) -> None:
+    """Historique des vérifications d'une page, de la plus ancienne à la plus récente (heures de Paris)."""
     from watcher.commands.check import show_history
 
-    show_history(paths, target, fmt)
+    show_history(paths, target, fmt, pick_lang(lang))
 
 
 @cli.command()
@@ -231,14 +243,15 @@ def outbox(paths: Paths, fmt: str, lang: str | None) -> None:
     """File d'envoi des alertes : à envoyer, envoyées, en échec (destinations masquées)."""
     if click.get_current_context().invoked_subcommand is not None:
         return
-    from watcher.notify import Outbox, outbox_lines
+    from watcher.notify import Outbox
+    from watcher.tables import outbox_table
 
     with Outbox(paths.snapshots / "outbox.sqlite3") as box:
         entries = box.entries()
     if fmt == "json":
         emit_json({"messages": [e.to_json() for e in entries]})
     else:
-        click.echo("\n".join(outbox_lines(entries, pick_lang(lang))))
+        click.echo(outbox_table(entries, pick_lang(lang)))
 
 
 @outbox.command("retry")
@@ -334,14 +347,14 @@ def stats(paths: Paths, fmt: str, lang: str | None) -> None:
 @cli.command()
 @common_options
 @click.argument("change_id")
-@click.argument("label", type=click.Choice(["noise", "real"]))
+@click.argument("label", metavar="bruit|réel")
 @click.option("--note", default=None, help="Une remarque pour les autres coordinateurs.")
 @lang_option
 def mark(paths: Paths, change_id: str, label: str, note: str | None, lang: str | None) -> None:
-    """Note un changement comme fausse alerte (noise) ou vrai changement (real)."""
-    from watcher.commands.coordinator import run_mark
+    """Note un changement comme fausse alerte (bruit) ou vrai changement (réel) ; noise et real aussi acceptés."""
+    from watcher.commands.coordinator import mark_label, run_mark
 
-    run_mark(paths, change_id, label, note, pick_lang(lang))
+    run_mark(paths, change_id, mark_label(label, pick_lang(lang)), note, pick_lang(lang))
 
 
 @cli.command()
