@@ -103,3 +103,17 @@ def test_from_an_empty_folder_init_validate_check_work_with_no_edit(local_site: 
         assert result.code == 0, (step, result.out, result.err)
     assert "première capture" in results[2].out and "1 page(s) vérifiée(s), 0 alerte(s)" in results[2].out
     assert '"status": "unchanged"' in results[3].out
+
+
+def test_validate_suggests_a_tag_in_use_for_a_channel_filter(tmp_path: Path) -> None:
+    assert run_watcher("init", tmp_path).code == 0
+    channels = tmp_path / "notifiers" / "channels.yaml"
+    channels.write_text(channels.read_text(encoding="utf-8") + "  equipe:\n    urls: ['console://']\n"
+                        "    tags: [exemples, ants]\n", encoding="utf-8")
+    result = run_watcher("validate", cwd=tmp_path)
+    assert result.code == 2
+    line = len(channels.read_text(encoding="utf-8").splitlines())
+    assert result.err.strip().endswith(f"channels.yaml:{line}: channels.equipe.tags[0]: aucune page n'a l'étiquette "
+                                       "« exemples » : ce canal ne recevra rien pour elle ; vouliez-vous dire "
+                                       "« exemple » ?")
+    assert "ants" not in result.err  # a tag for pages still to come, nothing close in use: not a mistake

@@ -290,3 +290,21 @@ def _unwrap(annotation: Any) -> list[Any]:
     if origin is typing.Annotated:
         return _unwrap(typing.get_args(annotation)[0])
     return [annotation]
+
+
+def unknown_word_issues(path: Path, data: Any, channels: dict[str, Any], used: dict[str, set[str]]) -> list[ConfigIssue]:
+    """Channel filters naming a tag or an audience no page uses, when it is close to one in use (a typo: the
+    channel would silently receive nothing). `used`: {"tags": {...}, "audiences": {...}} from targets.yaml."""
+    issues = []
+    for name, channel in channels.items():
+        for key in ("tags", "audiences"):
+            for index, word in enumerate(getattr(channel, key) or []):
+                if word in used[key]:
+                    continue
+                suggestion = closest(word, used[key])
+                if suggestion:
+                    loc: list[str | int] = ["channels", name, key, index]
+                    issues.append(ConfigIssue(str(path), line_of(data, loc), format_loc(loc),
+                                              "cfg.channel_tag" if key == "tags" else "cfg.channel_audience",
+                                              {"value": word, "suggestion": suggestion}))
+    return issues

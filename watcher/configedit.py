@@ -22,8 +22,8 @@ from ruamel.yaml.scalarstring import DoubleQuotedScalarString, SingleQuotedScala
 from ruamel.yaml.tokens import CommentToken
 
 from watcher.config import Target, load_config, read_yaml
-from watcher.config_errors import ConfigIssue, ConfigProblems, default_lang
-from watcher.errors import ConfigError, WatcherError
+from watcher.config_errors import ConfigIssue, ConfigProblems, default_lang, line_of, single
+from watcher.errors import WatcherError
 
 # Where a new key goes inside a target: the order of the Target model, so edited files read like the docs.
 KEY_ORDER = list(Target.model_fields)
@@ -89,7 +89,7 @@ class TargetsFile:
         if create and isinstance(self.data, CommentedMap) and self.data.get("targets") is None:
             self.data["targets"] = CommentedSeq()
         if not isinstance(self.data, CommentedMap) or not isinstance(self.data.get("targets"), CommentedSeq):
-            raise ConfigError(str(path), None, "targets", "no list of targets to edit")
+            raise single(path, line_of(self.data, ["targets"]), "targets", "cfg.no_target_list")
         if not self.targets:
             self.targets.fa.set_block_style()  # `targets: []` grows into a block list like the shipped file
         self.expected = _plain(self.data)

@@ -232,6 +232,10 @@ TEXTS.update({
                           "en": "changelog_url must start with http:// or https://"},
     "cfg.channel_tag": {"fr": "aucune page n'a l'étiquette « {value} » : ce canal ne recevra rien pour elle",
                         "en": "no page has the tag “{value}”: this channel will get nothing for it"},
+    "cfg.channel_audience": {"fr": "aucune démarche n'a le public « {value} » : ce canal ne recevra rien pour lui",
+                             "en": "no procedure has the audience “{value}”: this channel will get nothing for it"},
+    "cfg.no_target_list": {"fr": "pas de liste de pages à compléter (« targets: » suivi de pages « - id: … »)",
+                           "en": "no list of targets to edit (“targets:” followed by “- id: …” pages)"},
     "cfg.not_written": {"fr": "{message} (rien n'a été écrit)", "en": "{message} (not written)"},
     # watcher init
     "init.wrote": {"fr": "Créé : {file}", "en": "Created: {file}"},

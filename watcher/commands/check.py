@@ -86,7 +86,7 @@ def format_result(result: CheckResult, lang: str) -> str:
         lines.append(f"  {t('reason', lang)} : {result.reason}")
     for change in result.changes:
         marker = "•" if not change.noise else "·"
-        lines.append(f"  {marker} {change.summary(lang)} [{change.severity.value}]")
+        lines.append(f"  {marker} {change.summary(lang)} [{t('severity.' + change.severity.value, lang)}]")
     if result.visual and result.visual.regions:
         lines.append("  " + t("visual", lang, ratio=result.visual.changed_ratio,
                               regions=len(result.visual.regions)))
