@@ -164,3 +164,17 @@ def test_schedule_forms() -> None:
     assert parse_schedule("0 7 * * 1-5") == ("cron", "0 7 * * 1-5")
     with pytest.raises(ValueError):
         parse_schedule("every 0s")
+
+
+@pytest.mark.parametrize("text, line, words", [
+    ("targets:\n  - id: caf\n    name: a: b\n", 3, "un « : » de trop"),
+    ("targets:\n  - id: caf\n\tname: x\n", 3, "indentez avec des espaces"),
+    ("targets:\n  - id: caf\n    name: x\n   url: y\n", 4, "indentation incorrecte"),
+    ("targets:\n  - id: a\n    id: b\n", 3, "la même clé apparaît deux fois"),
+    ("targets:\n  - id: \"caf\n", 3, "n'est pas fermé"),
+])
+def test_usual_yaml_slips_are_explained_in_french(tmp_path: Path, text: str, line: int, words: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        load_config(write(tmp_path, text))
+    assert str(info.value).startswith(f"{write(tmp_path, text)}:{line}: erreur de syntaxe YAML : ")
+    assert words in str(info.value)

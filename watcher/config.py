@@ -344,7 +344,17 @@ def read_yaml(path: Path) -> Any:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         problem = (exc.problem or exc.context or "invalid YAML").strip()
-        raise single(path, line, "", "cfg.yaml", detail=problem) from None
+        hint = next((key for words, key in YAML_PROBLEMS if words in problem), None)
+        raise single(path, line, "", hint or "cfg.yaml", detail=problem) from None
+
+
+# ruamel's words for the usual slips -> our text (the others keep ruamel's own words after "YAML syntax error").
+YAML_PROBLEMS = (
+    ("mapping values are not allowed", "cfg.yaml.colon"), ("could not find expected ':'", "cfg.yaml.no_colon"),
+    ("cannot start any token", "cfg.yaml.tab"), ("expected <block end>", "cfg.yaml.indent"),
+    ("end of stream", "cfg.yaml.unclosed"), ("expected ',' or ']'", "cfg.yaml.unclosed"),
+    ("expected ',' or '}'", "cfg.yaml.unclosed"), ("found duplicate key", "cfg.yaml.duplicate"),
+)
 
 
 def parse_model(path: Path, model: type[M], empty: str = "cfg.empty") -> M:
