@@ -142,26 +142,10 @@ def validate(paths: Paths, file: str | None, lang: str | None) -> None:
 
     path = Path(file) if file else paths.config
     config = load_config(path)
-    check_channel_words(paths, config)
+    from watcher.config_errors import check_channel_words
+
+    check_channel_words(paths.notifiers / "channels.yaml", config)
     click.echo(t("validate.ok", pick_lang(lang), file=path, count=len(config.targets)))
-
-
-def check_channel_words(paths: Paths, config: Any) -> None:
-    """Channels filtering on a tag or audience no page has, but close to one that does: a typo, told at once."""
-    from watcher.config import parse_model, read_yaml
-    from watcher.config_errors import problems, unknown_word_issues
-
-    channels_path = paths.notifiers / "channels.yaml"
-    if not channels_path.is_file():
-        return
-    from watcher.channels import ChannelsFile
-
-    settings = parse_model(channels_path, ChannelsFile)
-    used = {"tags": {tag for target in config.targets for tag in target.tags},
-            "audiences": {a for target in config.targets for p in target.procedures for a in p.audience}}
-    issues = unknown_word_issues(channels_path, read_yaml(channels_path), dict(settings.channels), used)
-    if issues:
-        raise problems(issues)
 
 
 @cli.command()

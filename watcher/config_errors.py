@@ -308,3 +308,19 @@ def unknown_word_issues(path: Path, data: Any, channels: dict[str, Any], used: d
                                               "cfg.channel_tag" if key == "tags" else "cfg.channel_audience",
                                               {"value": word, "suggestion": suggestion}))
     return issues
+
+
+def check_channel_words(channels_path: Path, config: Any) -> None:
+    """Raise ConfigProblems when a channel filters on a tag or audience no page of `config` (a Config) has,
+    but close to one that does: a typo the channel would pay for by never receiving anything."""
+    if not channels_path.is_file():
+        return
+    from watcher.channels import ChannelsFile
+    from watcher.config import parse_model, read_yaml
+
+    settings = parse_model(channels_path, ChannelsFile)
+    used = {"tags": {tag for target in config.targets for tag in target.tags},
+            "audiences": {a for target in config.targets for p in target.procedures for a in p.audience}}
+    issues = unknown_word_issues(channels_path, read_yaml(channels_path), dict(settings.channels), used)
+    if issues:
+        raise problems(issues)
