@@ -353,3 +353,20 @@ def test_add_works_on_a_new_or_empty_file(tmp_path: Path, monkeypatch: pytest.Mo
     from watcher.config import load_config
 
     assert [(t.id, t.name, t.tags) for t in load_config(config).targets] == [("caf-fr", "CAF", ["caf"])]
+
+
+def test_outbox_is_a_table_in_paris_time() -> None:
+    from watcher.notify import OutboxEntry
+    from watcher.tables import outbox_table
+
+    entries = [OutboxEntry(1, "alert", "local", "console://", "aides", "sent", "Bouton renommé", 1,
+                           "2025-07-01T06:00:00+00:00", "2025-07-01T06:00:00+00:00", "2025-07-01T06:00:01+00:00", None),
+               OutboxEntry(12, "alert", "mediateurs", "mailtos://***@smtp.example.org", "aides", "pending",
+                           "Bouton renommé", 2, "2025-07-01T06:00:00+00:00", "2025-07-01T06:05:00+00:00", None,
+                           "connexion refusée")]
+    lines = outbox_table(entries, "fr").splitlines()
+    assert lines[0].split()[:4] == ["n°", "état", "canal", "destination"]
+    assert "2025-07-01 08:05:00" in lines[2] and "connexion refusée" in lines[2]  # 06:05 UTC, summer time
+    assert lines[1].index("local") == lines[2].index("mediateurs")  # aligned columns
+    assert lines[1].rstrip().endswith("1")  # nothing due for a sent message
+    assert outbox_table([], "en") == "The outbox is empty."
