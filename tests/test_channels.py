@@ -54,7 +54,7 @@ def test_unknown_field_and_bad_severity_point_at_their_line(tmp_path: Path) -> N
     with pytest.raises(ConfigError, match=r"channels.yaml:4: channels.equipe.min_severity"):
         load_channels(folder, env={})
     write(tmp_path, "channels:\n  equipe:\n    urls: [console://]\n    colour: red\n")
-    with pytest.raises(ConfigError, match=r"channels.yaml:4: channels.equipe.colour: unknown field"):
+    with pytest.raises(ConfigError, match=r"channels.yaml:4: channels.equipe.colour: clé inconnue « colour »"):
         load_channels(folder, env={})
 
 

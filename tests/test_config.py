@@ -48,18 +48,18 @@ def test_good_file_parses_into_models(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("text, line, fragment", [
-    ("targets:\n  - id: caf\n    name: [CAF\n", 4, "YAML syntax error"),
-    (GOOD.replace("    tags: [caf]\n", "    tags: [caf]\n    colour: blue\n"), 6, "targets[0].colour: unknown field"),
-    (GOOD.replace("tags: [caf]", "tags: caf"), 5, "targets[0].tags:"),
-    (GOOD.replace("id: ants", "id: ../x"), 7, "targets[1].id: unsafe id"),
-    (GOOD.replace("id: ants", "id: a/b"), 7, "targets[1].id: unsafe id"),
-    (GOOD.replace("id: ants", 'id: ""'), 7, "targets[1].id: unsafe id"),
-    (GOOD.replace('"0 7 * * 1-5"', '"0 7 * *"'), 6, "targets[0].schedule: invalid cron expression"),
-    (GOOD.replace('"0 7 * * 1-5"', '"0 25 * * *"'), 6, "targets[0].schedule: invalid cron expression"),
-    (GOOD.replace("every 6h", "every 6 weeks"), 10, "targets[1].schedule: invalid interval"),
-    (GOOD.replace("id: ants", "id: caf"), 7, "targets[1].id: duplicate id 'caf'"),
-    (GOOD.replace("https://ants.gouv.fr/", "ftp://ants.gouv.fr/"), 9, "targets[1].url: url must start with http"),
-    (GOOD.replace("    name: ANTS\n", ""), 7, "targets[1].name: required field is missing"),
+    ("targets:\n  - id: caf\n    name: [CAF\n", 4, "erreur de syntaxe YAML"),
+    (GOOD.replace("    tags: [caf]\n", "    tags: [caf]\n    colour: blue\n"), 6, "targets[0].colour: clé inconnue"),
+    (GOOD.replace("tags: [caf]", "tags: caf"), 5, "targets[0].tags: une liste est attendue"),
+    (GOOD.replace("id: ants", "id: ../x"), 7, "targets[1].id: identifiant invalide"),
+    (GOOD.replace("id: ants", "id: a/b"), 7, "targets[1].id: identifiant invalide"),
+    (GOOD.replace("id: ants", 'id: ""'), 7, "targets[1].id: identifiant invalide"),
+    (GOOD.replace('"0 7 * * 1-5"', '"0 7 * *"'), 6, "targets[0].schedule: calendrier invalide"),
+    (GOOD.replace('"0 7 * * 1-5"', '"0 25 * * *"'), 6, "targets[0].schedule: calendrier cron invalide"),
+    (GOOD.replace("every 6h", "every 6 weeks"), 10, "targets[1].schedule: intervalle invalide"),
+    (GOOD.replace("id: ants", "id: caf"), 7, "targets[1].id: identifiant « caf » déjà utilisé"),
+    (GOOD.replace("https://ants.gouv.fr/", "ftp://ants.gouv.fr/"), 9, "targets[1].url: l'adresse doit commencer"),
+    (GOOD.replace("    name: ANTS\n", ""), 7, "targets[1].name: champ obligatoire manquant"),
 ])
 def test_bad_file_gives_one_line_with_file_line_and_field(tmp_path: Path, text: str, line: int,
                                                            fragment: str) -> None:
@@ -76,12 +76,86 @@ def test_bad_file_gives_one_line_with_file_line_and_field(tmp_path: Path, text: 
     assert "Traceback" not in result.err
 
 
+FIVE_MISTAKES = """\
+targets:
+  - id: caf
+    name: CAF
+    url: www.caf.fr/aides
+    tag: [caf]
+    shedule: "0 7 * * 1-5"
+    min_severity: majeur
+    ignore: ["div["]
+    procedures:
+      - name: Se connecter
+        steps:
+          - click: {role: buton, name: "Mon compte"}
+"""
+
+
+def test_five_mistakes_give_five_french_lines_with_lines_and_suggestions(tmp_path: Path) -> None:
+    path = write(tmp_path, FIVE_MISTAKES)
+    result = run_watcher("validate", path)
+    assert result.code == 2 and "Traceback" not in result.err
+    lines = result.err.strip().splitlines()
+    assert lines == [
+        f"{path}:4: targets[0].url: l'adresse doit commencer par http:// ou https:// (ici : « www.caf.fr/aides ») ; "
+        "vouliez-vous dire « https://www.caf.fr/aides » ?",
+        f"{path}:5: targets[0].tag: clé inconnue « tag » ; vouliez-vous dire « tags » ?",
+        f"{path}:6: targets[0].shedule: clé inconnue « shedule » ; vouliez-vous dire « schedule » ?",
+        f"{path}:7: targets[0].min_severity: valeur inconnue « majeur » (valeurs possibles : info, minor, major, "
+        "breaking) ; vouliez-vous dire « major » ?",
+        f"{path}:8: targets[0].ignore[0]: sélecteur CSS invalide « div[ »",
+        f"{path}:12: targets[0].procedures[0].steps[0].click.role: rôle inconnu « buton » (rôles ARIA : link, "
+        "button, textbox, heading…) ; vouliez-vous dire « button » ?",
+    ]
+    english = run_watcher("validate", path, "--lang", "en")
+    assert english.code == 2
+    assert f"{path}:6: targets[0].shedule: unknown field “shedule”; did you mean “schedule”?" in english.err
+    assert "clé" not in english.err and "Input should" not in english.err
+
+
+@pytest.mark.parametrize("text, fragment", [
+    ("targets: 3\n", "targets: une liste est attendue, par exemple [a, b] (ici : 3)"),
+    ("targets:\n", "targets: une liste est attendue, par exemple [a, b] (ici : rien)"),
+    ("- a\n", ": un bloc de clés est attendu"),
+    ("settings: {concurrency: beaucoup}\ntargets: []\n", "settings.concurrency: un nombre entier est attendu "
+                                                           "(ici : « beaucoup »)"),
+    ("settings: {concurrency: 0}\ntargets: []\n", "settings.concurrency: doit valoir au moins 1 (ici : 0)"),
+    ("targets:\n  - {id: a, name: A, url: 'https://a.fr/', tags: [1]}\n", "targets[0].tags[0]: du texte est attendu"),
+    ("targets:\n  - {id: a, name: A, url: 'https://a.fr/', mask: ['a >> b']}\n", "sélecteur CSS invalide"),
+    ("targets:\n  - {id: a, name: A, url: 'https://a.fr/', ignore: ['a + b']}\n", "non pris en charge par ignore"),
+])
+def test_pydantic_messages_are_translated(tmp_path: Path, text: str, fragment: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        load_config(write(tmp_path, text))
+    assert fragment in str(info.value)
+    assert "Input should" not in str(info.value) and "Value error" not in str(info.value)
+
+
+def test_playwright_selectors_are_accepted_in_mask_and_wait_for(tmp_path: Path) -> None:
+    text = ("targets:\n  - {id: a, name: A, url: 'https://a.fr/', wait_for: 'main h1:visible',\n"
+            "     mask: ['#horloge', 'div.carrousel:has-text(\"Actualités\")', 'text=Publicité']}\n")
+    assert load_config(write(tmp_path, text)).targets[0].mask[0] == "#horloge"
+
+
+def test_many_mistakes_are_capped(tmp_path: Path) -> None:
+    targets = "".join(f"  - {{id: p{n}, name: P, url: 'https://a.fr/{n}', colour: x}}\n" for n in range(25))
+    with pytest.raises(ConfigError) as info:
+        load_config(write(tmp_path, "targets:\n" + targets))
+    lines = str(info.value).splitlines()
+    assert len(lines) == 21 and lines[-1].startswith("… et 5 autre(s) erreur(s)")
+
+
 def test_empty_and_missing_files(tmp_path: Path) -> None:
     empty = write(tmp_path, "")
     result = run_watcher("validate", empty)
-    assert result.code == 2 and "empty" in result.err and len(result.err.splitlines()) == 1
-    result = run_watcher("check", "--config", tmp_path / "nope.yaml")
-    assert result.code == 2 and "not found" in result.err and len(result.err.splitlines()) == 1
+    assert result.code == 2 and "vide" in result.err and "watcher init" in result.err
+    assert len(result.err.splitlines()) == 1
+    for command in (["check"], ["validate"], ["history", "x"], ["run"], ["tune", "x"], ["explain", "1"]):
+        result = run_watcher(*command, "--config", tmp_path / "nope" / "targets.yaml")
+        assert result.code == 2, (command, result.err)
+        assert "watcher init" in result.err and len(result.err.splitlines()) == 1, (command, result.err)
+        assert "Traceback" not in result.err
 
 
 def test_schedule_forms() -> None:
@@ -90,3 +164,17 @@ def test_schedule_forms() -> None:
     assert parse_schedule("0 7 * * 1-5") == ("cron", "0 7 * * 1-5")
     with pytest.raises(ValueError):
         parse_schedule("every 0s")
+
+
+@pytest.mark.parametrize("text, line, words", [
+    ("targets:\n  - id: caf\n    name: a: b\n", 3, "un « : » de trop"),
+    ("targets:\n  - id: caf\n\tname: x\n", 3, "indentez avec des espaces"),
+    ("targets:\n  - id: caf\n    name: x\n   url: y\n", 4, "indentation incorrecte"),
+    ("targets:\n  - id: a\n    id: b\n", 3, "la même clé apparaît deux fois"),
+    ("targets:\n  - id: \"caf\n", 3, "n'est pas fermé"),
+])
+def test_usual_yaml_slips_are_explained_in_french(tmp_path: Path, text: str, line: int, words: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        load_config(write(tmp_path, text))
+    assert str(info.value).startswith(f"{write(tmp_path, text)}:{line}: erreur de syntaxe YAML : ")
+    assert words in str(info.value)

@@ -203,12 +203,16 @@ def test_explain_names_the_element_the_rule_and_the_setting_that_silences_it(tmp
     assert result.code == 0, result.err
     out = result.out
     assert "« Se connecter »" in out and "« Me connecter »" in out
-    assert "renamed" in out and "major" in out and "élément qu'une personne utilise pour avancer" in out
+    assert "type : renommé, gravité : majeur — règle : élément qu'une personne utilise pour avancer" in out
+    assert "zone : contenu principal" in out and "(majeur ≥ majeur)" in out
+    assert "renamed" not in out and "major ≥" not in out and "main\n" not in out
     assert 'ignore: ["form.connexion"]' in out
-    assert "min_severity: breaking" in out and "watcher mark 2 noise" in out
+    assert "min_severity: breaking" in out and "watcher mark 2 bruit" in out
+    assert "(2025-03-02 08:00:00, heure de Paris)" in out  # stored 07:00 UTC
     folder = sorted((tmp_path / "snapshots" / "aides").iterdir())[1].name
     english = invoke(capsys, "explain", f"aides/{folder}", "--lang", "en", "--config", config)
-    assert english.code == 0 and "fires the alert" in english.out
+    assert english.code == 0 and "fires the alert (major ≥ major)" in english.out
+    assert "kind: renamed, severity: major" in english.out and "watcher mark 2 noise" in english.out
 
 
 def test_explain_of_an_unknown_change_is_one_line_and_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -249,3 +253,120 @@ def test_schema_command_writes_both_schemas(tmp_path: Path, capsys: pytest.Captu
     assert result.code == 0, result.err
     for name in ("targets.schema.json", "channels.schema.json"):
         assert json.loads((tmp_path / "schema" / name).read_text(encoding="utf-8"))["$schema"]
+
+
+@pytest.mark.parametrize("word, label", [("bruit", "noise"), ("BRUIT", "noise"), ("réel", "real"), ("reel", "real"),
+                                         ("Réel", "real"), ("noise", "noise"), ("real", "real")])
+def test_mark_takes_french_and_english_words(tmp_path: Path, capsys: pytest.CaptureFixture[str], word: str,
+                                             label: str) -> None:
+    config = targets_file(tmp_path, "https://example.org/")
+    make_store(tmp_path)
+    result = invoke(capsys, "mark", "2", word, "--config", config)
+    assert result.code == 0, result.err
+    with Store(tmp_path / "snapshots") as store:
+        assert [m.label for m in store.marks()] == [label]
+
+
+def test_mark_refuses_another_word_in_french(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = targets_file(tmp_path, "https://example.org/")
+    make_store(tmp_path)
+    result = invoke(capsys, "mark", "2", "peut-être", "--config", config)
+    assert result.code == 2 and "« bruit »" in result.err and "« réel »" in result.err
+    assert result.err.count("\n") == 1
+
+
+def test_stats_and_history_are_aligned_tables_in_paris_time(tmp_path: Path,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    config = targets_file(tmp_path, "https://example.org/")
+    make_store(tmp_path)
+    stats = invoke(capsys, "stats", "--config", config).out.splitlines()
+    assert stats[0].split() == ["page", "vérifications", "changements", "alertes", "injoignable", "bruit", "réel"]
+    assert stats[1].split() == ["aides", "3", "1", "1", "33%", "0", "0"]
+    assert stats[1].index("33%") + 3 == stats[0].index("injoignable") + len("injoignable")  # right-aligned
+    history = invoke(capsys, "history", "aides", "--config", config).out.splitlines()
+    assert history[0].split()[:3] == ["n°", "heure", "(Paris)"]
+    assert "2025-03-01 08:00:00" in history[1] and "2025-03-03 08:00:00" in history[3]  # 07:00 UTC in winter
+    columns = {line.index("20") for line in history[1:]}
+    assert len(columns) == 1  # times start in one column
+    assert "T07:00:00" in invoke(capsys, "history", "aides", "--format", "json", "--config", config).out
+    english = invoke(capsys, "history", "aides", "--lang", "en", "--config", config).out
+    assert english.splitlines()[0].split()[:3] == ["#", "time", "(Paris)"]
+
+
+def test_paris_time_follows_summer_time() -> None:
+    from watcher.tables import paris_time
+
+    assert paris_time("2025-07-01T07:00:00+00:00") == "2025-07-01 09:00:00"
+    assert paris_time("2025-01-01T07:00:00Z") == "2025-01-01 08:00:00"
+    assert paris_time("pas une date") == "pas une date"
+
+
+def test_add_completes_the_scheme_and_refuses_a_page_already_watched(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    config = targets_file(tmp_path, "https://www.caf.fr/aides/")
+    monkeypatch.setattr(coordinator, "trial_capture", _fake_capture("ok", "<title>ANTS</title>"))
+    paths = Paths(str(config), None, None)
+    for same in ("www.caf.fr/aides", "http://caf.fr/aides", "HTTPS://WWW.CAF.FR/aides#haut"):
+        with pytest.raises(InputError, match="déjà surveillée \\(page aides\\)"):
+            coordinator.run_add(paths, NewTarget(same, None, None, [], "every 6h"), False, "fr")
+    coordinator.run_add(paths, NewTarget("ants.gouv.fr/permis", None, None, [], "every 6h"), False, "fr")
+    out = capsys.readouterr().out
+    assert "Adresse complétée : https://ants.gouv.fr/permis" in out
+    from watcher.config import load_config
+
+    assert load_config(config).target("ants-gouv-fr-permis").url == "https://ants.gouv.fr/permis"
+
+
+@pytest.mark.parametrize("reason, words", [
+    ("connection refused", "connexion refusée sur 127.0.0.1:8765"),
+    ("name not resolved", "nom de domaine introuvable (127.0.0.1:8765)"),
+    ("timeout", "délai dépassé"),
+    ("timed out", "délai dépassé"),
+    ("unsafe port", "le navigateur refuse le port 8765"),
+    ("HTTP 404", "page introuvable (HTTP 404)"),
+    ("HTTP 503", "erreur du serveur du site (HTTP 503)"),
+])
+def test_add_words_network_failures_plainly(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, reason: str,
+                                            words: str) -> None:
+    config = targets_file(tmp_path, "https://example.org/")
+
+    async def failing(target: object) -> Capture:
+        return Capture("probe", "unreachable", reason, {})
+
+    monkeypatch.setattr(coordinator, "trial_capture", failing)
+    with pytest.raises(InputError) as info:
+        coordinator.run_add(Paths(str(config), None, None),
+                            NewTarget("http://127.0.0.1:8765/", None, None, [], "every 6h"), False, "fr")
+    assert words in str(info.value) and reason not in str(info.value).replace(words, "")
+
+
+@pytest.mark.parametrize("content", [None, "", "# rien encore\n", "targets:\n"])
+def test_add_works_on_a_new_or_empty_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                          content: str | None) -> None:
+    config = tmp_path / "sub" / "targets.yaml"
+    if content is not None:
+        config.parent.mkdir()
+        config.write_text(content, encoding="utf-8")
+    monkeypatch.setattr(coordinator, "trial_capture", _fake_capture("ok", "<title>CAF</title>"))
+    coordinator.run_add(Paths(str(config), None, None),
+                        NewTarget("https://www.caf.fr/", None, None, ["caf"], "every 6h"), False, "fr")
+    from watcher.config import load_config
+
+    assert [(t.id, t.name, t.tags) for t in load_config(config).targets] == [("caf-fr", "CAF", ["caf"])]
+
+
+def test_outbox_is_a_table_in_paris_time() -> None:
+    from watcher.notify import OutboxEntry
+    from watcher.tables import outbox_table
+
+    entries = [OutboxEntry(1, "alert", "local", "console://", "aides", "sent", "Bouton renommé", 1,
+                           "2025-07-01T06:00:00+00:00", "2025-07-01T06:00:00+00:00", "2025-07-01T06:00:01+00:00", None),
+               OutboxEntry(12, "alert", "mediateurs", "mailtos://***@smtp.example.org", "aides", "pending",
+                           "Bouton renommé", 2, "2025-07-01T06:00:00+00:00", "2025-07-01T06:05:00+00:00", None,
+                           "connexion refusée")]
+    lines = outbox_table(entries, "fr").splitlines()
+    assert lines[0].split()[:4] == ["n°", "état", "canal", "destination"]
+    assert "2025-07-01 08:05:00" in lines[2] and "connexion refusée" in lines[2]  # 06:05 UTC, summer time
+    assert lines[1].index("local") == lines[2].index("mediateurs")  # aligned columns
+    assert lines[1].rstrip().endswith("1")  # nothing due for a sent message
+    assert outbox_table([], "en") == "The outbox is empty."

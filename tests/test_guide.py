@@ -82,10 +82,8 @@ def steps(guide: Path) -> list[tuple[str, str]]:
 
 
 def workspace(tmp_path: Path) -> Path:
-    """A watcher folder as a coordinator has it: targets.yaml, notifiers/, and the shipped examples."""
+    """A coordinator's folder before `watcher init`: nothing but the two example pages the guide compares."""
     shutil.copytree(DOCS / "examples", tmp_path / "docs" / "examples")
-    shutil.copy(DOCS / "examples" / "targets.yaml", tmp_path / "targets.yaml")
-    shutil.copytree(DOCS / "examples" / "notifiers", tmp_path / "notifiers")
     return tmp_path
 
 
@@ -106,4 +104,5 @@ def test_every_command_of_the_guide_runs(local_site: LocalSite, tmp_path: Path) 
         codes.append((value, result.code))
     checks = [code for command, code in codes if command.startswith("watcher check")]
     assert checks == [0, 1]  # quiet once tuned; the renamed button alerts
+    assert codes[0] == ("watcher init", 0)  # the guide starts from an empty folder
     assert (folder / "changelog").is_dir()

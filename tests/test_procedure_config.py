@@ -36,6 +36,12 @@ targets:
 STEP3 = "          - expect: {role: heading, name: Vos ressources}\n"
 
 
+@pytest.fixture(autouse=True)
+def english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These cases read the English texts of the mistakes (`WATCHER_LANG=en`); French is the default."""
+    monkeypatch.setenv("WATCHER_LANG", "en")
+
+
 def write(tmp_path: Path, text: str) -> Path:
     path = tmp_path / "targets.yaml"
     path.write_text(text, encoding="utf-8")
@@ -59,8 +65,8 @@ def test_procedure_steps_parse_into_typed_actions(tmp_path: Path) -> None:
                              "select, check, expect, goto, wait"),
     ("          - expect: {role: heading, name: X}\n            wait: 2\n", 16,
      "targets[1].procedures[0].steps[4]: a step needs exactly one of"),
-    ("          - clic: {role: link, name: X}\n", 16, "targets[1].procedures[0].steps[4].clic: unknown field"),
-    ("          - expect: {role: lien, name: X}\n", 16, "steps[4].expect.role: unknown role 'lien'"),
+    ("          - clic: {role: link, name: X}\n", 16, "targets[1].procedures[0].steps[4].clic: unknown field “clic”; did you mean “click”?"),
+    ("          - expect: {role: lien, name: X}\n", 16, "steps[4].expect.role: unknown role “lien”"),
     ("          - expect: {role: heading}\n", 16, "steps[4].expect.name: required field is missing"),
     ("          - fill: {label: Mot de passe, value: x}\n", 16, "steps[4].fill.label: procedures never fill in"),
     ("          - fill: {label: Code secret, value: x}\n", 16, "procedures never fill in passwords"),

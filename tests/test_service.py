@@ -192,5 +192,5 @@ def test_sighup_reloads_targets_and_a_broken_file_keeps_the_old_one(
     assert proc.poll() is None  # still running on the previous configuration
     assert stop(proc)[0] == 0
     out = proc.stdout.read() if proc.stdout else ""
-    assert "configuration not reloaded" in out and "YAML syntax error" in out
+    assert "configuration not reloaded" in out and "erreur de syntaxe YAML" in out
     assert os.path.exists(tmp_path / "snapshots" / "jobs.sqlite3")

@@ -137,7 +137,7 @@ def test_an_edit_that_breaks_the_file_is_refused_and_nothing_changes(tmp_path: P
     path.write_text(FILE, encoding="utf-8")
     edited = TargetsFile(path)
     edited.add_target({"id": "aides", "name": "Doublon", "url": "https://example.org/d"})
-    with pytest.raises(ConfigError, match="duplicate id.*not written"):
+    with pytest.raises(ConfigError, match="identifiant « aides » déjà utilisé.*rien n'a été écrit"):
         edited.save()
     assert path.read_text(encoding="utf-8") == FILE
     assert sorted(p.name for p in tmp_path.iterdir()) == ["targets.yaml"]

@@ -26,6 +26,7 @@ from urllib.parse import quote, unquote
 from pydantic import Field, field_validator, model_validator
 
 from watcher.config import Strict, line_of, parse_model, read_yaml
+from watcher.config_errors import ConfigValueError
 from watcher.errors import ConfigError
 from watcher.texts import t
 
@@ -80,14 +81,14 @@ class ChannelsFile(Strict):
     @classmethod
     def _base(cls, value: str | None) -> str | None:
         if value is not None and not re.match(r"^https?://\S+$", value):
-            raise ValueError("changelog_url must start with http:// or https://")
+            raise ConfigValueError("cfg.changelog_url")
         return value if value is None or value.endswith("/") else value + "/"
 
     @model_validator(mode="after")
     def _names(self) -> ChannelsFile:
         for name in self.channels:
             if not CHANNEL_NAME.match(name):
-                raise ValueError(f"invalid channel name {name!r}: use lowercase letters, digits, '-', '_' or '.'")
+                raise ConfigValueError("cfg.channel_name", value=name)
         return self
 
 
@@ -98,7 +99,7 @@ def check_url_shape(url: str) -> None:
     `${VAR}` form to use, so the file still loads.
     """
     if not re.match(r"^[a-z][a-z0-9+.-]*://", url):
-        raise ValueError(f"not an Apprise URL (expected schema://…): {mask_url(url)}")
+        raise ConfigValueError("cfg.apprise_url", value=mask_url(url))
 
 
 @dataclass(frozen=True)

@@ -42,9 +42,24 @@ def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(func)
     def wrapper(config_path: str, snapshots_path: str | None, notifiers_path: str | None,
                 **kwargs: Any) -> Any:
-        return func(Paths(config_path, snapshots_path, notifiers_path), **kwargs)
+        paths = Paths(config_path, snapshots_path, notifiers_path)
+        if click.get_current_context().info_name not in WITHOUT_CONFIG:
+            require_setup(paths)
+        return func(paths, **kwargs)
 
     return wrapper
+
+
+# Commands that work in a folder with no targets.yaml: they read files, create it, or only read the snapshots.
+WITHOUT_CONFIG = frozenset({"diff", "skeleton", "add", "schema", "serve", "build", "tutorial", "init"})
+
+
+def require_setup(paths: Paths) -> None:
+    """A folder with neither targets.yaml nor snapshots: one line saying to run `watcher init` (exit 2)."""
+    if not paths.config.exists() and not paths.snapshots.exists():
+        from watcher.config import load_config
+
+        load_config(paths.config)  # raises the "run watcher init" error
 
 
 lang_option = click.option("--lang", type=click.Choice(["fr", "en"]), default=None,
@@ -57,6 +72,16 @@ def pick_lang(lang: str | None) -> str:
     return lang or os.environ.get("WATCHER_LANG", "fr")
 
 
+def argv_lang(argv: list[str]) -> str:
+    """The language asked for on the command line (`--lang en`), for errors raised before a command runs."""
+    for index, arg in enumerate(argv):
+        if arg.startswith("--lang="):
+            return pick_lang(arg.split("=", 1)[1])
+        if arg == "--lang" and index + 1 < len(argv):
+            return pick_lang(argv[index + 1])
+    return pick_lang(None)
+
+
 def emit_json(value: Any) -> None:
     click.echo(json.dumps(value, ensure_ascii=False, indent=2))
 
@@ -65,6 +90,17 @@ def emit_json(value: Any) -> None:
 @click.version_option(__version__, prog_name="watcher")
 def cli() -> None:
     """watcher : surveille les pages des services publics et prévient le réseau quand l'interface change."""
+
+
+@cli.command()
+@click.argument("folder", required=False, type=click.Path(path_type=Path), default=Path("."))
+@click.option("--url", default=None, help="Adresse de la page d'exemple (défaut : l'accueil de service-public.fr).")
+@lang_option
+def init(folder: Path, url: str | None, lang: str | None) -> None:
+    """Crée un targets.yaml et un notifiers/channels.yaml commentés pour commencer (sans rien écraser)."""
+    from watcher.commands.init import run_init
+
+    run_init(folder, url, pick_lang(lang))
 
 
 @cli.command()
@@ -87,11 +123,12 @@ def check(paths: Paths, targets: tuple[str, ...], fmt: str, lang: str | None, co
 @common_options
 @click.argument("target")
 @format_option
-def history(paths: Paths, target: str, fmt: str) -> None:
-    """Historique des vérifications d'une page, de la plus ancienne à la plus récente."""
+@lang_option
+def history(paths: Paths, target: str, fmt: str, lang: str | None) -> None:
+    """Historique des vérifications d'une page, de la plus ancienne à la plus récente (heures de Paris)."""
     from watcher.commands.check import show_history
 
-    show_history(paths, target, fmt)
+    show_history(paths, target, fmt, pick_lang(lang))
 
 
 @cli.command()
@@ -205,14 +242,15 @@ def outbox(paths: Paths, fmt: str, lang: str | None) -> None:
     """File d'envoi des alertes : à envoyer, envoyées, en échec (destinations masquées)."""
     if click.get_current_context().invoked_subcommand is not None:
         return
-    from watcher.notify import Outbox, outbox_lines
+    from watcher.notify import Outbox
+    from watcher.tables import outbox_table
 
     with Outbox(paths.snapshots / "outbox.sqlite3") as box:
         entries = box.entries()
     if fmt == "json":
         emit_json({"messages": [e.to_json() for e in entries]})
     else:
-        click.echo("\n".join(outbox_lines(entries, pick_lang(lang))))
+        click.echo(outbox_table(entries, pick_lang(lang)))
 
 
 @outbox.command("retry")
@@ -308,14 +346,14 @@ def stats(paths: Paths, fmt: str, lang: str | None) -> None:
 @cli.command()
 @common_options
 @click.argument("change_id")
-@click.argument("label", type=click.Choice(["noise", "real"]))
+@click.argument("label", metavar="bruit|réel")
 @click.option("--note", default=None, help="Une remarque pour les autres coordinateurs.")
 @lang_option
 def mark(paths: Paths, change_id: str, label: str, note: str | None, lang: str | None) -> None:
-    """Note un changement comme fausse alerte (noise) ou vrai changement (real)."""
-    from watcher.commands.coordinator import run_mark
+    """Note un changement comme fausse alerte (bruit) ou vrai changement (réel) ; noise et real aussi acceptés."""
+    from watcher.commands.coordinator import mark_label, run_mark
 
-    run_mark(paths, change_id, label, note, pick_lang(lang))
+    run_mark(paths, change_id, mark_label(label, pick_lang(lang)), note, pick_lang(lang))
 
 
 @cli.command()
@@ -361,8 +399,11 @@ def main(argv: list[str] | None = None) -> None:
     except click.ClickException as exc:
         click.echo(f"watcher: {exc.format_message()}", err=True)
         sys.exit(EXIT_ERROR)
-    except ConfigError as exc:
-        click.echo(str(exc), err=True)  # already "file:line: field: message"
+    except ConfigError as exc:  # "file:line: field: message", every mistake of the file, one per line
+        from watcher.config_errors import ConfigProblems
+
+        lang = argv_lang(sys.argv[1:] if argv is None else argv)
+        click.echo(exc.render(lang) if isinstance(exc, ConfigProblems) else str(exc), err=True)
         sys.exit(EXIT_ERROR)
     except WatcherError as exc:
         click.echo(f"watcher: {exc}", err=True)

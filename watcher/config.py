@@ -8,12 +8,29 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError
 
-from watcher.errors import ConfigError
+from watcher.config_errors import ConfigProblems as ConfigProblems  # re-exported: the CLI renders them
+from watcher.config_errors import (
+    ConfigValueError,
+    css_problem,
+    issues_from_validation,
+    problems,
+    role_problem,
+    single,
+)
+from watcher.config_errors import format_loc as format_loc
+from watcher.config_errors import line_of as line_of
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -43,18 +60,18 @@ def parse_schedule(text: str) -> tuple[str, int | str]:
     if match:
         seconds = int(match.group(1)) * UNIT_SECONDS[match.group(2)]
         if seconds < 10:
-            raise ValueError("interval too short (at least 10s)")
+            raise ConfigValueError("cfg.interval_short")
         return "interval", seconds
     if text.startswith("every"):
-        raise ValueError("invalid interval, expected 'every N' followed by s, m, h or d (e.g. 'every 6h')")
+        raise ConfigValueError("cfg.interval")
     if len(text.split()) != 5:
-        raise ValueError("invalid cron expression, expected 5 fields (e.g. '0 7 * * 1-5') or 'every 6h'")
+        raise ConfigValueError("cfg.cron_fields", value=text)
     from apscheduler.triggers.cron import CronTrigger
 
     try:
         CronTrigger.from_crontab(text, timezone="UTC")
     except ValueError as exc:
-        raise ValueError(f"invalid cron expression ({exc})") from None
+        raise ConfigValueError("cfg.cron", value=text, detail=str(exc)) from None
     return "cron", text
 
 
@@ -79,7 +96,7 @@ class RoleRef(Strict):
         from watcher.skeleton import VALID_ROLES
 
         if value not in VALID_ROLES - {"image"}:
-            raise ValueError(f"unknown role {value!r} (ARIA roles such as link, button, textbox, heading)")
+            raise role_problem(value, sorted(VALID_ROLES - {"image"}))
         return value
 
 
@@ -97,7 +114,7 @@ class FillRef(LabelRef):
     @classmethod
     def _not_a_secret(cls, value: str) -> str:
         if SECRET_LABEL.search(value):
-            raise ValueError("procedures never fill in passwords or secret codes (public, pre-login steps only)")
+            raise ConfigValueError("cfg.secret_fill")
         return value
 
 
@@ -119,14 +136,14 @@ class Step(Strict):
     @model_validator(mode="after")
     def _one_action(self) -> Step:
         if sum(getattr(self, name) is not None for name in ACTIONS) != 1:
-            raise ValueError("a step needs exactly one of " + ", ".join(ACTIONS))
+            raise ConfigValueError("cfg.one_action", actions=", ".join(ACTIONS))
         return self
 
     @field_validator("goto")
     @classmethod
     def _web_address(cls, value: str | None) -> str | None:
         if value is not None and not re.match(r"^(https?://[^/\s]+|/)", value):
-            raise ValueError(f"goto needs an http(s) address or a path starting with / (got {value!r})")
+            raise ConfigValueError("cfg.goto", value=value)
         return value
 
     @property
@@ -161,12 +178,39 @@ class Procedure(Strict):
         return self
 
 
-class StepAfterLoginError(ValueError):
+class StepAfterLoginError(ConfigValueError):
     """A step follows a login submit: only the public part of a procedure may be replayed."""
 
     def __init__(self, index: int) -> None:
         self.index = index
-        super().__init__("no step may follow a login submit (the procedure must end at the login button)")
+        super().__init__("cfg.after_login")
+
+
+def _ignore_selector(value: str) -> str:
+    """An `ignore` rule: valid CSS (cssselect) that the skeleton's own matcher can apply."""
+    problem = css_problem(value)
+    if problem is None:
+        from watcher.skeleton import compile_selectors
+
+        try:
+            compile_selectors([value])
+        except ValueError:
+            problem = ConfigValueError("cfg.css_unsupported", value=value)
+    if problem is not None:
+        raise problem
+    return value
+
+
+def _page_selector(value: str) -> str:
+    """A `mask` / `wait_for` selector, applied by Playwright: valid CSS (Playwright's pseudo-classes allowed)."""
+    problem = css_problem(value)
+    if problem is not None:
+        raise problem
+    return value
+
+
+IgnoreSelector = Annotated[str, AfterValidator(_ignore_selector)]
+PageSelector = Annotated[str, AfterValidator(_page_selector)]
 
 
 class Target(Strict):
@@ -178,9 +222,9 @@ class Target(Strict):
     tags: list[str] = []
     schedule: str = "every 6h"
     viewports: list[Viewport] = [Viewport()]
-    wait_for: str | None = None
-    ignore: list[str] = []
-    mask: list[str] = []
+    wait_for: PageSelector | None = None
+    ignore: list[IgnoreSelector] = []
+    mask: list[PageSelector] = []
     cookie_banner: str | None = None
     min_severity: Literal["info", "minor", "major", "breaking"] = "major"
     timeout: Annotated[float, Field(gt=0, le=300)] = 30.0
@@ -191,16 +235,14 @@ class Target(Strict):
     @classmethod
     def _safe_id(cls, value: str) -> str:
         if not SAFE_ID.match(value):
-            raise ValueError(
-                f"unsafe id {value!r}: use lowercase letters, digits, '-', '_' or '.', starting with a letter or digit"
-            )
+            raise ConfigValueError("cfg.unsafe_id", value=value, suggestion=_id_suggestion(value))
         return value
 
     @field_validator("url")
     @classmethod
     def _http_url(cls, value: str) -> str:
         if not re.match(r"^https?://[^/\s]+", value):
-            raise ValueError(f"url must start with http:// or https:// (got {value!r})")
+            raise ConfigValueError("cfg.url", value=value, suggestion=url_suggestion(value))
         return value
 
     @field_validator("schedule")
@@ -213,10 +255,10 @@ class Target(Strict):
     @classmethod
     def _viewports(cls, value: list[Viewport]) -> list[Viewport]:
         if not value:
-            raise ValueError("at least one viewport is needed")
+            raise ConfigValueError("cfg.no_viewport")
         names = [v.name for v in value]
         if len(set(names)) != len(names):
-            raise ValueError("viewport names must be distinct")
+            raise ConfigValueError("cfg.viewport_names")
         return value
 
     @field_validator("procedures")
@@ -224,7 +266,7 @@ class Target(Strict):
     def _distinct_procedures(cls, value: list[Procedure]) -> list[Procedure]:
         slugs = [p.slug for p in value]
         if len(set(slugs)) != len(slugs):
-            raise ValueError("procedure names must be distinct")
+            raise ConfigValueError("cfg.procedure_names")
         return value
 
 
@@ -265,10 +307,25 @@ class Config(Strict):
         return [self.target(i) for i in ids] if ids else list(self.targets)
 
 
-class DuplicateIdError(ValueError):
+class DuplicateIdError(ConfigValueError):
     def __init__(self, index: int, target_id: str) -> None:
         self.index = index
-        super().__init__(f"duplicate id {target_id!r}")
+        super().__init__("cfg.duplicate_id", value=target_id)
+
+
+def _id_suggestion(value: str) -> str:
+    """A safe id close to what was typed ("Mon Compte CAF" -> "mon-compte-caf"), or ""."""
+    plain = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode().lower()
+    slug = re.sub(r"[^a-z0-9_.]+", "-", plain).strip("-.")[:80]
+    return slug if slug and SAFE_ID.match(slug) and slug != value else ""
+
+
+def url_suggestion(value: str) -> str:
+    """`https://` + the text when it looks like a host name ("www.caf.fr/aides"), else ""."""
+    text = value.strip()
+    if re.match(r"^[\w-]+(\.[\w-]+)+(:\d+)?(/\S*)?$", text):
+        return "https://" + text
+    return ""
 
 
 def read_yaml(path: Path) -> Any:
@@ -276,71 +333,48 @@ def read_yaml(path: Path) -> Any:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ConfigError(str(path), None, "", "file not found") from None
+        raise single(path, None, "", "cfg.not_found") from None
+    except IsADirectoryError:
+        raise single(path, None, "", "cfg.is_dir") from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(str(path), None, "", f"cannot read file ({exc.__class__.__name__})") from None
+        raise single(path, None, "", "cfg.unreadable", detail=exc.__class__.__name__) from None
     try:
         return YAML(typ="rt").load(text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         problem = (exc.problem or exc.context or "invalid YAML").strip()
-        raise ConfigError(str(path), line, "", f"YAML syntax error: {problem}") from None
+        hint = next((key for words, key in YAML_PROBLEMS if words in problem), None)
+        raise single(path, line, "", hint or "cfg.yaml", detail=problem) from None
 
 
-def line_of(data: Any, loc: Sequence[str | int]) -> int | None:
-    """The 1-based line of the YAML node at `loc`, or of its deepest existing parent."""
-    line: int | None = None
-    node = data
-    for key in loc:
-        if isinstance(node, CommentedMap) and key in node:
-            line = node.lc.key(key)[0] + 1
-            node = node[key]
-        elif isinstance(node, CommentedSeq) and isinstance(key, int) and 0 <= key < len(node):
-            line = node.lc.item(key)[0] + 1
-            node = node[key]
-        else:
-            break
-    if line is None and isinstance(data, CommentedMap | CommentedSeq):
-        line = data.lc.line + 1
-    return line
+# ruamel's words for the usual slips -> our text (the others keep ruamel's own words after "YAML syntax error").
+YAML_PROBLEMS = (
+    ("mapping values are not allowed", "cfg.yaml.colon"), ("could not find expected ':'", "cfg.yaml.no_colon"),
+    ("cannot start any token", "cfg.yaml.tab"), ("expected <block end>", "cfg.yaml.indent"),
+    ("end of stream", "cfg.yaml.unclosed"), ("expected ',' or ']'", "cfg.yaml.unclosed"),
+    ("expected ',' or '}'", "cfg.yaml.unclosed"), ("found duplicate key", "cfg.yaml.duplicate"),
+)
 
 
-def format_loc(loc: Sequence[str | int]) -> str:
-    out = ""
-    for key in loc:
-        out += f"[{key}]" if isinstance(key, int) else (f".{key}" if out else str(key))
-    return out
-
-
-def validation_to_config_error(path: Path, data: Any, exc: ValidationError) -> ConfigError:
-    """The first pydantic error, placed at its file line and field path."""
-    error = exc.errors()[0]
-    loc = [part for part in error["loc"] if not (isinstance(part, str) and "[" in part)]
-    cause = error.get("ctx", {}).get("error")
-    if isinstance(cause, DuplicateIdError):
-        loc = ["targets", cause.index, "id"]
-    elif isinstance(cause, StepAfterLoginError):
-        loc = [*loc, "steps", cause.index]
-    message = str(cause) if cause is not None else error["msg"]
-    if error["type"] == "extra_forbidden":
-        message = "unknown field (not allowed here)"
-    elif error["type"] == "missing":
-        message = "required field is missing"
-    return ConfigError(str(path), line_of(data, loc), format_loc(loc), message)
-
-
-def parse_model(path: Path, model: type[M]) -> M:
-    """Read a YAML file into `model`, or raise one ConfigError naming file, line and field."""
+def parse_model(path: Path, model: type[M], empty: str = "cfg.empty") -> M:
+    """Read a YAML file into `model`, or raise ConfigProblems naming every mistake (file, line, field)."""
     data = read_yaml(path)
     if data is None:
-        raise ConfigError(str(path), None, "", "the file is empty")
+        raise single(path, None, "", empty)
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        raise validation_to_config_error(path, data, exc) from None
+        raise problems(issues_from_validation(path, data, exc, model)) from None
 
 
 def load_config(path: Path) -> Config:
-    """Load and validate targets.yaml."""
-    return parse_model(path, Config)
+    """Load and validate targets.yaml; a missing or empty file says to run `watcher init`."""
+    if not path.exists():
+        raise single(path, None, "", "cfg.no_targets", folder=_folder_hint(path))
+    return parse_model(path, Config, empty="cfg.empty_targets")
+
+
+def _folder_hint(path: Path) -> str:
+    folder = path.parent
+    return "" if str(folder) in ("", ".") else f" {folder}"

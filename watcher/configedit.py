@@ -22,10 +22,18 @@ from ruamel.yaml.scalarstring import DoubleQuotedScalarString, SingleQuotedScala
 from ruamel.yaml.tokens import CommentToken
 
 from watcher.config import Target, load_config, read_yaml
-from watcher.errors import ConfigError, WatcherError
+from watcher.config_errors import ConfigIssue, ConfigProblems, default_lang, line_of, single
+from watcher.errors import WatcherError
 
 # Where a new key goes inside a target: the order of the Target model, so edited files read like the docs.
 KEY_ORDER = list(Target.model_fields)
+# What `watcher add` starts from when there is no targets.yaml yet (or an empty one).
+NEW_FILE = """\
+# yaml-language-server: $schema=./schema/targets.schema.json
+# Les pages que watcher surveille (watcher init en donne un exemple commenté). Vérifier : watcher validate
+
+targets: []
+"""
 QUOTED_KEYS = frozenset({"name", "schedule", "cookie_banner", "wait_for"})
 
 
@@ -69,12 +77,21 @@ def _value(value: Any) -> Any:
 class TargetsFile:
     """targets.yaml loaded for editing; `save()` writes it back only if the result is a valid configuration."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, create: bool = False) -> None:
+        """`create`: a missing or empty file (or one whose `targets:` is empty) starts as an empty list."""
         self.path = path
-        read_yaml(path)  # file:line error for a syntax problem, before anything else
-        self.data = _yaml().load(path.read_text(encoding="utf-8"))
+        self.created = create and (not path.exists() or read_yaml(path) is None)
+        if self.created:
+            self.data = _yaml().load(NEW_FILE)
+        else:
+            read_yaml(path)  # file:line error for a syntax problem, before anything else
+            self.data = _yaml().load(path.read_text(encoding="utf-8"))
+        if create and isinstance(self.data, CommentedMap) and self.data.get("targets") is None:
+            self.data["targets"] = CommentedSeq()
         if not isinstance(self.data, CommentedMap) or not isinstance(self.data.get("targets"), CommentedSeq):
-            raise ConfigError(str(path), None, "targets", "no list of targets to edit")
+            raise single(path, line_of(self.data, ["targets"]), "targets", "cfg.no_target_list")
+        if not self.targets:
+            self.targets.fa.set_block_style()  # `targets: []` grows into a block list like the shipped file
         self.expected = _plain(self.data)
 
     @property
@@ -83,6 +100,10 @@ class TargetsFile:
 
     def ids(self) -> list[str]:
         return [str(t.get("id")) for t in self.targets if isinstance(t, Mapping)]
+
+    def urls(self) -> dict[str, str]:
+        """Each target's id -> its url, as written."""
+        return {str(t.get("id")): str(t.get("url")) for t in self.targets if isinstance(t, Mapping)}
 
     def target(self, target_id: str) -> CommentedMap:
         for item in self.targets:
@@ -100,7 +121,9 @@ class TargetsFile:
             node["tags"] = _flow([str(tag) for tag in entry["tags"]])
         self.targets.append(node)
         # A blank line before the new target, like between the others (ruamel: a comment token "before" it).
-        self.targets.ca.items[len(self.targets) - 1] = [None, [CommentToken("\n", CommentMark(0), None)], None, None]
+        if len(self.targets) > 1:
+            self.targets.ca.items[len(self.targets) - 1] = [None, [CommentToken("\n", CommentMark(0), None)], None,
+                                                            None]
         self.expected["targets"].append(_plain(node))
 
     def extend(self, target_id: str, key: str, values: Iterable[str]) -> list[str]:
@@ -149,6 +172,7 @@ class TargetsFile:
         if _plain(YAML(typ="rt").load(text)) != self.expected:
             raise WatcherError(f"{self.path}: the edit could not be written safely (nothing was changed)")
         folder = self.path.resolve().parent
+        folder.mkdir(parents=True, exist_ok=True)
         handle, tmp_name = tempfile.mkstemp(prefix=".tmp-", suffix=".yaml", dir=folder)
         tmp = Path(tmp_name)
         try:
@@ -158,7 +182,8 @@ class TargetsFile:
                 os.fsync(out.fileno())
             _validate(tmp, self.path)
             backup = self.path.with_name(self.path.name + ".bak")
-            shutil.copy2(self.path, backup)
+            if self.path.exists():
+                shutil.copy2(self.path, backup)
             os.replace(tmp, self.path)
         finally:
             tmp.unlink(missing_ok=True)
@@ -169,8 +194,9 @@ def _validate(candidate: Path, original: Path) -> None:
     """load_config on the new text; its errors name the real file, not the temporary one."""
     try:
         load_config(candidate)
-    except ConfigError as exc:
-        raise ConfigError(str(original), exc.line, exc.path, exc.message + " (not written)") from None
+    except ConfigProblems as exc:
+        raise ConfigProblems([ConfigIssue(str(original), i.line, i.path, "cfg.not_written",
+                                          {"message": i.message(default_lang())}) for i in exc.issues]) from None
 
 
 def _move_trailing_comment(node: CommentedMap, last_key: Any, new_key: str) -> None:

@@ -86,7 +86,7 @@ def format_result(result: CheckResult, lang: str) -> str:
         lines.append(f"  {t('reason', lang)} : {result.reason}")
     for change in result.changes:
         marker = "•" if not change.noise else "·"
-        lines.append(f"  {marker} {change.summary(lang)} [{change.severity.value}]")
+        lines.append(f"  {marker} {change.summary(lang)} [{t('severity.' + change.severity.value, lang)}]")
     if result.visual and result.visual.regions:
         lines.append("  " + t("visual", lang, ratio=result.visual.changed_ratio,
                               regions=len(result.visual.regions)))
@@ -102,8 +102,8 @@ def format_result(result: CheckResult, lang: str) -> str:
     return "\n".join(lines)
 
 
-def show_history(paths: Paths, target_id: str, fmt: str) -> None:
-    """Every check of one target, oldest first."""
+def show_history(paths: Paths, target_id: str, fmt: str, lang: str = "fr") -> None:
+    """Every check of one target, oldest first: JSON in UTC ISO times, a table in Paris time for people."""
     with Store(paths.snapshots) as store:
         records = store.history(target_id)
         if fmt == "json":
@@ -113,8 +113,11 @@ def show_history(paths: Paths, target_id: str, fmt: str) -> None:
                 for r in records]})
             return
         if not records:
-            click.echo(t("history.empty", target=target_id))
-        for r in records:
-            flag = f" [{t('alert')}]" if r.alert else ""
-            reason = f" ({r.reason})" if r.reason else ""
-            click.echo(f"{r.time}  {t('status.' + r.status)}{flag}{reason}  {r.snapshot or ''}")
+            click.echo(t("history.empty", lang, target=target_id))
+            return
+        from watcher.tables import paris_time, table
+
+        rows = [[r.id, paris_time(r.time), t("status." + r.status, lang), t("yes", lang) if r.alert else "",
+                 r.reason or "", r.snapshot or ""] for r in records]
+        headers = [t("col." + key, lang) for key in ("id", "time", "status", "alert", "reason", "snapshot")]
+        click.echo(table(headers, rows, numeric=(0,)))

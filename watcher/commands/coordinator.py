@@ -18,7 +18,8 @@ from watcher import messages
 from watcher.capture import Capture
 from watcher.changes import Change, Severity, is_alert
 from watcher.cli import Paths, emit_json
-from watcher.config import Config, Target, load_config
+from watcher.config import Config, Target, load_config, url_suggestion
+from watcher.config_errors import issues_from_validation
 from watcher.configedit import TargetsFile
 from watcher.errors import ConfigError, InputError, WatcherError
 from watcher.htmlio import read_html
@@ -197,32 +198,94 @@ class NewTarget:
 
 
 def run_add(paths: Paths, new: NewTarget, force: bool, lang: str) -> None:
-    """Trial capture, then append the page to targets.yaml with sensible defaults."""
-    edited = TargetsFile(paths.config)
+    """Trial capture, then append the page to targets.yaml (created when missing or empty) with sensible defaults."""
+    new.url = complete_url(new.url, lang)
+    edited = TargetsFile(paths.config, create=True)
     taken = set(edited.ids())
     if new.target_id and new.target_id in taken:
         raise InputError(t("add.taken", lang, id=new.target_id, file=paths.config))
-    probe = _validated({"id": new.target_id or "probe", "name": new.name or new.url, "url": new.url})
+    watched = already_watched(new.url, edited.urls())
+    if watched:
+        raise InputError(t("add.watched", lang, url=new.url, id=watched))
+    probe = _validated({"id": new.target_id or "probe", "name": new.name or new.url, "url": new.url}, lang)
     capture = asyncio.run(trial_capture(probe))
     if capture.status != "ok" and not force:
-        raise InputError(t("add.unreachable", lang, url=new.url, reason=capture.reason))
+        reason = plain_reason(capture.reason or "", new.url, lang)
+        raise InputError(t("add.unreachable", lang, url=new.url, reason=reason))
     title = page_title(capture.main.dom) if capture.status == "ok" else None
     entry: dict[str, Any] = {
         "id": new.target_id or slug_id(new.url, taken), "name": new.name or title or urlsplit(new.url).netloc,
         "url": new.url, "tags": new.tags or None, "schedule": new.schedule}
-    _validated(entry)
+    _validated(entry, lang)
     edited.add_target(entry)
     edited.save()
+    if edited.created:
+        click.echo(t("add.created", lang, file=paths.config))
     click.echo(t("add.done", lang, file=paths.config, id=entry["id"], name=entry["name"], schedule=entry["schedule"]))
     click.echo(t("add.next", lang, id=entry["id"]))
 
 
-def _validated(entry: dict[str, Any]) -> Target:
+def complete_url(url: str, lang: str) -> str:
+    """`www.caf.fr` -> `https://www.caf.fr` (and say so); an address with a scheme is kept as it is."""
+    if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://", url):
+        return url
+    full = url_suggestion(url)
+    if not full:
+        return url  # validation says what is wrong with it
+    click.echo(t("add.scheme", lang, url=full))
+    return full
+
+
+def normal_url(url: str) -> str:
+    """A URL reduced to what names the page: host without `www.` and default port, path without a trailing
+    slash, query, no fragment; http and https alike ("HTTPS://www.CAF.fr/aides/#x" -> "caf.fr/aides")."""
+    parts = urlsplit(url.strip())
+    host = (parts.hostname or "").lower().removeprefix("www.")
+    port = parts.port if parts.port not in (None, 80, 443) else None
+    path = parts.path.rstrip("/")
+    query = f"?{parts.query}" if parts.query else ""
+    return f"{host}{f':{port}' if port else ''}{path}{query}"
+
+
+def already_watched(url: str, watched: dict[str, str]) -> str | None:
+    """The id of the target that already watches this page, if any."""
+    wanted = normal_url(url)
+    return next((target_id for target_id, other in watched.items() if normal_url(other) == wanted), None)
+
+
+NET_REASONS = {
+    "connection refused": "net.refused", "name not resolved": "net.dns", "timeout": "net.timeout",
+    "timed out": "net.timeout", "connection timed out": "net.timeout", "unsafe port": "net.unsafe_port",
+    "connection reset": "net.reset", "connection closed": "net.reset", "empty response": "net.reset",
+    "address unreachable": "net.unreachable", "network changed": "net.unreachable",
+    "internet disconnected": "net.offline", "too many redirects": "net.redirects",
+}
+
+
+def plain_reason(reason: str, url: str, lang: str) -> str:
+    """A capture's failure in words a coordinator understands (« connexion refusée sur 127.0.0.1:8765 »)."""
+    parts = urlsplit(url)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    host = f"{parts.hostname}:{port}" if parts.port else (parts.hostname or url)
+    key = NET_REASONS.get(reason.strip().lower())
+    if key is None and reason.lower().startswith(("cert ", "ssl")):
+        key = "net.certificate"
+    if key is not None:
+        return t(key, lang, host=host, port=port)
+    status = re.fullmatch(r"HTTP (\d{3})", reason.strip())
+    if status:
+        code = int(status.group(1))
+        return t("net.http404" if code == 404 else "net.http5xx" if code >= 500 else "net.http4xx", lang, code=code)
+    return reason
+
+
+def _validated(entry: dict[str, Any], lang: str) -> Target:
+    """The new target, or its mistakes in the coordinator's words (the same texts as targets.yaml's)."""
     try:
         return Target.model_validate({k: v for k, v in entry.items() if v is not None})
     except ValidationError as exc:
-        error = exc.errors()[0]
-        raise InputError(f"{'.'.join(map(str, error['loc']))}: {error['msg']}") from None
+        issues = issues_from_validation(Path("--"), None, exc, Target)
+        raise InputError("; ".join(f"{issue.path}: {issue.message(lang)}" for issue in issues)) from None
 
 
 async def trial_capture(target: Target) -> Capture:
@@ -343,7 +406,9 @@ def explain_lines(record: CheckRecord, changes: list[tuple[Change, str | None]],
     from watcher.texts import t
 
     alert = f"  [{t('alert', lang)}]" if record.alert else ""
-    lines = [t("explain.head", lang, id=record.id, target=record.target, time=record.time,
+    from watcher.tables import paris_time
+
+    lines = [t("explain.head", lang, id=record.id, target=record.target, time=paris_time(record.time),
                 status=t("status." + record.status, lang), alert=alert)]
     if record.reason:
         lines.append(t("explain.reason", lang, reason=record.reason))
@@ -352,7 +417,7 @@ def explain_lines(record: CheckRecord, changes: list[tuple[Change, str | None]],
     if record.status == "new":
         return [*lines, t("explain.first", lang)]
     if record.status in ("changed", "unchanged"):
-        lines.append(t("explain.threshold", lang, level=level))
+        lines.append(t("explain.threshold_fr", lang, level=level, label=t("severity." + level, lang)))
     if not changes and record.status in ("changed", "unchanged"):
         lines.append(t("explain.nothing", lang))
     for change, selector in changes:
@@ -367,15 +432,22 @@ def _change_lines(record: CheckRecord, change: Change, selector: str | None, lev
     severity = Severity.BREAKING if procedures else change.severity
     fires = not change.noise and is_alert([change.with_severity(severity)], Severity(level))
     lines = [f"{'•' if not change.noise else '·'} {change.summary(lang)}",
-             "    " + t("explain.kind", lang, kind=change.kind.value, severity=severity.value,
-                         rule=rule_of(change, procedures, lang)),
-             "    " + t("explain.elements", lang, before=_describe(change.before, lang), after=_describe(change.after, lang),
-                         landmark=change.landmark or "—")]
+             "    " + t("explain.kind_fr", lang, kind=t("kind." + change.kind.value, lang),
+                         severity=t("severity." + severity.value, lang), rule=rule_of(change, procedures, lang)),
+             "    " + t("explain.elements_fr", lang, before=_describe(change.before, lang),
+                         after=_describe(change.after, lang), landmark=landmark_words(change.landmark, lang))]
     if selector:
         lines.append("    " + t("explain.block", lang, selector=selector))
-    lines.append("    " + (t("explain.alerts", lang, severity=severity.value, level=level) if fires
-                           else t("explain.below", lang)))
+    lines.append("    " + (t("explain.alerts", lang, severity=t("severity." + severity.value, lang),
+                             level=t("severity." + level, lang)) if fires else t("explain.below", lang)))
     return lines
+
+
+def landmark_words(landmark: str, lang: str) -> str:
+    """A landmark path in words: "banner > navigation" -> « menu de l'en-tête »; none -> « reste de la page »."""
+    from watcher import messages
+
+    return messages.place(landmark, lang) or t("landmark.none", lang)
 
 
 def _describe(element: Any, lang: str) -> str:
@@ -400,7 +472,7 @@ def _silence_lines(record: CheckRecord, changes: list[tuple[Change, str | None]]
         lines.append("  - " + t("explain.ignore", lang, selector=selector))
     if level in NEXT_LEVEL:
         lines.append("  - " + t("explain.level", lang, level=NEXT_LEVEL[level]))
-    lines.append("  - " + t("explain.mark", lang, id=record.id))
+    lines.append("  - " + t("explain.mark_fr", lang, id=record.id))
     return lines
 
 
@@ -435,10 +507,27 @@ def run_stats(paths: Paths, fmt: str, lang: str) -> None:
     if fmt == "json":
         emit_json({"targets": rows})
         return
-    click.echo(t("stats.head", lang))
-    for row in rows:
-        click.echo(f"{row['id']}  {row['checks']}  {row['changes']}  {row['alerts']}  "
-                   f"{row['unreachable_rate']:.0%}  {row['noise_marks']}  {row['real_marks']}")
+    from watcher.tables import table
+
+    headers = [t("col." + key, lang) for key in ("page", "checks", "changes", "alerts", "unreachable", "noise",
+                                                 "real")]
+    click.echo(table(headers, [[row["id"], row["checks"], row["changes"], row["alerts"],
+                                f"{row['unreachable_rate']:.0%}", row["noise_marks"], row["real_marks"]]
+                               for row in rows], numeric=range(1, 7)))
+
+
+MARK_WORDS = {"bruit": "noise", "noise": "noise", "fausse-alerte": "noise", "faux": "noise",
+              "reel": "real", "réel": "real", "real": "real", "vrai": "real"}
+
+
+def mark_label(word: str, lang: str) -> str:
+    """The stored label (noise or real) for what the coordinator typed: bruit / réel, noise / real (any case)."""
+    plain = unicodedata.normalize("NFC", word.strip().lower())
+    label = MARK_WORDS.get(plain) or MARK_WORDS.get(
+        unicodedata.normalize("NFKD", plain).encode("ascii", "ignore").decode())
+    if label is None:
+        raise InputError(t("mark.bad", lang, value=word))
+    return label
 
 
 def run_mark(paths: Paths, change_id: str, label: str, note: str | None, lang: str) -> None:

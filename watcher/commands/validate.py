@@ -21,6 +21,7 @@ from watcher.capture import Capture
 from watcher.channels import load_channels
 from watcher.cli import EXIT_ERROR, EXIT_OK, Paths
 from watcher.config import Config, Target, load_config
+from watcher.config_errors import ConfigProblems, check_channel_words
 from watcher.errors import ConfigError
 from watcher.procedures import ProcedureRun
 from watcher.texts import t
@@ -50,18 +51,24 @@ def check_files(config_path: Path, notifiers: Path, lang: str) -> tuple[Config |
     try:
         config = load_config(config_path)
         found.ok.append(t("validate.ok", lang, file=config_path, count=len(config.targets)))
+        check_channel_words(notifiers / "channels.yaml", config)
     except ConfigError as exc:
-        found.errors.append(str(exc))
+        found.errors.append(_in_lang(exc, lang))
     try:
         channels = load_channels(notifiers)
     except ConfigError as exc:
-        found.errors.append(str(exc))
+        found.errors.append(_in_lang(exc, lang))
         return config, found
     for issue in channels.issues:
         (found.errors if issue.blocking else found.warnings).append(issue.line_text(channels.source, lang))
     if channels.base_dir is not None and (channels.base_dir / "channels.yaml").is_file() and not channels.disabled:
         found.ok.append(t("validate.channels_ok", lang, file=channels.source, count=len(channels.settings.channels)))
     return config, found
+
+
+def _in_lang(exc: ConfigError, lang: str) -> str:
+    """A configuration error's lines in the command's language (every mistake at once where it has them)."""
+    return exc.render(lang) if isinstance(exc, ConfigProblems) else str(exc)
 
 
 @dataclass
