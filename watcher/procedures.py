@@ -31,6 +31,7 @@ from watcher.capture import Unreachable, dismiss_cookie_banner, load, new_contex
 from watcher.capture_js import ANNOTATE_DOM, PAGE_HEIGHT
 from watcher.changes import Change, Severity
 from watcher.config import Procedure, Step, Target
+from watcher.degraded import Degraded
 from watcher.messages import ROLE_EN, ROLE_FR, quoted
 from watcher.skeleton import FIELD_ROLES, Element, Skeleton, extract_skeleton
 from watcher.texts import t
@@ -150,6 +151,7 @@ class ProcedureRun:
     blocked_by: list[str] = field(default_factory=list)
     previous: RunRecord | None = None  # the run at the baseline (latest one that reached the site)
     crop: bytes | None = None  # before/after of the spot where the step broke
+    degraded: Degraded | None = None  # not replayed: the page was a maintenance, queue… page (degraded.py)
 
     @property
     def failed(self) -> StepResult | None:
@@ -180,6 +182,8 @@ class ProcedureRun:
 
     def message(self, lang: str = "fr") -> str:
         name = quoted(self.procedure.name, lang)
+        if self.status == "unreachable" and self.degraded is not None:
+            return t("proc.degraded", lang, name=name, reason=self.degraded.describe(lang))
         if self.status == "unreachable":
             return t("proc.unreachable", lang, name=name, reason=self.reason or "?")
         failed = self.failed
@@ -328,6 +332,13 @@ async def replay_all(browser: Browser, target: Target, *, step_timeout: float | 
 def unreachable_runs(target: Target, reason: str | None) -> list[ProcedureRun]:
     """The procedures of a target whose site could not be loaded: not broken, just not checked."""
     return [ProcedureRun(p, "unreachable", reason=reason) for p in target.procedures]
+
+
+def degraded_runs(target: Target, why: Degraded) -> list[ProcedureRun]:
+    """The procedures of a target whose page is degraded (maintenance, queue…): not replayed, so not broken
+    (status `unreachable`, reason `degraded: <reason>`)."""
+    return [ProcedureRun(p, "unreachable", reason=f"degraded: {why.reason}", degraded=why)
+            for p in target.procedures]
 
 
 async def replay(browser: Browser, target: Target, procedure: Procedure, *,

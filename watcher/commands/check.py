@@ -13,7 +13,7 @@ from watcher.config import Config, load_config
 from watcher.confirmation import CONFIRMED, SUPERSEDED, hold, settle
 from watcher.errors import InputError
 from watcher.store import Store
-from watcher.texts import t
+from watcher.texts import TEXTS, t
 
 
 def select_targets(config: Config, ids: list[str]) -> list:
@@ -83,7 +83,7 @@ def format_result(result: CheckResult, lang: str) -> str:
         head += f"  [{t('alert', lang)}]"
     lines = [head]
     if result.reason:
-        lines.append(f"  {t('reason', lang)} : {result.reason}")
+        lines.append(f"  {t('reason', lang)} : {result.describe_reason(lang)}")
     for change in result.changes:
         marker = "•" if not change.noise else "·"
         lines.append(f"  {marker} {change.summary(lang)} [{change.severity.value}]")
@@ -116,5 +116,11 @@ def show_history(paths: Paths, target_id: str, fmt: str) -> None:
             click.echo(t("history.empty", target=target_id))
         for r in records:
             flag = f" [{t('alert')}]" if r.alert else ""
-            reason = f" ({r.reason})" if r.reason else ""
+            reason = f" ({_reason_words(r.status, r.reason)})" if r.reason else ""
             click.echo(f"{r.time}  {t('status.' + r.status)}{flag}{reason}  {r.snapshot or ''}")
+
+
+def _reason_words(status: str, reason: str) -> str:
+    """A degraded check's reason code in words (« page de maintenance »); other reasons as recorded."""
+    key = f"degraded.{reason}"
+    return t(key) if status == "degraded" and key in TEXTS else reason
