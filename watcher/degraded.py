@@ -141,8 +141,8 @@ REASON_WORDS: dict[str, re.Pattern[str]] = {
 
 @dataclass(frozen=True)
 class LandmarkFacts:
-    """One top-level landmark of a page as rendered: its role (banner, main…), its label, how much text
-    (characters) and how many visible controls (links, buttons, fields) it holds."""
+    """One landmark of a page as rendered: its role path ("banner", "banner > navigation"), its label, how much
+    text (characters) and how many visible controls (links, buttons, fields) it holds."""
 
     role: str
     label: str
@@ -308,21 +308,21 @@ def _landmark_role(el: Any) -> str | None:
 
 
 def _landmarks(body: Any) -> tuple[LandmarkFacts, ...]:
-    """Top-level landmarks (not inside another one), in document order, whether shown or not."""
+    """Every landmark, in document order, whether shown or not; `role` is its path from the outermost one,
+    as in skeleton elements' `landmark` ("banner > navigation")."""
     found: list[LandmarkFacts] = []
-    stack = [body]
-    while stack:
-        el = stack.pop()
-        for child in reversed(el):
-            if not isinstance(child.tag, str):
-                continue
-            role = _landmark_role(child)
-            if role is None or role == "form":
-                stack.append(child)
-                continue
-            texts, controls = _walk(child)
-            label = _collapse(child.get("aria-label") or "")
-            found.append(LandmarkFacts(role, label, len(_collapse(" ".join(texts))), controls))
+    for el in body.iter():
+        if not isinstance(el.tag, str):
+            continue
+        role = _landmark_role(el)
+        if role is None or role == "form":
+            continue
+        outer = [r for a in el.iterancestors() if isinstance(a.tag, str)
+                 and (r := _landmark_role(a)) is not None and r != "form"]
+        texts, controls = _walk(el)
+        label = _collapse(el.get("aria-label") or "")
+        found.append(LandmarkFacts(" > ".join([*reversed(outer), role]), label,
+                                   len(_collapse(" ".join(texts))), controls))
     return tuple(found)
 
 
@@ -339,9 +339,9 @@ def assess(skeleton: Skeleton, facts: PageFacts, reference: Skeleton | None = No
         return template
     if reference is None or reference_facts is None:
         return _first_capture(skeleton, facts)
-    return (_partial(skeleton, facts, reference, reference_facts)
-            or _empty(skeleton, facts, reference, reference_facts)
-            or _worded_loss(skeleton, facts, reference))
+    return (_worded_loss(skeleton, facts, reference)
+            or _partial(skeleton, facts, reference, reference_facts)
+            or _empty(skeleton, facts, reference, reference_facts))
 
 
 def degraded_side(before: Skeleton, before_facts: PageFacts, after: Skeleton,
@@ -372,6 +372,10 @@ def _key(element: Element) -> tuple[str, str]:
 
 def _top(element: Element) -> str:
     return element.landmark.split(" > ")[0] if element.landmark else ""
+
+
+def _within(element: Element, path: str) -> bool:
+    return element.landmark == path or element.landmark.startswith(path + " > ")
 
 
 def _controls(skeleton: Skeleton) -> list[Element]:
@@ -454,8 +458,8 @@ def _partial(skeleton: Skeleton, facts: PageFacts, reference: Skeleton,
         if (landmark.controls < PARTIAL_MIN_CONTROLS or empty is None or empty.controls > 0
                 or empty.text_chars > min(PARTIAL_MAX_TEXT, landmark.text_chars // 4)):
             continue
-        inside = [e for e in before if _top(e) == landmark.role]
-        rest = [e for e in before if _top(e) != landmark.role]
+        inside = [e for e in before if _within(e, landmark.role)]
+        rest = [e for e in before if not _within(e, landmark.role)]
         inside_lost, _ = _lost(inside, after)
         rest_lost, _ = _lost(rest, after)
         if inside and inside_lost >= PARTIAL_LANDMARK_LOST and rest and 1 - rest_lost >= PARTIAL_REST_KEPT:
