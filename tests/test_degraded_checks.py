@@ -124,6 +124,29 @@ def test_first_check_on_a_maintenance_page_is_degraded_and_the_real_page_becomes
     assert check(config)["status"] == "new"
 
 
+def test_a_procedure_stopped_by_a_maintenance_page_midway_is_not_broken(tmp_path: Path,
+                                                                        local_site: LocalSite) -> None:
+    booking = Served(REAL)
+    local_site.routes["/"] = Served(SHELL.format(title="Mairie", menu=MENU, main="<main><h1>Accueil</h1></main>"))
+    local_site.routes["/rdv"] = booking
+    config = write_config(tmp_path, local_site.url("/"), extra="""    procedures:
+      - name: Prendre rendez-vous
+        steps:
+          - click: {role: link, name: "Prendre rendez-vous"}
+          - expect: {role: button, name: "Voir les créneaux"}
+""")
+    assert check(config)["procedures"][0]["status"] == "ok"
+    booking.html = MAINTENANCE_PAGE
+    second = check(config)
+    assert second["alert"] is False and second["status"] == "unchanged", second
+    run = second["procedures"][0]
+    assert run["status"] == "unreachable" and run["reason"] == "degraded: maintenance", run
+    assert "n'a pas pu être vérifiée : page dégradée (page de maintenance" in run["message"]
+    booking.html = REAL
+    third = check(config)
+    assert third["alert"] is False and third["procedures"][0]["status"] == "ok"
+
+
 def statuses(folder: Path) -> list[tuple[str, int, str | None]]:
     db = folder / "snapshots" / "index.sqlite3"
     if not db.exists():

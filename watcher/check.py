@@ -29,6 +29,7 @@ from watcher.degraded import Degraded, PageFacts, assess, page_facts
 from watcher.errors import StoreError, first_line
 from watcher.procedures import (
     ProcedureRun,
+    References,
     degraded_runs,
     diagnose,
     link_changes,
@@ -145,10 +146,26 @@ def judge_procedures(store: Store, target: Target, runs: Sequence[ProcedureRun],
         return
     refs = read_references(snapshot_folders(store, target.id), target.procedures)
     for run in runs:
+        spare_degraded_step(run, refs[run.procedure.slug])
         diagnose(run, refs[run.procedure.slug])
     if comparison is not None:
         used = [(p, good) for p in target.procedures if (good := refs[p.slug].last_good) is not None]
         comparison.changes = link_changes(comparison.changes, used)
+
+
+def spare_degraded_step(run: ProcedureRun, refs: References) -> None:
+    """A run that broke on a maintenance, queue or loading page is not broken: the site was not there
+    (status `unreachable`, like a site that did not answer; degraded.py decides, against the page the step
+    acted on in the last run that worked)."""
+    failed = run.failed
+    if run.status != "broken" or failed is None or not run.shots or run.shots[-1].facts is None:
+        return
+    shot = run.shots[-1]
+    assert shot.facts is not None
+    why = assess(shot.skeleton, shot.facts, refs.page_before(failed.number))
+    if why is not None:
+        log.info("%s: stopped on a degraded page (%s), not broken", run.procedure.name, why.describe("en"))
+        run.status, run.reason, run.degraded = "unreachable", f"degraded: {why.reason}", why
 
 
 def write_procedures(writer: SnapshotWriter, runs: Sequence[ProcedureRun]) -> list[str]:

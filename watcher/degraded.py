@@ -332,16 +332,20 @@ def _landmarks(body: Any) -> tuple[LandmarkFacts, ...]:
 def assess(skeleton: Skeleton, facts: PageFacts, reference: Skeleton | None = None,
            reference_facts: PageFacts | None = None) -> Degraded | None:
     """Whether a capture (`skeleton` + `facts`) is a degraded page, compared with the reference capture when
-    there is one (both `reference` and `reference_facts`; without them only what the page says of itself
-    counts). Returns the reason, or None for a page that is the site's interface (changed or not)."""
+    there is one (without `reference` only what the page says of itself counts; without `reference_facts`,
+    as for a procedure step whose earlier page kept only its skeleton, the wording and template signals
+    count but not the emptied landmark nor the near-empty page). Returns the reason, or None for a page
+    that is the site's interface (changed or not)."""
     template = _template(facts, reference_facts)
     if template is not None:
         return template
-    if reference is None or reference_facts is None:
+    if reference is None:
         return _first_capture(skeleton, facts)
-    return (_worded_loss(skeleton, facts, reference)
-            or _partial(skeleton, facts, reference, reference_facts)
-            or _empty(skeleton, facts, reference, reference_facts))
+    worded = _worded_loss(skeleton, facts, reference)
+    if worded is not None or reference_facts is None:
+        return worded
+    return _partial(skeleton, facts, reference, reference_facts) or _empty(skeleton, facts, reference,
+                                                                            reference_facts)
 
 
 def degraded_side(before: Skeleton, before_facts: PageFacts, after: Skeleton,

@@ -31,7 +31,7 @@ from watcher.capture import Unreachable, dismiss_cookie_banner, load, new_contex
 from watcher.capture_js import ANNOTATE_DOM, PAGE_HEIGHT
 from watcher.changes import Change, Severity
 from watcher.config import Procedure, Step, Target
-from watcher.degraded import Degraded
+from watcher.degraded import Degraded, PageFacts, page_facts
 from watcher.messages import ROLE_EN, ROLE_FR, quoted
 from watcher.skeleton import FIELD_ROLES, Element, Skeleton, extract_skeleton
 from watcher.texts import t
@@ -120,6 +120,7 @@ class StepShot:
 
     png: bytes
     skeleton: Skeleton
+    facts: PageFacts | None = None  # what degraded.py reads of the page (a maintenance page mid-procedure)
 
 
 @dataclass
@@ -433,7 +434,7 @@ async def record_page(page: Page, target: Target) -> StepShot:
         dom = await page.content()
     except PlaywrightError:
         return StepShot(b"", Skeleton(url=page.url, elements=[]))  # a page mid-navigation: nothing to show
-    return StepShot(png, extract_skeleton(dom, base_url=page.url, ignore=target.ignore))
+    return StepShot(png, extract_skeleton(dom, base_url=page.url, ignore=target.ignore), page_facts(dom))
 
 
 def locators(page: Page, step: Step) -> tuple[Locator, Locator]:
