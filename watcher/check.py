@@ -9,6 +9,7 @@ baseline, never an alert, procedures not replayed) or `error` (watcher itself fa
 from __future__ import annotations
 
 import asyncio
+import functools
 import io
 import json
 import logging
@@ -269,13 +270,17 @@ def inspect(store: Store, target: Target, capture: Capture) -> Inspection:
 
 
 def _reference(baseline: Path | None) -> tuple[Skeleton | None, PageFacts | None]:
-    if baseline is None or not (baseline / "dom.html").is_file():
-        return None, None
     try:
-        html = (baseline / "dom.html").read_text(encoding="utf-8", errors="replace")
-        return load_skeleton(baseline), page_facts(html)
+        return _reference_of(str(baseline), (baseline / "dom.html").stat().st_mtime_ns) if baseline else (None, None)
     except (OSError, ValueError, KeyError, TypeError):
         return None, None  # an unreadable baseline: judge the page on its own
+
+
+@functools.lru_cache(maxsize=256)
+def _reference_of(folder: str, _mtime_ns: int) -> tuple[Skeleton, PageFacts]:
+    # a baseline serves many checks in a row: read and parse it once (keyed by its dom.html's mtime too)
+    html = (Path(folder) / "dom.html").read_text(encoding="utf-8", errors="replace")
+    return load_skeleton(Path(folder)), page_facts(html)
 
 
 def _height(png: bytes) -> int | None:

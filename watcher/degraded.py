@@ -72,7 +72,10 @@ FIRST_MAX_TEXT = 3000
 """Without a reference: characters of visible text beyond which wording in the body (not title or heading) is
 ignored (a long page that mentions maintenance is an article, not a maintenance page)."""
 MAX_TEXT = 20000
-"""Characters of text kept for the wording search (the start of the page or of its main content)."""
+"""Characters of text kept for the wording and placeholder search (the start of the page or of its main
+content); the length of the whole text is still counted."""
+MAX_PIECES = 4000
+"""Text pieces (text nodes) of the main content kept for the wording search."""
 
 SHELL_ROLES = frozenset({"banner", "contentinfo", "navigation"})
 CODE_TAGS = frozenset({"code", "pre", "kbd", "samp", "var", "textarea"})
@@ -194,12 +197,12 @@ class Degraded:
 
 
 def page_facts(html: str, *, height: int | None = None) -> PageFacts:
-    """Title, visible text, headings, top-level landmarks and template placeholders of an HTML page.
+    """Title, visible text, headings, landmarks and template placeholders of an HTML page.
 
     `html` is a page as saved or as captured (capture's annotated DOM: elements marked
     `data-watcher-visible="false"` count as not shown, and so do `hidden`, inline `display:none`, scripts,
-    styles and templates). `height` is the screenshot height in CSS px, when known. Never raises: an empty or
-    unparsable page gives empty facts.
+    styles and templates). `height` is the screenshot height in CSS px, when known. One walk over the page
+    (about as long as skeleton extraction). Never raises: an empty or unparsable page gives empty facts.
     """
     root = _parse(html)
     size = len(html.encode("utf-8", "replace"))
@@ -208,21 +211,17 @@ def page_facts(html: str, *, height: int | None = None) -> PageFacts:
     title_el = root.find(".//title")
     title = _collapse(" ".join(title_el.itertext())) if title_el is not None else ""
     body = root.find("body")
-    body = body if body is not None else root
-    texts, _controls = _walk(body)
-    text = _collapse(" ".join(texts))
-    landmarks = _landmarks(body)
-    main = next((lm for lm in body.iter("main")), None)
-    if main is None:
-        main = next((el for el in body.iter() if isinstance(el.tag, str) and el.get("role") == "main"), None)
-    main_text = _collapse(" ".join(_walk(main)[0])) if main is not None else text
-    headings = tuple(h for h in (_collapse(" ".join(_walk(el)[0])) for el in body.iter(*HEADING_TAGS)) if h)
+    scan = _Scan()
+    scan.run(body if body is not None else root)
+    text = _collapse(" ".join(scan.texts))
+    main_text = _collapse(" ".join(scan.main)) if scan.main is not None else text
+    landmarks = tuple(LandmarkFacts(path, label, chars, controls) for path, label, chars, controls in scan.landmarks)
     placeholders = tuple(PLACEHOLDER.findall(" ".join([title, text]))) if "{" in html else ()
-    return PageFacts(title, text[:MAX_TEXT], main_text[:MAX_TEXT], headings, landmarks, placeholders,
-                     len(text), size, height)
+    return PageFacts(title, text[:MAX_TEXT], main_text[:MAX_TEXT], tuple(scan.headings), landmarks, placeholders,
+                     max(len(text), scan.chars), size, height)
 
 
-HEADING_TAGS = ("h1", "h2", "h3")
+HEADING_TAGS = frozenset({"h1", "h2", "h3"})
 
 
 def _parse(html: str) -> Any:
@@ -240,11 +239,8 @@ def _collapse(text: str) -> str:
     return " ".join(text.split())
 
 
-def _shown(el: Any) -> bool:
-    tag = el.tag if isinstance(el.tag, str) else ""
-    if not tag or tag in HIDDEN_TAGS:
-        return False
-    if el.get("data-watcher-visible") == "false" or el.get("hidden") is not None:
+def _shown(el: Any, tag: str) -> bool:
+    if tag in HIDDEN_TAGS or el.get("data-watcher-visible") == "false" or el.get("hidden") is not None:
         return False
     if tag == "input" and (el.get("type") or "").lower() == "hidden":
         return False
@@ -256,74 +252,119 @@ def _is_control(el: Any, tag: str) -> bool:
     if tag == "a":
         return el.get("href") is not None
     if tag == "input":
-        return (el.get("type") or "text").lower() != "hidden"
+        return True  # hidden inputs are not shown
     return tag in CONTROL_TAGS or (el.get("role") or "").split(" ")[0] in INTERACTIVE_ROLES
 
 
-def _walk(root: Any) -> tuple[list[str], int]:
-    """(visible text pieces outside code samples and form fields, visible controls) under `root`."""
-    texts: list[str] = []
-    controls = 0
-    stack: list[Any] = [root]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, str):
-            texts.append(item)
-            continue
-        if item.tag == "select" and _shown_select(item):
-            controls += 1
-        if not _shown(item):
-            continue
-        tag = item.tag
-        if _is_control(item, tag):
-            controls += 1
+class _Scan:
+    """One walk over a page's body: visible text (outside code samples and form fields), the text of the main
+    landmark and of h1-h3 headings, and every landmark (role path as in skeleton elements' `landmark`,
+    "banner > navigation"; label; characters of text; visible controls), whether shown or not."""
+
+    def __init__(self) -> None:
+        self.texts: list[str] = []
+        self.main: list[str] | None = None
+        self.headings: list[str] = []
+        self.landmarks: list[list[Any]] = []  # [path, label, characters, controls]
+        self.open: list[list[Any]] = []  # the landmarks the walk is inside
+        self.heading: list[str] | None = None
+        self.in_main = False
+        self.scoping = 0  # sectioning elements open (a header inside one is no banner)
+        self.chars = 0  # characters of visible text, all of it (texts keeps the start)
+
+    def run(self, body: Any) -> None:
+        stack: list[Any] = [body]
+        while stack:
+            item = stack.pop()
+            if isinstance(item, str):
+                self.text(item)
+            elif isinstance(item, tuple):
+                self.close(item)
+            elif isinstance(item.tag, str):
+                self.enter(item, item.tag, stack)
+
+    def text(self, piece: str) -> None:
+        size = len(piece.strip())
+        self.chars += size
+        if self.chars <= MAX_TEXT * 2:  # the wording is looked for near the start; a long page's rest only counts
+            self.texts.append(piece)
+        for landmark in self.open:
+            landmark[2] += size
+        if self.in_main and self.main is not None and len(self.main) < MAX_PIECES:
+            self.main.append(piece)
+        if self.heading is not None:
+            self.heading.append(piece)
+
+    def control(self) -> None:
+        for landmark in self.open:
+            landmark[3] += 1
+
+    def enter(self, el: Any, tag: str, stack: list[Any]) -> None:
+        role = self.landmark_role(el, tag)
+        record = None
+        if role is not None:
+            record = [f"{self.open[-1][0]} > {role}" if self.open else role, _collapse(el.get("aria-label") or ""),
+                      0, 0]
+            self.landmarks.append(record)
+        if tag == "select":  # a control; its options' text is not page text
+            if _shown(el, "div"):
+                self.control()
+            return
+        if not _shown(el, tag):
+            return
+        if _is_control(el, tag):
+            self.control()
         if tag in CODE_TAGS:
-            continue
-        if tag == "img" and item.get("alt"):
-            texts.append(item.get("alt"))
-        if item.text:
-            texts.append(item.text)
-        for child in reversed(item):
+            return
+        stack.append(self.open_scopes(el, tag, role, record))
+        if tag == "img" and el.get("alt"):
+            self.text(el.get("alt"))
+        if el.text:
+            self.text(el.text)
+        for child in reversed(el):
             if child.tail:
                 stack.append(child.tail)
             stack.append(child)
-    return texts, controls
 
+    def open_scopes(self, el: Any, tag: str, role: str | None, record: list[Any] | None) -> tuple[str, ...]:
+        """Enter what the element opens; the returned marker closes it once its children are walked."""
+        closers = []
+        if record is not None:
+            self.open.append(record)
+            closers.append("landmark")
+        if role == "main" and self.main is None:
+            self.main, self.in_main = [], True
+            closers.append("main")
+        if tag in SCOPING_TAGS:
+            self.scoping += 1
+            closers.append("scoping")
+        if tag in HEADING_TAGS and self.heading is None:
+            self.heading = []
+            closers.append("heading")
+        return tuple(closers)
 
-def _shown_select(el: Any) -> bool:
-    """A drop-down list counts as a control (its options' text is not page text)."""
-    style = el.get("style")
-    return (el.get("data-watcher-visible") != "false" and el.get("hidden") is None
-            and not (style and _DISPLAY_NONE.search(style)))
+    def close(self, closers: tuple[str, ...]) -> None:
+        for closer in closers:
+            if closer == "landmark":
+                self.open.pop()
+            elif closer == "main":
+                self.in_main = False
+            elif closer == "scoping":
+                self.scoping -= 1
+            elif closer == "heading" and self.heading is not None:
+                heading = _collapse(" ".join(self.heading))
+                if heading:
+                    self.headings.append(heading)
+                self.heading = None
 
-
-def _landmark_role(el: Any) -> str | None:
-    role = (el.get("role") or "").split(" ")[0]
-    if role in LANDMARK_ROLES:
-        return role
-    role = LANDMARK_TAGS.get(el.tag, "")
-    if role in ("banner", "contentinfo") and any(a.tag in SCOPING_TAGS for a in el.iterancestors()):
-        return None
-    return role or None
-
-
-def _landmarks(body: Any) -> tuple[LandmarkFacts, ...]:
-    """Every landmark, in document order, whether shown or not; `role` is its path from the outermost one,
-    as in skeleton elements' `landmark` ("banner > navigation")."""
-    found: list[LandmarkFacts] = []
-    for el in body.iter():
-        if not isinstance(el.tag, str):
-            continue
-        role = _landmark_role(el)
-        if role is None or role == "form":
-            continue
-        outer = [r for a in el.iterancestors() if isinstance(a.tag, str)
-                 and (r := _landmark_role(a)) is not None and r != "form"]
-        texts, controls = _walk(el)
-        label = _collapse(el.get("aria-label") or "")
-        found.append(LandmarkFacts(" > ".join([*reversed(outer), role]), label,
-                                   len(_collapse(" ".join(texts))), controls))
-    return tuple(found)
+    def landmark_role(self, el: Any, tag: str) -> str | None:
+        role = (el.get("role") or "").split(" ")[0]
+        if role in LANDMARK_ROLES:
+            return role if role != "form" else None
+        role = LANDMARK_TAGS.get(tag, "")
+        if role in ("banner", "contentinfo") and self.scoping:
+            return None  # HTML-AAM: header/footer scoped to a section are no banner/contentinfo
+        return role or None
 
 
 # --- the decision -------------------------------------------------------------------------------------
