@@ -150,8 +150,14 @@ def test_interface_changes_and_notices_are_not_degraded(name: str) -> None:
     assert judge(NOT_DEGRADED[name]) is None
 
 
+INFO_PAGE = page("""<main><h1>Affluence et horaires de la mairie</h1><p>La mairie est ouverte du lundi au
+    vendredi. L'affluence est plus faible le mardi matin.</p><a href="/horaires.pdf">Horaires (PDF)</a></main>""")
+
+
 @pytest.mark.parametrize("html", [REFERENCE, REDESIGN, NOT_DEGRADED["maintenance-notice-banner"],
-                                  NOT_DEGRADED["code-sample-with-placeholders"]])
+                                  NOT_DEGRADED["code-sample-with-placeholders"], INFO_PAGE,
+                                  page("<main><h1>La maintenance des ascenseurs en HLM</h1><p>"
+                                       + "Qui paie l'entretien, quels délais, quels recours ? " * 80 + "</p></main>")])
 def test_ordinary_pages_are_not_degraded_on_the_first_check(html: str) -> None:
     assert judge(html, reference=None) is None
 

@@ -22,7 +22,8 @@ Signals (each documented with its thresholds on the constant it uses):
   pages in the title, a heading or the main content. Only a supporting signal: it counts with a reference when
   most of the interactive skeleton went (`LOSS_MIN` of the main content's elements or of the page's) and few
   new controls came (`new_controls_allowed`), and without a reference when the page is itself small (at most
-  `FIRST_MAX_CONTROLS` controls outside header, menus and footer, no text field). A page that only mentions a
+  `FIRST_MAX_CONTROLS` controls outside header, menus and footer, no field, at most `FIRST_MAX_TEXT`
+  characters). A page that only mentions a
   planned maintenance in a banner keeps its skeleton, so it is not degraded; a redesign brings new controls,
   so it is not degraded either.
 
@@ -69,8 +70,8 @@ EMPTY_MAX_TEXT = 200
 FIRST_MAX_CONTROLS = 3
 """Without a reference: controls outside header, menus and footer a maintenance or queue page may have."""
 FIRST_MAX_TEXT = 3000
-"""Without a reference: characters of visible text beyond which wording in the body (not title or heading) is
-ignored (a long page that mentions maintenance is an article, not a maintenance page)."""
+"""Without a reference: characters of visible text beyond which a page is no maintenance or queue page
+(a long page that mentions maintenance is an article)."""
 MAX_TEXT = 20000
 """Characters of text kept for the wording and placeholder search (the start of the page or of its main
 content); the length of the whole text is still counted."""
@@ -120,7 +121,8 @@ _WORDS: dict[str, Sequence[str]] = {
         r"\bwe('ll| will) be back\b", r"\bback (soon|shortly)\b", r"\b(try|come) (again |back )?later\b",
     ),
     "overload": (
-        r"\b(tres )?forte? (affluence|demande|frequentation)\b", r"\baffluence\b", r"\bsurcharge",
+        r"\b(tres )?forte? (affluence|demande|frequentation)\b", r"\b(en raison|du fait) de l'affluence\b",
+        r"\bafflux\b", r"\bsurcharge",
         r"\bsature\b", r"\btrop de (demandes|connexions|requetes|visiteurs|utilisateurs)\b",
         r"\b(high|heavy|unusual) (demand|traffic|load)\b", r"\btoo many (requests|users|connections|visitors)\b",
         r"\bover ?capacity\b", r"\boverloaded\b",
@@ -527,6 +529,7 @@ def _first_capture(skeleton: Skeleton, facts: PageFacts) -> Degraded | None:
     """No reference: a small page that says it is a maintenance, queue, loading… page."""
     controls = _controls(skeleton)
     content = [e for e in controls if _top(e) not in SHELL_ROLES]
-    if len(content) > FIRST_MAX_CONTROLS or any(e.role in FIELD_ROLES for e in content):
+    if (len(content) > FIRST_MAX_CONTROLS or any(e.role in FIELD_ROLES for e in content)
+            or facts.text_chars > FIRST_MAX_TEXT):
         return None
-    return _wording(facts, body=facts.text_chars <= FIRST_MAX_TEXT)
+    return _wording(facts, body=True)
