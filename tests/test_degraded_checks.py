@@ -110,6 +110,11 @@ def test_check_records_a_maintenance_page_as_degraded_and_the_real_page_coming_b
     assert history.code == 0 and "dégradé (page de maintenance)" in history.out, history.out
     as_json = json.loads(run_watcher("history", "rdv", "--config", config, "--format", "json").out)
     assert [c["status"] for c in as_json["checks"]] == ["new", "degraded", "degraded", "unchanged"]
+    explained = run_watcher("explain", "2", "--config", config)
+    assert explained.code == 0 and "Page dégradée" in explained.out and "ignore" not in explained.out, explained.out
+    changelog = run_watcher("changelog", "build", "--no-pdf", "--out", tmp_path / "site", "--config", config)
+    assert changelog.code == 0, changelog.err
+    assert not list((tmp_path / "site").glob("changes/*/*/index.html"))  # degraded checks are no changes
     text = run_watcher("check", "--config", config, "--lang", "en")
     assert text.code == 0 and "unchanged" in text.out
 

@@ -126,6 +126,10 @@ TEXTS: dict[str, dict[str, str]] = {
     "explain.files": {"fr": "Capture {snapshot}, comparée à {baseline}", "en": "Snapshot {snapshot}, compared with {baseline}"},
     "explain.threshold": {"fr": "Seuil de cette page : min_severity: {level}", "en": "This page's threshold: min_severity: {level}"},
     "explain.reason": {"fr": "Raison : {reason}", "en": "Reason: {reason}"},
+    "explain.degraded": {"fr": "Page dégradée : ce n'est pas un changement d'interface ; elle ne sert jamais de "
+                                "référence et ne prévient pas les médiateurs.",
+                         "en": "Degraded page: not an interface change; it is never the reference and never "
+                               "alerts mediators."},
     "explain.first": {"fr": "Première capture : rien à comparer.", "en": "First capture: nothing to compare."},
     "explain.nothing": {"fr": "Aucun changement d'interface.", "en": "No interface change."},
     "explain.kind": {"fr": "type {kind}, gravité {severity} — règle : {rule}", "en": "kind {kind}, severity {severity} — rule: {rule}"},
