@@ -209,3 +209,15 @@ def test_watcher_diff_says_which_side_is_degraded(tmp_path: Path) -> None:
     assert back.code == 0 and json.loads(back.out)["degraded"] == "before"
     text = run_watcher("diff", before, after, "--lang", "en")
     assert text.code == 0 and "AFTER page is degraded (waiting room / queue" in text.out
+
+
+def test_watcher_diff_on_snapshot_folders_says_which_side_is_degraded(tmp_path: Path) -> None:
+    before, after = tmp_path / "20260101T000000Z", tmp_path / "20260102T000000Z"
+    for folder, html in ((before, REFERENCE), (after, DEGRADED["menu-failed-to-render"][0])):
+        folder.mkdir()
+        (folder / "dom.html").write_text(html, encoding="utf-8")
+    result = run_watcher("diff", before, after, "--format", "json")
+    assert result.code == 0, result.err
+    data = json.loads(result.out)
+    assert data == {"alert": False, "changes": [], "degraded": "after", "degraded_reason": "partial",
+                    "degraded_evidence": "Menu principal", "degraded_landmark": "banner > navigation"}
