@@ -86,6 +86,13 @@ DEGRADED = {
         <a href="/aide">Aide</a><a href="/espace">Mon espace</a><nav aria-label="Menu principal"></nav></header>"""),
         "partial"),
     "header-empty": (page(LOGIN, header="<header role='banner'></header>"), "partial"),
+    "soft-404-fr": (page("""<main><p>Not Found</p><h1>Nous n'avons pas trouvé la page que vous recherchez…</h1>
+        <a href="/">Retour à l'accueil</a></main>""", title="Caisse d'aides"), "not_found"),
+    "overload-victim-of-success": ("""<html><head><title>Caisse d'aides</title></head><body><h1>Le site est victime
+        de son succès</h1><p>Nous limitons temporairement les connexions. Revenez dans quelques minutes.</p>
+        </body></html>""", "overload"),
+    "text-page-replaced-by-maintenance": (page("""<main><p>Le site est en maintenance, revenez vite !</p></main>""",
+        title="Caisse d'aides"), "maintenance"),
     "blank-page": ("<html><head><title>Caisse d'aides</title></head><body><div id='app'></div></body></html>",
                    "empty"),
 }
@@ -116,6 +123,11 @@ Locataire</label><input type="radio" id="b" name="q"><label for="b">Propriétair
 <button>Étape suivante</button><button type="button">Enregistrer pour plus tard</button></form>
 <a href="/faq">Questions fréquentes</a></main>""")
 
+LEGAL = page("<main><h1>Conditions générales d'utilisation</h1>" + "".join(
+    f"<h2>Article {n}</h2><p>{'Le service de téléconsultation est fourni dans les conditions ci-dessous. ' * 12}</p>"
+    for n in range(1, 12)) + "<h2>8.3 Entrée dans la salle d'attente</h2><p>Le patient patiente.</p></main>",
+    title="Conditions générales")
+
 NOT_DEGRADED = {
     "same-page": REFERENCE,
     "real-redesign-with-new-controls": REDESIGN,
@@ -143,6 +155,18 @@ NOT_DEGRADED = {
         postal. Vos démarches déjà commencées y sont reprises. Un conseiller numérique peut vous aider.</p>
         <a href="https://portail.example.fr/aides">Aller au portail national</a></main>"""),
 }
+
+
+def test_a_text_page_replaced_by_a_short_maintenance_notice_is_degraded() -> None:
+    html = DEGRADED["text-page-replaced-by-maintenance"][0]
+    why = judge(html, reference=LEGAL)
+    assert why is not None and why.reason == "maintenance"
+
+
+def test_a_long_page_that_speaks_of_a_waiting_room_is_a_change_not_a_queue() -> None:
+    redesign = LEGAL.replace(HEADER, "<header role='banner'><a href='/'>Accueil</a></header>")
+    assert judge(redesign, reference=LEGAL) is None and judge(LEGAL, reference=redesign) is None
+    assert judge(LEGAL, reference=None) is None
 
 
 @pytest.mark.parametrize("name", sorted(NOT_DEGRADED))

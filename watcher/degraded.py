@@ -18,14 +18,19 @@ Signals (each documented with its thresholds on the constant it uses):
 - **empty**: a page with at most `EMPTY_MAX_CONTROLS` controls and at most `EMPTY_MAX_TEXT` characters of
   text replacing a reference of at least `EMPTY_MIN_REFERENCE` controls (a blank page, a lone spinner).
   Strong alone.
-- **wording** (maintenance, queue, overload, verification, loading, error_page): French or English words of such
-  pages in the title, a heading or the main content. Only a supporting signal: it counts with a reference when
-  most of the interactive skeleton went (`LOSS_MIN` of the main content's elements or of the page's) and few
-  new controls came (`new_controls_allowed`), and without a reference when the page is itself small (at most
-  `FIRST_MAX_CONTROLS` controls outside header, menus and footer, no field, at most `FIRST_MAX_TEXT`
-  characters). A page that only mentions a
-  planned maintenance in a banner keeps its skeleton, so it is not degraded; a redesign brings new controls,
-  so it is not degraded either.
+- A reference that is itself such a page (small, with such wording: a watched error page) makes no page
+  degraded but for templates: the two are compared as they are.
+- **wording** (maintenance, queue, overload, verification, loading, not_found, error_page; the last two for
+  « page introuvable » and « une erreur est survenue » pages served with HTTP 200, which capture would call
+  unreachable with their real status): French or English words of such pages in the title, a heading or a
+  short main content (`FIRST_MAX_TEXT`), on a short page (`WORDED_MAX_TEXT`). Only a supporting signal: it
+  counts with a reference when most of the interactive skeleton went (`LOSS_MIN` of the main content's
+  elements or of the page's) and few new controls came (`new_controls_allowed`), or when a text page's main
+  content shrank to a few lines (`TEXT_PAGE_MIN`, `TEXT_KEPT_MAX`); without a reference when the page is
+  itself small (at most `FIRST_MAX_CONTROLS` controls outside header, menus and footer, no field, at most
+  `FIRST_MAX_TEXT` characters). A page that only mentions a planned maintenance in a banner keeps its
+  skeleton, so it is not degraded; a redesign brings new controls, so it is not degraded either; a long page
+  (terms of use that speak of a « salle d'attente ») is not one either.
 
 Everything here is a pure function of values (HTML text, skeletons); the wording shown to people lives in
 `watcher/texts.py` (`degraded.<reason>`).
@@ -45,7 +50,7 @@ from lxml import etree
 from watcher.skeleton import FIELD_ROLES, INTERACTIVE_ROLES, Element, Skeleton
 
 REASONS = ("template", "partial", "empty", "queue", "verification", "maintenance", "overload", "loading",
-           "error_page")
+           "not_found", "error_page")
 
 # --- thresholds -----------------------------------------------------------------------------------
 LOSS_MIN = 0.6
@@ -72,6 +77,13 @@ FIRST_MAX_CONTROLS = 3
 FIRST_MAX_TEXT = 3000
 """Without a reference: characters of visible text beyond which a page is no maintenance or queue page
 (a long page that mentions maintenance is an article)."""
+WORDED_MAX_TEXT = 5000
+"""Characters of visible text (or half the reference's, if more) beyond which wording is not looked at: a
+maintenance or queue page says what it is in a few lines, around the site's menus and footer."""
+TEXT_PAGE_MIN = 1000
+"""Characters of main-content text that make the reference a text page (legal notice, help article)."""
+TEXT_KEPT_MAX = 0.2
+"""Share of a text page's main-content text left when it was replaced by a notice."""
 MAX_TEXT = 20000
 """Characters of text kept for the wording and placeholder search (the start of the page or of its main
 content); the length of the whole text is still counted."""
@@ -122,7 +134,8 @@ _WORDS: dict[str, Sequence[str]] = {
     ),
     "overload": (
         r"\b(tres )?forte? (affluence|demande|frequentation)\b", r"\b(en raison|du fait) de l'affluence\b",
-        r"\bafflux\b", r"\bsurcharge",
+        r"\bafflux\b", r"\bsurcharge", r"\bvictime de son succes\b",
+        r"\blimite (temporairement )?(vos|les|le nombre de) (demandes|connexions|acces|requetes)\b",
         r"\bsature\b", r"\btrop de (demandes|connexions|requetes|visiteurs|utilisateurs)\b",
         r"\b(high|heavy|unusual) (demand|traffic|load)\b", r"\btoo many (requests|users|connections|visitors)\b",
         r"\bover ?capacity\b", r"\boverloaded\b",
@@ -132,6 +145,11 @@ _WORDS: dict[str, Sequence[str]] = {
         r"\bactive[zr]? (le )?javascript\b", r"\bjavascript (est )?(desactive|requis|necessaire)\b",
         r"\bloading\b", r"\bplease wait\b", r"\b(enable|requires?) javascript\b",
         r"\bjavascript (is )?(disabled|required)\b",
+    ),
+    "not_found": (
+        r"\bpage (est )?(introuvable|inexistante|non trouvee)\b", r"\b(nous )?n'avons pas (pu )?trouve la page\b",
+        r"\bcette page n'existe (pas|plus)\b", r"\bpage not found\b", r"\bnot found\b",
+        r"\b(we )?(could not|couldn't|can't|cannot) find (the|this) page\b", r"\berreur 404\b", r"\b404\b",
     ),
     "error_page": (
         r"\bune erreur (technique |inattendue |interne )?(est survenue|s'est produite)\b", r"\berreur technique\b",
@@ -384,7 +402,9 @@ def assess(skeleton: Skeleton, facts: PageFacts, reference: Skeleton | None = No
         return template
     if reference is None:
         return _first_capture(skeleton, facts)
-    worded = _worded_loss(skeleton, facts, reference)
+    if reference_facts is not None and _first_capture(reference, reference_facts) is not None:
+        return None  # the reference is itself such a page (a watched error page): compare them as pages
+    worded = _worded_loss(skeleton, facts, reference, reference_facts)
     if worded is not None or reference_facts is None:
         return worded
     return _partial(skeleton, facts, reference, reference_facts) or _empty(skeleton, facts, reference,
@@ -452,8 +472,10 @@ def new_controls_allowed(lost: int) -> int:
 
 
 def _wording(facts: PageFacts, *, body: bool) -> Degraded | None:
-    """The first reason whose words are in the title or a heading, else (with `body`) in the main text."""
+    """The first reason whose words are in the title or a heading, else (with `body`, and when it is short:
+    FIRST_MAX_TEXT) in the main text."""
     places = [facts.title, *facts.headings]
+    body = body and len(facts.main_text) <= FIRST_MAX_TEXT
     for texts in (places, [facts.main_text] if body else []):
         folded = [_fold(text) for text in texts]
         for reason, pattern in REASON_WORDS.items():
@@ -480,19 +502,33 @@ def _quote(text: str, start: int, end: int, room: int = 30) -> str:
     return text[left:right if right != -1 else len(text)].strip()
 
 
-def _worded_loss(skeleton: Skeleton, facts: PageFacts, reference: Skeleton) -> Degraded | None:
-    """Degraded-page wording with most of the interactive skeleton gone and few new controls."""
+def _worded_loss(skeleton: Skeleton, facts: PageFacts, reference: Skeleton,
+                 reference_facts: PageFacts | None) -> Degraded | None:
+    """Degraded-page wording on a short page with most of the reference gone: its interactive elements (in the
+    whole page, or in the main content, where a maintenance page keeps the site's header, footer and cookie
+    banner but not the form), or the text of a text page's main content."""
+    reference_text = reference_facts.text_chars if reference_facts else 0
+    if facts.text_chars > max(WORDED_MAX_TEXT, reference_text // 2):
+        return None  # a long page that mentions a waiting room or maintenance is an article, not such a page
     before, after = _controls(reference), _controls(skeleton)
-    if not before:
-        return None
-    page_lost, page_new = _lost(before, after)
-    content_before = _content(before, before)
-    content_lost, _ = _lost(content_before, _content(after, before))
-    lost_enough = page_lost >= LOSS_MIN or (len(content_before) >= PARTIAL_MIN_CONTROLS and content_lost >= LOSS_MIN)
-    gone = round(max(page_lost * len(before), content_lost * len(content_before)))
-    if not lost_enough or page_new > new_controls_allowed(gone):
+    if not (_gone(before, after) or _gone(_content(before, before), _content(after, before))
+            or (reference_facts is not None and _text_gone(reference_facts, facts))):
         return None
     return _wording(facts, body=True)
+
+
+def _text_gone(reference: PageFacts, facts: PageFacts) -> bool:
+    """The main content of a text page (legal notice, help) shrank to a few lines."""
+    before = len(reference.main_text)
+    return before >= TEXT_PAGE_MIN and len(facts.main_text) <= before * TEXT_KEPT_MAX
+
+
+def _gone(before: Sequence[Element], after: Sequence[Element]) -> bool:
+    """At least LOSS_MIN of `before` (PARTIAL_MIN_CONTROLS elements or more) gone, and few new elements."""
+    if len(before) < PARTIAL_MIN_CONTROLS:
+        return False
+    lost, new = _lost(before, after)
+    return lost >= LOSS_MIN and new <= new_controls_allowed(round(lost * len(before)))
 
 
 def _partial(skeleton: Skeleton, facts: PageFacts, reference: Skeleton,

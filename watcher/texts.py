@@ -20,6 +20,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "degraded.maintenance": {"fr": "page de maintenance", "en": "maintenance page"},
     "degraded.overload": {"fr": "site surchargé", "en": "overload notice"},
     "degraded.loading": {"fr": "page encore en chargement", "en": "page still loading"},
+    "degraded.not_found": {"fr": "page « introuvable » du site", "en": "the site's “not found” page"},
     "degraded.error_page": {"fr": "page d'erreur du site", "en": "the site's error page"},
     "degraded.diff": {"fr": "La page {side} est dégradée ({why}) : ce n'est pas un changement d'interface.",
                       "en": "The {side} page is degraded ({why}): this is not an interface change."},
