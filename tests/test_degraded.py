@@ -245,3 +245,14 @@ def test_watcher_diff_on_snapshot_folders_says_which_side_is_degraded(tmp_path: 
     data = json.loads(result.out)
     assert data == {"alert": False, "changes": [], "degraded": "after", "degraded_reason": "partial",
                     "degraded_evidence": "Menu principal", "degraded_landmark": "banner > navigation"}
+
+
+@pytest.mark.parametrize("name", ["maintenance-page", "partial-capture"])
+def test_fault_kind_cases_of_degraded_pages(name: str) -> None:
+    """The shared fault-kind cases (copied in tests/degraded_cases/): exit 0, no alert, "degraded": "after"."""
+    folder = Path(__file__).parent / "degraded_cases" / name
+    expect = json.loads((folder / "expect.json").read_text(encoding="utf-8"))
+    result = run_watcher("diff", folder / "before.html", folder / "after.html", "--format", "json")
+    assert result.code == 0, result.err
+    data = json.loads(result.out)
+    assert data["alert"] is expect["alert"] is False and data["degraded"] == "after"
