@@ -306,6 +306,33 @@ def test_coordinators_hear_of_outages_and_recovery_mediators_do_not(tmp_path: Pa
     assert not mediators.exists()
 
 
+def test_a_lasting_degraded_page_is_an_outage_for_coordinators_only(tmp_path: Path) -> None:
+    from watcher.degraded import Degraded
+
+    coord, mediators = tmp_path / "coord.txt", tmp_path / "mediators.txt"
+    channels = channels_in(tmp_path / "n", f"unreachable_after: 3\nchannels:\n"
+                           f"  coord: {{urls: ['watcherfile://{coord}'], coordinators: true}}\n"
+                           f"  all: {{urls: ['watcherfile://{mediators}'], min_severity: info}}\n")
+    target = SimpleNamespace(id="caf", name="CAF — Mon Compte", url="https://caf.example/", tags=["caf"])
+    history: list[SimpleNamespace] = []
+    clock = Clock()
+    why = Degraded("maintenance", "Service momentanément indisponible")
+    with Outbox(tmp_path / "o.sqlite3", clock) as outbox:
+        notifier = Notifier(outbox, channels)
+        # a maintenance page mixed with a timeout is one outage; the real page coming back ends it
+        for status in ["unchanged", "degraded", "unreachable", "degraded", "degraded", "unchanged"]:
+            clock.advance(hours=1)
+            history.append(SimpleNamespace(status=status, time=clock.now.isoformat()))
+            result = SimpleNamespace(target=target, status=status, alert=False, reason="maintenance",
+                                     time=clock.now, degraded=why if status == "degraded" else None)
+            notify_check_result(notifier, result, history)  # type: ignore[arg-type]
+    text = coord.read_text(encoding="utf-8")
+    assert text.count("indisponible (3 vérifications de suite)") == 1, text
+    assert "page de maintenance : « Service momentanément indisponible »" in text
+    assert text.count("watcher : « CAF — Mon Compte » répond de nouveau") == 1 and "après 4 vérifications en échec" in text
+    assert not mediators.exists()
+
+
 def test_outbox_command_masks_secrets(tmp_path: Path) -> None:
     notifiers = tmp_path / "notifiers"
     env = {"SMTP_USER": "agent-secret", "SMTP_PASSWORD": "pw-secret-42"}

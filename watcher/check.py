@@ -1,12 +1,15 @@
 """One check of one target: capture, compare with the baseline, store, and say what happened.
 
 This is the one place that maps what happened to an outcome: `new`, `unchanged`, `changed`,
-`unreachable` (the page could not be loaded) or `error` (watcher itself failed on this target).
+`unreachable` (the page could not be loaded), `degraded` (the page loaded but is not the site's interface:
+a maintenance, queue, loading or half-rendered page, see degraded.py; stored for the record, never the
+baseline, never an alert, procedures not replayed) or `error` (watcher itself failed on this target).
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import io
 import json
 import logging
@@ -23,9 +26,12 @@ from watcher.browser import launch_browser
 from watcher.capture import Capture, capture_target
 from watcher.changes import Change, Severity, is_alert
 from watcher.config import Config, Settings, Target
+from watcher.degraded import Degraded, PageFacts, assess, page_facts
 from watcher.errors import StoreError, first_line
 from watcher.procedures import (
     ProcedureRun,
+    References,
+    degraded_runs,
     diagnose,
     link_changes,
     procedure_files,
@@ -59,6 +65,7 @@ class CheckResult:
     check_id: int | None = None
     images: list[Path] = field(default_factory=list)
     procedures: list[ProcedureRun] = field(default_factory=list)
+    degraded: Degraded | None = None  # status "degraded": why (reason holds its code)
 
     def to_json(self, lang: str = "fr") -> dict[str, Any]:
         """The `watcher check --format json` entry of this target (public contract, extended only)."""
@@ -72,7 +79,20 @@ class CheckResult:
             "reason": self.reason,
             "visual": self.visual.to_json() if self.visual else None,
             "images": [str(p) for p in self.images],
+            **(degraded_json(self.degraded) if self.degraded else {}),
         }
+
+    def describe_reason(self, lang: str = "fr") -> str | None:
+        """The reason in words: a degraded page's kind, or the unreachable/error reason as recorded."""
+        return self.degraded.describe(lang) if self.degraded else self.reason
+
+
+def degraded_json(why: Degraded) -> dict[str, str]:
+    """Extra keys of a degraded check's entry: what gave the page away (`reason` holds the code)."""
+    out = {"degraded_evidence": why.evidence}
+    if why.landmark:
+        out["degraded_landmark"] = why.landmark
+    return out
 
 
 @dataclass
@@ -136,10 +156,26 @@ def judge_procedures(store: Store, target: Target, runs: Sequence[ProcedureRun],
         return
     refs = read_references(snapshot_folders(store, target.id), target.procedures)
     for run in runs:
+        spare_degraded_step(run, refs[run.procedure.slug])
         diagnose(run, refs[run.procedure.slug])
     if comparison is not None:
         used = [(p, good) for p in target.procedures if (good := refs[p.slug].last_good) is not None]
         comparison.changes = link_changes(comparison.changes, used)
+
+
+def spare_degraded_step(run: ProcedureRun, refs: References) -> None:
+    """A run that broke on a maintenance, queue or loading page is not broken: the site was not there
+    (status `unreachable`, like a site that did not answer; degraded.py decides, against the page the step
+    acted on in the last run that worked)."""
+    failed = run.failed
+    if run.status != "broken" or failed is None or not run.shots or run.shots[-1].facts is None:
+        return
+    shot = run.shots[-1]
+    assert shot.facts is not None
+    why = assess(shot.skeleton, shot.facts, refs.page_before(failed.number))
+    if why is not None:
+        log.info("%s: stopped on a degraded page (%s), not broken", run.procedure.name, why.describe("en"))
+        run.status, run.reason, run.degraded = "unreachable", f"degraded: {why.reason}", why
 
 
 def write_procedures(writer: SnapshotWriter, runs: Sequence[ProcedureRun]) -> list[str]:
@@ -224,11 +260,66 @@ def _pretty_date(yyyymmdd: str) -> str:
     return f"{yyyymmdd[6:8]}/{yyyymmdd[4:6]}/{yyyymmdd[0:4]}"
 
 
-def evaluate(store: Store, target: Target, capture: Capture, when: datetime,
-             runs: Sequence[ProcedureRun] = ()) -> CheckResult:
-    """Compare a successful capture (and procedure replays) with the baseline, store if it differs, record."""
+@dataclass
+class Inspection:
+    """A loaded page before it is compared: its skeleton, the baseline, and whether it is degraded."""
+
+    skeleton: Skeleton
+    baseline: Path | None
+    degraded: Degraded | None
+
+
+def inspect(store: Store, target: Target, capture: Capture) -> Inspection:
+    """Skeleton of the capture, and whether it is a degraded page compared with the baseline (degraded.py)."""
     skeleton = extract_skeleton(capture.main.dom, base_url=capture.meta.get("final_url"), ignore=target.ignore)
     baseline = store.baseline(target.id)
+    facts = page_facts(capture.main.dom, height=_height(capture.main.screenshot))
+    reference, reference_facts = _reference(baseline)
+    return Inspection(skeleton, baseline, assess(skeleton, facts, reference, reference_facts))
+
+
+def _reference(baseline: Path | None) -> tuple[Skeleton | None, PageFacts | None]:
+    try:
+        return _reference_of(str(baseline), (baseline / "dom.html").stat().st_mtime_ns) if baseline else (None, None)
+    except (OSError, ValueError, KeyError, TypeError):
+        return None, None  # an unreadable baseline: judge the page on its own
+
+
+@functools.lru_cache(maxsize=256)
+def _reference_of(folder: str, _mtime_ns: int) -> tuple[Skeleton, PageFacts]:
+    # a baseline serves many checks in a row: read and parse it once (keyed by its dom.html's mtime too)
+    html = (Path(folder) / "dom.html").read_text(encoding="utf-8", errors="replace")
+    return load_skeleton(Path(folder)), page_facts(html)
+
+
+def _height(png: bytes) -> int | None:
+    # PNG: the IHDR chunk's height, big-endian, at bytes 20-24
+    return int.from_bytes(png[20:24], "big") if png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) >= 24 else None
+
+
+def record_degraded(store: Store, target: Target, capture: Capture, when: datetime,
+                    look: Inspection) -> CheckResult:
+    """Store a degraded capture for the record and index it as `degraded`: never a baseline, never an alert."""
+    assert look.degraded is not None
+    result = CheckResult(target, when, "degraded", reason=look.degraded.reason, baseline=look.baseline,
+                         procedures=degraded_runs(target, look.degraded), degraded=look.degraded)
+    with store.new_snapshot(target.id, when, look.baseline) as writer:
+        write_capture(writer, capture, look.skeleton)
+        writer.add_json("degraded.json", look.degraded.to_json())
+    result.snapshot = writer.final
+    report = stored_report(result, [])
+    result.check_id = store.record_check(
+        target.id, when, "degraded", reason=look.degraded.reason, snapshot=writer.final, baseline=look.baseline,
+        hashes=writer.hashes, report=report)
+    log.info("%s: degraded page (%s), not compared", target.id, look.degraded.describe("en"))
+    return result
+
+
+def evaluate(store: Store, target: Target, capture: Capture, when: datetime,
+             runs: Sequence[ProcedureRun] = (), look: Inspection | None = None) -> CheckResult:
+    """Compare a successful capture (and procedure replays) with the baseline, store if it differs, record."""
+    look = look or inspect(store, target, capture)
+    skeleton, baseline = look.skeleton, look.baseline
     comparison = compare(baseline, capture, skeleton, target.ignore) if baseline else None
     judge_procedures(store, target, runs, comparison)
     result = CheckResult(target, when, outcome(baseline, comparison, runs), baseline=baseline,
@@ -274,9 +365,12 @@ async def check_target(browser: Browser, store: Store, target: Target, settings:
             return CheckResult(target, when, "unreachable", reason=capture.reason, check_id=check_id,
                                baseline=store.baseline(target.id),
                                procedures=unreachable_runs(target, capture.reason))
+        # parsing, diffs, images and disk writes are CPU and I/O work: off the event loop, so other pages load
+        look = await asyncio.to_thread(inspect, store, target, capture)
+        if look.degraded is not None:  # a maintenance or queue page: procedures would only "break" on it
+            return await asyncio.to_thread(record_degraded, store, target, capture, when, look)
         runs = await replay_all(browser, target)
-        # diffs, images and disk writes are CPU and I/O work: off the event loop, so other pages keep loading
-        return await asyncio.to_thread(evaluate, store, target, capture, when, runs)
+        return await asyncio.to_thread(evaluate, store, target, capture, when, runs, look)
     except StoreError:
         raise
     except Exception as exc:  # a bug or a page that breaks a library: this target fails, the run goes on

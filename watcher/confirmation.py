@@ -20,7 +20,7 @@ from watcher.structural import diff_skeletons
 
 log = logging.getLogger(__name__)
 
-RETRY = "retry"          # the re-check could not see the page: try again later
+RETRY = "retry"          # the re-check could not see the page (unreachable, degraded): try again later
 CONFIRMED = "confirmed"  # still there: alert now
 REVERTED = "reverted"    # back as before: record, don't alert
 SUPERSEDED = "superseded"  # changed again: the re-check's own change now waits for confirmation
@@ -34,8 +34,8 @@ def hold(store: Store, result: CheckResult) -> None:
 
 def settle(store: Store, target: Target, pending_id: int, recheck: CheckResult) -> str:
     """What the re-check `recheck` means for the pending change `pending_id`; the index is updated."""
-    if recheck.status in ("unreachable", "error") or recheck.check_id is None:
-        return RETRY
+    if recheck.status in ("unreachable", "degraded", "error") or recheck.check_id is None:
+        return RETRY  # a maintenance or queue page says nothing about the change: look again later
     if not recheck.alert:
         store.set_confirmation(pending_id, CONFIRMED, alert=True)
         return CONFIRMED

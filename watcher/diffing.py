@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from watcher.changes import Change, Severity, is_alert
+from watcher.degraded import Degraded, PageFacts, degraded_side, page_facts
 from watcher.errors import InputError
 from watcher.htmlio import looks_like_text, read_html
 from watcher.skeleton import SKELETON_VERSION, Skeleton, extract_skeleton
@@ -24,9 +25,12 @@ class DiffReport:
     changes: list[Change] | None
     visual: VisualDiff | None
     min_severity: Severity
+    degraded: tuple[str, Degraded] | None = None  # ("before" | "after", why): that side is no interface
 
     @property
     def alert(self) -> bool:
+        if self.degraded is not None:
+            return False
         if self.changes is not None:
             return is_alert(self.changes, self.min_severity)
         return bool(self.visual and self.visual.alert)
@@ -34,9 +38,17 @@ class DiffReport:
     def to_json(self, lang: str = "fr") -> dict[str, Any]:
         if self.changes is None and self.visual is not None:
             return self.visual.to_json()
-        out: dict[str, Any] = {"alert": self.alert, "changes": [c.to_json(lang) for c in self.changes or []]}
+        # a degraded side is not an interface: its differences are no changes
+        changes = [] if self.degraded else self.changes or []
+        out: dict[str, Any] = {"alert": self.alert, "changes": [c.to_json(lang) for c in changes]}
         if self.visual is not None:
             out["visual"] = self.visual.to_json()
+        if self.degraded is not None:
+            side, why = self.degraded
+            out["degraded"], out["degraded_reason"] = side, why.reason
+            out["degraded_evidence"] = why.evidence
+            if why.landmark:
+                out["degraded_landmark"] = why.landmark
         return out
 
 
@@ -85,10 +97,22 @@ def diff_paths(before: Path, after: Path, *, ignore: list[str] | None = None,
     if kinds[0] == "png":
         return DiffReport(None, diff_screenshots(before, after), min_severity)
     if kinds[0] == "html":
-        changes = diff_skeletons(extract_skeleton(read_html(before), ignore=ignore),
-                                 extract_skeleton(read_html(after), ignore=ignore))
-        return DiffReport(changes, None, min_severity)
-    changes = diff_skeletons(folder_skeleton(before, ignore), folder_skeleton(after, ignore))
+        html = read_html(before), read_html(after)
+        skeletons = extract_skeleton(html[0], ignore=ignore), extract_skeleton(html[1], ignore=ignore)
+        changes = diff_skeletons(*skeletons)
+        side = degraded_side(skeletons[0], page_facts(html[0]), skeletons[1], page_facts(html[1]))
+        return DiffReport(changes, None, min_severity, side)
+    skeletons = folder_skeleton(before, ignore), folder_skeleton(after, ignore)
+    changes = diff_skeletons(*skeletons)
     shots = before / "screenshot.png", after / "screenshot.png"
     visual = diff_screenshots(*shots) if all(s.is_file() for s in shots) else None
-    return DiffReport(changes, visual, min_severity)
+    facts = folder_facts(before), folder_facts(after)
+    side = (degraded_side(skeletons[0], facts[0], skeletons[1], facts[1])
+            if facts[0] is not None and facts[1] is not None else None)
+    return DiffReport(changes, visual, min_severity, side)
+
+
+def folder_facts(folder: Path) -> PageFacts | None:
+    """What degraded.py reads of a snapshot's page (None without a dom.html: no verdict then)."""
+    dom = folder / "dom.html"
+    return page_facts(read_html(dom)) if dom.is_file() else None

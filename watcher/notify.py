@@ -59,6 +59,7 @@ from watcher.errors import StoreError
 if TYPE_CHECKING:
     from watcher.check import CheckResult
     from watcher.config import Target
+    from watcher.degraded import Degraded
 
 log = logging.getLogger(__name__)
 
@@ -573,12 +574,16 @@ class HistoryEntry(Protocol):
 
 
 def unreachable_message(target: Target, reason: str | None, count: int, since: datetime,
-                        renderer: Renderer | None = None) -> dict[str, Message]:
-    """The coordinators' message about a page failing `count` checks in a row since `since` (fr and en)."""
+                        renderer: Renderer | None = None, degraded: Degraded | None = None) -> dict[str, Message]:
+    """The coordinators' message about a page failing `count` checks in a row since `since` (fr and en);
+    with `degraded`, the last check got a degraded page (maintenance, queue…) rather than no answer."""
     renderer = renderer or Renderer()
-    context = {"target_name": target.name, "target_url": target.url, "reason": reason, "count": count,
-               "since": since}
-    return {lang: renderer.render("unreachable", lang, "txt", **context) for lang in ("fr", "en")}
+    messages = {}
+    for lang in ("fr", "en"):
+        context = {"target_name": target.name, "target_url": target.url, "reason": reason, "count": count,
+                   "since": since, "degraded": degraded.describe(lang) if degraded else None}
+        messages[lang] = renderer.render("unreachable", lang, "txt", **context)
+    return messages
 
 
 def recovery_message(target: Target, count: int, since: datetime, recovered: datetime,
@@ -590,13 +595,16 @@ def recovery_message(target: Target, count: int, since: datetime, recovered: dat
     return {lang: renderer.render("recovery", lang, "txt", **context) for lang in ("fr", "en")}
 
 
+OUTAGE = ("unreachable", "degraded")  # the page could not be seen: no answer, or a maintenance/queue page
+
+
 def unreachable_streak(history: Sequence[HistoryEntry]) -> list[HistoryEntry]:
-    """The trailing run of unreachable checks (watcher's own errors neither break nor extend it)."""
+    """The trailing run of unreachable or degraded checks (watcher's own errors neither break nor extend it)."""
     streak: list[HistoryEntry] = []
     for entry in reversed(history):
         if entry.status == "error":
             continue
-        if entry.status != "unreachable":
+        if entry.status not in OUTAGE:
             break
         streak.append(entry)
     return streak[::-1]
@@ -608,8 +616,8 @@ def notify_check_result(notifier: Notifier, result: CheckResult, history: Sequen
 
     Call it after each check, with `store.history(target.id)` (oldest first, this check included):
     - an alert goes to the mediators' channels its tags, audiences and severity route it to;
-    - the Nth unreachable check in a row (channels.yaml `unreachable_after`, default 3) tells coordinators,
-      once per outage; the first successful check after such an outage tells them it recovered.
+    - the Nth unreachable or degraded check in a row (channels.yaml `unreachable_after`, default 3) tells
+      coordinators, once per outage; the first successful check after such an outage tells them it recovered.
     """
     report = DeliveryReport()
     alert = alert_from_result(result, procedures)
@@ -624,12 +632,13 @@ def notify_check_result(notifier: Notifier, result: CheckResult, history: Sequen
 def _coordinator_news(notifier: Notifier, result: CheckResult, history: Sequence[HistoryEntry]) -> DeliveryReport:
     threshold = notifier.channels.settings.unreachable_after
     target = result.target
-    if result.status == "unreachable":
+    if result.status in OUTAGE:
         streak = unreachable_streak(history)
         if len(streak) < threshold:
             return DeliveryReport()
         since = datetime.fromisoformat(streak[0].time)
-        messages = unreachable_message(target, result.reason, len(streak), since, notifier.renderer)
+        messages = unreachable_message(target, result.reason, len(streak), since, notifier.renderer,
+                                       getattr(result, "degraded", None))
         return notifier.queue_coordinators("unreachable", target.id, streak[0].time, messages)
     if result.status in ("new", "changed", "unchanged"):
         previous = [h for h in history if h.status != "error"][:-1]  # the history before this check

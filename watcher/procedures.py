@@ -39,6 +39,7 @@ from watcher.capture import (
 from watcher.capture_js import PAGE_HEIGHT
 from watcher.changes import Change, Severity
 from watcher.config import Procedure, Step, Target
+from watcher.degraded import Degraded, PageFacts, page_facts
 from watcher.messages import ROLE_EN, ROLE_FR, quoted
 from watcher.skeleton import FIELD_ROLES, Element, Skeleton, extract_skeleton
 from watcher.texts import t
@@ -124,6 +125,7 @@ class StepShot:
 
     png: bytes
     skeleton: Skeleton
+    facts: PageFacts | None = None  # what degraded.py reads of the page (a maintenance page mid-procedure)
 
 
 @dataclass
@@ -155,6 +157,7 @@ class ProcedureRun:
     blocked_by: list[str] = field(default_factory=list)
     previous: RunRecord | None = None  # the run at the baseline (latest one that reached the site)
     crop: bytes | None = None  # before/after of the spot where the step broke
+    degraded: Degraded | None = None  # not replayed: the page was a maintenance, queue… page (degraded.py)
 
     @property
     def failed(self) -> StepResult | None:
@@ -185,6 +188,8 @@ class ProcedureRun:
 
     def message(self, lang: str = "fr") -> str:
         name = quoted(self.procedure.name, lang)
+        if self.status == "unreachable" and self.degraded is not None:
+            return t("proc.degraded", lang, name=name, reason=self.degraded.describe(lang))
         if self.status == "unreachable":
             return t("proc.unreachable", lang, name=name, reason=self.reason or "?")
         failed = self.failed
@@ -335,6 +340,13 @@ def unreachable_runs(target: Target, reason: str | None) -> list[ProcedureRun]:
     return [ProcedureRun(p, "unreachable", reason=reason) for p in target.procedures]
 
 
+def degraded_runs(target: Target, why: Degraded) -> list[ProcedureRun]:
+    """The procedures of a target whose page is degraded (maintenance, queue…): not replayed, so not broken
+    (status `unreachable`, reason `degraded: <reason>`)."""
+    return [ProcedureRun(p, "unreachable", reason=f"degraded: {why.reason}", degraded=why)
+            for p in target.procedures]
+
+
 async def replay(browser: Browser, target: Target, procedure: Procedure, *,
                  step_timeout: float | None = None) -> ProcedureRun:
     """Replay one procedure from the target's page; never raises for a site that misbehaves."""
@@ -425,7 +437,7 @@ async def record_page(page: Page, target: Target) -> StepShot:
         dom = _TYPED_VALUE.sub("", await annotated_dom(page))  # frames and shadow roots included
     except PlaywrightError:
         return StepShot(b"", Skeleton(url=page.url, elements=[]))  # a page mid-navigation: nothing to show
-    return StepShot(png, extract_skeleton(dom, base_url=page.url, ignore=target.ignore))
+    return StepShot(png, extract_skeleton(dom, base_url=page.url, ignore=target.ignore), page_facts(dom))
 
 
 # What was typed in, even dummy data, is not kept in step captures. Serialised attribute values escape their

@@ -340,8 +340,9 @@ class Service:
         return result
 
     def _after_check(self, result: CheckResult) -> None:
-        """Retries for an unreachable site; coordinators hear of long outages and recoveries."""
-        if result.status == "unreachable":
+        """Retries for an unreachable site or a degraded page (maintenance, queue…); coordinators hear of long
+        outages and recoveries."""
+        if result.status in ("unreachable", "degraded"):
             self._retry_later(result.target.id)
         else:
             self.retries.pop(result.target.id, None)

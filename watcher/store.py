@@ -258,7 +258,9 @@ class Store:
         return rows[0] if rows else None
 
     def baseline(self, target_id: str) -> Path | None:
-        """The snapshot the next capture is compared with: the latest one of a successful check."""
+        """The snapshot the next capture is compared with: the latest one of a successful check (new, changed
+        or unchanged; a `degraded` check's snapshot, a maintenance or queue page, is kept for the record only
+        and never becomes the baseline, so the real page coming back is compared with the last good one)."""
         rows = self._rows(
             f"SELECT {self._COLUMNS} FROM checks WHERE target = ? AND snapshot IS NOT NULL"
             " AND status IN ('new', 'changed', 'unchanged') ORDER BY id DESC LIMIT 1", (target_id,))

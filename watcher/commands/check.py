@@ -13,7 +13,7 @@ from watcher.config import Config, load_config
 from watcher.confirmation import CONFIRMED, SUPERSEDED, hold, settle
 from watcher.errors import InputError
 from watcher.store import Store
-from watcher.texts import t
+from watcher.texts import TEXTS, t
 
 
 def select_targets(config: Config, ids: list[str]) -> list:
@@ -83,7 +83,7 @@ def format_result(result: CheckResult, lang: str) -> str:
         head += f"  [{t('alert', lang)}]"
     lines = [head]
     if result.reason:
-        lines.append(f"  {t('reason', lang)} : {result.reason}")
+        lines.append(f"  {t('reason', lang)} : {result.describe_reason(lang)}")
     for change in result.changes:
         marker = "•" if not change.noise else "·"
         lines.append(f"  {marker} {change.summary(lang)} [{t('severity.' + change.severity.value, lang)}]")
@@ -118,6 +118,12 @@ def show_history(paths: Paths, target_id: str, fmt: str, lang: str = "fr") -> No
         from watcher.tables import paris_time, table
 
         rows = [[r.id, paris_time(r.time), t("status." + r.status, lang), t("yes", lang) if r.alert else "",
-                 r.reason or "", r.snapshot or ""] for r in records]
+                 _reason_words(r.status, r.reason, lang) if r.reason else "", r.snapshot or ""] for r in records]
         headers = [t("col." + key, lang) for key in ("id", "time", "status", "alert", "reason", "snapshot")]
         click.echo(table(headers, rows, numeric=(0,)))
+
+
+def _reason_words(status: str, reason: str, lang: str) -> str:
+    """A degraded check's reason code in words (« page de maintenance »); other reasons as recorded."""
+    key = f"degraded.{reason}"
+    return t(key, lang) if status == "degraded" and key in TEXTS else reason

@@ -26,7 +26,7 @@ from watcher.htmlio import read_html
 from watcher.skeleton import LANDMARK_ROLES, Skeleton, render_skeleton_text
 from watcher.store import CheckRecord, Store
 from watcher.structural import diff_skeletons, severity_of
-from watcher.texts import t
+from watcher.texts import TEXTS, t
 from watcher.tuning import CookieHint, Sample, TuneReport, Variation, block_selector, merged_proposals, tune
 
 DEFAULT_SCHEDULE = "0 7 * * 1-5"
@@ -410,6 +410,9 @@ def explain_lines(record: CheckRecord, changes: list[tuple[Change, str | None]],
 
     lines = [t("explain.head", lang, id=record.id, target=record.target, time=paris_time(record.time),
                 status=t("status." + record.status, lang), alert=alert)]
+    if record.status == "degraded":  # a maintenance or queue page: nothing to explain nor to silence
+        reason = t(f"degraded.{record.reason}", lang) if f"degraded.{record.reason}" in TEXTS else record.reason
+        return [*lines, t("explain.reason", lang, reason=reason), t("explain.degraded", lang)]
     if record.reason:
         lines.append(t("explain.reason", lang, reason=record.reason))
     if record.snapshot:

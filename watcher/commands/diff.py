@@ -38,6 +38,10 @@ def run_diff(paths: Paths, before: Path, after: Path, fmt: str, lang: str, targe
 
 def format_report(report: DiffReport, lang: str) -> str:
     lines = [t("alert", lang) if report.alert else t("no_alert", lang)]
+    if report.degraded is not None:
+        side, why = report.degraded
+        lines.append("  " + t("degraded.diff", lang, side=t(f"side.{side}", lang), why=why.describe(lang)))
+        return "\n".join(lines)
     for change in report.changes or []:
         lines.append(f"  {'·' if change.noise else '•'} {change.summary(lang)} [{change.severity.value}]")
     if report.changes == []:
