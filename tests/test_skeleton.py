@@ -117,6 +117,13 @@ def test_label_for_and_wrapping_label() -> None:
     assert only("<label><span>Ville</span><select><option>Paris</option></select></label>").name == "Ville"
 
 
+def test_label_for_a_repeated_id_labels_the_first_element_only() -> None:
+    # HTML: label[for] labels the first element of its tree with that id; every such label is part of its name
+    html = ('<form><label for="x">Nom</label><input id="x"><label for="x">Nom</label><input id="x"></form>')
+    fields = [e for e in extract_skeleton(html).elements if e.role == "textbox"]
+    assert [f.name for f in fields] == ["Nom Nom", ""]
+
+
 def test_alt_of_image_link() -> None:
     assert only('<a href="/"><img src="logo-v3.png" alt="Caf.fr - Accueil"></a>').name == "Caf.fr - Accueil"
 

@@ -786,7 +786,9 @@ class _Walker:
 
     def _label_text(self, el: Any) -> str:
         """Text of the <label>s of a form control: label[for=id] and a wrapping label."""
-        labels = list(self.labels_for.get((self._scope(el), el.get("id", "")), ())) if el.get("id") else []
+        # HTML: label[for] labels the first element of its tree with that id (a repeated id labels it alone)
+        el_id = el.get("id")
+        labels = list(self.labels_for.get((self._scope(el), el_id), ())) if el_id and self.by_id(el_id, el) is el else []
         wrapping = next((a for a in el.iterancestors("label")), None)
         if wrapping is not None and wrapping not in labels and _labels_this(wrapping, el):
             labels.insert(0, wrapping)
