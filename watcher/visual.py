@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import io
+import os
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -47,6 +48,7 @@ _YIQ = np.array(
     ],
     dtype=np.float32,
 )
+_LUMA = np.append(_YIQ[0], np.float32(0))  # Y of an (R, G, B, A) pixel: alpha weighs nothing
 _YIQ_WEIGHTS = np.array([0.5053, 0.299, 0.1957], dtype=np.float32)
 _MAX_YIQ_DELTA = 35215.0
 _NEIGHBOURS = [(dy, dx) for dx in (-1, 0, 1) for dy in (-1, 0, 1) if (dy, dx) != (0, 0)]
@@ -181,7 +183,11 @@ def _decode(data: bytes, path: Path) -> np.ndarray:
     """PNG bytes to a packed image. libpng (through imagecodecs) releases the GIL, so two decode at once."""
     from imagecodecs import png_decode
 
+    width, height = _png_size(data, path)
+    bit_depth, colour_type = data[24], data[25]
     try:
+        if bit_depth == 8 and colour_type == 2 and width and height:  # 8-bit RGB, no alpha: Chromium's usual kind
+            return _expand_rgb(data, width, height)
         pixels = png_decode(data)
     except (RuntimeError, ValueError, MemoryError) as exc:
         raise InputError(f"{path}: damaged or unreadable PNG ({str(exc).splitlines()[0] if str(exc) else exc})") from None
@@ -195,6 +201,24 @@ def _decode(data: bytes, path: Path) -> np.ndarray:
             return _image_to_packed(image)
     except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
         raise InputError(f"{path}: damaged or unreadable PNG ({exc})") from None
+
+
+def _expand_rgb(data: bytes, width: int, height: int) -> np.ndarray:
+    """Decodes an RGB PNG into the last three quarters of the packed array's own buffer, then widens the rows
+    to four bytes front to back, in place: packed row i ends where RGB row i + 1 begins or before, so nothing
+    unread is overwritten and the image never needs more than its packed size."""
+    from imagecodecs import png_decode
+
+    packed = np.empty((height, width), PIXEL)
+    buffer = packed.reshape(-1).view(np.uint8)
+    rgb = buffer[width * height :].reshape(height, width, 3)
+    png_decode(data, out=rgb)
+    channels = _channels(packed)
+    for top in range(0, height, STRIP):
+        rows = rgb[top : top + STRIP].copy()
+        channels[top : top + STRIP, :, :3] = rows
+        channels[top : top + STRIP, :, 3] = 255
+    return packed
 
 
 def _packed(pixels: np.ndarray) -> np.ndarray:
@@ -456,6 +480,18 @@ class _TileStats:
             np.full(shape, -1, np.int32),
         )
 
+    @classmethod
+    def merged(cls, shares: list[_TileStats]) -> _TileStats:
+        """One set of statistics from those of disjoint groups of strips."""
+        first = shares[0]
+        for other in shares[1:]:
+            first.count += other.count
+            np.minimum(first.min_x, other.min_x, out=first.min_x)
+            np.maximum(first.max_x, other.max_x, out=first.max_x)
+            np.minimum(first.min_y, other.min_y, out=first.min_y)
+            np.maximum(first.max_y, other.max_y, out=first.max_y)
+        return first
+
     def add(self, ys: np.ndarray, xs: np.ndarray) -> None:
         """Adds differing pixels (after coordinates) of one strip, through a small dense tile-aligned mask."""
         if not len(ys):
@@ -483,21 +519,59 @@ class _TileStats:
         np.maximum(self.max_x[rows], right, out=self.max_x[rows])
 
 
-def _compare_band(before: np.ndarray, after: np.ndarray, band: Band, width: int, threshold: float, stats: _TileStats) -> None:
-    """Compares the facing rows of one band strip by strip and records the pixels that really differ."""
-    for offset in range(0, band.after_end - band.after_start, STRIP):
-        rows = min(STRIP, band.after_end - band.after_start - offset)
-        b_top, a_top = band.before_start + offset, band.after_start + offset
-        strip_b = before[b_top : b_top + rows, :width]
-        strip_a = after[a_top : a_top + rows, :width]
-        ys, xs = _differing(strip_b, strip_a)
-        if not len(ys):
-            continue
-        keep = _perceptible(strip_b[ys, xs], strip_a[ys, xs], threshold)
-        ys, xs = ys[keep], xs[keep]
-        if len(ys):
-            aa = _antialiased_pair(before, after, b_top, a_top, ys, xs, width)
-            stats.add(ys[~aa] + a_top, xs[~aa])
+def _strips(band: Band) -> list[tuple[int, int, int]]:
+    """The (before top, after top, rows) strips a compared band is checked by."""
+    height = band.after_end - band.after_start
+    return [
+        (band.before_start + offset, band.after_start + offset, min(STRIP, height - offset))
+        for offset in range(0, height, STRIP)
+    ]
+
+
+def _compare_strips(
+    before: np.ndarray, after: np.ndarray, strips: list[tuple[int, int, int]], width: int, threshold: float
+) -> _TileStats:
+    """Compares the facing rows strip by strip and records the pixels that really differ. The strips are shared
+    between threads (numpy releases the GIL on whole arrays), each with its own tile counts, merged at the end."""
+    workers = min(_cpus(), 2, len(strips)) or 1
+    shares = [_TileStats.empty(len(after), width) for _ in range(workers)]
+
+    def work(share: int) -> None:
+        for b_top, a_top, rows in strips[share::workers]:
+            _compare_strip(before, after, b_top, a_top, rows, width, threshold, shares[share])
+
+    threads = [threading.Thread(target=work, args=(share,), name=f"compare-{share}") for share in range(1, workers)]
+    for thread in threads:
+        thread.start()
+    try:
+        work(0)
+    finally:
+        for thread in threads:
+            thread.join()
+    return _TileStats.merged(shares)
+
+
+def _cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _compare_strip(
+    before: np.ndarray, after: np.ndarray, b_top: int, a_top: int, rows: int, width: int, threshold: float,
+    stats: _TileStats,
+) -> None:
+    strip_b = before[b_top : b_top + rows, :width]
+    strip_a = after[a_top : a_top + rows, :width]
+    ys, xs = _differing(strip_b, strip_a)
+    if not len(ys):
+        return
+    keep = _perceptible(strip_b[ys, xs], strip_a[ys, xs], threshold)
+    ys, xs = ys[keep], xs[keep]
+    if len(ys):
+        aa = _antialiased_pair(before, after, b_top, a_top, ys, xs, width)
+        stats.add(ys[~aa] + a_top, xs[~aa])
 
 
 def _differing(strip_b: np.ndarray, strip_a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -544,8 +618,9 @@ def _antialiased_pair(
     smoothing = np.empty(len(index), dtype=bool)
     for start in range(0, len(index), CHUNK):  # chunks bound the (8, n) temporaries
         part = index[start : start + CHUNK]
-        smoothing[start : start + CHUNK] = _antialiased(brightness_b, flat_both, part, stride) | _antialiased(
-            brightness_a, flat_both, part, stride
+        neighbours = part[None, :] + _offsets(stride)[:, None]  # (8, n)
+        smoothing[start : start + CHUNK] = _antialiased(brightness_b, flat_both, part, neighbours) | _antialiased(
+            brightness_a, flat_both, part, neighbours
         )
     flat_b, flat_a = window_b.ravel(), window_a.ravel()
     rest = np.flatnonzero(~smoothing)
@@ -580,7 +655,7 @@ def _within_neighbourhood(pixels: np.ndarray, other: np.ndarray, index: np.ndarr
 
 def _brightness(window: np.ndarray) -> np.ndarray:
     """pixelmatch's Y (luma) of each packed pixel, as float32 of the window's shape."""
-    return _channels(window)[..., :3].astype(np.float32) @ _YIQ[0]
+    return _channels(window).astype(np.float32) @ _LUMA  # whole words: contiguous, so fast
 
 
 def _many_siblings(packed: np.ndarray) -> np.ndarray:
@@ -596,14 +671,18 @@ def _many_siblings(packed: np.ndarray) -> np.ndarray:
     return flat
 
 
-def _antialiased(flat_brightness: np.ndarray, flat_both: np.ndarray, index: np.ndarray, stride: int) -> np.ndarray:
+def _offsets(stride: int) -> np.ndarray:
+    """Flat offsets of the eight neighbours in an array `stride` pixels wide, in _NEIGHBOURS order."""
+    return np.array([dy * stride + dx for dy, dx in _NEIGHBOURS])
+
+
+def _antialiased(flat_brightness: np.ndarray, flat_both: np.ndarray, index: np.ndarray, neighbours: np.ndarray) -> np.ndarray:
     """A pixel is anti-aliased if it has a darker and a brighter neighbour, few equal ones, and its darkest or
     brightest neighbour lies in a flat area in both images (the glyph or the background around it).
 
-    `flat_brightness`: the flattened window's luma; `index`: positions in it (window width `stride`); works on all eight neighbours at once.
+    `flat_brightness`: the flattened window's luma; `index`: (n,) positions in it; `neighbours`: (8, n) positions
+    of their neighbours. Works on all eight neighbours at once.
     """
-    offsets = np.array([dy * stride + dx for dy, dx in _NEIGHBOURS])
-    neighbours = index[None, :] + offsets[:, None]  # (8, n)
     delta = flat_brightness[index][None, :] - flat_brightness[neighbours]
     equal = np.count_nonzero(delta == 0, axis=0)
     # pixelmatch keeps the first strict minimum and maximum: argmin/argmax return the first one too.
@@ -756,10 +835,8 @@ def diff_screenshots(
     width = min(image_b.shape[1], image_a.shape[1])
     matches = align_rows(prepared_b.hashes, prepared_a.hashes)
     bands = _bands(matches, len(image_b), len(image_a))
-    stats = _TileStats.empty(len(image_a), width)
-    for band in bands:
-        if band.kind == "compared":
-            _compare_band(image_b, image_a, band, width, threshold, stats)
+    strips = [strip for band in bands if band.kind == "compared" for strip in _strips(band)]
+    stats = _compare_strips(image_b, image_a, strips, width, threshold)
     changed, changed_pixels = _changed_regions(stats, min_region_area)
     regions = _band_regions(bands, image_b.shape[1], image_a.shape[1]) + changed + _width_regions(image_b, image_a)
     regions.sort(key=lambda r: (r.y, r.x, r.kind))
