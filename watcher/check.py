@@ -90,7 +90,7 @@ def compare(baseline: Path, capture: Capture, skeleton: Skeleton) -> Comparison:
     changes = diff_skeletons(load_skeleton(baseline), skeleton)
     before_png = (baseline / "screenshot.png").read_bytes()
     visual = (NO_VISUAL_CHANGE if before_png == capture.main.screenshot  # most checks: skip decoding
-              else diff_screenshots(png_image(before_png), png_image(capture.main.screenshot)))
+              else diff_screenshots(before_png, capture.main.screenshot))  # PNG bytes: both decoded at once
     return Comparison(changes, visual)
 
 

@@ -27,7 +27,7 @@ if TYPE_CHECKING:  # Pillow is imported only when a PIL image or an unusual PNG 
 
     from PIL import Image
 
-    ImageInput: TypeAlias = Path | str | Image.Image | np.ndarray
+    ImageInput: TypeAlias = Path | str | bytes | Image.Image | np.ndarray  # bytes: a PNG file's content
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 TILE = 16  # side of the grid cells differing pixels are grouped by
@@ -153,15 +153,21 @@ def _channels(packed: np.ndarray) -> np.ndarray:
     return packed.view(np.uint8).reshape(*packed.shape, 4)
 
 
-def _read_png(path: Path | str) -> bytes:
-    """The file's bytes, once checked to be a PNG of a size we accept (InputError otherwise)."""
-    path = Path(path)
+def _read_png(source: Path | str | bytes) -> bytes:
+    """The file's bytes (or the bytes given), once checked to be a PNG of a size we accept (InputError otherwise)."""
+    if isinstance(source, bytes):
+        return _checked_png(source, Path("<PNG bytes>"))
+    path = Path(source)
     try:
         data = path.read_bytes()
     except FileNotFoundError:
         raise InputError(f"{path}: no such file") from None
     except OSError as exc:
         raise InputError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    return _checked_png(data, path)
+
+
+def _checked_png(data: bytes, path: Path) -> bytes:
     if not data:
         raise InputError(f"{path}: the file is empty")
     if not data.startswith(PNG_SIGNATURE):
@@ -246,8 +252,8 @@ def _as_packed(image: ImageInput) -> np.ndarray:
         if image.ndim != 3 or image.shape[2] not in (3, 4) or image.dtype != np.uint8:
             raise InputError(f"expected an (height, width, 3) uint8 image, got {image.shape} {image.dtype}")
         return _packed(image.copy() if image.shape[2] == 4 else image)  # the caller's array is left alone
-    if isinstance(image, Path | str):
-        return _decode(_read_png(image), Path(image))
+    if isinstance(image, Path | str | bytes):
+        return _decode(_read_png(image), _name(image))
     return _image_to_packed(image)
 
 
@@ -263,22 +269,23 @@ def _prepare_pair(
     before: ImageInput, after: ImageInput, masks: Sequence[Box]
 ) -> tuple[_Prepared, _Prepared]:
     """Decodes, masks and hashes both images; two PNG files are handled at once, one thread each."""
-    if isinstance(before, Path | str) and isinstance(after, Path | str):
+    if isinstance(before, Path | str | bytes) and isinstance(after, Path | str | bytes):
         data_b, data_a = _read_png(before), _read_png(after)  # errors first, in argument order
-        width = min(_png_size(data_b, Path(before))[0], _png_size(data_a, Path(after))[0])
+        name_b, name_a = _name(before), _name(after)
+        width = min(_png_size(data_b, name_b)[0], _png_size(data_a, name_a)[0])
         # Threads, not a pool: concurrent.futures alone takes longer to import than a small diff.
         results: dict[str, _Prepared | BaseException] = {}
 
         def prepare_before() -> None:
             try:
-                results["before"] = _prepare(lambda: _decode(data_b, Path(before)), masks, width)
+                results["before"] = _prepare(lambda: _decode(data_b, name_b), masks, width)
             except BaseException as exc:  # re-raised in the calling thread
                 results["before"] = exc
 
         thread = threading.Thread(target=prepare_before, name="decode-before")
         thread.start()
         try:
-            prepared_a = _prepare(lambda: _decode(data_a, Path(after)), masks, width)
+            prepared_a = _prepare(lambda: _decode(data_a, name_a), masks, width)
         finally:
             thread.join()
         prepared_b = results["before"]
@@ -288,6 +295,10 @@ def _prepare_pair(
     image_b, image_a = _as_packed(before), _as_packed(after)
     width = min(image_b.shape[1], image_a.shape[1])
     return _prepare(lambda: image_b, masks, width), _prepare(lambda: image_a, masks, width)
+
+
+def _name(source: Path | str | bytes) -> Path:
+    return Path("<PNG bytes>") if isinstance(source, bytes) else Path(source)
 
 
 def _prepare(load: Callable[[], np.ndarray], masks: Sequence[Box], width: int) -> _Prepared:
@@ -829,7 +840,11 @@ def diff_screenshots(
     threshold: float = 0.1,
     min_region_area: int = 50,
 ) -> VisualDiff:
-    """Compares two screenshots after aligning them vertically; masks are ignored rectangles (both images)."""
+    """Compares two screenshots after aligning them vertically; masks are ignored rectangles (both images).
+
+    Screenshots: PNG paths or PNG bytes (decoded at once, two threads), PIL images or (height, width, 3|4) uint8
+    arrays. Boxes and regions are in screenshot pixels. InputError for an unusable image.
+    """
     prepared_b, prepared_a = _prepare_pair(before, after, masks)
     image_b, image_a = prepared_b.pixels, prepared_a.pixels
     width = min(image_b.shape[1], image_a.shape[1])
