@@ -729,11 +729,20 @@ def print_ratios(bare: Run, ours: Run, concurrency: int, service: Run | None) ->
     return ratio
 
 
+def machine_cpus() -> int:
+    """CPUs this process may run on (its affinity mask, else the machine's count)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=60, help="number of local pages (default 60)")
     parser.add_argument("--latency", type=float, default=150, help="server delay per answer in ms (default 150)")
-    parser.add_argument("--concurrency", type=int, default=2, help="settings.concurrency (default 2)")
+    parser.add_argument("--concurrency", type=int, default=machine_cpus(),
+                        help="settings.concurrency (default: the CPUs this process may use)")
     parser.add_argument("--service-seconds", type=float, default=0,
                         help="run the real service for this long and count its checks (default 0: skip)")
     parser.add_argument("--service-every", type=int, default=60, help="schedule of every page in the service (s)")
@@ -760,7 +769,7 @@ def main(argv: list[str]) -> int:
         sizes = [len(site.body(i)) for i in range(args.pages)]
         print(f"watcher scale benchmark: {args.pages} pages ({min(sizes) // 1024}-{max(sizes) // 1024} KB, "
               f"mean {statistics.fmean(sizes) / 1024:.0f} KB), {args.latency:.0f} ms latency, concurrency "
-              f"{args.concurrency}, {os.cpu_count()} cores, Chromium {find_chromium() or 'Playwright'}")
+              f"{args.concurrency}, {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f}, Chromium {find_chromium() or 'Playwright'}")
         urls = [site.url(i) for i in range(args.pages)]
         runs = [run_bare("bare loop, sequential", urls, 1),
                 run_bare(f"bare loop, concurrency {args.concurrency}", urls, args.concurrency)]

@@ -1,11 +1,13 @@
-"""Speed of skeleton extraction + structural diff on a ~100 KB page, against a naive text diff in the same run.
+"""Speed of skeleton extraction + structural diff on a ~100 KB page, against a naive text diff in the same run;
+then how it grows with the page: 100 KB, 1 MB and 5 MB pages (the 5 MB one with 50 000 links).
 
-Run: .venv/bin/python bench/bench_structural.py  (prints milliseconds and the ratio; no assertion)
+Run: .venv/bin/python bench/bench_structural.py  (prints milliseconds and ratios; no assertion)
 """
 
 from __future__ import annotations
 
 import difflib
+import os
 import time
 from collections.abc import Callable
 
@@ -78,7 +80,49 @@ def naive_text_diff(before: str, after: str) -> object:
     return list(difflib.unified_diff(texts[0], texts[1], lineterm=""))
 
 
+def big_page(links: int, variant: int) -> str:
+    """A long service page: a directory of `links` links in sections of 50 (list items with a short description),
+    one link renamed between variants. About 100 bytes a link."""
+    sections = []
+    for s in range(-(-links // 50)):
+        items = "".join(
+            f'<li class="fr-links__item"><a class="fr-link" href="/annuaire/{s}/{k}">'
+            f'{"Mairie renommée" if variant and s == 3 and k == 7 else "Mairie"} {s}-{k}</a> <span>{k} rue</span></li>'
+            for k in range(min(50, links - s * 50))
+        )
+        sections.append(f'<section aria-label="Section {s}"><h2>Section {s}</h2><ul>{items}</ul></section>')
+    return (f'<html data-watcher-url="https://www.example.gouv.fr/"><head><title>Annuaire</title></head><body>'
+            f'<header><nav aria-label="Menu principal"><a href="/">Accueil</a></nav></header>'
+            f'<main><h1>Annuaire</h1>{"".join(sections)}</main></body></html>')
+
+
+def growth() -> None:
+    """Extraction of one page + diff against the stored baseline, at three sizes: time per link should stay flat."""
+    print("\ngrowth (a check: extract the new page + diff against the stored baseline skeleton; best of 3; CPU time of\n"
+          "this process, steadier than wall time on a shared machine; wall time of the same run in brackets):")
+    print(f"  {'links':>6} {'size':>8} {'elements':>8} {'extract ms':>10} {'diff ms':>8} {'total ms':>9} {'us/link':>8}")
+    base = None
+    for links in (1_000, 10_000, 50_000):
+        before, after = big_page(links, 0), big_page(links, 1)
+        baseline = extract_skeleton(before)
+        times = []
+        for _ in range(3):
+            wall, start = time.perf_counter(), time.process_time()
+            skeleton = extract_skeleton(after)
+            middle = time.process_time()
+            changes = diff_skeletons(baseline, skeleton)
+            end = time.process_time()
+            times.append(((middle - start) * 1000, (end - middle) * 1000, (time.perf_counter() - wall) * 1000))
+        extract_ms, diff_ms, wall_ms = min(times, key=lambda t: t[0] + t[1])
+        total = extract_ms + diff_ms
+        base = base or total / links
+        print(f"  {links:>6} {len(after) / 1024:>6.0f}KB {len(skeleton.elements):>8} {extract_ms:>10.0f} "
+              f"{diff_ms:>8.0f} {total:>9.0f} {total / links * 1000:>8.1f}  [{wall_ms:.0f} ms wall] ({total / links / base:.2f}x the "
+              f"smallest's time per link; {len([c for c in changes if not c.noise])} alert-worthy changes)")
+
+
 def main() -> None:
+    print(time.strftime("%Y-%m-%d %H:%M %Z"), "| load average", " ".join(f"{x:.2f}" for x in os.getloadavg()))
     before, after = make_page(0), make_page(1)
     changes = structural(before, after)
     baseline = extract_skeleton(before)
@@ -92,6 +136,7 @@ def main() -> None:
     print(f"extract both pages + diff (watcher diff on two HTML files): {both:.1f} ms")
     print(f"naive text diff (lxml text + difflib): {peer:.1f} ms; ratio ours/naive = {ours / peer:.2f}")
     print(f"changes: {len(changes)} ({len(alerts)} not noise)")  # type: ignore[arg-type]
+    growth()
 
 
 if __name__ == "__main__":

@@ -1,30 +1,36 @@
-"""Visual diff speed against odiff (native, npm odiff-bin) and pixelmatch (pure Python, PyPI), same pairs, one run.
+"""Visual diff against odiff (native, npm odiff-bin) and pixelmatch (pure Python, PyPI), same pairs, one run.
 
-Run: `cd bench && npm install` once, then `.venv/bin/python bench/bench_visual.py`.
-Our time includes PNG decoding (both files, in two threads); the decode alone and the diff alone are shown too.
-pixelmatch is far too slow on whole pages: it runs on a 1280x600 crop of each pair and is extrapolated by pixel count.
+Run: `cd bench && npm ci` (or `npm install --no-save`) once, then `.venv/bin/python bench/bench_visual.py [runs]`.
+
+Both tools run as whole processes, start-up included: `watcher diff A.png B.png --format json` against
+`odiff A.png B.png diff.png --antialiasing`, alternated, `runs` times each (5 by default). For each we print the
+median wall time, the median CPU time (user + system: steadier than wall time on a shared machine) and the peak
+resident set size (the child's ru_maxrss from wait4: both tools are one process each), then the ratios.
+Pairs: the real 3446x10728 pair of /work/shared/bench (or $WATCHER_BENCH_PAIR_DIR), and a synthetic 1280x16000 page
+with a 90 px band inserted near the top and one button renamed. pixelmatch is far too slow on whole pages: it runs
+on a 1280x600 crop of each pair and is extrapolated by pixel count.
 """
 
 from __future__ import annotations
 
+import json
+import os
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import tracemalloc
-from collections.abc import Callable
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from watcher.visual import _load_pair, diff_screenshots  # noqa: E402
-
 HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
 ODIFF = HERE / "node_modules" / "@odiff" / "linux-x64" / "odiff"
-REAL = Path("/work/shared/bench")
+REAL = Path(os.environ.get("WATCHER_BENCH_PAIR_DIR", "/work/shared/bench"))
 PIXELMATCH_CROP = (1280, 600)
 
 
@@ -52,17 +58,28 @@ def synthetic_page(width: int, height: int, *, banner: int = 0, changed: bool = 
     return image
 
 
-def time_it(run: Callable[[], object]) -> float:
+@dataclass
+class Run:
+    wall: float  # seconds
+    cpu: float  # seconds, user + system
+    rss: int  # bytes, peak resident set size
+    stdout: str
+
+
+def run_process(command: Sequence[str], env: dict[str, str] | None = None) -> Run:
+    """Runs one process to its end; wall time, CPU time and peak RSS from wait4."""
     start = time.perf_counter()
-    run()
-    return time.perf_counter() - start
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
+    assert process.stdout is not None
+    out = process.stdout.read()
+    _, _, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - start
+    process.returncode = 0  # reaped by wait4 above
+    return Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss * 1024, out.decode("utf-8", "replace"))
 
 
-def odiff_seconds(before: Path, after: Path, out: Path) -> float:
-    if not ODIFF.exists():
-        return float("nan")
-    command = [str(ODIFF), str(before), str(after), str(out), "--antialiasing"]
-    return time_it(lambda: subprocess.run(command, capture_output=True, check=False))
+def watcher_command(before: Path, after: Path) -> list[str]:
+    return [sys.executable, "-m", "watcher", "diff", str(before), str(after), "--format", "json"]
 
 
 def pixelmatch_seconds(before: Path, after: Path) -> float:
@@ -78,63 +95,63 @@ def pixelmatch_seconds(before: Path, after: Path) -> float:
         top = min(int(rows.argmax()), max(height - PIXELMATCH_CROP[1], 0))
         box = (0, top, min(PIXELMATCH_CROP[0], width), top + min(PIXELMATCH_CROP[1], height))
         crop_b, crop_a = b.convert("RGBA").crop(box), a.convert("RGBA").crop(box)
-    seconds = time_it(lambda: pixelmatch(crop_b, crop_a, threshold=0.1))
-    return seconds * (width * height) / (box[2] * (box[3] - box[1]))
+    start = time.perf_counter()
+    pixelmatch(crop_b, crop_a, threshold=0.1)
+    return (time.perf_counter() - start) * (width * height) / (box[2] * (box[3] - box[1]))
 
 
-def bench_pair(name: str, before: Path, after: Path, work: Path) -> list[str]:
-    decode = time_it(lambda: _load_pair(before, after))
-    arrays = _load_pair(before, after)
-    diff_only = time_it(lambda: diff_screenshots(*arrays))
-    ours = time_it(lambda: diff_screenshots(before, after))
-    result = diff_screenshots(*arrays)
-    odiff = odiff_seconds(before, after, work / f"{name}-odiff.png")
+def bench_pair(name: str, before: Path, after: Path, work: Path, runs: int) -> list[str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    ours: list[Run] = []
+    theirs: list[Run] = []
+    for _ in range(runs):  # alternated, so both see the same load
+        ours.append(run_process(watcher_command(before, after), env))
+        if ODIFF.exists():
+            theirs.append(run_process([str(ODIFF), str(before), str(after), str(work / "odiff.png"), "--antialiasing"]))
+    result = json.loads(ours[-1].stdout)
+    kinds = [region["kind"] for region in result["regions"]]
     pixelmatch = pixelmatch_seconds(before, after)
     with Image.open(after) as image:
         size = f"{image.width}x{image.height}"
+
+    def median(values: list[float]) -> float:
+        return statistics.median(values) if values else float("nan")
+
+    wall, cpu, rss = median([r.wall for r in ours]), median([r.cpu for r in ours]), max(r.rss for r in ours)
+    o_wall, o_cpu = median([r.wall for r in theirs]), median([r.cpu for r in theirs])
+    o_rss = max((r.rss for r in theirs), default=0)
     return [
-        name, size, f"{decode:.2f}", f"{diff_only:.2f}", f"{ours:.2f}", f"{odiff:.2f}", f"{pixelmatch:.1f}",
-        f"{ours / odiff:.2f}", f"{ours / pixelmatch:.3f}", f"{len(result.regions)}", f"{result.changed_ratio:.4f}",
+        name, size, f"{wall:.2f}", f"{cpu:.2f}", f"{rss / 2**20:.0f}", f"{o_wall:.2f}", f"{o_cpu:.2f}",
+        f"{o_rss / 2**20:.0f}" if o_rss else "n/a", f"{wall / o_wall:.2f}", f"{cpu / o_cpu:.2f}",
+        f"{rss / o_rss:.2f}" if o_rss else "n/a", f"{pixelmatch:.0f}",
+        f"{len(kinds)} ({kinds.count('inserted')} inserted)", f"{result['changed_ratio']:.4f}",
     ]
 
 
-def peak_memory(work: Path) -> str:
-    """Peak traced allocation of one diff of a 1280x16000 pair from PNG files (decoded images included)."""
-    before, after = work / "tall-before.png", work / "tall-after.png"
-    synthetic_page(1280, 16000).save(before)
-    synthetic_page(1280, 16000, banner=90, changed=True).save(after)
-    tracemalloc.start()
-    seconds = time_it(lambda: diff_screenshots(before, after))
-    peak = tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
-    images = 2 * 1280 * 16000 * 3
-    return f"1280x16000 pair: {seconds:.2f} s, peak traced memory {peak / 2**20:.0f} MiB (of which the two decoded images {images / 2**20:.0f} MiB)"
-
-
 def main() -> None:
+    runs = int(sys.argv[1]) if len(sys.argv) > 1 else 5
+    print(time.strftime("%Y-%m-%d %H:%M %Z"), "| load average", " ".join(f"{x:.2f}" for x in os.getloadavg()),
+          f"| {os.cpu_count()} CPUs | {runs} runs each, alternated")
+    if not ODIFF.exists():
+        print("odiff not installed (cd bench && npm ci): its columns are empty")
     rows = []
     with tempfile.TemporaryDirectory() as folder:
         work = Path(folder)
-        pairs = {
-            "page 8000 small change": (synthetic_page(1280, 8000), synthetic_page(1280, 8000, changed=True)),
-            "banner inserted (shift)": (synthetic_page(1280, 8000), synthetic_page(1280, 8000 + 90, banner=90)),
-        }
-        for name, (before, after) in pairs.items():
-            before.save(work / "b.png")
-            after.save(work / "a.png")
-            rows.append(bench_pair(name, work / "b.png", work / "a.png", work))
         real_b, real_a = REAL / "www.cypress.io.png", REAL / "www.cypress.io-1.png"
-        if real_b.exists():
-            rows.append(bench_pair("cypress.io real pair", real_b, real_a, work))
-        memory = peak_memory(work)
-    header = ["pair", "size", "decode s", "diff s", "ours s", "odiff s", "pixelmatch s*", "ours/odiff", "ours/pm", "regions", "ratio"]
+        if real_b.exists() and real_a.exists():
+            rows.append(bench_pair("cypress.io real pair", real_b, real_a, work, runs))
+        tall_b, tall_a = work / "tall-before.png", work / "tall-after.png"
+        synthetic_page(1280, 16000).save(tall_b)
+        synthetic_page(1280, 16000 + 90, banner=90, changed=True).save(tall_a)
+        rows.append(bench_pair("band inserted + button renamed", tall_b, tall_a, work, runs))
+    header = ["pair", "size", "ours s", "ours cpu s", "ours MiB", "odiff s", "odiff cpu s", "odiff MiB",
+              "time ratio", "cpu ratio", "RSS ratio", "pixelmatch s*", "our regions", "ratio"]
     widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
     for row in [header, *rows]:
         print("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)))
-    print("ours s = decode + diff from the PNG files (alignment included); odiff: whole process, --antialiasing.")
-    print(f"* pixelmatch extrapolated from a {PIXELMATCH_CROP[0]}x{PIXELMATCH_CROP[1]} crop by pixel count.")
-    print(memory)
-    print(f"numpy {np.__version__}")
+    print("Whole processes, start-up included; medians of the runs; MiB = peak RSS (largest run); ratios = ours/odiff.")
+    print(f"* pixelmatch (in process) extrapolated from a {PIXELMATCH_CROP[0]}x{PIXELMATCH_CROP[1]} crop by pixel count.")
+    print("load average after:", " ".join(f"{x:.2f}" for x in os.getloadavg()))
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-BENCHES = ["eval_structural.py", "bench_structural.py", "bench_visual.py", "bench_service.py"]
+BENCHES = ["eval_structural.py", "bench_structural.py", "bench_big_page.py", "bench_visual.py", "bench_service.py"]
 
 
 def main() -> int:

@@ -163,6 +163,19 @@ def test_png_paths_are_read(tmp_path: Path) -> None:
     assert load_png(tmp_path / "a.png").shape == (draw_page().height, WIDTH, 3)
 
 
+def test_png_bytes_and_rgba_files_give_the_same_diff_as_rgb_paths(tmp_path: Path) -> None:
+    draw_page().save(tmp_path / "a.png")
+    draw_page(banner=40, button="Valider").save(tmp_path / "b.png")
+    draw_page(banner=40, button="Valider").convert("RGBA").save(tmp_path / "b-rgba.png")
+    from_paths = diff_screenshots(tmp_path / "a.png", tmp_path / "b.png")
+    from_bytes = diff_screenshots((tmp_path / "a.png").read_bytes(), (tmp_path / "b.png").read_bytes())
+    from_rgba = diff_screenshots(tmp_path / "a.png", tmp_path / "b-rgba.png")
+    assert from_paths.to_json() == from_bytes.to_json() == from_rgba.to_json()
+    assert kinds(from_paths) == ["inserted", "changed"]
+    with pytest.raises(InputError, match="damaged"):
+        diff_screenshots(b"\x89PNG\r\n\x1a\nbroken", (tmp_path / "a.png").read_bytes())
+
+
 @pytest.mark.parametrize(
     ("content", "message"),
     [(None, "no such file"), (b"", "empty"), (b"GIF89a....", "not a PNG"), (b"\x89PNG\r\n\x1a\nbroken", "damaged")],

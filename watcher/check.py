@@ -119,7 +119,7 @@ def compare(baseline: Path, capture: Capture, skeleton: Skeleton, ignore: Sequen
     changes = diff_skeletons(before, skeleton)
     before_png = (baseline / "screenshot.png").read_bytes()
     visual = (NO_VISUAL_CHANGE if before_png == capture.main.screenshot  # most checks: skip decoding
-              else diff_screenshots(png_image(before_png), png_image(capture.main.screenshot)))
+              else diff_screenshots(before_png, capture.main.screenshot))  # PNG bytes: both decoded at once
     return Comparison(changes, visual)
 
 

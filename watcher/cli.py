@@ -153,9 +153,28 @@ def validate(paths: Paths, file: str | None, online: bool, lang: str | None) -> 
 @click.option("--target", "target_id", default=None, help="Applique les réglages (ignore, min_severity) de cette page.")
 def diff(paths: Paths, before: Path, after: Path, fmt: str, lang: str | None, target_id: str | None) -> None:
     """Compare deux pages HTML, deux captures d'écran PNG ou deux dossiers de capture."""
+    if fmt == "json" and target_id is None and _both_png(before, after):
+        # Two screenshots: only the visual diff is imported (no parser, no configuration): start-up counts.
+        from watcher.visual import diff_screenshots
+
+        visual = diff_screenshots(before, after)
+        emit_json(visual.to_json())
+        sys.exit(EXIT_ALERT if visual.alert else EXIT_OK)
     from watcher.commands.diff import run_diff
 
     sys.exit(run_diff(paths, before, after, fmt, pick_lang(lang), target_id))
+
+
+def _both_png(*files: Path) -> bool:
+    """True when every file starts with the PNG signature (anything else takes the general path and its errors)."""
+    for file in files:
+        try:
+            with file.open("rb") as stream:
+                if stream.read(8) != b"\x89PNG\r\n\x1a\n":
+                    return False
+        except OSError:
+            return False
+    return True
 
 
 @cli.command()

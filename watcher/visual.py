@@ -9,23 +9,30 @@ differing pixels are grouped into a few rectangles a mediator can look at.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+import io
+import os
+import threading
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
-from PIL import Image
 
 from watcher.errors import InputError
 
 Box = tuple[int, int, int, int]  # x, y, width, height
-ImageInput = Path | str | Image.Image | np.ndarray
+if TYPE_CHECKING:  # Pillow is imported only when a PIL image or an unusual PNG is given
+    from typing import TypeAlias
+
+    from PIL import Image
+
+    ImageInput: TypeAlias = Path | str | bytes | Image.Image | np.ndarray  # bytes: a PNG file's content
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 TILE = 16  # side of the grid cells differing pixels are grouped by
 STRIP = 256  # rows compared at once: bounds the float temporaries for very tall pages
+CHUNK = 65_536  # differing pixels tested at once for anti-aliasing: bounds the (9, n) temporaries
 CARET_MAX_WIDTH = 3  # a blinking text caret is a 1-2 px vertical bar...
 CARET_MAX_HEIGHT = 48  # ...as tall as one line of a text field
 STRAY_RUN = 48  # matched rows fewer than this, at a shift neither neighbour has, are a coincidence
@@ -41,6 +48,7 @@ _YIQ = np.array(
     ],
     dtype=np.float32,
 )
+_LUMA = np.append(_YIQ[0], np.float32(0))  # Y of an (R, G, B, A) pixel: alpha weighs nothing
 _YIQ_WEIGHTS = np.array([0.5053, 0.299, 0.1957], dtype=np.float32)
 _MAX_YIQ_DELTA = 35215.0
 _NEIGHBOURS = [(dy, dx) for dx in (-1, 0, 1) for dy in (-1, 0, 1) if (dy, dx) != (0, 0)]
@@ -123,65 +131,191 @@ class VisualDiff:
 
 
 # ---------------------------------------------------------------------------------------------------- loading
+#
+# Images are held as 2-D arrays of packed pixels: one little-endian 32-bit word per pixel, bytes R, G, B, A, the
+# alpha byte forced to 255 (screenshots are opaque; a transparent pixel simply keeps its colour). An RGBA PNG
+# decodes straight into that form (no copy), one comparison tells two pixels apart, and a row is one buffer.
+
+PIXEL = np.dtype("<u4")
+_OPAQUE = 0xFF000000
+_MASK_COLOUR = 0xFFFF00FF  # (255, 0, 255), opaque
+# Pillow's guard against decompression bombs (twice Image.MAX_IMAGE_PIXELS): a bigger PNG is refused unread.
+MAX_PIXELS = 2 * 89_478_485
 
 
 def load_png(path: Path | str) -> np.ndarray:
-    """Reads a PNG screenshot as an (height, width, 3) uint8 array; InputError for anything unusable."""
-    path = Path(path)
+    """Reads a PNG screenshot as an (height, width, 3) uint8 RGB array; InputError for anything unusable."""
+    return _channels(_decode(_read_png(path), Path(path)))[..., :3].copy()
+
+
+def _channels(packed: np.ndarray) -> np.ndarray:
+    """The (height, width, 4) uint8 view (R, G, B, A) of a C-contiguous packed image."""
+    return packed.view(np.uint8).reshape(*packed.shape, 4)
+
+
+def _read_png(source: Path | str | bytes) -> bytes:
+    """The file's bytes (or the bytes given), once checked to be a PNG of a size we accept (InputError otherwise)."""
+    if isinstance(source, bytes):
+        return _checked_png(source, Path("<PNG bytes>"))
+    path = Path(source)
     try:
-        with path.open("rb") as file:
-            head = file.read(len(PNG_SIGNATURE))
+        data = path.read_bytes()
     except FileNotFoundError:
         raise InputError(f"{path}: no such file") from None
     except OSError as exc:
         raise InputError(f"{path}: cannot be read ({exc.strerror or exc})") from None
-    if not head:
+    return _checked_png(data, path)
+
+
+def _checked_png(data: bytes, path: Path) -> bytes:
+    if not data:
         raise InputError(f"{path}: the file is empty")
-    if head != PNG_SIGNATURE:
+    if not data.startswith(PNG_SIGNATURE):
         raise InputError(f"{path}: not a PNG image")
+    width, height = _png_size(data, path)
+    if width * height > MAX_PIXELS:
+        raise InputError(f"{path}: damaged or unreadable PNG (image too large: {width}x{height} pixels)")
+    return data
+
+
+def _png_size(data: bytes, path: Path) -> tuple[int, int]:
+    """(width, height) from the IHDR chunk, which the PNG specification puts first (ISO/IEC 15948, 5.6)."""
+    if len(data) < 24 or data[12:16] != b"IHDR":
+        raise InputError(f"{path}: damaged or unreadable PNG (no image header)")
+    return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+
+
+def _decode(data: bytes, path: Path) -> np.ndarray:
+    """PNG bytes to a packed image. libpng (through imagecodecs) releases the GIL, so two decode at once."""
+    from imagecodecs import png_decode
+
+    width, height = _png_size(data, path)
+    bit_depth, colour_type = data[24], data[25]
     try:
-        with Image.open(path) as image:
-            return _image_to_array(image)
+        if bit_depth == 8 and colour_type == 2 and width and height:  # 8-bit RGB, no alpha: Chromium's usual kind
+            return _expand_rgb(data, width, height)
+        pixels = png_decode(data)
+    except (RuntimeError, ValueError, MemoryError) as exc:
+        raise InputError(f"{path}: damaged or unreadable PNG ({str(exc).splitlines()[0] if str(exc) else exc})") from None
+    if pixels.dtype == np.uint8 and pixels.ndim == 3 and pixels.shape[2] in (3, 4):
+        return _packed(pixels)
+    # Grey, grey with alpha, 16 bits per channel: rare for screenshots, converted by Pillow.
+    from PIL import Image
+
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            return _image_to_packed(image)
     except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
         raise InputError(f"{path}: damaged or unreadable PNG ({exc})") from None
 
 
-def _image_to_array(image: Image.Image) -> np.ndarray:
+def _expand_rgb(data: bytes, width: int, height: int) -> np.ndarray:
+    """Decodes an RGB PNG into the last three quarters of the packed array's own buffer, then widens the rows
+    to four bytes front to back, in place: packed row i ends where RGB row i + 1 begins or before, so nothing
+    unread is overwritten and the image never needs more than its packed size."""
+    from imagecodecs import png_decode
+
+    packed = np.empty((height, width), PIXEL)
+    buffer = packed.reshape(-1).view(np.uint8)
+    rgb = buffer[width * height :].reshape(height, width, 3)
+    png_decode(data, out=rgb)
+    channels = _channels(packed)
+    for top in range(0, height, STRIP):
+        rows = rgb[top : top + STRIP].copy()
+        channels[top : top + STRIP, :, :3] = rows
+        channels[top : top + STRIP, :, 3] = 255
+    return packed
+
+
+def _packed(pixels: np.ndarray) -> np.ndarray:
+    """An (height, width, 3 or 4) uint8 array as a packed image (a view of an RGBA array we may write, else a copy)."""
+    height, width, depth = pixels.shape
+    if depth == 4 and pixels.flags.c_contiguous and pixels.flags.writeable:
+        packed = pixels.view(PIXEL).reshape(height, width)
+    else:
+        packed = np.empty((height, width), PIXEL)
+        channels = _channels(packed)
+        channels[..., :3] = pixels[..., :3]
+    packed |= np.uint32(_OPAQUE)
+    return packed
+
+
+def _image_to_packed(image: Image.Image) -> np.ndarray:
     image.load()
-    if image.mode != "RGB":
-        # Screenshots are opaque; a transparent pixel simply keeps its colour.
-        image = image.convert("RGB")
-    return np.array(image)  # a writable copy we own, so masks can be painted in place
+    if image.mode != "RGBA":
+        image = image.convert("RGBA")
+    return _packed(np.array(image))  # a writable copy we own, so masks can be painted in place
 
 
-def _as_array(image: ImageInput) -> np.ndarray:
+def _as_packed(image: ImageInput) -> np.ndarray:
     if isinstance(image, np.ndarray):
         if image.ndim != 3 or image.shape[2] not in (3, 4) or image.dtype != np.uint8:
             raise InputError(f"expected an (height, width, 3) uint8 image, got {image.shape} {image.dtype}")
-        return np.ascontiguousarray(image[:, :, :3])
-    if isinstance(image, Image.Image):
-        return _image_to_array(image)
-    return load_png(image)
+        return _packed(image.copy() if image.shape[2] == 4 else image)  # the caller's array is left alone
+    if isinstance(image, Path | str | bytes):
+        return _decode(_read_png(image), _name(image))
+    return _image_to_packed(image)
+
+
+@dataclass
+class _Prepared:
+    """One image ready to compare: packed pixels (masks painted) and the hashes of its rows."""
+
+    pixels: np.ndarray
+    hashes: np.ndarray
+
+
+def _prepare_pair(
+    before: ImageInput, after: ImageInput, masks: Sequence[Box]
+) -> tuple[_Prepared, _Prepared]:
+    """Decodes, masks and hashes both images; two PNG files are handled at once, one thread each."""
+    if isinstance(before, Path | str | bytes) and isinstance(after, Path | str | bytes):
+        data_b, data_a = _read_png(before), _read_png(after)  # errors first, in argument order
+        name_b, name_a = _name(before), _name(after)
+        width = min(_png_size(data_b, name_b)[0], _png_size(data_a, name_a)[0])
+        # Threads, not a pool: concurrent.futures alone takes longer to import than a small diff.
+        results: dict[str, _Prepared | BaseException] = {}
+
+        def prepare_before() -> None:
+            try:
+                results["before"] = _prepare(lambda: _decode(data_b, name_b), masks, width)
+            except BaseException as exc:  # re-raised in the calling thread
+                results["before"] = exc
+
+        thread = threading.Thread(target=prepare_before, name="decode-before")
+        thread.start()
+        try:
+            prepared_a = _prepare(lambda: _decode(data_a, name_a), masks, width)
+        finally:
+            thread.join()
+        prepared_b = results["before"]
+        if isinstance(prepared_b, BaseException):
+            raise prepared_b
+        return prepared_b, prepared_a
+    image_b, image_a = _as_packed(before), _as_packed(after)
+    width = min(image_b.shape[1], image_a.shape[1])
+    return _prepare(lambda: image_b, masks, width), _prepare(lambda: image_a, masks, width)
+
+
+def _name(source: Path | str | bytes) -> Path:
+    return Path("<PNG bytes>") if isinstance(source, bytes) else Path(source)
+
+
+def _prepare(load: Callable[[], np.ndarray], masks: Sequence[Box], width: int) -> _Prepared:
+    pixels = _paint_masks(load(), masks)
+    return _Prepared(pixels, row_hashes(pixels, width))
 
 
 def _load_pair(before: ImageInput, after: ImageInput) -> tuple[np.ndarray, np.ndarray]:
-    if isinstance(before, Path | str) and isinstance(after, Path | str):
-        # zlib inflating releases the GIL: decoding both files at once nearly halves the wall time.
-        with ThreadPoolExecutor(max_workers=2) as pool:
-            before_future = pool.submit(load_png, before)
-            after_array = load_png(after)
-            return before_future.result(), after_array
-    return _as_array(before), _as_array(after)
+    """Both images as packed arrays (PNG files decoded at once)."""
+    prepared_b, prepared_a = _prepare_pair(before, after, ())
+    return prepared_b.pixels, prepared_a.pixels
 
 
 def _paint_masks(image: np.ndarray, masks: Sequence[Box]) -> np.ndarray:
     """Fills ignored rectangles with one flat colour in both images, so they compare (and align) as equal."""
-    if not masks:
-        return image
-    if not image.flags.writeable or not image.flags.owndata:
-        image = image.copy()
     for x, y, width, height in masks:
-        image[max(y, 0) : max(y + height, 0), max(x, 0) : max(x + width, 0)] = (255, 0, 255)
+        image[max(y, 0) : max(y + height, 0), max(x, 0) : max(x + width, 0)] = _MASK_COLOUR
     return image
 
 
@@ -357,6 +491,18 @@ class _TileStats:
             np.full(shape, -1, np.int32),
         )
 
+    @classmethod
+    def merged(cls, shares: list[_TileStats]) -> _TileStats:
+        """One set of statistics from those of disjoint groups of strips."""
+        first = shares[0]
+        for other in shares[1:]:
+            first.count += other.count
+            np.minimum(first.min_x, other.min_x, out=first.min_x)
+            np.maximum(first.max_x, other.max_x, out=first.max_x)
+            np.minimum(first.min_y, other.min_y, out=first.min_y)
+            np.maximum(first.max_y, other.max_y, out=first.max_y)
+        return first
+
     def add(self, ys: np.ndarray, xs: np.ndarray) -> None:
         """Adds differing pixels (after coordinates) of one strip, through a small dense tile-aligned mask."""
         if not len(ys):
@@ -384,35 +530,75 @@ class _TileStats:
         np.maximum(self.max_x[rows], right, out=self.max_x[rows])
 
 
-def _compare_band(before: np.ndarray, after: np.ndarray, band: Band, width: int, threshold: float, stats: _TileStats) -> None:
-    """Compares the facing rows of one band strip by strip and records the pixels that really differ."""
-    for offset in range(0, band.after_end - band.after_start, STRIP):
-        rows = min(STRIP, band.after_end - band.after_start - offset)
-        b_top, a_top = band.before_start + offset, band.after_start + offset
-        strip_b = before[b_top : b_top + rows, :width]
-        strip_a = after[a_top : a_top + rows, :width]
-        ys, xs = _differing(strip_b, strip_a)
-        if not len(ys):
-            continue
-        keep = _perceptible(strip_b[ys, xs], strip_a[ys, xs], threshold)
-        ys, xs = ys[keep], xs[keep]
-        if len(ys):
-            aa = _antialiased_pair(before, after, b_top, a_top, ys, xs, width)
-            stats.add(ys[~aa] + a_top, xs[~aa])
+def _strips(band: Band) -> list[tuple[int, int, int]]:
+    """The (before top, after top, rows) strips a compared band is checked by."""
+    height = band.after_end - band.after_start
+    return [
+        (band.before_start + offset, band.after_start + offset, min(STRIP, height - offset))
+        for offset in range(0, height, STRIP)
+    ]
+
+
+def _compare_strips(
+    before: np.ndarray, after: np.ndarray, strips: list[tuple[int, int, int]], width: int, threshold: float
+) -> _TileStats:
+    """Compares the facing rows strip by strip and records the pixels that really differ. The strips are shared
+    between threads (numpy releases the GIL on whole arrays), each with its own tile counts, merged at the end."""
+    workers = min(_cpus(), 2, len(strips)) or 1
+    shares = [_TileStats.empty(len(after), width) for _ in range(workers)]
+
+    def work(share: int) -> None:
+        for b_top, a_top, rows in strips[share::workers]:
+            _compare_strip(before, after, b_top, a_top, rows, width, threshold, shares[share])
+
+    threads = [threading.Thread(target=work, args=(share,), name=f"compare-{share}") for share in range(1, workers)]
+    for thread in threads:
+        thread.start()
+    try:
+        work(0)
+    finally:
+        for thread in threads:
+            thread.join()
+    return _TileStats.merged(shares)
+
+
+def _cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _compare_strip(
+    before: np.ndarray, after: np.ndarray, b_top: int, a_top: int, rows: int, width: int, threshold: float,
+    stats: _TileStats,
+) -> None:
+    strip_b = before[b_top : b_top + rows, :width]
+    strip_a = after[a_top : a_top + rows, :width]
+    ys, xs = _differing(strip_b, strip_a)
+    if not len(ys):
+        return
+    keep = _perceptible(strip_b[ys, xs], strip_a[ys, xs], threshold)
+    ys, xs = ys[keep], xs[keep]
+    if len(ys):
+        aa = _antialiased_pair(before, after, b_top, a_top, ys, xs, width)
+        stats.add(ys[~aa] + a_top, xs[~aa])
 
 
 def _differing(strip_b: np.ndarray, strip_a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Coordinates of the pixels that are not bit-identical (cheap: most of a page is)."""
-    unequal = strip_b != strip_a
-    # Three ORs are several times faster than .any(axis=2) over a length-3 axis.
-    different = unequal[..., 0] | unequal[..., 1] | unequal[..., 2]
-    ys, xs = np.nonzero(different)  # a 2-D mask: exactly two index arrays
+    """Coordinates of the pixels that are not bit-identical (cheap: most of a page is; one word per pixel)."""
+    ys, xs = np.nonzero(strip_b != strip_a)  # a 2-D mask: exactly two index arrays
     return ys, xs
+
+
+def _rgb(pixels: np.ndarray) -> np.ndarray:
+    """(n, 3) uint8 channels of a 1-D array of packed pixels."""
+    return np.ascontiguousarray(pixels).view(np.uint8).reshape(-1, 4)[:, :3]
 
 
 def _perceptible(pixels_b: np.ndarray, pixels_a: np.ndarray, threshold: float) -> np.ndarray:
     """pixelmatch's YIQ colour distance, above `threshold` (0..1) of the largest possible distance."""
-    delta = pixels_a.astype(np.float32) - pixels_b.astype(np.float32)
+    delta = _rgb(pixels_a).astype(np.float32) - _rgb(pixels_b).astype(np.float32)
     red, green, blue = delta[:, 0], delta[:, 1], delta[:, 2]
     distance = np.zeros(len(delta), dtype=np.float32)
     # Written out per channel: a matmul with a 3x3 matrix is slow on millions of rows.
@@ -427,7 +613,7 @@ def _window(image: np.ndarray, top: int, ys: np.ndarray, width: int) -> np.ndarr
     first, last = int(ys.min()) + top - 2, int(ys.max()) + top + 3
     window = image[max(first, 0) : min(last, len(image)), :width]
     pad_top, pad_bottom = max(-first, 0), max(last - len(image), 0)
-    return np.pad(window, ((pad_top, pad_bottom), (2, 2), (0, 0)), mode="edge")
+    return np.pad(window, ((pad_top, pad_bottom), (2, 2)), mode="edge")
 
 
 def _antialiased_pair(
@@ -436,42 +622,51 @@ def _antialiased_pair(
     """pixelmatch's anti-aliasing test, in either image: such pixels are font smoothing, not a change."""
     window_b, window_a = _window(before, b_top, ys, width), _window(after, a_top, ys, width)
     # Both windows start two rows above the first differing row, so they line up row for row.
-    wy, wx = ys - ys.min() + 2, xs + 2
-    flat_b, flat_a = _many_siblings(_pack(window_b)), _many_siblings(_pack(window_a))
-    flat_both = flat_b & flat_a
-    in_before = _antialiased(_brightness(window_b), flat_both, wy, wx)
-    in_after = _antialiased(_brightness(window_a), flat_both, wy, wx)
-    smoothing = in_before | in_after
-    rest = ~smoothing
-    smoothing[rest] = _explained_by_subpixel_shift(window_b, window_a, wy[rest], wx[rest])
+    stride = window_b.shape[1]
+    index = (ys - ys.min() + 2) * stride + xs + 2  # positions in the flattened windows
+    flat_both = (_many_siblings(window_b) & _many_siblings(window_a)).ravel()
+    brightness_b, brightness_a = _brightness(window_b).ravel(), _brightness(window_a).ravel()
+    smoothing = np.empty(len(index), dtype=bool)
+    for start in range(0, len(index), CHUNK):  # chunks bound the (8, n) temporaries
+        part = index[start : start + CHUNK]
+        neighbours = part[None, :] + _offsets(stride)[:, None]  # (8, n)
+        smoothing[start : start + CHUNK] = _antialiased(brightness_b, flat_both, part, neighbours) | _antialiased(
+            brightness_a, flat_both, part, neighbours
+        )
+    flat_b, flat_a = window_b.ravel(), window_a.ravel()
+    rest = np.flatnonzero(~smoothing)
+    for start in range(0, len(rest), CHUNK):
+        part = rest[start : start + CHUNK]
+        smoothing[part] = _explained_by_subpixel_shift(flat_b, flat_a, index[part], stride)
     return smoothing
 
 
-def _explained_by_subpixel_shift(window_b: np.ndarray, window_a: np.ndarray, ys: np.ndarray, xs: np.ndarray) -> np.ndarray:
+def _explained_by_subpixel_shift(flat_b: np.ndarray, flat_a: np.ndarray, index: np.ndarray, stride: int) -> np.ndarray:
     """Each image's pixel lies, channel by channel, between the extremes of the other image's 3x3 neighbourhood:
     a glyph re-rendered a fraction of a pixel aside, not a new colour or shape (a recoloured or new element
     has pixels whose neighbourhood in the other image holds nothing like them)."""
-    return _within_neighbourhood(window_a[ys, xs], window_b, ys, xs) & _within_neighbourhood(
-        window_b[ys, xs], window_a, ys, xs
+    return _within_neighbourhood(flat_a[index], flat_b, index, stride) & _within_neighbourhood(
+        flat_b[index], flat_a, index, stride
     )
 
 
-def _within_neighbourhood(pixels: np.ndarray, other: np.ndarray, ys: np.ndarray, xs: np.ndarray) -> np.ndarray:
-    around = np.stack([other[ys + dy, xs + dx] for dy, dx in [(0, 0), *_NEIGHBOURS]]).astype(np.int16)
-    low, high = around.min(axis=0), around.max(axis=0)
+def _within_neighbourhood(pixels: np.ndarray, other: np.ndarray, index: np.ndarray, stride: int) -> np.ndarray:
+    offsets = np.array([0, *(dy * stride + dx for dy, dx in _NEIGHBOURS)])
+    around = other[index[None, :] + offsets[:, None]]  # (9, n) packed pixels
+    # Channel by channel over whole words (alpha, 255 everywhere, always passes): contiguous, so fast.
+    channels = around.view(np.uint8).reshape(len(offsets), len(index) * 4)
+    low, high = channels.min(axis=0).astype(np.int16), channels.max(axis=0).astype(np.int16)
     # A stem that lands on the pixel grid gets darker than any of its blurred neighbours: allow overshooting
     # by a share of the local contrast (zero in a flat area, so new shapes and recolourings still count).
     slack = SHIFT_MARGIN + (high - low) // 3
-    low, high = low - slack, high + slack
-    return ((pixels >= low) & (pixels <= high)).all(axis=1)
+    own = np.ascontiguousarray(pixels).view(np.uint8)
+    inside = (own >= low - slack) & (own <= high + slack)
+    return inside.reshape(len(index), 4).all(axis=1)
 
 
 def _brightness(window: np.ndarray) -> np.ndarray:
-    return window.astype(np.float32) @ _YIQ[0]
-
-
-def _pack(window: np.ndarray) -> np.ndarray:
-    return (window[..., 0].astype(np.uint32) << 16) | (window[..., 1].astype(np.uint32) << 8) | window[..., 2]
+    """pixelmatch's Y (luma) of each packed pixel, as float32 of the window's shape."""
+    return _channels(window).astype(np.float32) @ _LUMA  # whole words: contiguous, so fast
 
 
 def _many_siblings(packed: np.ndarray) -> np.ndarray:
@@ -487,27 +682,26 @@ def _many_siblings(packed: np.ndarray) -> np.ndarray:
     return flat
 
 
-def _antialiased(brightness: np.ndarray, flat_both: np.ndarray, ys: np.ndarray, xs: np.ndarray) -> np.ndarray:
+def _offsets(stride: int) -> np.ndarray:
+    """Flat offsets of the eight neighbours in an array `stride` pixels wide, in _NEIGHBOURS order."""
+    return np.array([dy * stride + dx for dy, dx in _NEIGHBOURS])
+
+
+def _antialiased(flat_brightness: np.ndarray, flat_both: np.ndarray, index: np.ndarray, neighbours: np.ndarray) -> np.ndarray:
     """A pixel is anti-aliased if it has a darker and a brighter neighbour, few equal ones, and its darkest or
-    brightest neighbour lies in a flat area in both images (the glyph or the background around it)."""
-    stride = brightness.shape[1]
-    flat_brightness, flat_map = brightness.ravel(), flat_both.ravel()
-    index = ys * stride + xs
-    centre = flat_brightness[index]
-    lowest, highest = np.zeros_like(centre), np.zeros_like(centre)
-    lowest_flat, highest_flat = np.zeros(len(index), bool), np.zeros(len(index), bool)
-    equal = np.zeros(len(index), np.int8)
-    # Running extremes over the eight neighbours (pixelmatch keeps the first strict minimum and maximum).
-    for dy, dx in _NEIGHBOURS:
-        neighbour = index + (dy * stride + dx)
-        delta = centre - flat_brightness[neighbour]
-        equal += delta == 0
-        lower, higher = delta < lowest, delta > highest
-        lowest = np.where(lower, delta, lowest)
-        highest = np.where(higher, delta, highest)
-        flat = flat_map[neighbour]
-        lowest_flat = np.where(lower, flat, lowest_flat)
-        highest_flat = np.where(higher, flat, highest_flat)
+    brightest neighbour lies in a flat area in both images (the glyph or the background around it).
+
+    `flat_brightness`: the flattened window's luma; `index`: (n,) positions in it; `neighbours`: (8, n) positions
+    of their neighbours. Works on all eight neighbours at once.
+    """
+    delta = flat_brightness[index][None, :] - flat_brightness[neighbours]
+    equal = np.count_nonzero(delta == 0, axis=0)
+    # pixelmatch keeps the first strict minimum and maximum: argmin/argmax return the first one too.
+    darkest, brightest = delta.argmin(axis=0), delta.argmax(axis=0)
+    columns = np.arange(len(index))
+    lowest, highest = delta[darkest, columns], delta[brightest, columns]
+    lowest_flat = flat_both[neighbours[darkest, columns]]
+    highest_flat = flat_both[neighbours[brightest, columns]]
     return (equal <= 2) & (lowest < 0) & (highest > 0) & (lowest_flat | highest_flat)
 
 
@@ -646,16 +840,18 @@ def diff_screenshots(
     threshold: float = 0.1,
     min_region_area: int = 50,
 ) -> VisualDiff:
-    """Compares two screenshots after aligning them vertically; masks are ignored rectangles (both images)."""
-    image_b, image_a = _load_pair(before, after)
-    image_b, image_a = _paint_masks(image_b, masks), _paint_masks(image_a, masks)
+    """Compares two screenshots after aligning them vertically; masks are ignored rectangles (both images).
+
+    Screenshots: PNG paths or PNG bytes (decoded at once, two threads), PIL images or (height, width, 3|4) uint8
+    arrays. Boxes and regions are in screenshot pixels. InputError for an unusable image.
+    """
+    prepared_b, prepared_a = _prepare_pair(before, after, masks)
+    image_b, image_a = prepared_b.pixels, prepared_a.pixels
     width = min(image_b.shape[1], image_a.shape[1])
-    matches = align_rows(row_hashes(image_b, width), row_hashes(image_a, width))
+    matches = align_rows(prepared_b.hashes, prepared_a.hashes)
     bands = _bands(matches, len(image_b), len(image_a))
-    stats = _TileStats.empty(len(image_a), width)
-    for band in bands:
-        if band.kind == "compared":
-            _compare_band(image_b, image_a, band, width, threshold, stats)
+    strips = [strip for band in bands if band.kind == "compared" for strip in _strips(band)]
+    stats = _compare_strips(image_b, image_a, strips, width, threshold)
     changed, changed_pixels = _changed_regions(stats, min_region_area)
     regions = _band_regions(bands, image_b.shape[1], image_a.shape[1]) + changed + _width_regions(image_b, image_a)
     regions.sort(key=lambda r: (r.y, r.x, r.kind))
