@@ -45,9 +45,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from lxml import etree
-
-from watcher.skeleton import FIELD_ROLES, INTERACTIVE_ROLES, Element, Skeleton
+from watcher.skeleton import FIELD_ROLES, INTERACTIVE_ROLES, Element, Skeleton, parse_html
 
 REASONS = ("template", "partial", "empty", "queue", "verification", "maintenance", "overload", "loading",
            "not_found", "error_page")
@@ -224,7 +222,7 @@ def page_facts(html: str, *, height: int | None = None) -> PageFacts:
     styles and templates). `height` is the screenshot height in CSS px, when known. One walk over the page
     (about as long as skeleton extraction). Never raises: an empty or unparsable page gives empty facts.
     """
-    root = _parse(html)
+    root = parse_html(html)
     size = len(html.encode("utf-8", "replace"))
     if root is None:
         return PageFacts("", "", "", (), (), (), 0, size, height)
@@ -242,17 +240,6 @@ def page_facts(html: str, *, height: int | None = None) -> PageFacts:
 
 
 HEADING_TAGS = frozenset({"h1", "h2", "h3"})
-
-
-def _parse(html: str) -> Any:
-    if not html or not html.strip():
-        return None
-    parser = etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
-    try:
-        root = etree.fromstring(html.encode("utf-8", "replace"), parser=parser)
-    except (etree.ParserError, ValueError):
-        return None
-    return root
 
 
 def _collapse(text: str) -> str:

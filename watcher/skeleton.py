@@ -191,7 +191,7 @@ def extract_skeleton(html: str, *, base_url: str | None = None, ignore: Sequence
     with a skeleton read that way; a version-less annotated DOM (stored before frames were inlined) is always
     read that way.
     """
-    root = _parse(html)
+    root = parse_html(html)
     if root is None:
         return Skeleton(url=base_url, elements=[])
     doc_url = base_url or root.get("data-watcher-url") or None
@@ -204,7 +204,8 @@ def extract_skeleton(html: str, *, base_url: str | None = None, ignore: Sequence
     return Skeleton(url=doc_url or link_base, elements=walker.finish(), reads=scope)
 
 
-def _parse(html: str) -> Any:
+def parse_html(html: str) -> Any:
+    """The page as an lxml tree (its <html> root element), or None for an empty or unparsable page."""
     if not html or not html.strip():
         return None
     # Plain etree elements: lxml.html's element classes cost a Python call per node visited.
