@@ -107,7 +107,8 @@ def test_check_records_a_maintenance_page_as_degraded_and_the_real_page_coming_b
     assert back["snapshot"] == first["snapshot"]
 
     history = run_watcher("history", "rdv", "--config", config)
-    assert history.code == 0 and "dégradé (page de maintenance)" in history.out, history.out
+    degraded_row = next(line for line in history.out.splitlines() if "dégradé" in line)
+    assert history.code == 0 and "page de maintenance" in degraded_row, history.out  # status and why, one row
     as_json = json.loads(run_watcher("history", "rdv", "--config", config, "--format", "json").out)
     assert [c["status"] for c in as_json["checks"]] == ["new", "degraded", "degraded", "unchanged"]
     explained = run_watcher("explain", "2", "--config", config)
