@@ -45,9 +45,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from lxml import etree
-
-from watcher.skeleton import FIELD_ROLES, INTERACTIVE_ROLES, Element, Skeleton
+from watcher.skeleton import FIELD_ROLES, INTERACTIVE_ROLES, Element, Skeleton, parse_html
 
 REASONS = ("template", "partial", "empty", "queue", "verification", "maintenance", "overload", "loading",
            "not_found", "error_page")
@@ -245,14 +243,7 @@ HEADING_TAGS = frozenset({"h1", "h2", "h3"})
 
 
 def _parse(html: str) -> Any:
-    if not html or not html.strip():
-        return None
-    parser = etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
-    try:
-        root = etree.fromstring(html.encode("utf-8", "replace"), parser=parser)
-    except (etree.ParserError, ValueError):
-        return None
-    return root
+    return parse_html(html)
 
 
 def _collapse(text: str) -> str:
