@@ -178,7 +178,7 @@ def read_html(path: Path) -> str:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise InputError(f"{path}: cannot be read ({exc.strerror})") from None
+        raise InputError.text("input.unreadable", path=path, why=exc.strerror) from None
     content_type = encoding = None
     if path.name == "dom.html":
         meta = snapshot_meta(path)
