@@ -41,3 +41,12 @@ def test_deep_pages_diff_without_alert(tmp_path: Path) -> None:
     (tmp_path / "a.html").write_text(deep_page(MAX_DEPTH * 2))
     report = diff_paths(tmp_path / "a.html", tmp_path / "a.html")
     assert report.alert is False and report.degraded is None
+
+
+def test_snapshot_folder_with_a_binary_dom_is_refused(tmp_path: Path) -> None:
+    folder = tmp_path / "snap"
+    folder.mkdir()
+    (folder / "dom.html").write_bytes(bytes(range(256)) * 8)
+    with pytest.raises(InputError) as caught:
+        kind_of(folder)
+    assert "dom.html" in caught.value.render("fr") and "ni une page HTML" in caught.value.render("fr")

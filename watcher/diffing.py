@@ -59,9 +59,17 @@ def kind_of(path: Path) -> str:
     if path.is_dir():
         if not (path / "skeleton.json").is_file() and not (path / "dom.html").is_file():
             raise InputError.text("input.not_snapshot", path=path)
+        if (path / "dom.html").is_file() and _file_kind(path / "dom.html") != "html":
+            raise InputError.text("input.not_html", path=path / "dom.html")
         return "folder"
+    return _file_kind(path)
+
+
+def _file_kind(path: Path) -> str:
+    """'png' or 'html' from a file's first bytes; InputError for an empty, unreadable or binary file."""
     try:
-        head = path.read_bytes()[:2048]
+        with path.open("rb") as file:
+            head = file.read(2048)
     except OSError as exc:
         raise InputError.text("input.unreadable", path=path, why=exc.strerror) from None
     if not head.strip():
