@@ -81,24 +81,29 @@ def test_snapshot_folders_report_structure_and_pixels(tmp_path: Path) -> None:
     assert {"alert", "changes", "visual"} <= set(data) and data["visual"]["regions"]
 
 
-@pytest.mark.parametrize("setup, message", [
-    (lambda d: (d / "missing.html", d / "b.html"), "no such file"),
-    (lambda d: (d / "empty.html", d / "b.html"), "empty"),
-    (lambda d: (d / "b.html", d / "a.png"), "cannot compare"),
-    (lambda d: (d / "blob.bin", d / "b.html"), "neither an HTML page nor a PNG"),
-    (lambda d: (d / "b.html", d / "notsnap"), "not a snapshot folder"),
+@pytest.mark.parametrize("setup, message, english", [
+    (lambda d: (d / "missing.html", d / "b.html"), "fichier ou dossier introuvable", "no such file"),
+    (lambda d: (d / "empty.html", d / "b.html"), "le fichier est vide", "the file is empty"),
+    (lambda d: (d / "b.html", d / "a.png"), "impossible de comparer une page HTML", "cannot compare an HTML page"),
+    (lambda d: (d / "blob.bin", d / "b.html"), "ni une page HTML ni une capture", "neither an HTML page nor a PNG"),
+    (lambda d: (d / "b.html", d / "notsnap"), "pas un dossier de capture", "not a snapshot folder"),
+    (lambda d: (d / "a.png", d / "bad.png"), "image PNG abîmée", "damaged or unreadable PNG"),
 ])
-def test_bad_inputs_exit_2_with_one_line(tmp_path: Path, setup, message: str) -> None:  # type: ignore[no-untyped-def]
+def test_bad_inputs_exit_2_with_one_line(tmp_path: Path, setup, message: str,  # type: ignore[no-untyped-def]
+                                         english: str) -> None:
     (tmp_path / "empty.html").write_text("", encoding="utf-8")
     (tmp_path / "b.html").write_text("<html><body><a href='/'>Accueil</a></body></html>", encoding="utf-8")
     (tmp_path / "blob.bin").write_bytes(b"\x00\x01\x02binary")
     (tmp_path / "notsnap").mkdir()
     page(tmp_path / "a.png", "x")
+    (tmp_path / "bad.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + bytes(13))
     before, after = setup(tmp_path)
     result = run_watcher("diff", before, after, "--format", "json")
     assert result.code == 2
     assert message in result.err and len(result.err.strip().splitlines()) == 1
     assert "Traceback" not in result.err and result.out == ""
+    result = run_watcher("diff", before, after, "--lang", "en")
+    assert result.code == 2 and english in result.err and len(result.err.strip().splitlines()) == 1
 
 
 def test_target_settings_ignore_a_region(tmp_path: Path) -> None:

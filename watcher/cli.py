@@ -13,7 +13,7 @@ from typing import Any
 import click
 
 from watcher import __version__
-from watcher.errors import ConfigError, WatcherError
+from watcher.errors import ConfigError, InputError, WatcherError
 
 EXIT_OK, EXIT_ALERT, EXIT_ERROR = 0, 1, 2
 
@@ -423,6 +423,9 @@ def main(argv: list[str] | None = None) -> None:
 
         lang = argv_lang(sys.argv[1:] if argv is None else argv)
         click.echo(exc.render(lang) if isinstance(exc, ConfigProblems) else str(exc), err=True)
+        sys.exit(EXIT_ERROR)
+    except InputError as exc:
+        click.echo(f"watcher: {exc.render(argv_lang(sys.argv[1:] if argv is None else argv))}", err=True)
         sys.exit(EXIT_ERROR)
     except WatcherError as exc:
         click.echo(f"watcher: {exc}", err=True)

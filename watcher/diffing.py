@@ -55,21 +55,29 @@ class DiffReport:
 def kind_of(path: Path) -> str:
     """'folder', 'png' or 'html' for a usable input; InputError otherwise."""
     if not path.exists():
-        raise InputError(f"{path}: no such file or folder")
+        raise InputError.text("input.missing", path=path)
     if path.is_dir():
         if not (path / "skeleton.json").is_file() and not (path / "dom.html").is_file():
-            raise InputError(f"{path}: not a snapshot folder (no dom.html or skeleton.json)")
+            raise InputError.text("input.not_snapshot", path=path)
+        if (path / "dom.html").is_file() and _file_kind(path / "dom.html") != "html":
+            raise InputError.text("input.not_html", path=path / "dom.html")
         return "folder"
+    return _file_kind(path)
+
+
+def _file_kind(path: Path) -> str:
+    """'png' or 'html' from a file's first bytes; InputError for an empty, unreadable or binary file."""
     try:
-        head = path.read_bytes()[:2048]
+        with path.open("rb") as file:
+            head = file.read(2048)
     except OSError as exc:
-        raise InputError(f"{path}: cannot be read ({exc.strerror})") from None
+        raise InputError.text("input.unreadable", path=path, why=exc.strerror) from None
     if not head.strip():
-        raise InputError(f"{path}: the file is empty")
+        raise InputError.text("input.empty", path=path)
     if head.startswith(PNG_MAGIC):
         return "png"
     if not looks_like_text(head):
-        raise InputError(f"{path}: neither an HTML page nor a PNG screenshot")
+        raise InputError.text("input.not_page", path=path)
     return "html"
 
 
@@ -83,7 +91,7 @@ def folder_skeleton(folder: Path, ignore: list[str]) -> Skeleton:
             if int(data.get("version") or 1) >= SKELETON_VERSION or not (folder / "dom.html").is_file():
                 return Skeleton.from_json(data)
         except (ValueError, KeyError, TypeError, AttributeError):
-            raise InputError(f"{saved}: damaged skeleton file") from None
+            raise InputError.text("input.damaged_skeleton", path=saved) from None
     return extract_skeleton(read_html(folder / "dom.html"), ignore=ignore)
 
 
@@ -93,7 +101,8 @@ def diff_paths(before: Path, after: Path, *, ignore: list[str] | None = None,
     ignore = ignore or []
     kinds = kind_of(before), kind_of(after)
     if kinds[0] != kinds[1]:
-        raise InputError(f"cannot compare a {kinds[0]} ({before}) with a {kinds[1]} ({after})")
+        raise InputError.text("input.mismatch", first_key=f"input.kind.{kinds[0]}", before=before,
+                              second_key=f"input.kind.{kinds[1]}", after=after)
     if kinds[0] == "png":
         return DiffReport(None, diff_screenshots(before, after), min_severity)
     if kinds[0] == "html":

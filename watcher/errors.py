@@ -30,7 +30,25 @@ class ConfigError(WatcherError):
 
 
 class InputError(WatcherError):
-    """A path given on the command line cannot be used."""
+    """A path given on the command line cannot be used.
+
+    Made with ``InputError.text(key, **values)``, it carries a texts.py key: the command line shows it in the
+    command's language (``render``); ``str()`` stays the English line for logs and callers.
+    """
+
+    key: str | None = None
+    values: dict[str, object] = {}
+
+    @classmethod
+    def text(cls, key: str, **values: object) -> InputError:
+        """The error worded by texts.py `key`; a value named ``*_key`` is itself a texts.py key (translated)."""
+        error = cls(_render(key, "en", values))
+        error.key, error.values = key, values
+        return error
+
+    def render(self, lang: str) -> str:
+        """The message in `lang` ("fr" or "en")."""
+        return _render(self.key, lang, self.values) if self.key else str(self)
 
 
 class StoreError(WatcherError):
@@ -39,6 +57,14 @@ class StoreError(WatcherError):
 
 class BrowserError(WatcherError):
     """No usable Chromium."""
+
+
+def _render(key: str, lang: str, values: dict[str, object]) -> str:
+    from watcher.texts import t
+
+    words = {name.removesuffix("_key"): t(str(value), lang) if name.endswith("_key") else value
+             for name, value in values.items()}
+    return t(key, lang, **words)
 
 
 def first_line(exc: BaseException) -> str:

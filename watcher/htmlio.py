@@ -44,6 +44,10 @@ _AS_WINDOWS_1252 = {"latin-1", "iso8859-1", "ascii", "cp1252"}
 _UNICODE = {"utf-8", "utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf-32-be"}
 # The start of BOM-less UTF-16 markup: optional white space, then "<" (little- or big-endian).
 _UTF16_START = re.compile(rb"(?:[\t\n\r ]\x00)*<\x00|(?:\x00[\t\n\r ])*\x00<")
+# The start of a byte-oriented HTML page: optional white space, then a tag, a doctype or a comment.
+_MARKUP_START = re.compile(rb"[\t\n\r ]*<[!?a-zA-Z]")
+# Control bytes a text page does not hold (binary data does), NUL aside.
+_OTHER_CONTROLS = re.compile(rb"[\x01-\x08\x0b\x0e-\x1a\x1c-\x1f]")
 # A valid UTF-8 multi-byte sequence (RFC 3629); a legacy-encoded French text almost never contains one.
 _UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
 
@@ -142,10 +146,14 @@ def _detected(data: bytes) -> DecodedHtml:
 
 
 def looks_like_text(head: bytes) -> bool:
-    """Whether the first bytes of a file can be an HTML page: no NUL byte, a BOM, or BOM-less UTF-16 markup."""
+    """Whether the first bytes of a file can be an HTML page: no NUL byte, a BOM, BOM-less UTF-16 markup, or
+    markup with a few stray NUL bytes (browsers drop them: HTML Standard, tokenizer « unexpected-null-character »)."""
     if b"\x00" not in head or EncodingDetector.strip_byte_order_mark(head)[1] is not None:
         return True
-    return _UTF16_START.match(head) is not None
+    if _UTF16_START.match(head) is not None:
+        return True
+    return _MARKUP_START.match(head) is not None and head.count(b"\x00") * 20 <= len(head) \
+        and _OTHER_CONTROLS.search(head) is None
 
 
 def snapshot_meta(html_path: Path) -> dict[str, object]:
@@ -170,7 +178,7 @@ def read_html(path: Path) -> str:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise InputError(f"{path}: cannot be read ({exc.strerror})") from None
+        raise InputError.text("input.unreadable", path=path, why=exc.strerror) from None
     content_type = encoding = None
     if path.name == "dom.html":
         meta = snapshot_meta(path)

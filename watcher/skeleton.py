@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import functools
 import re
+import sys
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
 from typing import Any, NamedTuple
 from urllib.parse import parse_qsl, unquote, urlencode, urljoin, urlsplit, urlunsplit
@@ -191,7 +193,7 @@ def extract_skeleton(html: str, *, base_url: str | None = None, ignore: Sequence
     with a skeleton read that way; a version-less annotated DOM (stored before frames were inlined) is always
     read that way.
     """
-    root = parse_html(html)
+    root = _parse(html)
     if root is None:
         return Skeleton(url=base_url, elements=[])
     doc_url = base_url or root.get("data-watcher-url") or None
@@ -200,21 +202,73 @@ def extract_skeleton(html: str, *, base_url: str | None = None, ignore: Sequence
     scope = 1 if reads == 1 or _legacy_capture(root) else READS_ALL
     walker = _Walker(root, link_base, reveal=scope >= READS_ALL)
     body = root.find("body")
-    walker.walk(body if body is not None else root, _Ctx())
-    return Skeleton(url=doc_url or link_base, elements=walker.finish(), reads=scope)
+    with _deep_enough():
+        walker.walk(body if body is not None else root, _Ctx())
+        elements = walker.finish()
+    return Skeleton(url=doc_url or link_base, elements=elements, reads=scope)
+
+
+def _parse(html: str) -> Any:
+    root = parse_html(html)
+    return root if root is not None and root.tag == "html" else None
+
+
+# Chromium's HTML parser nests elements at most this deep (kMaximumHTMLParserDOMTreeDepth): deeper elements
+# are attached at this depth, one after the other, so the page still shows them.
+MAX_DEPTH = 512
+# Python frames the skeleton's walk may stack for one level of nesting (walk, children, names).
+_FRAMES_PER_LEVEL = 6
+
+
+@contextmanager
+def _deep_enough() -> Iterator[None]:
+    """Room on Python's stack for a walk down ``MAX_DEPTH`` levels (restored afterwards)."""
+    before = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(before, MAX_DEPTH * _FRAMES_PER_LEVEL + 1000))
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(before)
 
 
 def parse_html(html: str) -> Any:
-    """The page as an lxml tree (its <html> root element), or None for an empty or unparsable page."""
+    """An HTML text as an lxml tree (plain etree elements, no comments or processing instructions), or None
+    when there is nothing to parse.
+
+    Nesting is read as a browser builds it: an element deeper than ``MAX_DEPTH`` levels is attached at that
+    depth after its ancestors (HTML Standard leaves the limit to browsers; Chromium's is 512), so deep pages keep
+    their content and walking the tree stays within bounded recursion. libxml2's own limit (about 2 000 levels
+    with ``huge_tree``) still drops what is deeper than that.
+    """
     if not html or not html.strip():
         return None
     # Plain etree elements: lxml.html's element classes cost a Python call per node visited.
-    parser = etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
+    parser = etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True, huge_tree=True)
     try:
-        root = etree.fromstring(html.encode("utf-8", "replace"), parser=parser)
+        root = etree.fromstring(html.replace("\x00", "").encode("utf-8", "replace"), parser=parser)
     except (etree.ParserError, ValueError):
         return None
-    return root if root is not None and root.tag == "html" else None
+    if root is not None:
+        _cap_depth(root, MAX_DEPTH)
+    return root
+
+
+def _cap_depth(root: Any, limit: int) -> None:
+    """Moves every element deeper than `limit` levels up to depth `limit`, in document order (tails follow)."""
+    stack = [(root, 0)]
+    while stack:
+        el, depth = stack.pop()
+        if depth < limit - 1:
+            stack.extend((child, depth + 1) for child in el)
+            continue
+        for child in list(el):
+            flat = list(child.iterdescendants())
+            if not flat:
+                continue
+            at = el.index(child) + 1
+            for offset, node in enumerate(flat):
+                node.getparent().remove(node)
+                el.insert(at + offset, node)
 
 
 def _legacy_capture(root: Any) -> bool:

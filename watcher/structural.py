@@ -671,12 +671,19 @@ _PLURAL_END = re.compile(r"(?<=\w\w)[sx]\b")
 _STEP = re.compile(r"\b(\d{1,2}) ?(?:/|[^\W\d_]{1,4}) ?(\d{1,2})\b")
 
 
+# Words a counter shows in place of a small number (French and English).
+_QUANTITY_WORDS = re.compile(r"\b(?:aucune?|zéro|zero|un|une|no|none|one)\b")
+
+
 def _only_numbers_differ(a: str, b: str) -> bool:
     """Only numbers differ, with the words that agree with them (« 1 message non lu » / « 3 messages non
     lus »): a counter, a year, a version number."""
     ka, kb = name_key(a), name_key(b)
     if _DIGITS.sub("0", ka) == _DIGITS.sub("0", kb):
         return True
+    if _DIGITS.search(ka) or _DIGITS.search(kb):
+        # a count spelled as a word on one side (« Aucun message » / « 3 messages », "No result" / "2 results")
+        ka, kb = _QUANTITY_WORDS.sub("0", ka), _QUANTITY_WORDS.sub("0", kb)
     return ka != kb and _PLURAL_END.sub("", _DIGITS.sub("0", ka)) == _PLURAL_END.sub("", _DIGITS.sub("0", kb)) \
         and _DIGITS.findall(ka) != _DIGITS.findall(kb)
 

@@ -402,6 +402,31 @@ TEXTS.update({
     "yes": {"fr": "oui", "en": "yes"},
 })
 
+# Files and folders given on the command line (watcher.errors.InputError.text).
+TEXTS.update({
+    "input.missing": {"fr": "{path} : fichier ou dossier introuvable", "en": "{path}: no such file or folder"},
+    "input.unreadable": {"fr": "{path} : lecture impossible ({why})", "en": "{path}: cannot be read ({why})"},
+    "input.empty": {"fr": "{path} : le fichier est vide", "en": "{path}: the file is empty"},
+    "input.not_page": {"fr": "{path} : ni une page HTML ni une capture d'écran PNG",
+                       "en": "{path}: neither an HTML page nor a PNG screenshot"},
+    "input.not_html": {"fr": "{path} : ce n'est pas une page HTML", "en": "{path}: not an HTML page"},
+    "input.not_snapshot": {"fr": "{path} : ce n'est pas un dossier de capture (ni dom.html ni skeleton.json)",
+                           "en": "{path}: not a snapshot folder (no dom.html or skeleton.json)"},
+    "input.mismatch": {"fr": "impossible de comparer {first} ({before}) avec {second} ({after})",
+                       "en": "cannot compare {first} ({before}) with {second} ({after})"},
+    "input.kind.html": {"fr": "une page HTML", "en": "an HTML page"},
+    "input.kind.png": {"fr": "une capture PNG", "en": "a PNG screenshot"},
+    "input.kind.folder": {"fr": "un dossier de capture", "en": "a snapshot folder"},
+    "input.damaged_skeleton": {"fr": "{path} : fichier de squelette abîmé", "en": "{path}: damaged skeleton file"},
+    "input.not_png": {"fr": "{path} : ce n'est pas une image PNG", "en": "{path}: not a PNG image"},
+    "input.damaged_png": {"fr": "{path} : image PNG abîmée ou illisible ({why})",
+                          "en": "{path}: damaged or unreadable PNG ({why})"},
+    "input.png_too_large": {"fr": "{path} : image PNG trop grande ({width}×{height} pixels)",
+                            "en": "{path}: damaged or unreadable PNG (image too large: {width}x{height} pixels)"},
+    "input.no_png_header": {"fr": "{path} : image PNG abîmée (pas d'en-tête d'image)",
+                            "en": "{path}: damaged or unreadable PNG (no image header)"},
+})
+
 
 def t(key: str, lang: str = "fr", **values: object) -> str:
     """The text `key` in `lang` (French when the language is unknown), with values filled in."""

@@ -35,6 +35,7 @@ from watcher.skeleton import (
     compile_selectors,
     extract_skeleton,
     normalize_space,
+    parse_html,
 )
 from watcher.structural import diff_skeletons
 from watcher.visual import Region, diff_screenshots
@@ -149,10 +150,9 @@ class TuneReport:
 
 def parse_dom(html: str) -> Any:
     """The annotated DOM as an lxml tree (same parser options as the skeleton)."""
-    parser = etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
-    root = etree.fromstring(html.encode("utf-8", "replace"), parser=parser) if html.strip() else None
+    root = parse_html(html)
     if root is None:
-        root = etree.fromstring(b"<html><body></body></html>", parser=parser)
+        root = etree.fromstring(b"<html><body></body></html>", parser=etree.HTMLParser())
     return root
 
 

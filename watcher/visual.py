@@ -161,27 +161,27 @@ def _read_png(source: Path | str | bytes) -> bytes:
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
+        raise InputError.text("input.missing", path=path) from None
     except OSError as exc:
-        raise InputError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+        raise InputError.text("input.unreadable", path=path, why=exc.strerror or exc) from None
     return _checked_png(data, path)
 
 
 def _checked_png(data: bytes, path: Path) -> bytes:
     if not data:
-        raise InputError(f"{path}: the file is empty")
+        raise InputError.text("input.empty", path=path)
     if not data.startswith(PNG_SIGNATURE):
-        raise InputError(f"{path}: not a PNG image")
+        raise InputError.text("input.not_png", path=path)
     width, height = _png_size(data, path)
     if width * height > MAX_PIXELS:
-        raise InputError(f"{path}: damaged or unreadable PNG (image too large: {width}x{height} pixels)")
+        raise InputError.text("input.png_too_large", path=path, width=width, height=height)
     return data
 
 
 def _png_size(data: bytes, path: Path) -> tuple[int, int]:
     """(width, height) from the IHDR chunk, which the PNG specification puts first (ISO/IEC 15948, 5.6)."""
     if len(data) < 24 or data[12:16] != b"IHDR":
-        raise InputError(f"{path}: damaged or unreadable PNG (no image header)")
+        raise InputError.text("input.no_png_header", path=path)
     return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
 
 
@@ -196,7 +196,8 @@ def _decode(data: bytes, path: Path) -> np.ndarray:
             return _expand_rgb(data, width, height)
         pixels = png_decode(data)
     except (RuntimeError, ValueError, MemoryError) as exc:
-        raise InputError(f"{path}: damaged or unreadable PNG ({str(exc).splitlines()[0] if str(exc) else exc})") from None
+        raise InputError.text("input.damaged_png", path=path,
+                              why=str(exc).splitlines()[0] if str(exc) else exc) from None
     if pixels.dtype == np.uint8 and pixels.ndim == 3 and pixels.shape[2] in (3, 4):
         return _packed(pixels)
     # Grey, grey with alpha, 16 bits per channel: rare for screenshots, converted by Pillow.
@@ -206,7 +207,7 @@ def _decode(data: bytes, path: Path) -> np.ndarray:
         with Image.open(io.BytesIO(data)) as image:
             return _image_to_packed(image)
     except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
-        raise InputError(f"{path}: damaged or unreadable PNG ({exc})") from None
+        raise InputError.text("input.damaged_png", path=path, why=exc) from None
 
 
 def _expand_rgb(data: bytes, width: int, height: int) -> np.ndarray:

@@ -63,7 +63,7 @@ def show_skeleton(source: str, fmt: str, lang: str) -> None:
         if kind == "folder":
             path = path / "dom.html"
         elif kind != "html":
-            raise InputError(f"{source}: not an HTML page")
+            raise InputError.text("input.not_html", path=source)
         skeleton = extract_skeleton(read_html(path))
     if fmt == "json":
         emit_json(skeleton.to_json())
