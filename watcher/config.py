@@ -336,8 +336,10 @@ def read_yaml(path: Path) -> Any:
         raise single(path, None, "", "cfg.not_found") from None
     except IsADirectoryError:
         raise single(path, None, "", "cfg.is_dir") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise single(path, None, "", "cfg.unreadable", detail=exc.__class__.__name__) from None
+    except UnicodeDecodeError as exc:
+        raise single(path, None, "", "cfg.not_text", position=exc.start) from None
+    except OSError as exc:
+        raise single(path, None, "", "cfg.unreadable", detail=exc.strerror or exc.__class__.__name__) from None
     try:
         return YAML(typ="rt").load(text)
     except MarkedYAMLError as exc:

@@ -227,6 +227,10 @@ TEXTS.update({
     "cfg.got.text": {"fr": "« {value} »", "en": "“{value}”"},
     "cfg.not_found": {"fr": "fichier introuvable", "en": "file not found"},
     "cfg.is_dir": {"fr": "c'est un dossier, pas un fichier", "en": "this is a folder, not a file"},
+    "cfg.not_text": {"fr": "ce n'est pas un fichier texte UTF-8 (octet invalide à la position {position}) : "
+                           "enregistrez-le en UTF-8 depuis votre éditeur",
+                     "en": "not a UTF-8 text file (invalid byte at position {position}): save it as UTF-8 "
+                           "from your editor"},
     "cfg.unreadable": {"fr": "fichier illisible ({detail})", "en": "cannot read file ({detail})"},
     "cfg.no_targets": {"fr": "fichier introuvable : lancez « watcher init{folder} » pour créer un exemple commenté",
                        "en": "file not found: run “watcher init{folder}” to create a commented example"},
