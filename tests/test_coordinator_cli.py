@@ -370,3 +370,21 @@ def test_outbox_is_a_table_in_paris_time() -> None:
     assert lines[1].index("local") == lines[2].index("mediateurs")  # aligned columns
     assert lines[1].rstrip().endswith("1")  # nothing due for a sent message
     assert outbox_table([], "en") == "The outbox is empty."
+
+
+def test_network_failures_are_worded_plainly_wherever_they_are_shown(tmp_path: Path) -> None:
+    """« name not resolved » never reaches a coordinator raw: check, history, explain and the outage message."""
+    from watcher.check import CheckResult
+    from watcher.commands.check import _reason_words
+    from watcher.config import Target
+    from watcher.notify import unreachable_message
+
+    target = Target(id="caf", name="CAF", url="https://www.caf.fr:8443/")
+    result = CheckResult(target=target, time=datetime.now(UTC), status="unreachable", reason="name not resolved")
+    assert result.describe_reason("fr") == "nom de domaine introuvable (www.caf.fr:8443)"
+    assert result.describe_reason("en") == "domain name not found (www.caf.fr:8443)"
+    assert _reason_words("unreachable", "connection refused", "", "fr") == "connexion refusée sur le site"
+    assert _reason_words("unreachable", "HTTP 503", "", "fr") == "erreur du serveur du site (HTTP 503)"
+    messages = unreachable_message(target, "connection refused", 3, datetime.now(UTC))
+    assert "connexion refusée sur www.caf.fr:8443" in messages["fr"].body
+    assert "connection refused" not in messages["fr"].body

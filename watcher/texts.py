@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from urllib.parse import urlsplit
+
 TEXTS: dict[str, dict[str, str]] = {
     "status.new": {"fr": "première capture", "en": "first capture"},
     "status.unchanged": {"fr": "inchangé", "en": "unchanged"},
@@ -349,6 +352,7 @@ TEXTS.update({
                     "en": "{url} is already watched (page {id}); nothing was added"},
     "add.created": {"fr": "{file} n'existait pas ou était vide : il contient maintenant cette page",
                     "en": "{file} did not exist or was empty: it now holds this page"},
+    "net.site": {"fr": "le site", "en": "the site"},
     "net.refused": {"fr": "connexion refusée sur {host}", "en": "connection refused on {host}"},
     "net.dns": {"fr": "nom de domaine introuvable ({host})", "en": "domain name not found ({host})"},
     "net.timeout": {"fr": "délai dépassé : {host} n'a pas répondu à temps", "en": "timed out: {host} did not answer in time"},
@@ -411,3 +415,29 @@ def t(key: str, lang: str = "fr", **values: object) -> str:
     """The text `key` in `lang` (French when the language is unknown), with values filled in."""
     entry = TEXTS[key]
     return entry.get(lang, entry["fr"]).format(**values)
+
+
+NET_REASONS = {
+    "connection refused": "net.refused", "name not resolved": "net.dns", "timeout": "net.timeout",
+    "timed out": "net.timeout", "connection timed out": "net.timeout", "unsafe port": "net.unsafe_port",
+    "connection reset": "net.reset", "connection closed": "net.reset", "empty response": "net.reset",
+    "address unreachable": "net.unreachable", "network changed": "net.unreachable",
+    "internet disconnected": "net.offline", "too many redirects": "net.redirects",
+}
+
+
+def plain_reason(reason: str, url: str, lang: str) -> str:
+    """A capture's failure in words a coordinator understands (« connexion refusée sur 127.0.0.1:8765 »)."""
+    parts = urlsplit(url)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    host = f"{parts.hostname}:{port}" if parts.port else (parts.hostname or url or t("net.site", lang))
+    key = NET_REASONS.get(reason.strip().lower())
+    if key is None and reason.lower().startswith(("cert ", "ssl")):
+        key = "net.certificate"
+    if key is not None:
+        return t(key, lang, host=host, port=port)
+    status = re.fullmatch(r"HTTP (\d{3})", reason.strip())
+    if status:
+        code = int(status.group(1))
+        return t("net.http404" if code == 404 else "net.http5xx" if code >= 500 else "net.http4xx", lang, code=code)
+    return reason

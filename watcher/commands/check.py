@@ -13,7 +13,7 @@ from watcher.config import Config, load_config
 from watcher.confirmation import CONFIRMED, SUPERSEDED, hold, settle
 from watcher.errors import InputError
 from watcher.store import Store
-from watcher.texts import TEXTS, t
+from watcher.texts import TEXTS, plain_reason, t
 
 
 def select_targets(config: Config, ids: list[str]) -> list:
@@ -115,15 +115,19 @@ def show_history(paths: Paths, target_id: str, fmt: str, lang: str = "fr") -> No
         if not records:
             click.echo(t("history.empty", lang, target=target_id))
             return
+        from watcher.commands.coordinator import target_url
         from watcher.tables import paris_time, table
 
+        url = target_url(paths, target_id)
         rows = [[r.id, paris_time(r.time), t("status." + r.status, lang), t("yes", lang) if r.alert else "",
-                 _reason_words(r.status, r.reason, lang) if r.reason else "", r.snapshot or ""] for r in records]
+                 _reason_words(r.status, r.reason, url, lang) if r.reason else "", r.snapshot or ""] for r in records]
         headers = [t("col." + key, lang) for key in ("id", "time", "status", "alert", "reason", "snapshot")]
         click.echo(table(headers, rows, numeric=(0,)))
 
 
-def _reason_words(status: str, reason: str, lang: str) -> str:
-    """A degraded check's reason code in words (« page de maintenance »); other reasons as recorded."""
+def _reason_words(status: str, reason: str, url: str, lang: str) -> str:
+    """A degraded check's reason code in words (« page de maintenance »); a network failure as people say it."""
     key = f"degraded.{reason}"
-    return t(key, lang) if status == "degraded" and key in TEXTS else reason
+    if status == "degraded" and key in TEXTS:
+        return t(key, lang)
+    return plain_reason(reason, url, lang)

@@ -19,14 +19,14 @@ from watcher.capture import Capture
 from watcher.changes import Change, Severity, is_alert
 from watcher.cli import Paths, emit_json
 from watcher.config import Config, Target, load_config, url_suggestion
-from watcher.config_errors import issues_from_validation
+from watcher.config_errors import default_lang, issues_from_validation
 from watcher.configedit import TargetsFile
 from watcher.errors import ConfigError, InputError, WatcherError
 from watcher.htmlio import read_html
 from watcher.skeleton import LANDMARK_ROLES, Skeleton, render_skeleton_text
 from watcher.store import CheckRecord, Store
 from watcher.structural import diff_skeletons, severity_of
-from watcher.texts import TEXTS, t
+from watcher.texts import TEXTS, plain_reason, t
 from watcher.tuning import CookieHint, Sample, TuneReport, Variation, block_selector, merged_proposals, tune
 
 DEFAULT_SCHEDULE = "0 7 * * 1-5"
@@ -54,7 +54,8 @@ async def capture_runs(target: Target, runs: int, max_height: int) -> list[Captu
         for _ in range(runs):
             capture = await capture_target(browser, target, max_height)
             if capture.status != "ok":
-                raise InputError(t("unreachable", "fr", url=target.url, reason=capture.reason))
+                raise InputError(t("unreachable", default_lang(), url=target.url,
+                                   reason=plain_reason(capture.reason or "", target.url, default_lang())))
             captures.append(capture)
     return captures
 
@@ -253,32 +254,6 @@ def already_watched(url: str, watched: dict[str, str]) -> str | None:
     return next((target_id for target_id, other in watched.items() if normal_url(other) == wanted), None)
 
 
-NET_REASONS = {
-    "connection refused": "net.refused", "name not resolved": "net.dns", "timeout": "net.timeout",
-    "timed out": "net.timeout", "connection timed out": "net.timeout", "unsafe port": "net.unsafe_port",
-    "connection reset": "net.reset", "connection closed": "net.reset", "empty response": "net.reset",
-    "address unreachable": "net.unreachable", "network changed": "net.unreachable",
-    "internet disconnected": "net.offline", "too many redirects": "net.redirects",
-}
-
-
-def plain_reason(reason: str, url: str, lang: str) -> str:
-    """A capture's failure in words a coordinator understands (« connexion refusée sur 127.0.0.1:8765 »)."""
-    parts = urlsplit(url)
-    port = parts.port or (443 if parts.scheme == "https" else 80)
-    host = f"{parts.hostname}:{port}" if parts.port else (parts.hostname or url)
-    key = NET_REASONS.get(reason.strip().lower())
-    if key is None and reason.lower().startswith(("cert ", "ssl")):
-        key = "net.certificate"
-    if key is not None:
-        return t(key, lang, host=host, port=port)
-    status = re.fullmatch(r"HTTP (\d{3})", reason.strip())
-    if status:
-        code = int(status.group(1))
-        return t("net.http404" if code == 404 else "net.http5xx" if code >= 500 else "net.http4xx", lang, code=code)
-    return reason
-
-
 def _validated(entry: dict[str, Any], lang: str) -> Target:
     """The new target, or its mistakes in the coordinator's words (the same texts as targets.yaml's)."""
     try:
@@ -385,6 +360,15 @@ def _min_severity(paths: Paths, target_id: str) -> str:
         return "major"
 
 
+def target_url(paths: Paths, target_id: str) -> str:
+    """The page's address in targets.yaml, or "" when the file or the page is not there any more."""
+    try:
+        config = load_config(paths.config)
+    except WatcherError:
+        return ""
+    return next((target.url for target in config.targets if target.id == target_id), "")
+
+
 def run_explain(paths: Paths, change_id: str, lang: str) -> None:
     """Why a change alerted: the elements, the rule, the severity, and the setting that would silence it."""
     with Store(paths.snapshots) as store:
@@ -394,7 +378,7 @@ def run_explain(paths: Paths, change_id: str, lang: str) -> None:
         level = _min_severity(paths, record.target)
         changes = rebuilt_changes(store, record)
         marks = {m.check_id: m for m in store.marks()}
-    for line in explain_lines(record, changes, level, lang):
+    for line in explain_lines(record, changes, level, lang, target_url(paths, record.target)):
         click.echo(line)
     mark = marks.get(record.id)
     if mark is not None:
@@ -402,7 +386,8 @@ def run_explain(paths: Paths, change_id: str, lang: str) -> None:
         click.echo(t("explain.marked", lang, label=t("label." + mark.label, lang), note=note))
 
 
-def explain_lines(record: CheckRecord, changes: list[tuple[Change, str | None]], level: str, lang: str) -> list[str]:
+def explain_lines(record: CheckRecord, changes: list[tuple[Change, str | None]], level: str, lang: str,
+                  url: str = "") -> list[str]:
     from watcher.texts import t
 
     alert = f"  [{t('alert', lang)}]" if record.alert else ""
@@ -414,7 +399,7 @@ def explain_lines(record: CheckRecord, changes: list[tuple[Change, str | None]],
         reason = t(f"degraded.{record.reason}", lang) if f"degraded.{record.reason}" in TEXTS else record.reason
         return [*lines, t("explain.reason", lang, reason=reason), t("explain.degraded", lang)]
     if record.reason:
-        lines.append(t("explain.reason", lang, reason=record.reason))
+        lines.append(t("explain.reason", lang, reason=plain_reason(record.reason, url, lang)))
     if record.snapshot:
         lines.append(t("explain.files", lang, snapshot=record.snapshot, baseline=record.baseline or "—"))
     if record.status == "new":

@@ -24,7 +24,7 @@ from watcher.config import Config, Target, load_config
 from watcher.config_errors import ConfigProblems, check_channel_words
 from watcher.errors import ConfigError
 from watcher.procedures import ProcedureRun
-from watcher.texts import t
+from watcher.texts import plain_reason, t
 
 
 @dataclass
@@ -117,7 +117,7 @@ def trial_lines(trials: Sequence[Trial], lang: str) -> tuple[list[str], bool]:
                            seconds=float(trial.capture.meta.get("duration_s") or 0)))
         else:
             all_ok = False
-            lines.append(t("validate.page_bad", lang, id=target.id, reason=trial.capture.reason or "?",
+            lines.append(t("validate.page_bad", lang, id=target.id, reason=plain_reason(trial.capture.reason or "?", target.url, lang),
                            url=target.url))
         for run in trial.runs:
             key = "validate.proc_ok" if run.status == "ok" else "validate.proc_bad"
