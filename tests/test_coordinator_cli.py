@@ -388,3 +388,14 @@ def test_network_failures_are_worded_plainly_wherever_they_are_shown(tmp_path: P
     messages = unreachable_message(target, "connection refused", 3, datetime.now(UTC))
     assert "connexion refusée sur www.caf.fr:8443" in messages["fr"].body
     assert "connection refused" not in messages["fr"].body
+
+
+def test_a_check_where_nothing_was_compared_cannot_be_marked(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Marking an unreachable check « bruit » would count a false alarm that never was, in stats."""
+    config = targets_file(tmp_path, "https://example.org/")
+    make_store(tmp_path)
+    for check_id in ("1", "3"):
+        refused = invoke(capsys, "mark", check_id, "bruit", "--config", config)
+        assert refused.code == 2 and "rien à noter" in refused.err and "\n" not in refused.err.strip()
+    stats = invoke(capsys, "stats", "--format", "json", "--config", config)
+    assert json.loads(stats.out)["targets"][0]["noise_marks"] == 0

@@ -162,6 +162,10 @@ TEXTS: dict[str, dict[str, str]] = {
     "rule.dialog": {"fr": "un dialogue entier (bandeau cookies, fenêtre) apparaît ou disparaît",
                     "en": "a whole dialog (cookie banner, modal) appears or goes"},
     "rule.step": {"fr": "élément qu'une personne utilise pour avancer", "en": "an element a person uses to go on"},
+    "mark.nothing": {"fr": "le n°{id} ({target}) est une vérification « {status} » : rien n'a été signalé, "
+                           "il n'y a rien à noter (watcher history {target} montre les changements)",
+                     "en": "#{id} ({target}) is a check with status “{status}”: nothing was reported, nothing to "
+                           "record (watcher history {target} shows the changes)"},
     "mark.done": {"fr": "Changement n°{id} ({target}) noté : {label}", "en": "Change #{id} ({target}) recorded as: {label}"},
     "label.noise": {"fr": "fausse alerte (bruit)", "en": "false alarm (noise)"},
     "label.real": {"fr": "vrai changement", "en": "real change"},

@@ -518,11 +518,17 @@ def mark_label(word: str, lang: str) -> str:
     return label
 
 
+NOTHING_TO_JUDGE = ("new", "unreachable", "error")  # no comparison was made: neither noise nor a real change
+
+
 def run_mark(paths: Paths, change_id: str, label: str, note: str | None, lang: str) -> None:
     with Store(paths.snapshots) as store:
         record = find_record(store, change_id)
         if record is None:
             raise InputError(t("unknown_change", lang, id=change_id, index=paths.snapshots / "index.sqlite3"))
+        if record.status in NOTHING_TO_JUDGE or (label == "noise" and record.status == "unchanged"):
+            raise InputError(t("mark.nothing", lang, id=record.id, target=record.target,
+                               status=t("status." + record.status, lang)))
         store.mark(record.id, label, note)
     click.echo(t("mark.done", lang, id=record.id, target=record.target, label=t("label." + label, lang)))
 
