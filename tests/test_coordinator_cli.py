@@ -399,3 +399,11 @@ def test_a_check_where_nothing_was_compared_cannot_be_marked(tmp_path: Path, cap
         assert refused.code == 2 and "rien à noter" in refused.err and "\n" not in refused.err.strip()
     stats = invoke(capsys, "stats", "--format", "json", "--config", config)
     assert json.loads(stats.out)["targets"][0]["noise_marks"] == 0
+
+
+def test_history_of_a_mistyped_page_is_an_error_naming_the_pages(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = targets_file(tmp_path, "https://example.org/")
+    make_store(tmp_path)
+    wrong = invoke(capsys, "history", "aide", "--config", config)
+    assert wrong.code == 2 and "page inconnue « aide »" in wrong.err and "« aides »" in wrong.err
+    assert invoke(capsys, "history", "aides", "--config", config).code == 0

@@ -40,6 +40,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "visual": {"fr": "{ratio:.1%} de la page a changé visuellement ({regions} zone(s))",
                "en": "{ratio:.1%} of the page changed visually ({regions} region(s))"},
     "no_change": {"fr": "aucun changement d'interface", "en": "no interface change"},
+    "history.unknown": {"fr": "page inconnue « {target} » (pages : {ids})", "en": "unknown page “{target}” (pages: {ids})"},
     "history.empty": {"fr": "aucune vérification enregistrée pour {target}", "en": "no check recorded for {target}"},
     "validate.ok": {"fr": "{file} : configuration valide ({count} page(s) surveillée(s))",
                     "en": "{file}: valid configuration ({count} watched page(s))"},

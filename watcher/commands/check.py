@@ -113,6 +113,7 @@ def show_history(paths: Paths, target_id: str, fmt: str, lang: str = "fr") -> No
                 for r in records]})
             return
         if not records:
+            _unknown_target(paths, store.targets(), target_id, lang)
             click.echo(t("history.empty", lang, target=target_id))
             return
         from watcher.commands.coordinator import target_url
@@ -123,6 +124,23 @@ def show_history(paths: Paths, target_id: str, fmt: str, lang: str = "fr") -> No
                  _reason_words(r.status, r.reason, url, lang) if r.reason else "", r.snapshot or ""] for r in records]
         headers = [t("col." + key, lang) for key in ("id", "time", "status", "alert", "reason", "snapshot")]
         click.echo(table(headers, rows, numeric=(0,)))
+
+
+def _unknown_target(paths: Paths, stored: list[str], target_id: str, lang: str) -> None:
+    """Raise InputError (exit 2) when `target_id` is neither in targets.yaml nor in the store, naming the close one."""
+    from watcher.config_errors import closest
+    from watcher.errors import WatcherError
+
+    try:
+        known = [target.id for target in load_config(paths.config).targets]
+    except WatcherError:
+        known = []
+    if target_id in known:
+        return
+    ids = list(dict.fromkeys([*known, *stored]))
+    suggestion = closest(target_id, ids)
+    raise InputError(t("history.unknown", lang, target=target_id, ids=", ".join(ids) or "—")
+                     + (t("cfg.suggest", lang, value=suggestion) if suggestion else ""))
 
 
 def _reason_words(status: str, reason: str, url: str, lang: str) -> str:
