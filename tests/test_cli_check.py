@@ -113,3 +113,24 @@ def test_check_confirm_ignores_a_flap_and_keeps_a_real_change(tmp_path: Path, lo
     assert json.loads(real.out)["targets"][0]["alert"] is True
     history = json.loads(run_watcher("history", "accueil", "--config", cfg, "--format", "json").out)
     assert [c["alert"] for c in history["checks"]].count(True) == 1
+
+
+def test_click_usage_errors_are_one_line_in_french_with_the_help_named(capsys: pytest.CaptureFixture[str]) -> None:
+    from watcher.cli import main
+
+    def run(*args: str) -> tuple[int, str, str]:
+        with pytest.raises(SystemExit) as exit_info:
+            main(list(args))
+        out, err = capsys.readouterr()
+        return int(exit_info.value.code or 0), out, err
+
+    code, _, err = run("chek")
+    assert code == 2 and err.strip() == "watcher: commande inconnue « chek » ; vouliez-vous dire check, schema ? (aide : watcher --help)"
+    code, _, err = run("explain")
+    assert code == 2 and "il manque CHANGE_ID" in err and "watcher explain --help" in err
+    code, _, err = run("check", "--format", "xml")
+    assert code == 2 and "valeur invalide pour --format : « xml »" in err
+    code, _, err = run("notify-test", "--lang", "en")
+    assert code == 2 and "CHANNEL is missing" in err
+    code, out, err = run()  # `watcher` alone: the help on stdout, no error
+    assert code == 0 and out.startswith("Usage: watcher") and err == ""

@@ -415,6 +415,16 @@ def main(argv: list[str] | None = None) -> None:
     except click.exceptions.Abort:
         click.echo("watcher: interrompu", err=True)
         sys.exit(EXIT_ERROR)
+    except click.exceptions.NoArgsIsHelpError as exc:  # `watcher` alone: the help, as `watcher --help` gives it
+        click.echo(exc.ctx.get_help() if exc.ctx else exc.format_message())
+        sys.exit(EXIT_OK)
+    except click.UsageError as exc:  # click's own words, in the coordinator's language
+        from watcher.texts import usage_words
+
+        lang = argv_lang(sys.argv[1:] if argv is None else argv)
+        command = exc.ctx.command_path if exc.ctx else None
+        click.echo(f"watcher: {usage_words(exc.format_message(), lang, command)}", err=True)
+        sys.exit(EXIT_ERROR)
     except click.ClickException as exc:
         click.echo(f"watcher: {exc.format_message()}", err=True)
         sys.exit(EXIT_ERROR)

@@ -357,6 +357,17 @@ TEXTS.update({
                     "en": "{url} is already watched (page {id}); nothing was added"},
     "add.created": {"fr": "{file} n'existait pas ou était vide : il contient maintenant cette page",
                     "en": "{file} did not exist or was empty: it now holds this page"},
+    "usage.no_command": {"fr": "commande inconnue « {name} »", "en": "unknown command “{name}”"},
+    "usage.no_option": {"fr": "option inconnue « {name} »", "en": "unknown option “{name}”"},
+    "usage.missing_argument": {"fr": "il manque {name}", "en": "{name} is missing"},
+    "usage.missing_option": {"fr": "l'option {name} est obligatoire", "en": "option {name} is required"},
+    "usage.needs_value": {"fr": "l'option {name} attend une valeur", "en": "option {name} needs a value"},
+    "usage.choice": {"fr": "valeur invalide pour {name} : « {value} » (valeurs possibles : {choices})",
+                     "en": "invalid value for {name}: “{value}” (possible values: {choices})"},
+    "usage.invalid": {"fr": "valeur invalide pour {name} : {detail}", "en": "invalid value for {name}: {detail}"},
+    "usage.extra": {"fr": "argument(s) en trop : {args}", "en": "unexpected extra argument(s): {args}"},
+    "usage.suggest": {"fr": " ; vouliez-vous dire {words} ?", "en": "; did you mean {words}?"},
+    "usage.help": {"fr": " (aide : {command} --help)", "en": " (help: {command} --help)"},
     "net.site": {"fr": "le site", "en": "the site"},
     "net.refused": {"fr": "connexion refusée sur {host}", "en": "connection refused on {host}"},
     "net.dns": {"fr": "nom de domaine introuvable ({host})", "en": "domain name not found ({host})"},
@@ -446,3 +457,31 @@ def plain_reason(reason: str, url: str, lang: str) -> str:
         code = int(status.group(1))
         return t("net.http404" if code == 404 else "net.http5xx" if code >= 500 else "net.http4xx", lang, code=code)
     return reason
+
+
+USAGE_PATTERNS = (  # click's own messages (English) -> (text key, its values); the rest is kept as click says it
+    (r"No such command '(?P<name>[^']*)'\.", "usage.no_command"),
+    (r"No such option:? '?(?P<name>[^' ]*)'?\.?", "usage.no_option"),
+    (r"Missing argument '(?P<name>[^']*)'\.", "usage.missing_argument"),
+    (r"Missing option '(?P<name>[^']*)'\.", "usage.missing_option"),
+    (r"Option '(?P<name>[^']*)' requires an argument\.", "usage.needs_value"),
+    (r"Invalid value for '(?P<name>[^']*)': '(?P<value>[^']*)' is not one of (?P<choices>.*)\.", "usage.choice"),
+    (r"Invalid value for '(?P<name>[^']*)': (?P<detail>.*)", "usage.invalid"),
+    (r"Got unexpected extra arguments? \((?P<args>.*)\)", "usage.extra"),
+)
+
+
+def usage_words(message: str, lang: str, command: str | None = None) -> str:
+    """A click usage error (« Missing argument 'CHANNEL'. ») in the coordinator's language, with the
+    « did you mean » words kept and the command's help named: « il manque CHANNEL (aide : watcher notify-test --help) »."""
+    text, suggestion = message.strip(), ""
+    hint = re.search(r"\s*\(Did you mean(?: one of:)? (?P<words>.*)\?\)$", text)
+    if hint:
+        text, suggestion = text[: hint.start()], t("usage.suggest", lang, words=hint.group("words").replace("'", ""))
+    for pattern, key in USAGE_PATTERNS:
+        found = re.fullmatch(pattern, text, re.S)
+        if found:
+            values = {k: v.replace("'", "") for k, v in found.groupdict().items()}
+            text = t(key, lang, **values)
+            break
+    return text + suggestion + (t("usage.help", lang, command=command) if command else "")
