@@ -230,7 +230,7 @@ def test_marks_show_in_stats(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     stats = invoke(capsys, "stats", "--format", "json", "--config", config)
     assert json.loads(stats.out) == {"targets": [{
         "id": "aides", "checks": 3, "changes": 1, "alerts": 1, "unreachable": 1, "unreachable_rate": 0.333,
-        "noise_marks": 1, "real_marks": 0}]}
+        "noise_marks": 1, "real_marks": 0, "degraded": 0}]}
     explained = invoke(capsys, "explain", "2", "--config", config)
     assert "bouton de test" in explained.out
 
@@ -280,8 +280,8 @@ def test_stats_and_history_are_aligned_tables_in_paris_time(tmp_path: Path,
     config = targets_file(tmp_path, "https://example.org/")
     make_store(tmp_path)
     stats = invoke(capsys, "stats", "--config", config).out.splitlines()
-    assert stats[0].split() == ["page", "vérifications", "changements", "alertes", "injoignable", "bruit", "réel"]
-    assert stats[1].split() == ["aides", "3", "1", "1", "33%", "0", "0"]
+    assert stats[0].split() == ["page", "vérifications", "changements", "alertes", "injoignable", "dégradée", "bruit", "réel"]
+    assert stats[1].split() == ["aides", "3", "1", "1", "33%", "0", "0", "0"]
     assert stats[1].index("33%") + 3 == stats[0].index("injoignable") + len("injoignable")  # right-aligned
     history = invoke(capsys, "history", "aides", "--config", config).out.splitlines()
     assert history[0].split()[:3] == ["n°", "heure", "(Paris)"]
@@ -407,3 +407,16 @@ def test_history_of_a_mistyped_page_is_an_error_naming_the_pages(tmp_path: Path,
     wrong = invoke(capsys, "history", "aide", "--config", config)
     assert wrong.code == 2 and "page inconnue « aide »" in wrong.err and "« aides »" in wrong.err
     assert invoke(capsys, "history", "aides", "--config", config).code == 0
+
+
+def test_stats_count_degraded_captures_apart(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A maintenance page seen twice shows in stats (the coordinator sees it), not as a change nor an alert."""
+    config = targets_file(tmp_path, "https://example.org/")
+    root = make_store(tmp_path)
+    with Store(root) as store:
+        for day in (4, 5):
+            store.record_check("aides", datetime(2025, 3, day, 7, tzinfo=UTC), "degraded", reason="maintenance")
+    row = json.loads(invoke(capsys, "stats", "--format", "json", "--config", config).out)["targets"][0]
+    assert (row["degraded"], row["changes"], row["alerts"]) == (2, 1, 1)
+    table = invoke(capsys, "stats", "--config", config).out
+    assert "dégradée" in table.splitlines()[0]

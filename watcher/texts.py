@@ -410,6 +410,7 @@ TEXTS.update({
     "col.changes": {"fr": "changements", "en": "changes"},
     "col.alerts": {"fr": "alertes", "en": "alerts"},
     "col.unreachable": {"fr": "injoignable", "en": "unreachable"},
+    "col.degraded": {"fr": "dégradée", "en": "degraded"},
     "col.noise": {"fr": "bruit", "en": "noise"},
     "col.real": {"fr": "réel", "en": "real"},
     "col.time": {"fr": "heure (Paris)", "en": "time (Paris)"},

@@ -468,7 +468,8 @@ def _silence_lines(record: CheckRecord, changes: list[tuple[Change, str | None]]
 
 
 def target_stats(store: Store, ids: list[str]) -> list[dict[str, Any]]:
-    """Per page: checks, changes, alerts, unreachable rate and coordinators' judgements."""
+    """Per page: checks, changes, alerts, unreachable rate, degraded captures (maintenance, queue… never
+    alerted, never a reference) and coordinators' judgements."""
     labels: dict[int, str] = {m.check_id: m.label for m in store.marks()}
     out = []
     for target_id in ids:
@@ -480,6 +481,7 @@ def target_stats(store: Store, ids: list[str]) -> list[dict[str, Any]]:
             "unreachable_rate": round(unreachable / len(records), 3) if records else 0.0,
             "noise_marks": sum(labels.get(r.id) == "noise" for r in records),
             "real_marks": sum(labels.get(r.id) == "real" for r in records),
+            "degraded": sum(r.status == "degraded" for r in records),
         })
     return out
 
@@ -497,11 +499,11 @@ def run_stats(paths: Paths, fmt: str, lang: str) -> None:
         return
     from watcher.tables import table
 
-    headers = [t("col." + key, lang) for key in ("page", "checks", "changes", "alerts", "unreachable", "noise",
-                                                 "real")]
+    headers = [t("col." + key, lang) for key in ("page", "checks", "changes", "alerts", "unreachable", "degraded",
+                                                 "noise", "real")]
     click.echo(table(headers, [[row["id"], row["checks"], row["changes"], row["alerts"],
-                                f"{row['unreachable_rate']:.0%}", row["noise_marks"], row["real_marks"]]
-                               for row in rows], numeric=range(1, 7)))
+                                f"{row['unreachable_rate']:.0%}", row["degraded"], row["noise_marks"],
+                                row["real_marks"]] for row in rows], numeric=range(1, 8)))
 
 
 MARK_WORDS = {"bruit": "noise", "noise": "noise", "fausse-alerte": "noise", "faux": "noise",
