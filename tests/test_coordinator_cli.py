@@ -420,3 +420,29 @@ def test_stats_count_degraded_captures_apart(tmp_path: Path, capsys: pytest.Capt
     assert (row["degraded"], row["changes"], row["alerts"]) == (2, 1, 1)
     table = invoke(capsys, "stats", "--config", config).out
     assert "dégradée" in table.splitlines()[0]
+
+
+def test_add_without_scheme_keeps_http_when_the_site_has_no_https(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    """`https://` is a guess: a site that only answers over http is added with http://, and the coordinator is told."""
+    config = targets_file(tmp_path, "https://example.org/")
+    tried: list[str] = []
+
+    async def capture(target: object) -> Capture:
+        tried.append(target.url)  # type: ignore[attr-defined]
+        if target.url.startswith("https://"):  # type: ignore[attr-defined]
+            return Capture("probe", "unreachable", "ssl protocol error", {})
+        return await _fake_capture("ok", "<title>Mairie</title>")(target)  # type: ignore[operator]
+
+    monkeypatch.setattr(coordinator, "trial_capture", capture)
+    coordinator.run_add(Paths(str(config), None, None),
+                        NewTarget("127.0.0.1:8765/demarches", None, None, [], "0 7 * * 1-5"), False, "fr")
+    assert tried == ["https://127.0.0.1:8765/demarches", "http://127.0.0.1:8765/demarches"]
+    assert "ne répond pas en https" in capsys.readouterr().out
+    assert "url: http://127.0.0.1:8765/demarches" in config.read_text(encoding="utf-8")
+
+
+def test_an_upper_case_scheme_is_accepted_and_written_lower_case(tmp_path: Path) -> None:
+    from watcher.config import Target
+
+    assert Target(id="a", name="A", url="HTTPS://www.caf.fr/Aides").url == "https://www.caf.fr/Aides"

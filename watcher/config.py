@@ -241,9 +241,10 @@ class Target(Strict):
     @field_validator("url")
     @classmethod
     def _http_url(cls, value: str) -> str:
-        if not re.match(r"^https?://[^/\s]+", value):
+        scheme = re.match(r"^(https?)://[^/\s]+", value, re.IGNORECASE)  # schemes are case-insensitive (RFC 3986)
+        if not scheme:
             raise ConfigValueError("cfg.url", value=value, suggestion=url_suggestion(value))
-        return value
+        return scheme.group(1).lower() + value[len(scheme.group(1)):]
 
     @field_validator("schedule")
     @classmethod

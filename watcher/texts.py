@@ -352,6 +352,8 @@ TEXTS.update({
     "init.step.add": {"fr": "  watcher add https://…     # ajoute une page que vous voulez surveiller",
                       "en": "  watcher add https://…     # adds a page you want to watch"},
     # watcher add
+    "add.http": {"fr": "Le site ne répond pas en https ; adresse gardée : {url}",
+                 "en": "The site does not answer over https; address kept: {url}"},
     "add.scheme": {"fr": "Adresse complétée : {url}", "en": "Address completed: {url}"},
     "add.watched": {"fr": "{url} est déjà surveillée (page {id}) ; rien n'a été ajouté",
                     "en": "{url} is already watched (page {id}); nothing was added"},

@@ -200,6 +200,7 @@ class NewTarget:
 
 def run_add(paths: Paths, new: NewTarget, force: bool, lang: str) -> None:
     """Trial capture, then append the page to targets.yaml (created when missing or empty) with sensible defaults."""
+    guessed = not re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://", new.url)
     new.url = complete_url(new.url, lang)
     edited = TargetsFile(paths.config, create=True)
     taken = set(edited.ids())
@@ -210,6 +211,12 @@ def run_add(paths: Paths, new: NewTarget, force: bool, lang: str) -> None:
         raise InputError(t("add.watched", lang, url=new.url, id=watched))
     probe = _validated({"id": new.target_id or "probe", "name": new.name or new.url, "url": new.url}, lang)
     capture = asyncio.run(trial_capture(probe))
+    if capture.status != "ok" and guessed and new.url.startswith("https://"):  # https was our guess: try http
+        plain = _validated({**probe.model_dump(include={"id", "name"}), "url": "http://" + new.url[8:]}, lang)
+        second = asyncio.run(trial_capture(plain))
+        if second.status == "ok":
+            click.echo(t("add.http", lang, url=plain.url))
+            new.url, probe, capture = plain.url, plain, second
     if capture.status != "ok" and not force:
         reason = plain_reason(capture.reason or "", new.url, lang)
         raise InputError(t("add.unreachable", lang, url=new.url, reason=reason))
