@@ -437,9 +437,13 @@ def test_add_without_scheme_keeps_http_when_the_site_has_no_https(tmp_path: Path
     monkeypatch.setattr(coordinator, "trial_capture", capture)
     coordinator.run_add(Paths(str(config), None, None),
                         NewTarget("127.0.0.1:8765/demarches", None, None, [], "0 7 * * 1-5"), False, "fr")
-    assert tried == ["https://127.0.0.1:8765/demarches", "http://127.0.0.1:8765/demarches"]
+    coordinator.run_add(Paths(str(config), None, None),
+                        NewTarget("HTTP://127.0.0.1:8765/autre", None, None, [], "0 7 * * 1-5"), False, "fr")
+    assert tried == ["https://127.0.0.1:8765/demarches", "http://127.0.0.1:8765/demarches",
+                     "http://127.0.0.1:8765/autre"]
     assert "ne répond pas en https" in capsys.readouterr().out
-    assert "url: http://127.0.0.1:8765/demarches" in config.read_text(encoding="utf-8")
+    written = config.read_text(encoding="utf-8")
+    assert "url: http://127.0.0.1:8765/demarches" in written and "url: http://127.0.0.1:8765/autre" in written
 
 
 def test_an_upper_case_scheme_is_accepted_and_written_lower_case(tmp_path: Path) -> None:

@@ -210,6 +210,7 @@ def run_add(paths: Paths, new: NewTarget, force: bool, lang: str) -> None:
     if watched:
         raise InputError(t("add.watched", lang, url=new.url, id=watched))
     probe = _validated({"id": new.target_id or "probe", "name": new.name or new.url, "url": new.url}, lang)
+    new.url = probe.url  # as written in targets.yaml: the scheme in lower case
     capture = asyncio.run(trial_capture(probe))
     if capture.status != "ok" and guessed and new.url.startswith("https://"):  # https was our guess: try http
         plain = _validated({**probe.model_dump(include={"id", "name"}), "url": "http://" + new.url[8:]}, lang)
