@@ -370,6 +370,13 @@ TEXTS.update({
     "usage.extra": {"fr": "argument(s) en trop : {args}", "en": "unexpected extra argument(s): {args}"},
     "usage.suggest": {"fr": " ; vouliez-vous dire {words} ?", "en": "; did you mean {words}?"},
     "usage.help": {"fr": " (aide : {command} --help)", "en": " (help: {command} --help)"},
+    "validate.no_channels": {"fr": "{file} : fichier absent, les alertes ne s'affichent qu'à l'écran et personne ne "
+                                   "les reçoit (watcher init le crée)",
+                             "en": "{file}: file missing, alerts are only printed and nobody receives them "
+                                   "(watcher init creates it)"},
+    "ch.unknown": {"fr": "canal inconnu « {name} » (canaux : {known})", "en": "unknown channel “{name}” (channels: {known})"},
+    "ch.no_file": {"fr": "fichier absent : seul le canal intégré « {known} » existe (watcher init le crée)",
+                   "en": "file missing: only the built-in channel “{known}” exists (watcher init creates it)"},
     "net.site": {"fr": "le site", "en": "the site"},
     "net.refused": {"fr": "connexion refusée sur {host}", "en": "connection refused on {host}"},
     "net.dns": {"fr": "nom de domaine introuvable ({host})", "en": "domain name not found ({host})"},
