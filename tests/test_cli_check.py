@@ -134,3 +134,16 @@ def test_click_usage_errors_are_one_line_in_french_with_the_help_named(capsys: p
     assert code == 2 and "CHANNEL is missing" in err
     code, out, err = run()  # `watcher` alone: the help on stdout, no error
     assert code == 0 and out.startswith("Usage: watcher") and err == ""
+
+
+def test_check_lines_follow_each_language_typography() -> None:
+    from datetime import UTC, datetime
+
+    from watcher.check import CheckResult
+    from watcher.commands.check import format_result
+    from watcher.config import Target
+
+    result = CheckResult(target=Target(id="a", name="A", url="https://example.org/"), time=datetime.now(UTC),
+                         status="unreachable", reason="timeout")
+    assert "  raison : délai dépassé" in format_result(result, "fr")
+    assert "  reason: timed out" in format_result(result, "en")

@@ -35,6 +35,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "no_alert": {"fr": "pas d'alerte", "en": "no alert"},
     "noise": {"fr": "bruit ignoré", "en": "ignored noise"},
     "reason": {"fr": "raison", "en": "reason"},
+    "colon": {"fr": " : ", "en": ": "},  # French typography puts a space before the colon, English none
     "snapshot": {"fr": "capture", "en": "snapshot"},
     "images": {"fr": "images avant/après", "en": "before/after images"},
     "visual": {"fr": "{ratio:.1%} de la page a changé visuellement ({regions} zone(s))",

@@ -83,7 +83,7 @@ def format_result(result: CheckResult, lang: str) -> str:
         head += f"  [{t('alert', lang)}]"
     lines = [head]
     if result.reason:
-        lines.append(f"  {t('reason', lang)} : {result.describe_reason(lang)}")
+        lines.append(f"  {t('reason', lang)}{t('colon', lang)}{result.describe_reason(lang)}")
     for change in result.changes:
         marker = "•" if not change.noise else "·"
         lines.append(f"  {marker} {change.summary(lang)} [{t('severity.' + change.severity.value, lang)}]")
@@ -96,9 +96,9 @@ def format_result(result: CheckResult, lang: str) -> str:
         marker = "✗" if run.status == "broken" else "✓" if run.status == "ok" else "?"
         lines.append(f"  {marker} {run.message(lang)}")
     for image in result.images:
-        lines.append(f"  {t('images', lang)} : {image}")
+        lines.append(f"  {t('images', lang)}{t('colon', lang)}{image}")
     if result.snapshot:
-        lines.append(f"  {t('snapshot', lang)} : {result.snapshot}")
+        lines.append(f"  {t('snapshot', lang)}{t('colon', lang)}{result.snapshot}")
     return "\n".join(lines)
 
 
