@@ -92,7 +92,7 @@ def test_check_json_contract_history_and_exit_codes(tmp_path: Path, local_site: 
 
 def test_unknown_target_is_a_one_line_error(tmp_path: Path, local_site: LocalSite) -> None:
     result = run_watcher("check", "nope", "--config", config(tmp_path, local_site))
-    assert result.code == 2 and "unknown target 'nope'" in result.err
+    assert result.code == 2 and "page inconnue « nope »" in result.err
     assert len(result.err.strip().splitlines()) == 1
 
 

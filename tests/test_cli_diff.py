@@ -82,11 +82,11 @@ def test_snapshot_folders_report_structure_and_pixels(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("setup, message", [
-    (lambda d: (d / "missing.html", d / "b.html"), "no such file"),
-    (lambda d: (d / "empty.html", d / "b.html"), "empty"),
-    (lambda d: (d / "b.html", d / "a.png"), "cannot compare"),
-    (lambda d: (d / "blob.bin", d / "b.html"), "neither an HTML page nor a PNG"),
-    (lambda d: (d / "b.html", d / "notsnap"), "not a snapshot folder"),
+    (lambda d: (d / "missing.html", d / "b.html"), "fichier ou dossier introuvable"),
+    (lambda d: (d / "empty.html", d / "b.html"), "vide"),
+    (lambda d: (d / "b.html", d / "a.png"), "impossible de comparer une page HTML"),
+    (lambda d: (d / "blob.bin", d / "b.html"), "ni une page HTML ni une capture d'écran PNG"),
+    (lambda d: (d / "b.html", d / "notsnap"), "n'est pas une capture"),
 ])
 def test_bad_inputs_exit_2_with_one_line(tmp_path: Path, setup, message: str) -> None:  # type: ignore[no-untyped-def]
     (tmp_path / "empty.html").write_text("", encoding="utf-8")
@@ -114,3 +114,8 @@ def test_target_settings_ignore_a_region(tmp_path: Path) -> None:
     assert run_watcher("diff", before, after, "--format", "json").code == 1
     quiet = run_watcher("diff", before, after, "--format", "json", "--config", config, "--target", "p")
     assert quiet.code == 0 and json.loads(quiet.out)["changes"] == []
+
+
+def test_diff_errors_follow_lang(tmp_path: Path) -> None:
+    result = run_watcher("diff", tmp_path / "missing.html", tmp_path / "other.html", "--lang", "en")
+    assert result.code == 2 and "no such file or folder" in result.err

@@ -410,6 +410,20 @@ def tutorial(paths: Paths, procedure: str, target_id: str | None, out_dir: str |
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point: one line on stderr and exit 2 for every error watcher knows about."""
+    args = sys.argv[1:] if argv is None else argv
+    before = os.environ.get("WATCHER_LANG")
+    if any(arg == "--lang" or arg.startswith("--lang=") for arg in args):  # messages raised deep inside follow it
+        os.environ["WATCHER_LANG"] = argv_lang(args)
+    try:
+        _main(argv)
+    finally:  # the language asked for lasts one command (main() is also called in-process)
+        if before is None:
+            os.environ.pop("WATCHER_LANG", None)
+        else:
+            os.environ["WATCHER_LANG"] = before
+
+
+def _main(argv: list[str] | None) -> None:
     try:
         code = cli.main(args=argv, prog_name="watcher", standalone_mode=False)
     except click.exceptions.Abort:

@@ -301,8 +301,14 @@ class Config(Strict):
         for target in self.targets:
             if target.id == target_id:
                 return target
-        known = ", ".join(t.id for t in self.targets)
-        raise KeyError(f"unknown target {target_id!r} (known: {known})")
+        from watcher.config_errors import closest, default_lang
+        from watcher.texts import t
+
+        known = [target.id for target in self.targets]
+        suggestion = closest(target_id, known)
+        lang = default_lang()
+        raise KeyError(t("target.unknown", lang, target=target_id, ids=", ".join(known) or "—")
+                       + (t("cfg.suggest", lang, value=suggestion) if suggestion else ""))
 
     def select(self, ids: Sequence[str]) -> list[Target]:
         return [self.target(i) for i in ids] if ids else list(self.targets)

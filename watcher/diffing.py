@@ -52,24 +52,32 @@ class DiffReport:
         return out
 
 
+def _said(key: str, **values: object) -> str:
+    """A `watcher diff` error in the command's language (WATCHER_LANG, set by --lang)."""
+    from watcher.config_errors import default_lang
+    from watcher.texts import t
+
+    return t(key, default_lang(), **values)
+
+
 def kind_of(path: Path) -> str:
     """'folder', 'png' or 'html' for a usable input; InputError otherwise."""
     if not path.exists():
-        raise InputError(f"{path}: no such file or folder")
+        raise InputError(_said("diff.missing", path=path))
     if path.is_dir():
         if not (path / "skeleton.json").is_file() and not (path / "dom.html").is_file():
-            raise InputError(f"{path}: not a snapshot folder (no dom.html or skeleton.json)")
+            raise InputError(_said("diff.not_snapshot", path=path))
         return "folder"
     try:
         head = path.read_bytes()[:2048]
     except OSError as exc:
-        raise InputError(f"{path}: cannot be read ({exc.strerror})") from None
+        raise InputError(_said("diff.unreadable", path=path, detail=exc.strerror)) from None
     if not head.strip():
-        raise InputError(f"{path}: the file is empty")
+        raise InputError(_said("diff.empty", path=path))
     if head.startswith(PNG_MAGIC):
         return "png"
     if not looks_like_text(head):
-        raise InputError(f"{path}: neither an HTML page nor a PNG screenshot")
+        raise InputError(_said("diff.kind", path=path))
     return "html"
 
 
@@ -93,7 +101,8 @@ def diff_paths(before: Path, after: Path, *, ignore: list[str] | None = None,
     ignore = ignore or []
     kinds = kind_of(before), kind_of(after)
     if kinds[0] != kinds[1]:
-        raise InputError(f"cannot compare a {kinds[0]} ({before}) with a {kinds[1]} ({after})")
+        raise InputError(_said("diff.mixed", before=before, after=after,
+                               first=_said("diff.kind." + kinds[0]), second=_said("diff.kind." + kinds[1])))
     if kinds[0] == "png":
         return DiffReport(None, diff_screenshots(before, after), min_severity)
     if kinds[0] == "html":
