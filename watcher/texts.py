@@ -206,6 +206,10 @@ TEXTS: dict[str, dict[str, str]] = {
                               "kept as a reference):"},
     "validate.page_ok": {"fr": "OK    {id} — page chargée ({seconds:.1f} s, {count} élément(s) interactif(s))",
                          "en": "OK    {id} — page loaded ({seconds:.1f} s, {count} interactive element(s))"},
+    "validate.page_degraded": {"fr": "ÉCHEC {id} — la page répond mais n'est pas son interface ({reason}) : {url} "
+                                     "— réessayez plus tard",
+                               "en": "FAIL  {id} — the page answers but is not its interface ({reason}): {url} "
+                                     "— try again later"},
     "validate.page_bad": {"fr": "ÉCHEC {id} — page injoignable ({reason}) : {url}",
                           "en": "FAIL  {id} — page unreachable ({reason}): {url}"},
     "validate.proc_ok": {"fr": "OK    {id} — {message}", "en": "OK    {id} — {message}"},

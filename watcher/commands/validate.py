@@ -22,6 +22,7 @@ from watcher.channels import load_channels
 from watcher.cli import EXIT_ERROR, EXIT_OK, Paths
 from watcher.config import Config, Target, load_config
 from watcher.config_errors import ConfigProblems, check_channel_words
+from watcher.degraded import Degraded, assess, page_facts
 from watcher.errors import ConfigError
 from watcher.procedures import ProcedureRun
 from watcher.texts import plain_reason, t
@@ -81,10 +82,11 @@ class Trial:
     capture: Capture
     runs: list[ProcedureRun]
     elements: int = 0
+    degraded: Degraded | None = None  # loaded, but a maintenance, queue or loading page: not the interface
 
     @property
     def page_ok(self) -> bool:
-        return self.capture.status == "ok"
+        return self.capture.status == "ok" and self.degraded is None
 
 
 async def trial_targets(config: Config, targets: Sequence[Target]) -> list[Trial]:
@@ -104,7 +106,8 @@ async def trial_targets(config: Config, targets: Sequence[Target]) -> list[Trial
                 runs = await replay_all(browser, target)
             skeleton = await asyncio.to_thread(extract_skeleton, capture.main.dom,
                                                base_url=capture.meta.get("final_url"), ignore=target.ignore)
-            return Trial(target, capture, runs, len(skeleton.elements))
+            degraded = assess(skeleton, page_facts(capture.main.dom))  # what the page says of itself
+            return Trial(target, capture, runs, len(skeleton.elements), degraded)
 
         return list(await asyncio.gather(*(one(target) for target in targets)))
 
@@ -114,7 +117,11 @@ def trial_lines(trials: Sequence[Trial], lang: str) -> tuple[list[str], bool]:
     lines, all_ok = [], True
     for trial in trials:
         target = trial.target
-        if trial.page_ok:
+        if trial.capture.status == "ok" and trial.degraded is not None:
+            all_ok = False
+            lines.append(t("validate.page_degraded", lang, id=target.id, reason=trial.degraded.describe(lang),
+                           url=target.url))
+        elif trial.page_ok:
             lines.append(t("validate.page_ok", lang, id=target.id, count=trial.elements,
                            seconds=float(trial.capture.meta.get("duration_s") or 0)))
         else:
