@@ -63,7 +63,8 @@ def check_files(config_path: Path, notifiers: Path, lang: str) -> tuple[Config |
     for issue in channels.issues:
         (found.errors if issue.blocking else found.warnings).append(issue.line_text(channels.source, lang))
     if not (notifiers / "channels.yaml").is_file():  # alerts would only be printed: nobody would receive them
-        found.warnings.append(t("validate.no_channels", lang, file=notifiers / "channels.yaml"))
+        if not found.errors:  # said once targets.yaml is right, not among its mistakes
+            found.warnings.append(t("validate.no_channels", lang, file=notifiers / "channels.yaml"))
     elif not channels.disabled:
         found.ok.append(t("validate.channels_ok", lang, file=channels.source, count=len(channels.settings.channels)))
     return config, found
