@@ -92,7 +92,7 @@ def test_check_json_contract_history_and_exit_codes(tmp_path: Path, local_site: 
 
 def test_unknown_target_is_a_one_line_error(tmp_path: Path, local_site: LocalSite) -> None:
     result = run_watcher("check", "nope", "--config", config(tmp_path, local_site))
-    assert result.code == 2 and "unknown target 'nope'" in result.err
+    assert result.code == 2 and "page inconnue « nope »" in result.err
     assert len(result.err.strip().splitlines()) == 1
 
 
@@ -113,3 +113,37 @@ def test_check_confirm_ignores_a_flap_and_keeps_a_real_change(tmp_path: Path, lo
     assert json.loads(real.out)["targets"][0]["alert"] is True
     history = json.loads(run_watcher("history", "accueil", "--config", cfg, "--format", "json").out)
     assert [c["alert"] for c in history["checks"]].count(True) == 1
+
+
+def test_click_usage_errors_are_one_line_in_french_with_the_help_named(capsys: pytest.CaptureFixture[str]) -> None:
+    from watcher.cli import main
+
+    def run(*args: str) -> tuple[int, str, str]:
+        with pytest.raises(SystemExit) as exit_info:
+            main(list(args))
+        out, err = capsys.readouterr()
+        return int(exit_info.value.code or 0), out, err
+
+    code, _, err = run("chek")
+    assert code == 2 and err.strip() == "watcher: commande inconnue « chek » ; vouliez-vous dire check, schema ? (aide : watcher --help)"
+    code, _, err = run("explain")
+    assert code == 2 and "il manque CHANGE_ID" in err and "watcher explain --help" in err
+    code, _, err = run("check", "--format", "xml")
+    assert code == 2 and "valeur invalide pour --format : « xml »" in err
+    code, _, err = run("notify-test", "--lang", "en")
+    assert code == 2 and "CHANNEL is missing" in err
+    code, out, err = run()  # `watcher` alone: the help on stdout, no error
+    assert code == 0 and out.startswith("Usage: watcher") and err == ""
+
+
+def test_check_lines_follow_each_language_typography() -> None:
+    from datetime import UTC, datetime
+
+    from watcher.check import CheckResult
+    from watcher.commands.check import format_result
+    from watcher.config import Target
+
+    result = CheckResult(target=Target(id="a", name="A", url="https://example.org/"), time=datetime.now(UTC),
+                         status="unreachable", reason="timeout")
+    assert "  raison : délai dépassé" in format_result(result, "fr")
+    assert "  reason: timed out" in format_result(result, "en")

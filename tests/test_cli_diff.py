@@ -119,3 +119,8 @@ def test_target_settings_ignore_a_region(tmp_path: Path) -> None:
     assert run_watcher("diff", before, after, "--format", "json").code == 1
     quiet = run_watcher("diff", before, after, "--format", "json", "--config", config, "--target", "p")
     assert quiet.code == 0 and json.loads(quiet.out)["changes"] == []
+
+
+def test_diff_errors_follow_lang(tmp_path: Path) -> None:
+    result = run_watcher("diff", tmp_path / "missing.html", tmp_path / "other.html", "--lang", "en")
+    assert result.code == 2 and "no such file or folder" in result.err

@@ -178,3 +178,20 @@ def test_usual_yaml_slips_are_explained_in_french(tmp_path: Path, text: str, lin
         load_config(write(tmp_path, text))
     assert str(info.value).startswith(f"{write(tmp_path, text)}:{line}: erreur de syntaxe YAML : ")
     assert words in str(info.value)
+
+
+def test_a_huge_value_is_quoted_back_short_on_one_line(tmp_path: Path) -> None:
+    """A 5 MB file of one word gives one short line, not the whole file echoed back."""
+    path = write(tmp_path, "x" * 5_000_000 + "\n")
+    with pytest.raises(ConfigError) as err:
+        load_config(path)
+    text = err.value.render("fr") if hasattr(err.value, "render") else str(err.value)
+    assert "\n" not in text.strip() and len(text) < 400 and "…" in text
+
+
+def test_a_binary_file_is_named_plainly(tmp_path: Path) -> None:
+    path = tmp_path / "targets.yaml"
+    path.write_bytes(b"targets:\n\xff\xfe\x00\x81 binaire")
+    result = run_watcher("validate", str(path))
+    assert result.code == 2 and "Traceback" not in result.err
+    assert "pas un fichier texte UTF-8" in result.err and "UnicodeDecodeError" not in result.err

@@ -230,7 +230,7 @@ def test_marks_show_in_stats(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     stats = invoke(capsys, "stats", "--format", "json", "--config", config)
     assert json.loads(stats.out) == {"targets": [{
         "id": "aides", "checks": 3, "changes": 1, "alerts": 1, "unreachable": 1, "unreachable_rate": 0.333,
-        "noise_marks": 1, "real_marks": 0}]}
+        "noise_marks": 1, "real_marks": 0, "degraded": 0}]}
     explained = invoke(capsys, "explain", "2", "--config", config)
     assert "bouton de test" in explained.out
 
@@ -280,8 +280,8 @@ def test_stats_and_history_are_aligned_tables_in_paris_time(tmp_path: Path,
     config = targets_file(tmp_path, "https://example.org/")
     make_store(tmp_path)
     stats = invoke(capsys, "stats", "--config", config).out.splitlines()
-    assert stats[0].split() == ["page", "vérifications", "changements", "alertes", "injoignable", "bruit", "réel"]
-    assert stats[1].split() == ["aides", "3", "1", "1", "33%", "0", "0"]
+    assert stats[0].split() == ["page", "vérifications", "changements", "alertes", "injoignable", "dégradée", "bruit", "réel"]
+    assert stats[1].split() == ["aides", "3", "1", "1", "33%", "0", "0", "0"]
     assert stats[1].index("33%") + 3 == stats[0].index("injoignable") + len("injoignable")  # right-aligned
     history = invoke(capsys, "history", "aides", "--config", config).out.splitlines()
     assert history[0].split()[:3] == ["n°", "heure", "(Paris)"]
@@ -370,3 +370,83 @@ def test_outbox_is_a_table_in_paris_time() -> None:
     assert lines[1].index("local") == lines[2].index("mediateurs")  # aligned columns
     assert lines[1].rstrip().endswith("1")  # nothing due for a sent message
     assert outbox_table([], "en") == "The outbox is empty."
+
+
+def test_network_failures_are_worded_plainly_wherever_they_are_shown(tmp_path: Path) -> None:
+    """« name not resolved » never reaches a coordinator raw: check, history, explain and the outage message."""
+    from watcher.check import CheckResult
+    from watcher.commands.check import _reason_words
+    from watcher.config import Target
+    from watcher.notify import unreachable_message
+
+    target = Target(id="caf", name="CAF", url="https://www.caf.fr:8443/")
+    result = CheckResult(target=target, time=datetime.now(UTC), status="unreachable", reason="name not resolved")
+    assert result.describe_reason("fr") == "nom de domaine introuvable (www.caf.fr:8443)"
+    assert result.describe_reason("en") == "domain name not found (www.caf.fr:8443)"
+    assert _reason_words("unreachable", "connection refused", "", "fr") == "connexion refusée sur le site"
+    assert _reason_words("unreachable", "HTTP 503", "", "fr") == "erreur du serveur du site (HTTP 503)"
+    messages = unreachable_message(target, "connection refused", 3, datetime.now(UTC))
+    assert "connexion refusée sur www.caf.fr:8443" in messages["fr"].body
+    assert "connection refused" not in messages["fr"].body
+
+
+def test_a_check_where_nothing_was_compared_cannot_be_marked(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Marking an unreachable check « bruit » would count a false alarm that never was, in stats."""
+    config = targets_file(tmp_path, "https://example.org/")
+    make_store(tmp_path)
+    for check_id in ("1", "3"):
+        refused = invoke(capsys, "mark", check_id, "bruit", "--config", config)
+        assert refused.code == 2 and "rien à noter" in refused.err and "\n" not in refused.err.strip()
+    stats = invoke(capsys, "stats", "--format", "json", "--config", config)
+    assert json.loads(stats.out)["targets"][0]["noise_marks"] == 0
+
+
+def test_history_of_a_mistyped_page_is_an_error_naming_the_pages(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = targets_file(tmp_path, "https://example.org/")
+    make_store(tmp_path)
+    wrong = invoke(capsys, "history", "aide", "--config", config)
+    assert wrong.code == 2 and "page inconnue « aide »" in wrong.err and "« aides »" in wrong.err
+    assert invoke(capsys, "history", "aides", "--config", config).code == 0
+
+
+def test_stats_count_degraded_captures_apart(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A maintenance page seen twice shows in stats (the coordinator sees it), not as a change nor an alert."""
+    config = targets_file(tmp_path, "https://example.org/")
+    root = make_store(tmp_path)
+    with Store(root) as store:
+        for day in (4, 5):
+            store.record_check("aides", datetime(2025, 3, day, 7, tzinfo=UTC), "degraded", reason="maintenance")
+    row = json.loads(invoke(capsys, "stats", "--format", "json", "--config", config).out)["targets"][0]
+    assert (row["degraded"], row["changes"], row["alerts"]) == (2, 1, 1)
+    table = invoke(capsys, "stats", "--config", config).out
+    assert "dégradée" in table.splitlines()[0]
+
+
+def test_add_without_scheme_keeps_http_when_the_site_has_no_https(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    """`https://` is a guess: a site that only answers over http is added with http://, and the coordinator is told."""
+    config = targets_file(tmp_path, "https://example.org/")
+    tried: list[str] = []
+
+    async def capture(target: object) -> Capture:
+        tried.append(target.url)  # type: ignore[attr-defined]
+        if target.url.startswith("https://"):  # type: ignore[attr-defined]
+            return Capture("probe", "unreachable", "ssl protocol error", {})
+        return await _fake_capture("ok", "<title>Mairie</title>")(target)  # type: ignore[operator]
+
+    monkeypatch.setattr(coordinator, "trial_capture", capture)
+    coordinator.run_add(Paths(str(config), None, None),
+                        NewTarget("127.0.0.1:8765/demarches", None, None, [], "0 7 * * 1-5"), False, "fr")
+    coordinator.run_add(Paths(str(config), None, None),
+                        NewTarget("HTTP://127.0.0.1:8765/autre", None, None, [], "0 7 * * 1-5"), False, "fr")
+    assert tried == ["https://127.0.0.1:8765/demarches", "http://127.0.0.1:8765/demarches",
+                     "http://127.0.0.1:8765/autre"]
+    assert "ne répond pas en https" in capsys.readouterr().out
+    written = config.read_text(encoding="utf-8")
+    assert "url: http://127.0.0.1:8765/demarches" in written and "url: http://127.0.0.1:8765/autre" in written
+
+
+def test_an_upper_case_scheme_is_accepted_and_written_lower_case(tmp_path: Path) -> None:
+    from watcher.config import Target
+
+    assert Target(id="a", name="A", url="HTTPS://www.caf.fr/Aides").url == "https://www.caf.fr/Aides"

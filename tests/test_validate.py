@@ -225,3 +225,35 @@ def test_shipped_targets_pass_validate_and_every_procedure_is_public_and_to_be_c
     text = (ROOT / "targets.yaml").read_text(encoding="utf-8")
     assert text.count("      # à confirmer en ligne") == len(procedures)
     assert {step.action for p in procedures for step in p.steps} <= {"click", "expect"}  # never typed, never sent
+
+
+def test_a_missing_channels_file_is_a_warning_and_an_unknown_channel_is_named(tmp_path: Path) -> None:
+    (tmp_path / "targets.yaml").write_text(
+        "targets:\n  - id: a\n    name: A\n    url: https://example.org/\n", encoding="utf-8")
+    result = run_watcher("validate", cwd=tmp_path)
+    assert result.code == 0 and "fichier absent" in result.err and "personne ne les reçoit" in result.err
+    missing = run_watcher("notify-test", "local", cwd=tmp_path)
+    assert missing.code == 2 and "watcher init le crée" in missing.err and "<built-in" not in missing.err
+    (tmp_path / "notifiers").mkdir()
+    (tmp_path / "notifiers" / "channels.yaml").write_text(
+        'channels:\n  mail:\n    urls: ["console://"]\n', encoding="utf-8")
+    typo = run_watcher("notify-test", "mial", cwd=tmp_path)
+    assert typo.code == 2 and "canal inconnu « mial »" in typo.err and "vouliez-vous dire « mail »" in typo.err
+
+
+MAINTENANCE = """<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>Mairie</title></head><body>
+<header><nav><a href="/">Accueil</a></nav></header><main><h1>Site en maintenance</h1>
+<p>Le service est momentanément indisponible pour cause de maintenance. Merci de réessayer plus tard.</p></main>
+<footer><a href="/mentions">Mentions légales</a></footer></body></html>"""
+
+
+def test_validate_online_does_not_call_a_maintenance_page_working(tmp_path: Path, local_site: LocalSite) -> None:
+    """Served with HTTP 200, a maintenance page is not the interface the procedures will be replayed on."""
+    local_site.routes["/demarches"] = MAINTENANCE
+    config = tmp_path / "targets.yaml"
+    config.write_text(f"targets:\n  - id: mairie\n    name: Mairie\n    url: {local_site.url('/demarches')}\n",
+                      encoding="utf-8")
+    run = run_watcher("validate", config, "--online", timeout=180)
+    assert run.code == 2 and "Traceback" not in run.err
+    assert "ÉCHEC mairie — la page répond mais n'est pas son interface (page de maintenance" in run.out + run.err
+    assert not (tmp_path / "snapshots").exists() or not any((tmp_path / "snapshots").rglob("dom.html"))

@@ -212,8 +212,14 @@ class Channels:
         try:
             return self.settings.channels[name]
         except KeyError:
-            known = ", ".join(self.settings.channels)
-            raise ConfigError(self.source, None, f"channels.{name}", f"unknown channel (known: {known})") from None
+            from watcher.config_errors import closest, single
+
+            known = list(self.settings.channels)
+            if self.base_dir is None or not (self.base_dir / "channels.yaml").is_file():
+                raise single("notifiers/channels.yaml", None, f"channels.{name}", "ch.no_file",
+                             known=", ".join(known)) from None
+            raise single(self.source, None, f"channels.{name}", "ch.unknown", name=name, known=", ".join(known),
+                         suggestion=closest(name, known)) from None
 
     @property
     def source(self) -> str:

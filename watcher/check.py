@@ -83,8 +83,12 @@ class CheckResult:
         }
 
     def describe_reason(self, lang: str = "fr") -> str | None:
-        """The reason in words: a degraded page's kind, or the unreachable/error reason as recorded."""
-        return self.degraded.describe(lang) if self.degraded else self.reason
+        """The reason in words: a degraded page's kind, or the network failure as a coordinator says it."""
+        from watcher.texts import plain_reason
+
+        if self.degraded:
+            return self.degraded.describe(lang)
+        return plain_reason(self.reason, self.target.url, lang) if self.reason else None
 
 
 def degraded_json(why: Degraded) -> dict[str, str]:

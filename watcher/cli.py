@@ -410,10 +410,34 @@ def tutorial(paths: Paths, procedure: str, target_id: str | None, out_dir: str |
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point: one line on stderr and exit 2 for every error watcher knows about."""
+    args = sys.argv[1:] if argv is None else argv
+    before = os.environ.get("WATCHER_LANG")
+    if any(arg == "--lang" or arg.startswith("--lang=") for arg in args):  # messages raised deep inside follow it
+        os.environ["WATCHER_LANG"] = argv_lang(args)
+    try:
+        _main(argv)
+    finally:  # the language asked for lasts one command (main() is also called in-process)
+        if before is None:
+            os.environ.pop("WATCHER_LANG", None)
+        else:
+            os.environ["WATCHER_LANG"] = before
+
+
+def _main(argv: list[str] | None) -> None:
     try:
         code = cli.main(args=argv, prog_name="watcher", standalone_mode=False)
     except click.exceptions.Abort:
         click.echo("watcher: interrompu", err=True)
+        sys.exit(EXIT_ERROR)
+    except click.exceptions.NoArgsIsHelpError as exc:  # `watcher` alone: the help, as `watcher --help` gives it
+        click.echo(exc.ctx.get_help() if exc.ctx else exc.format_message())
+        sys.exit(EXIT_OK)
+    except click.UsageError as exc:  # click's own words, in the coordinator's language
+        from watcher.texts import usage_words
+
+        lang = argv_lang(sys.argv[1:] if argv is None else argv)
+        command = exc.ctx.command_path if exc.ctx else None
+        click.echo(f"watcher: {usage_words(exc.format_message(), lang, command)}", err=True)
         sys.exit(EXIT_ERROR)
     except click.ClickException as exc:
         click.echo(f"watcher: {exc.format_message()}", err=True)

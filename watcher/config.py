@@ -241,9 +241,10 @@ class Target(Strict):
     @field_validator("url")
     @classmethod
     def _http_url(cls, value: str) -> str:
-        if not re.match(r"^https?://[^/\s]+", value):
+        scheme = re.match(r"^(https?)://[^/\s]+", value, re.IGNORECASE)  # schemes are case-insensitive (RFC 3986)
+        if not scheme:
             raise ConfigValueError("cfg.url", value=value, suggestion=url_suggestion(value))
-        return value
+        return scheme.group(1).lower() + value[len(scheme.group(1)):]
 
     @field_validator("schedule")
     @classmethod
@@ -300,8 +301,14 @@ class Config(Strict):
         for target in self.targets:
             if target.id == target_id:
                 return target
-        known = ", ".join(t.id for t in self.targets)
-        raise KeyError(f"unknown target {target_id!r} (known: {known})")
+        from watcher.config_errors import closest, default_lang
+        from watcher.texts import t
+
+        known = [target.id for target in self.targets]
+        suggestion = closest(target_id, known)
+        lang = default_lang()
+        raise KeyError(t("target.unknown", lang, target=target_id, ids=", ".join(known) or "—")
+                       + (t("cfg.suggest", lang, value=suggestion) if suggestion else ""))
 
     def select(self, ids: Sequence[str]) -> list[Target]:
         return [self.target(i) for i in ids] if ids else list(self.targets)
@@ -336,8 +343,10 @@ def read_yaml(path: Path) -> Any:
         raise single(path, None, "", "cfg.not_found") from None
     except IsADirectoryError:
         raise single(path, None, "", "cfg.is_dir") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise single(path, None, "", "cfg.unreadable", detail=exc.__class__.__name__) from None
+    except UnicodeDecodeError as exc:
+        raise single(path, None, "", "cfg.not_text", position=exc.start) from None
+    except OSError as exc:
+        raise single(path, None, "", "cfg.unreadable", detail=exc.strerror or exc.__class__.__name__) from None
     try:
         return YAML(typ="rt").load(text)
     except MarkedYAMLError as exc:

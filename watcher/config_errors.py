@@ -59,7 +59,7 @@ class ConfigValueError(ValueError):
 
 def render(key: str, values: dict[str, Any], lang: str) -> str:
     """The text `key` with its values, and the suggestion when there is one."""
-    values = dict(values)
+    values = {name: short(value) if isinstance(value, str) else value for name, value in values.items()}
     suggestion = values.pop("suggestion", "")
     got = values.get("got")
     if isinstance(got, str) and got.startswith("@text:"):
@@ -68,6 +68,15 @@ def render(key: str, values: dict[str, Any], lang: str) -> str:
         values["got"] = t("cfg.got." + got[1:], lang)
     text = t(key, lang, **values)
     return text + t("cfg.suggest", lang, value=suggestion) if suggestion else text
+
+
+QUOTE_CHARS = 80  # characters of a value quoted back in a message (a whole file pasted in a field stays one line)
+
+
+def short(text: str, limit: int = QUOTE_CHARS) -> str:
+    """`text` on one line (whitespace runs become one space), cut to `limit` characters with « … »."""
+    flat = " ".join(text.split()) if text.strip() else text
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
 def default_lang() -> str:

@@ -580,7 +580,10 @@ def unreachable_message(target: Target, reason: str | None, count: int, since: d
     renderer = renderer or Renderer()
     messages = {}
     for lang in ("fr", "en"):
-        context = {"target_name": target.name, "target_url": target.url, "reason": reason, "count": count,
+        from watcher.texts import plain_reason
+
+        words = plain_reason(reason, target.url, lang) if reason else reason
+        context = {"target_name": target.name, "target_url": target.url, "reason": words, "count": count,
                    "since": since, "degraded": degraded.describe(lang) if degraded else None}
         messages[lang] = renderer.render("unreachable", lang, "txt", **context)
     return messages

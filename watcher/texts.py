@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from urllib.parse import urlsplit
+
 TEXTS: dict[str, dict[str, str]] = {
     "status.new": {"fr": "première capture", "en": "first capture"},
     "status.unchanged": {"fr": "inchangé", "en": "unchanged"},
@@ -32,11 +35,13 @@ TEXTS: dict[str, dict[str, str]] = {
     "no_alert": {"fr": "pas d'alerte", "en": "no alert"},
     "noise": {"fr": "bruit ignoré", "en": "ignored noise"},
     "reason": {"fr": "raison", "en": "reason"},
+    "colon": {"fr": " : ", "en": ": "},  # French typography puts a space before the colon, English none
     "snapshot": {"fr": "capture", "en": "snapshot"},
     "images": {"fr": "images avant/après", "en": "before/after images"},
     "visual": {"fr": "{ratio:.1%} de la page a changé visuellement ({regions} zone(s))",
                "en": "{ratio:.1%} of the page changed visually ({regions} region(s))"},
     "no_change": {"fr": "aucun changement d'interface", "en": "no interface change"},
+    "history.unknown": {"fr": "page inconnue « {target} » (pages : {ids})", "en": "unknown page “{target}” (pages: {ids})"},
     "history.empty": {"fr": "aucune vérification enregistrée pour {target}", "en": "no check recorded for {target}"},
     "validate.ok": {"fr": "{file} : configuration valide ({count} page(s) surveillée(s))",
                     "en": "{file}: valid configuration ({count} watched page(s))"},
@@ -159,6 +164,10 @@ TEXTS: dict[str, dict[str, str]] = {
     "rule.dialog": {"fr": "un dialogue entier (bandeau cookies, fenêtre) apparaît ou disparaît",
                     "en": "a whole dialog (cookie banner, modal) appears or goes"},
     "rule.step": {"fr": "élément qu'une personne utilise pour avancer", "en": "an element a person uses to go on"},
+    "mark.nothing": {"fr": "le n°{id} ({target}) est une vérification « {status} » : rien n'a été signalé, "
+                           "il n'y a rien à noter (watcher history {target} montre les changements)",
+                     "en": "#{id} ({target}) is a check with status “{status}”: nothing was reported, nothing to "
+                           "record (watcher history {target} shows the changes)"},
     "mark.done": {"fr": "Changement n°{id} ({target}) noté : {label}", "en": "Change #{id} ({target}) recorded as: {label}"},
     "label.noise": {"fr": "fausse alerte (bruit)", "en": "false alarm (noise)"},
     "label.real": {"fr": "vrai changement", "en": "real change"},
@@ -197,6 +206,10 @@ TEXTS: dict[str, dict[str, str]] = {
                               "kept as a reference):"},
     "validate.page_ok": {"fr": "OK    {id} — page chargée ({seconds:.1f} s, {count} élément(s) interactif(s))",
                          "en": "OK    {id} — page loaded ({seconds:.1f} s, {count} interactive element(s))"},
+    "validate.page_degraded": {"fr": "ÉCHEC {id} — la page répond mais n'est pas son interface ({reason}) : {url} "
+                                     "— réessayez plus tard",
+                               "en": "FAIL  {id} — the page answers but is not its interface ({reason}): {url} "
+                                     "— try again later"},
     "validate.page_bad": {"fr": "ÉCHEC {id} — page injoignable ({reason}) : {url}",
                           "en": "FAIL  {id} — page unreachable ({reason}): {url}"},
     "validate.proc_ok": {"fr": "OK    {id} — {message}", "en": "OK    {id} — {message}"},
@@ -227,6 +240,10 @@ TEXTS.update({
     "cfg.got.text": {"fr": "« {value} »", "en": "“{value}”"},
     "cfg.not_found": {"fr": "fichier introuvable", "en": "file not found"},
     "cfg.is_dir": {"fr": "c'est un dossier, pas un fichier", "en": "this is a folder, not a file"},
+    "cfg.not_text": {"fr": "ce n'est pas un fichier texte UTF-8 (octet invalide à la position {position}) : "
+                           "enregistrez-le en UTF-8 depuis votre éditeur",
+                     "en": "not a UTF-8 text file (invalid byte at position {position}): save it as UTF-8 "
+                           "from your editor"},
     "cfg.unreadable": {"fr": "fichier illisible ({detail})", "en": "cannot read file ({detail})"},
     "cfg.no_targets": {"fr": "fichier introuvable : lancez « watcher init{folder} » pour créer un exemple commenté",
                        "en": "file not found: run “watcher init{folder}” to create a commented example"},
@@ -340,11 +357,34 @@ TEXTS.update({
     "init.step.add": {"fr": "  watcher add https://…     # ajoute une page que vous voulez surveiller",
                       "en": "  watcher add https://…     # adds a page you want to watch"},
     # watcher add
+    "add.http": {"fr": "Le site ne répond pas en https ; adresse gardée : {url}",
+                 "en": "The site does not answer over https; address kept: {url}"},
     "add.scheme": {"fr": "Adresse complétée : {url}", "en": "Address completed: {url}"},
     "add.watched": {"fr": "{url} est déjà surveillée (page {id}) ; rien n'a été ajouté",
                     "en": "{url} is already watched (page {id}); nothing was added"},
     "add.created": {"fr": "{file} n'existait pas ou était vide : il contient maintenant cette page",
                     "en": "{file} did not exist or was empty: it now holds this page"},
+    "usage.no_command": {"fr": "commande inconnue « {name} »", "en": "unknown command “{name}”"},
+    "usage.no_option": {"fr": "option inconnue « {name} »", "en": "unknown option “{name}”"},
+    "usage.missing_argument": {"fr": "il manque {name}", "en": "{name} is missing"},
+    "usage.missing_option": {"fr": "l'option {name} est obligatoire", "en": "option {name} is required"},
+    "usage.needs_value": {"fr": "l'option {name} attend une valeur", "en": "option {name} needs a value"},
+    "usage.choice": {"fr": "valeur invalide pour {name} : « {value} » (valeurs possibles : {choices})",
+                     "en": "invalid value for {name}: “{value}” (possible values: {choices})"},
+    "usage.invalid": {"fr": "valeur invalide pour {name} : {detail}", "en": "invalid value for {name}: {detail}"},
+    "usage.extra": {"fr": "argument(s) en trop : {args}", "en": "unexpected extra argument(s): {args}"},
+    "usage.suggest": {"fr": " ; vouliez-vous dire {words} ?", "en": "; did you mean {words}?"},
+    "usage.help": {"fr": " (aide : {command} --help)", "en": " (help: {command} --help)"},
+    "validate.no_channels": {"fr": "{file} : fichier absent, les alertes ne s'affichent qu'à l'écran et personne ne "
+                                   "les reçoit (watcher init le crée)",
+                             "en": "{file}: file missing, alerts are only printed and nobody receives them "
+                                   "(watcher init creates it)"},
+    "target.unknown": {"fr": "page inconnue « {target} » (pages de targets.yaml : {ids})",
+                       "en": "unknown page “{target}” (pages in targets.yaml: {ids})"},
+    "ch.unknown": {"fr": "canal inconnu « {name} » (canaux : {known})", "en": "unknown channel “{name}” (channels: {known})"},
+    "ch.no_file": {"fr": "fichier absent : seul le canal intégré « {known} » existe (watcher init le crée)",
+                   "en": "file missing: only the built-in channel “{known}” exists (watcher init creates it)"},
+    "net.site": {"fr": "le site", "en": "the site"},
     "net.refused": {"fr": "connexion refusée sur {host}", "en": "connection refused on {host}"},
     "net.dns": {"fr": "nom de domaine introuvable ({host})", "en": "domain name not found ({host})"},
     "net.timeout": {"fr": "délai dépassé : {host} n'a pas répondu à temps", "en": "timed out: {host} did not answer in time"},
@@ -386,6 +426,7 @@ TEXTS.update({
     "col.changes": {"fr": "changements", "en": "changes"},
     "col.alerts": {"fr": "alertes", "en": "alerts"},
     "col.unreachable": {"fr": "injoignable", "en": "unreachable"},
+    "col.degraded": {"fr": "dégradée", "en": "degraded"},
     "col.noise": {"fr": "bruit", "en": "noise"},
     "col.real": {"fr": "réel", "en": "real"},
     "col.time": {"fr": "heure (Paris)", "en": "time (Paris)"},
@@ -432,3 +473,57 @@ def t(key: str, lang: str = "fr", **values: object) -> str:
     """The text `key` in `lang` (French when the language is unknown), with values filled in."""
     entry = TEXTS[key]
     return entry.get(lang, entry["fr"]).format(**values)
+
+
+NET_REASONS = {
+    "connection refused": "net.refused", "name not resolved": "net.dns", "timeout": "net.timeout",
+    "timed out": "net.timeout", "connection timed out": "net.timeout", "unsafe port": "net.unsafe_port",
+    "connection reset": "net.reset", "connection closed": "net.reset", "empty response": "net.reset",
+    "address unreachable": "net.unreachable", "network changed": "net.unreachable",
+    "internet disconnected": "net.offline", "too many redirects": "net.redirects",
+}
+
+
+def plain_reason(reason: str, url: str, lang: str) -> str:
+    """A capture's failure in words a coordinator understands (« connexion refusée sur 127.0.0.1:8765 »)."""
+    parts = urlsplit(url)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    host = f"{parts.hostname}:{port}" if parts.port else (parts.hostname or url or t("net.site", lang))
+    key = NET_REASONS.get(reason.strip().lower())
+    if key is None and reason.lower().startswith(("cert ", "ssl")):
+        key = "net.certificate"
+    if key is not None:
+        return t(key, lang, host=host, port=port)
+    status = re.fullmatch(r"HTTP (\d{3})", reason.strip())
+    if status:
+        code = int(status.group(1))
+        return t("net.http404" if code == 404 else "net.http5xx" if code >= 500 else "net.http4xx", lang, code=code)
+    return reason
+
+
+USAGE_PATTERNS = (  # click's own messages (English) -> (text key, its values); the rest is kept as click says it
+    (r"No such command '(?P<name>[^']*)'\.", "usage.no_command"),
+    (r"No such option:? '?(?P<name>[^' ]*)'?\.?", "usage.no_option"),
+    (r"Missing argument '(?P<name>[^']*)'\.", "usage.missing_argument"),
+    (r"Missing option '(?P<name>[^']*)'\.", "usage.missing_option"),
+    (r"Option '(?P<name>[^']*)' requires an argument\.", "usage.needs_value"),
+    (r"Invalid value for '(?P<name>[^']*)': '(?P<value>[^']*)' is not one of (?P<choices>.*)\.", "usage.choice"),
+    (r"Invalid value for '(?P<name>[^']*)': (?P<detail>.*)", "usage.invalid"),
+    (r"Got unexpected extra arguments? \((?P<args>.*)\)", "usage.extra"),
+)
+
+
+def usage_words(message: str, lang: str, command: str | None = None) -> str:
+    """A click usage error (« Missing argument 'CHANNEL'. ») in the coordinator's language, with the
+    « did you mean » words kept and the command's help named: « il manque CHANNEL (aide : watcher notify-test --help) »."""
+    text, suggestion = message.strip(), ""
+    hint = re.search(r"\s*\(Did you mean(?: one of:)? (?P<words>.*)\?\)$", text)
+    if hint:
+        text, suggestion = text[: hint.start()], t("usage.suggest", lang, words=hint.group("words").replace("'", ""))
+    for pattern, key in USAGE_PATTERNS:
+        found = re.fullmatch(pattern, text, re.S)
+        if found:
+            values = {k: v.replace("'", "") for k, v in found.groupdict().items()}
+            text = t(key, lang, **values)
+            break
+    return text + suggestion + (t("usage.help", lang, command=command) if command else "")

@@ -13,7 +13,7 @@ from watcher.config import Config, load_config
 from watcher.confirmation import CONFIRMED, SUPERSEDED, hold, settle
 from watcher.errors import InputError
 from watcher.store import Store
-from watcher.texts import TEXTS, t
+from watcher.texts import TEXTS, plain_reason, t
 
 
 def select_targets(config: Config, ids: list[str]) -> list:
@@ -83,7 +83,7 @@ def format_result(result: CheckResult, lang: str) -> str:
         head += f"  [{t('alert', lang)}]"
     lines = [head]
     if result.reason:
-        lines.append(f"  {t('reason', lang)} : {result.describe_reason(lang)}")
+        lines.append(f"  {t('reason', lang)}{t('colon', lang)}{result.describe_reason(lang)}")
     for change in result.changes:
         marker = "•" if not change.noise else "·"
         lines.append(f"  {marker} {change.summary(lang)} [{t('severity.' + change.severity.value, lang)}]")
@@ -96,9 +96,9 @@ def format_result(result: CheckResult, lang: str) -> str:
         marker = "✗" if run.status == "broken" else "✓" if run.status == "ok" else "?"
         lines.append(f"  {marker} {run.message(lang)}")
     for image in result.images:
-        lines.append(f"  {t('images', lang)} : {image}")
+        lines.append(f"  {t('images', lang)}{t('colon', lang)}{image}")
     if result.snapshot:
-        lines.append(f"  {t('snapshot', lang)} : {result.snapshot}")
+        lines.append(f"  {t('snapshot', lang)}{t('colon', lang)}{result.snapshot}")
     return "\n".join(lines)
 
 
@@ -113,17 +113,39 @@ def show_history(paths: Paths, target_id: str, fmt: str, lang: str = "fr") -> No
                 for r in records]})
             return
         if not records:
+            _unknown_target(paths, store.targets(), target_id, lang)
             click.echo(t("history.empty", lang, target=target_id))
             return
+        from watcher.commands.coordinator import target_url
         from watcher.tables import paris_time, table
 
+        url = target_url(paths, target_id)
         rows = [[r.id, paris_time(r.time), t("status." + r.status, lang), t("yes", lang) if r.alert else "",
-                 _reason_words(r.status, r.reason, lang) if r.reason else "", r.snapshot or ""] for r in records]
+                 _reason_words(r.status, r.reason, url, lang) if r.reason else "", r.snapshot or ""] for r in records]
         headers = [t("col." + key, lang) for key in ("id", "time", "status", "alert", "reason", "snapshot")]
         click.echo(table(headers, rows, numeric=(0,)))
 
 
-def _reason_words(status: str, reason: str, lang: str) -> str:
-    """A degraded check's reason code in words (« page de maintenance »); other reasons as recorded."""
+def _unknown_target(paths: Paths, stored: list[str], target_id: str, lang: str) -> None:
+    """Raise InputError (exit 2) when `target_id` is neither in targets.yaml nor in the store, naming the close one."""
+    from watcher.config_errors import closest
+    from watcher.errors import WatcherError
+
+    try:
+        known = [target.id for target in load_config(paths.config).targets]
+    except WatcherError:
+        known = []
+    if target_id in known:
+        return
+    ids = list(dict.fromkeys([*known, *stored]))
+    suggestion = closest(target_id, ids)
+    raise InputError(t("history.unknown", lang, target=target_id, ids=", ".join(ids) or "—")
+                     + (t("cfg.suggest", lang, value=suggestion) if suggestion else ""))
+
+
+def _reason_words(status: str, reason: str, url: str, lang: str) -> str:
+    """A degraded check's reason code in words (« page de maintenance »); a network failure as people say it."""
     key = f"degraded.{reason}"
-    return t(key, lang) if status == "degraded" and key in TEXTS else reason
+    if status == "degraded" and key in TEXTS:
+        return t(key, lang)
+    return plain_reason(reason, url, lang)

@@ -19,14 +19,14 @@ from watcher.capture import Capture
 from watcher.changes import Change, Severity, is_alert
 from watcher.cli import Paths, emit_json
 from watcher.config import Config, Target, load_config, url_suggestion
-from watcher.config_errors import issues_from_validation
+from watcher.config_errors import default_lang, issues_from_validation
 from watcher.configedit import TargetsFile
 from watcher.errors import ConfigError, InputError, WatcherError
 from watcher.htmlio import read_html
 from watcher.skeleton import LANDMARK_ROLES, Skeleton, render_skeleton_text
 from watcher.store import CheckRecord, Store
 from watcher.structural import diff_skeletons, severity_of
-from watcher.texts import TEXTS, t
+from watcher.texts import TEXTS, plain_reason, t
 from watcher.tuning import CookieHint, Sample, TuneReport, Variation, block_selector, merged_proposals, tune
 
 DEFAULT_SCHEDULE = "0 7 * * 1-5"
@@ -54,7 +54,8 @@ async def capture_runs(target: Target, runs: int, max_height: int) -> list[Captu
         for _ in range(runs):
             capture = await capture_target(browser, target, max_height)
             if capture.status != "ok":
-                raise InputError(t("unreachable", "fr", url=target.url, reason=capture.reason))
+                raise InputError(t("unreachable", default_lang(), url=target.url,
+                                   reason=plain_reason(capture.reason or "", target.url, default_lang())))
             captures.append(capture)
     return captures
 
@@ -199,6 +200,7 @@ class NewTarget:
 
 def run_add(paths: Paths, new: NewTarget, force: bool, lang: str) -> None:
     """Trial capture, then append the page to targets.yaml (created when missing or empty) with sensible defaults."""
+    guessed = not re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://", new.url)
     new.url = complete_url(new.url, lang)
     edited = TargetsFile(paths.config, create=True)
     taken = set(edited.ids())
@@ -208,7 +210,14 @@ def run_add(paths: Paths, new: NewTarget, force: bool, lang: str) -> None:
     if watched:
         raise InputError(t("add.watched", lang, url=new.url, id=watched))
     probe = _validated({"id": new.target_id or "probe", "name": new.name or new.url, "url": new.url}, lang)
+    new.url = probe.url  # as written in targets.yaml: the scheme in lower case
     capture = asyncio.run(trial_capture(probe))
+    if capture.status != "ok" and guessed and new.url.startswith("https://"):  # https was our guess: try http
+        plain = _validated({**probe.model_dump(include={"id", "name"}), "url": "http://" + new.url[8:]}, lang)
+        second = asyncio.run(trial_capture(plain))
+        if second.status == "ok":
+            click.echo(t("add.http", lang, url=plain.url))
+            new.url, probe, capture = plain.url, plain, second
     if capture.status != "ok" and not force:
         reason = plain_reason(capture.reason or "", new.url, lang)
         raise InputError(t("add.unreachable", lang, url=new.url, reason=reason))
@@ -251,32 +260,6 @@ def already_watched(url: str, watched: dict[str, str]) -> str | None:
     """The id of the target that already watches this page, if any."""
     wanted = normal_url(url)
     return next((target_id for target_id, other in watched.items() if normal_url(other) == wanted), None)
-
-
-NET_REASONS = {
-    "connection refused": "net.refused", "name not resolved": "net.dns", "timeout": "net.timeout",
-    "timed out": "net.timeout", "connection timed out": "net.timeout", "unsafe port": "net.unsafe_port",
-    "connection reset": "net.reset", "connection closed": "net.reset", "empty response": "net.reset",
-    "address unreachable": "net.unreachable", "network changed": "net.unreachable",
-    "internet disconnected": "net.offline", "too many redirects": "net.redirects",
-}
-
-
-def plain_reason(reason: str, url: str, lang: str) -> str:
-    """A capture's failure in words a coordinator understands (« connexion refusée sur 127.0.0.1:8765 »)."""
-    parts = urlsplit(url)
-    port = parts.port or (443 if parts.scheme == "https" else 80)
-    host = f"{parts.hostname}:{port}" if parts.port else (parts.hostname or url)
-    key = NET_REASONS.get(reason.strip().lower())
-    if key is None and reason.lower().startswith(("cert ", "ssl")):
-        key = "net.certificate"
-    if key is not None:
-        return t(key, lang, host=host, port=port)
-    status = re.fullmatch(r"HTTP (\d{3})", reason.strip())
-    if status:
-        code = int(status.group(1))
-        return t("net.http404" if code == 404 else "net.http5xx" if code >= 500 else "net.http4xx", lang, code=code)
-    return reason
 
 
 def _validated(entry: dict[str, Any], lang: str) -> Target:
@@ -385,6 +368,15 @@ def _min_severity(paths: Paths, target_id: str) -> str:
         return "major"
 
 
+def target_url(paths: Paths, target_id: str) -> str:
+    """The page's address in targets.yaml, or "" when the file or the page is not there any more."""
+    try:
+        config = load_config(paths.config)
+    except WatcherError:
+        return ""
+    return next((target.url for target in config.targets if target.id == target_id), "")
+
+
 def run_explain(paths: Paths, change_id: str, lang: str) -> None:
     """Why a change alerted: the elements, the rule, the severity, and the setting that would silence it."""
     with Store(paths.snapshots) as store:
@@ -394,7 +386,7 @@ def run_explain(paths: Paths, change_id: str, lang: str) -> None:
         level = _min_severity(paths, record.target)
         changes = rebuilt_changes(store, record)
         marks = {m.check_id: m for m in store.marks()}
-    for line in explain_lines(record, changes, level, lang):
+    for line in explain_lines(record, changes, level, lang, target_url(paths, record.target)):
         click.echo(line)
     mark = marks.get(record.id)
     if mark is not None:
@@ -402,7 +394,8 @@ def run_explain(paths: Paths, change_id: str, lang: str) -> None:
         click.echo(t("explain.marked", lang, label=t("label." + mark.label, lang), note=note))
 
 
-def explain_lines(record: CheckRecord, changes: list[tuple[Change, str | None]], level: str, lang: str) -> list[str]:
+def explain_lines(record: CheckRecord, changes: list[tuple[Change, str | None]], level: str, lang: str,
+                  url: str = "") -> list[str]:
     from watcher.texts import t
 
     alert = f"  [{t('alert', lang)}]" if record.alert else ""
@@ -414,7 +407,7 @@ def explain_lines(record: CheckRecord, changes: list[tuple[Change, str | None]],
         reason = t(f"degraded.{record.reason}", lang) if f"degraded.{record.reason}" in TEXTS else record.reason
         return [*lines, t("explain.reason", lang, reason=reason), t("explain.degraded", lang)]
     if record.reason:
-        lines.append(t("explain.reason", lang, reason=record.reason))
+        lines.append(t("explain.reason", lang, reason=plain_reason(record.reason, url, lang)))
     if record.snapshot:
         lines.append(t("explain.files", lang, snapshot=record.snapshot, baseline=record.baseline or "—"))
     if record.status == "new":
@@ -483,7 +476,8 @@ def _silence_lines(record: CheckRecord, changes: list[tuple[Change, str | None]]
 
 
 def target_stats(store: Store, ids: list[str]) -> list[dict[str, Any]]:
-    """Per page: checks, changes, alerts, unreachable rate and coordinators' judgements."""
+    """Per page: checks, changes, alerts, unreachable rate, degraded captures (maintenance, queue… never
+    alerted, never a reference) and coordinators' judgements."""
     labels: dict[int, str] = {m.check_id: m.label for m in store.marks()}
     out = []
     for target_id in ids:
@@ -495,6 +489,7 @@ def target_stats(store: Store, ids: list[str]) -> list[dict[str, Any]]:
             "unreachable_rate": round(unreachable / len(records), 3) if records else 0.0,
             "noise_marks": sum(labels.get(r.id) == "noise" for r in records),
             "real_marks": sum(labels.get(r.id) == "real" for r in records),
+            "degraded": sum(r.status == "degraded" for r in records),
         })
     return out
 
@@ -512,11 +507,11 @@ def run_stats(paths: Paths, fmt: str, lang: str) -> None:
         return
     from watcher.tables import table
 
-    headers = [t("col." + key, lang) for key in ("page", "checks", "changes", "alerts", "unreachable", "noise",
-                                                 "real")]
+    headers = [t("col." + key, lang) for key in ("page", "checks", "changes", "alerts", "unreachable", "degraded",
+                                                 "noise", "real")]
     click.echo(table(headers, [[row["id"], row["checks"], row["changes"], row["alerts"],
-                                f"{row['unreachable_rate']:.0%}", row["noise_marks"], row["real_marks"]]
-                               for row in rows], numeric=range(1, 7)))
+                                f"{row['unreachable_rate']:.0%}", row["degraded"], row["noise_marks"],
+                                row["real_marks"]] for row in rows], numeric=range(1, 8)))
 
 
 MARK_WORDS = {"bruit": "noise", "noise": "noise", "fausse-alerte": "noise", "faux": "noise",
@@ -533,11 +528,17 @@ def mark_label(word: str, lang: str) -> str:
     return label
 
 
+NOTHING_TO_JUDGE = ("new", "unreachable", "error")  # no comparison was made: neither noise nor a real change
+
+
 def run_mark(paths: Paths, change_id: str, label: str, note: str | None, lang: str) -> None:
     with Store(paths.snapshots) as store:
         record = find_record(store, change_id)
         if record is None:
             raise InputError(t("unknown_change", lang, id=change_id, index=paths.snapshots / "index.sqlite3"))
+        if record.status in NOTHING_TO_JUDGE or (label == "noise" and record.status == "unchanged"):
+            raise InputError(t("mark.nothing", lang, id=record.id, target=record.target,
+                               status=t("status." + record.status, lang)))
         store.mark(record.id, label, note)
     click.echo(t("mark.done", lang, id=record.id, target=record.target, label=t("label." + label, lang)))
 

@@ -22,9 +22,10 @@ from watcher.channels import load_channels
 from watcher.cli import EXIT_ERROR, EXIT_OK, Paths
 from watcher.config import Config, Target, load_config
 from watcher.config_errors import ConfigProblems, check_channel_words
+from watcher.degraded import Degraded, assess, page_facts
 from watcher.errors import ConfigError
 from watcher.procedures import ProcedureRun
-from watcher.texts import t
+from watcher.texts import plain_reason, t
 
 
 @dataclass
@@ -61,7 +62,10 @@ def check_files(config_path: Path, notifiers: Path, lang: str) -> tuple[Config |
         return config, found
     for issue in channels.issues:
         (found.errors if issue.blocking else found.warnings).append(issue.line_text(channels.source, lang))
-    if channels.base_dir is not None and (channels.base_dir / "channels.yaml").is_file() and not channels.disabled:
+    if not (notifiers / "channels.yaml").is_file():  # alerts would only be printed: nobody would receive them
+        if not found.errors:  # said once targets.yaml is right, not among its mistakes
+            found.warnings.append(t("validate.no_channels", lang, file=notifiers / "channels.yaml"))
+    elif not channels.disabled:
         found.ok.append(t("validate.channels_ok", lang, file=channels.source, count=len(channels.settings.channels)))
     return config, found
 
@@ -79,10 +83,11 @@ class Trial:
     capture: Capture
     runs: list[ProcedureRun]
     elements: int = 0
+    degraded: Degraded | None = None  # loaded, but a maintenance, queue or loading page: not the interface
 
     @property
     def page_ok(self) -> bool:
-        return self.capture.status == "ok"
+        return self.capture.status == "ok" and self.degraded is None
 
 
 async def trial_targets(config: Config, targets: Sequence[Target]) -> list[Trial]:
@@ -102,7 +107,8 @@ async def trial_targets(config: Config, targets: Sequence[Target]) -> list[Trial
                 runs = await replay_all(browser, target)
             skeleton = await asyncio.to_thread(extract_skeleton, capture.main.dom,
                                                base_url=capture.meta.get("final_url"), ignore=target.ignore)
-            return Trial(target, capture, runs, len(skeleton.elements))
+            degraded = assess(skeleton, page_facts(capture.main.dom))  # what the page says of itself
+            return Trial(target, capture, runs, len(skeleton.elements), degraded)
 
         return list(await asyncio.gather(*(one(target) for target in targets)))
 
@@ -112,12 +118,16 @@ def trial_lines(trials: Sequence[Trial], lang: str) -> tuple[list[str], bool]:
     lines, all_ok = [], True
     for trial in trials:
         target = trial.target
-        if trial.page_ok:
+        if trial.capture.status == "ok" and trial.degraded is not None:
+            all_ok = False
+            lines.append(t("validate.page_degraded", lang, id=target.id, reason=trial.degraded.describe(lang),
+                           url=target.url))
+        elif trial.page_ok:
             lines.append(t("validate.page_ok", lang, id=target.id, count=trial.elements,
                            seconds=float(trial.capture.meta.get("duration_s") or 0)))
         else:
             all_ok = False
-            lines.append(t("validate.page_bad", lang, id=target.id, reason=trial.capture.reason or "?",
+            lines.append(t("validate.page_bad", lang, id=target.id, reason=plain_reason(trial.capture.reason or "?", target.url, lang),
                            url=target.url))
         for run in trial.runs:
             key = "validate.proc_ok" if run.status == "ok" else "validate.proc_bad"
