@@ -554,16 +554,21 @@ class _Walker:
         for child in el:
             if not isinstance(child.tag, str):
                 continue
-            sub = self.walk(child, ctx)
-            if sub.profile:
-                children.append((child, sub))
-                out.profile = _merge_profile(out.profile, sub.profile)
-                out.indexes.extend(sub.indexes)
-            out.loose_text = out.loose_text or sub.loose_text or (counts_text and _has_text(child.tail))
-            out.media = out.media or sub.media
+            self._add_child(out, children, child, ctx)
+            out.loose_text = out.loose_text or (counts_text and _has_text(child.tail))
         if len(children) >= 3:
             self._mark_repeats(children)
         return out
+
+    def _add_child(self, out: _Summary, children: list[tuple[Any, _Summary]], child: Any, ctx: _Ctx) -> None:
+        """Walk one child and fold what it holds into its parent's summary `out` (and `children`)."""
+        sub = self.walk(child, ctx)
+        if sub.profile:
+            children.append((child, sub))
+            out.profile = _merge_profile(out.profile, sub.profile)
+            out.indexes.extend(sub.indexes)
+        out.loose_text = out.loose_text or sub.loose_text
+        out.media = out.media or sub.media
 
     def _walk_flat(self, el: Any, ctx: _Ctx, counts_text: bool) -> _Summary:
         """Children of a shadow host or a slot as rendered: the shadow tree, slotted light nodes in place."""
@@ -575,13 +580,7 @@ class _Walker:
                 continue
             if not isinstance(node.tag, str):
                 continue
-            sub = self.walk(node, ctx)
-            if sub.profile:
-                children.append((node, sub))
-                out.profile = _merge_profile(out.profile, sub.profile)
-                out.indexes.extend(sub.indexes)
-            out.loose_text = out.loose_text or sub.loose_text
-            out.media = out.media or sub.media
+            self._add_child(out, children, node, ctx)
         if len(children) >= 3:
             self._mark_repeats(children)
         return out
