@@ -19,11 +19,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_structural import big_page  # noqa: E402
 
-from watcher.browser import launch_browser  # noqa: E402
-from watcher.capture import capture_target  # noqa: E402
-from watcher.config import Settings, Target  # noqa: E402
-from watcher.skeleton import extract_skeleton  # noqa: E402
-from watcher.structural import diff_skeletons  # noqa: E402
+from watcher.capture.browser import launch_browser  # noqa: E402
+from watcher.capture.page import capture_target  # noqa: E402
+from watcher.config.targets import Settings, Target  # noqa: E402
+from watcher.detect.skeleton import extract_skeleton  # noqa: E402
+from watcher.detect.structural import diff_skeletons  # noqa: E402
 
 
 def serve(pages: dict[str, bytes]) -> tuple[http.server.ThreadingHTTPServer, int]:

@@ -5,11 +5,11 @@ Run: `.venv/bin/python bench/bench_service.py [--pages 60] [--latency 150] [--se
 - The site: N French public-service-like pages (50-100 KB: header, nav, search, news, text, tables, a form,
   FAQ, footer, inline SVG and data-URI images) on 127.0.0.1, each answer delayed by --latency ms. Even pages
   change their first news item between rounds, so the second round exercises the diff and storing path.
-- The peer: one browser (watcher.browser.launch_browser); per page a new context, goto (load), full-page PNG
+- The peer: one browser (watcher.capture.browser.launch_browser); per page a new context, goto (load), full-page PNG
   screenshot, page.content(), close. Sequential, and with our concurrency.
-- Ours: `watcher.check.check_targets` twice on a temporary targets.yaml (round 1: new; round 2: compare with
+- Ours: `watcher.service.check.check_targets` twice on a temporary targets.yaml (round 1: new; round 2: compare with
   the baseline: skeleton, structural and visual diffs, storing). With --service-seconds, the real service
-  (`watcher.service.Service`, as `watcher run --confirm-delay 0` builds it) runs in a subprocess and the checks
+  (`watcher.service.scheduler.Service`, as `watcher run --confirm-delay 0` builds it) runs in a subprocess and the checks
   it records in the index during that window are counted.
 - Memory: a thread sums VmRSS (and PSS, which does not count shared pages twice) of this process and all its
   descendants (Playwright's driver, Chromium and its renderers) every 100 ms; the peak of each phase is shown.
@@ -46,12 +46,12 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import watcher.capture as capture_module  # noqa: E402
-import watcher.check as check_module  # noqa: E402
-from watcher.browser import find_chromium, launch_browser  # noqa: E402
-from watcher.capture_js import ANNOTATE_DOM, CHALLENGE_MARKERS, PAGE_HEIGHT  # noqa: E402
-from watcher.config import load_config  # noqa: E402
-from watcher.store import SnapshotWriter, Store  # noqa: E402
+import watcher.capture.page as capture_module  # noqa: E402
+import watcher.service.check as check_module  # noqa: E402
+from watcher.capture.browser import find_chromium, launch_browser  # noqa: E402
+from watcher.capture.scripts import ANNOTATE_DOM, CHALLENGE_MARKERS, PAGE_HEIGHT  # noqa: E402
+from watcher.config.targets import load_config  # noqa: E402
+from watcher.store.snapshots import SnapshotWriter, Store  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 AIM_RATIO = 1.5
@@ -613,7 +613,7 @@ def profile(site: Site, config_path: Path, snapshots: Path, count: int) -> None:
 SERVICE_LAUNCHER = """
 import logging, sys
 from pathlib import Path
-from watcher.service import Service, ServiceOptions
+from watcher.service.scheduler import Service, ServiceOptions
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 logging.getLogger("apscheduler").setLevel(logging.WARNING)
 config, snapshots = Path(sys.argv[1]), Path(sys.argv[2])

@@ -13,8 +13,8 @@ from collections.abc import Callable
 
 import lxml.html
 
-from watcher.skeleton import Skeleton, extract_skeleton
-from watcher.structural import diff_skeletons
+from watcher.detect.skeleton import Skeleton, extract_skeleton
+from watcher.detect.structural import diff_skeletons
 
 TARGET_MS = 50.0
 RUNS = 15

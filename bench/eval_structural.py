@@ -18,9 +18,9 @@ from pathlib import Path
 import lxml.html
 import yaml
 
-from watcher.changes import is_alert
-from watcher.skeleton import extract_skeleton
-from watcher.structural import diff_skeletons
+from watcher.detect.changes import is_alert
+from watcher.detect.skeleton import extract_skeleton
+from watcher.detect.structural import diff_skeletons
 
 TESTS = Path(__file__).resolve().parent.parent / "tests"
 CASES = TESTS / "diffcases"

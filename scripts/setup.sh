@@ -19,14 +19,14 @@ fi
 
 # --launch starts Chromium once through Playwright: a browser on disk is not enough if Playwright's driver
 # (Node.js, shipped in the wheel) misses a system library such as libatomic1 on a minimal Debian.
-if .venv/bin/python -m watcher.browser --launch >/dev/null 2>&1; then
-  echo "setup: Chromium found: $(.venv/bin/python -m watcher.browser --check)"
+if .venv/bin/python -m watcher.capture.browser --launch >/dev/null 2>&1; then
+  echo "setup: Chromium found: $(.venv/bin/python -m watcher.capture.browser --check)"
   exit 0
 fi
-if ! .venv/bin/python -m watcher.browser --check >/dev/null 2>&1; then
+if ! .venv/bin/python -m watcher.capture.browser --check >/dev/null 2>&1; then
   echo "setup: no Chromium found; trying Playwright's download"
   if .venv/bin/python -m playwright install chromium >/tmp/watcher-playwright-install.log 2>&1 \
-     && .venv/bin/python -m watcher.browser --launch >/dev/null 2>&1; then
+     && .venv/bin/python -m watcher.capture.browser --launch >/dev/null 2>&1; then
     echo "setup: Chromium installed by Playwright"
     exit 0
   fi
@@ -37,8 +37,8 @@ if command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
   apt-get update -q >/dev/null
   apt-get install -y -q chromium libatomic1 fonts-dejavu-core >/dev/null
 fi
-if ! .venv/bin/python -m watcher.browser --launch; then
+if ! .venv/bin/python -m watcher.capture.browser --launch; then
   echo "setup: Chromium cannot be started; install it (apt-get install chromium libatomic1) or set WATCHER_CHROMIUM" >&2
   exit 1
 fi
-echo "setup: Chromium found: $(.venv/bin/python -m watcher.browser --check)"
+echo "setup: Chromium found: $(.venv/bin/python -m watcher.capture.browser --check)"

@@ -14,7 +14,7 @@ from typing import Any
 
 from PIL import Image, ImageDraw
 
-from watcher.store import Store
+from watcher.store.snapshots import Store
 
 PAYLOAD_IMG = '<img src=x onerror="window.__pwned=1;alert(1)">'
 PAYLOAD_SCRIPT = "</script><script>window.__pwned=1;alert(2)</script>"

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from watcher.diffing import diff_paths
+from watcher.detect.compare import diff_paths
 
 ROOT = Path(__file__).resolve().parent / "realpages"
 # The shared folder sits beside the checkout (../shared), both on the machines and in CI.

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from types import SimpleNamespace
 
-from watcher.alerts import (
+from watcher.report.alerts import (
     PACKAGE_TEMPLATES,
     Alert,
     AlertChange,

@@ -12,9 +12,9 @@ import pytest
 from PIL import Image
 
 from tests.conftest import LocalSite
-from watcher.browser import launch_browser
-from watcher.capture import Capture, capture_target
-from watcher.config import Target
+from watcher.capture.browser import launch_browser
+from watcher.capture.page import Capture, capture_target
+from watcher.config.targets import Target
 
 pytestmark = pytest.mark.browser
 

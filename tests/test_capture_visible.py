@@ -13,13 +13,13 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import LocalSite, _make_handler
-from watcher.browser import launch_browser
-from watcher.capture import Capture, capture_target
-from watcher.check import CheckResult, check_target
-from watcher.config import Procedure, Settings, Target
-from watcher.procedures import ProcedureRun, replay
-from watcher.skeleton import Element, extract_skeleton
-from watcher.store import Store
+from watcher.capture.browser import launch_browser
+from watcher.capture.page import Capture, capture_target
+from watcher.capture.procedures import ProcedureRun, replay
+from watcher.config.targets import Procedure, Settings, Target
+from watcher.detect.skeleton import Element, extract_skeleton
+from watcher.service.check import CheckResult, check_target
+from watcher.store.snapshots import Store
 
 pytestmark = pytest.mark.browser
 HERE = Path(__file__).parent

@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 from changelog_sample import PAYLOAD_IMG, make_sample_store
 
-from watcher.changelog import build_changelog
-from watcher.changelog.pdf import PdfJob
-from watcher.changelog.serve import make_server
-from watcher.store import Store
+from watcher.publish.changelog import build_changelog
+from watcher.publish.changelog.pdf import PdfJob
+from watcher.publish.changelog.serve import make_server
+from watcher.store.snapshots import Store
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 

@@ -16,8 +16,8 @@ from changelog_sample import make_sample_store
 from conftest import wait_until
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from watcher.browser import LAUNCH_ARGS, find_chromium, sandbox_enabled
-from watcher.changelog import build_changelog
+from watcher.capture.browser import LAUNCH_ARGS, find_chromium, sandbox_enabled
+from watcher.publish.changelog import build_changelog
 
 pytestmark = pytest.mark.browser
 

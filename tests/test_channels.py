@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from watcher.channels import load_channels, mask_url, resolve_url, route
+from watcher.config.channels import load_channels, mask_url, resolve_url, route
 from watcher.errors import ConfigError
 
 REPO = Path(__file__).resolve().parents[1]

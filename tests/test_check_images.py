@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from watcher.changes import Change, Kind, Severity
-from watcher.check import relevant_regions
-from watcher.skeleton import Element
-from watcher.visual import Region, VisualDiff
+from watcher.detect.changes import Change, Kind, Severity
+from watcher.detect.skeleton import Element
+from watcher.detect.visual import Region, VisualDiff
+from watcher.service.check import relevant_regions
 
 
 def visual(*regions: Region) -> VisualDiff:

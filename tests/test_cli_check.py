@@ -116,7 +116,7 @@ def test_check_confirm_ignores_a_flap_and_keeps_a_real_change(tmp_path: Path, lo
 
 
 def test_click_usage_errors_are_one_line_in_french_with_the_help_named(capsys: pytest.CaptureFixture[str]) -> None:
-    from watcher.cli import main
+    from watcher.cli.main import main
 
     def run(*args: str) -> tuple[int, str, str]:
         with pytest.raises(SystemExit) as exit_info:
@@ -139,9 +139,9 @@ def test_click_usage_errors_are_one_line_in_french_with_the_help_named(capsys: p
 def test_check_lines_follow_each_language_typography() -> None:
     from datetime import UTC, datetime
 
-    from watcher.check import CheckResult
-    from watcher.commands.check import format_result
-    from watcher.config import Target
+    from watcher.cli.commands.check import format_result
+    from watcher.config.targets import Target
+    from watcher.service.check import CheckResult
 
     result = CheckResult(target=Target(id="a", name="A", url="https://example.org/"), time=datetime.now(UTC),
                          status="unreachable", reason="timeout")

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import run_watcher
-from watcher.config import load_config, parse_schedule
+from watcher.config.targets import load_config, parse_schedule
 from watcher.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parents[1]

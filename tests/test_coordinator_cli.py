@@ -12,13 +12,13 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import LocalSite, Run, run_watcher
-from watcher.capture import Capture
-from watcher.cli import Paths, main
-from watcher.commands import coordinator
-from watcher.commands.coordinator import NewTarget, slug_id
+from watcher.capture.page import Capture
+from watcher.cli.commands import coordinator
+from watcher.cli.commands.coordinator import NewTarget, slug_id
+from watcher.cli.main import Paths, main
+from watcher.detect.skeleton import extract_skeleton
 from watcher.errors import InputError
-from watcher.skeleton import extract_skeleton
-from watcher.store import Store
+from watcher.store.snapshots import Store
 
 NEWS = ["Nouveau calendrier des versements", "Prime de Noël : les dates", "Le simulateur évolue",
         "Permanences d'été", "Un nouveau formulaire en ligne", "Vos démarches sur mobile"]
@@ -129,8 +129,8 @@ def _fake_capture(status: str, dom: str = "") -> object:
     async def capture(target: object) -> Capture:
         if status != "ok":
             return Capture("probe", "unreachable", "connection refused", {})
-        from watcher.capture import ViewportCapture
-        from watcher.config import Viewport
+        from watcher.capture.page import ViewportCapture
+        from watcher.config.targets import Viewport
 
         return Capture("probe", "ok", None, {}, [ViewportCapture(Viewport(), b"", dom, "", 800, 800)])
 
@@ -156,7 +156,7 @@ def test_add_takes_the_page_title_as_name(tmp_path: Path, monkeypatch: pytest.Mo
     monkeypatch.setattr(coordinator, "trial_capture", _fake_capture("ok", dom))
     coordinator.run_add(Paths(str(config), None, None),
                         NewTarget("https://www.caf.fr/aides", None, "caf-aides", ["caf", "rsa"], "every 1d"), False, "en")
-    from watcher.config import load_config
+    from watcher.config.targets import load_config
 
     target = load_config(config).target("caf-aides")
     assert (target.name, target.tags, target.schedule) == ("Mes aides — CAF", ["caf", "rsa"], "every 1d")
@@ -240,7 +240,7 @@ def test_noise_marks_become_tune_hints(tmp_path: Path) -> None:
     make_store(tmp_path)
     with Store(tmp_path / "snapshots") as store:
         store.mark(2, "noise", "change chaque semaine")
-    from watcher.config import load_config
+    from watcher.config.targets import load_config
 
     lines = coordinator.noise_hints(Paths(str(config), None, None), load_config(config).target("aides"), "fr")
     assert lines[0].startswith("Déjà marqué") and "change chaque semaine" in lines[1]
@@ -294,7 +294,7 @@ def test_stats_and_history_are_aligned_tables_in_paris_time(tmp_path: Path,
 
 
 def test_paris_time_follows_summer_time() -> None:
-    from watcher.tables import paris_time
+    from watcher.cli.tables import paris_time
 
     assert paris_time("2025-07-01T07:00:00+00:00") == "2025-07-01 09:00:00"
     assert paris_time("2025-01-01T07:00:00Z") == "2025-01-01 08:00:00"
@@ -312,7 +312,7 @@ def test_add_completes_the_scheme_and_refuses_a_page_already_watched(
     coordinator.run_add(paths, NewTarget("ants.gouv.fr/permis", None, None, [], "every 6h"), False, "fr")
     out = capsys.readouterr().out
     assert "Adresse complétée : https://ants.gouv.fr/permis" in out
-    from watcher.config import load_config
+    from watcher.config.targets import load_config
 
     assert load_config(config).target("ants-gouv-fr-permis").url == "https://ants.gouv.fr/permis"
 
@@ -350,14 +350,14 @@ def test_add_works_on_a_new_or_empty_file(tmp_path: Path, monkeypatch: pytest.Mo
     monkeypatch.setattr(coordinator, "trial_capture", _fake_capture("ok", "<title>CAF</title>"))
     coordinator.run_add(Paths(str(config), None, None),
                         NewTarget("https://www.caf.fr/", None, None, ["caf"], "every 6h"), False, "fr")
-    from watcher.config import load_config
+    from watcher.config.targets import load_config
 
     assert [(t.id, t.name, t.tags) for t in load_config(config).targets] == [("caf-fr", "CAF", ["caf"])]
 
 
 def test_outbox_is_a_table_in_paris_time() -> None:
-    from watcher.notify import OutboxEntry
-    from watcher.tables import outbox_table
+    from watcher.cli.tables import outbox_table
+    from watcher.deliver.notify import OutboxEntry
 
     entries = [OutboxEntry(1, "alert", "local", "console://", "aides", "sent", "Bouton renommé", 1,
                            "2025-07-01T06:00:00+00:00", "2025-07-01T06:00:00+00:00", "2025-07-01T06:00:01+00:00", None),
@@ -374,10 +374,10 @@ def test_outbox_is_a_table_in_paris_time() -> None:
 
 def test_network_failures_are_worded_plainly_wherever_they_are_shown(tmp_path: Path) -> None:
     """« name not resolved » never reaches a coordinator raw: check, history, explain and the outage message."""
-    from watcher.check import CheckResult
-    from watcher.commands.check import _reason_words
-    from watcher.config import Target
-    from watcher.notify import unreachable_message
+    from watcher.cli.commands.check import _reason_words
+    from watcher.config.targets import Target
+    from watcher.deliver.notify import unreachable_message
+    from watcher.service.check import CheckResult
 
     target = Target(id="caf", name="CAF", url="https://www.caf.fr:8443/")
     result = CheckResult(target=target, time=datetime.now(UTC), status="unreachable", reason="name not resolved")
@@ -447,6 +447,6 @@ def test_add_without_scheme_keeps_http_when_the_site_has_no_https(tmp_path: Path
 
 
 def test_an_upper_case_scheme_is_accepted_and_written_lower_case(tmp_path: Path) -> None:
-    from watcher.config import Target
+    from watcher.config.targets import Target
 
     assert Target(id="a", name="A", url="HTTPS://www.caf.fr/Aides").url == "https://www.caf.fr/Aides"

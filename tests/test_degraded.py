@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import run_watcher
-from watcher.degraded import Degraded, assess, degraded_side, page_facts
-from watcher.skeleton import extract_skeleton
+from watcher.detect.degraded import Degraded, assess, degraded_side, page_facts
+from watcher.detect.skeleton import extract_skeleton
 
 HEADER = """<header role="banner"><a href="/">Caisse d'aides — Accueil</a>
 <a href="/aide">Aide</a><a href="/espace">Mon espace</a>

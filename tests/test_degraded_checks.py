@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import LocalSite, run_watcher, wait_until
-from watcher.store import Store
+from watcher.store.snapshots import Store
 
 pytestmark = pytest.mark.browser
 

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from watcher.changes import Change, is_alert
-from watcher.htmlio import read_html
-from watcher.skeleton import extract_skeleton
-from watcher.structural import diff_skeletons
+from watcher.detect.changes import Change, is_alert
+from watcher.detect.htmlio import read_html
+from watcher.detect.skeleton import extract_skeleton
+from watcher.detect.structural import diff_skeletons
 
 CASES = Path(__file__).parent / "diffcases"
 Signature = tuple[str, str, str | None, str | None]

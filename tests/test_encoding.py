@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import LocalSite
-from watcher.diffing import diff_paths, kind_of
-from watcher.htmlio import charset_of, codec_for, decode_html, read_html
-from watcher.skeleton import extract_skeleton
+from watcher.detect.compare import diff_paths, kind_of
+from watcher.detect.htmlio import charset_of, codec_for, decode_html, read_html
+from watcher.detect.skeleton import extract_skeleton
 
 REPO = Path(__file__).resolve().parent.parent
 NAMES = ["Étape 1 sur 3 : vos données", "Déclarer un changement de résidence", "Suivant »", "Numéro fiscal (€)"]
@@ -194,9 +194,9 @@ def _latin1_page(handler: BaseHTTPRequestHandler) -> None:
 
 @pytest.mark.browser
 def test_captured_latin1_page_is_stored_and_read_back(local_site: LocalSite, tmp_path: Path) -> None:
-    from watcher.browser import launch_browser
-    from watcher.capture import Capture, capture_target
-    from watcher.config import Target
+    from watcher.capture.browser import launch_browser
+    from watcher.capture.page import Capture, capture_target
+    from watcher.config.targets import Target
 
     local_site.routes["/"] = _latin1_page
 

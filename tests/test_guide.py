@@ -19,8 +19,8 @@ from ruamel.yaml import YAML
 
 from tests.conftest import LocalSite, run_watcher
 from tests.test_coordinator_cli import serve_noisy
-from watcher.channels import ChannelsFile
-from watcher.config import Config, Target
+from watcher.config.channels import ChannelsFile
+from watcher.config.targets import Config, Target
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 GUIDES = [DOCS / "guide-coordinateur.md", DOCS / "coordinator-guide.md"]

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from watcher.diffing import diff_paths, kind_of
+from watcher.detect.compare import diff_paths, kind_of
+from watcher.detect.skeleton import MAX_DEPTH, extract_skeleton
 from watcher.errors import InputError
-from watcher.skeleton import MAX_DEPTH, extract_skeleton
 
 
 def deep_page(depth: int) -> str:

@@ -9,8 +9,8 @@ import pytest
 from PIL import Image, ImageDraw
 from test_visual import draw_page
 
-from watcher.images import MAX_BYTES, MAX_WIDTH, composite, crop_pair, draw_text
-from watcher.visual import diff_screenshots
+from watcher.detect.visual import diff_screenshots
+from watcher.report.pictures import MAX_BYTES, MAX_WIDTH, composite, crop_pair, draw_text
 
 
 def open_png(data: bytes) -> Image.Image:

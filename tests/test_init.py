@@ -9,9 +9,9 @@ import pytest
 from ruamel.yaml import YAML
 
 from tests.conftest import LocalSite, run_watcher
-from watcher.channels import ChannelsFile
-from watcher.config import Config, load_config
-from watcher.config_errors import ConfigProblems
+from watcher.config.channels import ChannelsFile
+from watcher.config.problems import ConfigProblems
+from watcher.config.targets import Config, load_config
 
 PAGE = """<!DOCTYPE html><html lang="fr"><head><title>Mes démarches</title></head><body>
 <header><nav aria-label="Menu principal"><a href="/compte">Mon Compte</a></nav></header>

@@ -21,10 +21,9 @@ import pytest
 from aiosmtpd.controller import Controller
 from click.testing import CliRunner
 
-from watcher.alerts import Alert, AlertChange, Message, Renderer
-from watcher.channels import load_channels
-from watcher.cli import cli
-from watcher.notify import (
+from watcher.cli.main import cli
+from watcher.config.channels import load_channels
+from watcher.deliver.notify import (
     MAX_ATTEMPTS,
     Notifier,
     Outbox,
@@ -34,6 +33,7 @@ from watcher.notify import (
     notify_check_result,
     write_sample_png,
 )
+from watcher.report.alerts import Alert, AlertChange, Message, Renderer
 
 REPO = Path(__file__).resolve().parents[1]
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -307,7 +307,7 @@ def test_coordinators_hear_of_outages_and_recovery_mediators_do_not(tmp_path: Pa
 
 
 def test_a_lasting_degraded_page_is_an_outage_for_coordinators_only(tmp_path: Path) -> None:
-    from watcher.degraded import Degraded
+    from watcher.detect.degraded import Degraded
 
     coord, mediators = tmp_path / "coord.txt", tmp_path / "mediators.txt"
     channels = channels_in(tmp_path / "n", f"unreachable_after: 3\nchannels:\n"

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from watcher.config import load_config
+from watcher.capture.procedures import step_text
+from watcher.config.targets import load_config
 from watcher.demo.runner import DEMO_TARGETS
 from watcher.errors import ConfigError
-from watcher.procedures import step_text
 
 ROOT = Path(__file__).resolve().parents[1]
 

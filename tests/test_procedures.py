@@ -13,11 +13,9 @@ import pytest
 from playwright.async_api import Browser
 
 from tests.conftest import LocalSite
-from watcher import procedures
-from watcher.browser import launch_browser
-from watcher.check import CheckResult, check_target
-from watcher.config import Procedure, Settings, Target
-from watcher.procedures import (
+from watcher.capture import procedures
+from watcher.capture.browser import launch_browser
+from watcher.capture.procedures import (
     ProcedureRun,
     RunRecord,
     diagnose,
@@ -26,8 +24,10 @@ from watcher.procedures import (
     read_references,
     replay,
 )
-from watcher.store import Store
-from watcher.structural import diff_skeletons
+from watcher.config.targets import Procedure, Settings, Target
+from watcher.detect.structural import diff_skeletons
+from watcher.service.check import CheckResult, check_target
+from watcher.store.snapshots import Store
 
 pytestmark = pytest.mark.browser
 

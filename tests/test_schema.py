@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from ruamel.yaml import YAML
 
-from watcher.schema import FILES, render
+from watcher.config.schema import FILES, render
 
 ROOT = Path(__file__).resolve().parent.parent
 TYPES = {"object": dict, "array": list, "string": str, "integer": int, "number": (int, float), "boolean": bool,

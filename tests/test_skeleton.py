@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from watcher.skeleton import (
+from watcher.detect.skeleton import (
     Element,
     Skeleton,
     compile_selectors,
@@ -314,8 +314,8 @@ def test_placeholders_and_fragments_lead_nowhere() -> None:
 def test_skeletons_stored_by_older_rules_are_rebuilt_from_the_dom(tmp_path: Path) -> None:
     import json
 
-    from watcher.check import load_skeleton
-    from watcher.skeleton import SKELETON_VERSION
+    from watcher.detect.skeleton import SKELETON_VERSION
+    from watcher.service.check import load_skeleton
 
     html = '<html><body><a id="r-8c41e2" href="/r">Rubrique r-8c41e2</a></body></html>'
     (tmp_path / "dom.html").write_text(html, encoding="utf-8")

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from watcher.skeleton import Element, Skeleton, extract_skeleton, render_skeleton_text
-from watcher.structural import diff_skeletons
+from watcher.detect.skeleton import Element, Skeleton, extract_skeleton, render_skeleton_text
+from watcher.detect.structural import diff_skeletons
 
 HERE = Path(__file__).parent
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from watcher.errors import StoreError
-from watcher.store import Store
+from watcher.store.snapshots import Store
 
 T0 = datetime(2026, 11, 26, 7, 0, tzinfo=UTC)
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 
-from watcher.changes import Change, Kind, Severity, is_alert, max_severity
-from watcher.skeleton import Element, Skeleton, extract_skeleton
-from watcher.structural import diff_skeletons, similarity
+from watcher.detect.changes import Change, Kind, Severity, is_alert, max_severity
+from watcher.detect.skeleton import Element, Skeleton, extract_skeleton
+from watcher.detect.structural import diff_skeletons, similarity
 
 MENU = ["Mon Compte", "Aides", "Actualités", "Contact", "Aide en ligne"]
 
@@ -360,7 +360,7 @@ def test_the_deciding_rule_is_in_the_json() -> None:
 
 
 def test_explain_names_the_deciding_rule() -> None:
-    from watcher.commands.coordinator import rule_of
+    from watcher.cli.commands.coordinator import rule_of
 
     form = '<form action="/a"><label>Nom <input></label>{x}<button>Envoyer</button></form>'
     change = diff(page(main=form.replace("{x}", "")), page(main=form.replace("{x}", "<button>Brouillon</button>")))[0]

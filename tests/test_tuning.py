@@ -9,11 +9,11 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from watcher.config import Target, load_config
-from watcher.configedit import TargetsFile
+from watcher.config.edit import TargetsFile
+from watcher.config.targets import Target, load_config
+from watcher.detect.tuning import Sample, Tuner, looks_generated
 from watcher.errors import ConfigError
-from watcher.store import Store
-from watcher.tuning import Sample, Tuner, looks_generated
+from watcher.store.snapshots import Store
 
 NEWS = ["Calendrier des versements", "Prime de Noël", "Le simulateur évolue", "Permanences d'été", "Formulaire"]
 
@@ -80,7 +80,7 @@ def test_a_block_without_stable_attributes_is_never_widened_to_main() -> None:
 
 
 def test_a_procedure_step_is_never_ignored() -> None:
-    from watcher.config import Procedure
+    from watcher.config.targets import Procedure
 
     target = TARGET.model_copy(update={"procedures": [Procedure.model_validate(
         {"name": "Lire", "steps": [{"click": {"role": "link", "name": "Le simulateur évolue"}}]})]})

@@ -13,13 +13,11 @@ import pytest
 from PIL import Image
 
 from tests.conftest import LocalSite, run_watcher
-from watcher import procedures
-from watcher.changelog.build import build_changelog
-from watcher.changelog.pdf import PdfJob, print_pdfs
-from watcher.check import check_targets
-from watcher.config import Config, Procedure, Step
-from watcher.store import Store, utc_now
-from watcher.tutorials import (
+from watcher.capture import procedures
+from watcher.config.targets import Config, Procedure, Step
+from watcher.publish.changelog.build import build_changelog
+from watcher.publish.changelog.pdf import PdfJob, print_pdfs
+from watcher.publish.tutorials import (
     HIGHLIGHT,
     OUTLINE,
     PAD,
@@ -31,6 +29,8 @@ from watcher.tutorials import (
     step_caption,
     step_picture,
 )
+from watcher.service.check import check_targets
+from watcher.store.snapshots import Store, utc_now
 
 SLUG = "demarrer-une-demande"
 PROCEDURE = {"name": "Démarrer une demande", "audience": ["rsa"], "steps": [
@@ -254,7 +254,7 @@ def test_tutorial_command_errors(tmp_path: Path) -> None:
 def test_alert_links_the_tutorial_of_a_procedure_it_breaks() -> None:
     from types import SimpleNamespace
 
-    from watcher.alerts import Alert, Renderer, alert_from_result, render_alert
+    from watcher.report.alerts import Alert, Renderer, alert_from_result, render_alert
 
     procedure = Procedure.model_validate(PROCEDURE)
     target = SimpleNamespace(id="caf", name="CAF", url="https://caf.example/", tags=["caf"], procedures=[procedure])

@@ -17,10 +17,10 @@ import pytest
 from tests.conftest import LocalSite, run_watcher, wait_until
 from tests.test_notify import Webhook, free_port
 from tests.test_service import checks
-from watcher.channels import load_channels
-from watcher.config import Config
-from watcher.notify import Notifier, Outbox, tell_disabled_channels
-from watcher.summary import paris_time, startup_lines
+from watcher.config.channels import load_channels
+from watcher.config.targets import Config
+from watcher.deliver.notify import Notifier, Outbox, tell_disabled_channels
+from watcher.service.summary import paris_time, startup_lines
 
 TARGETS = """targets:
   - id: accueil
@@ -214,7 +214,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_shipped_targets_pass_validate_and_every_procedure_is_public_and_to_be_confirmed() -> None:
     run = run_watcher("validate", ROOT / "targets.yaml")
     assert run.code == 0 and run.err == "", run.err
-    from watcher.config import load_config
+    from watcher.config.targets import load_config
 
     config = load_config(ROOT / "targets.yaml")
     ids = {target.id for target in config.targets}

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
+from watcher.detect.visual import Region, VisualDiff, diff_screenshots, load_png
 from watcher.errors import InputError
-from watcher.visual import Region, VisualDiff, diff_screenshots, load_png
 
 WIDTH = 800
 FONT = ImageFont.load_default(size=16)

@@ -60,7 +60,7 @@ class BrowserError(WatcherError):
 
 
 def _render(key: str, lang: str, values: dict[str, object]) -> str:
-    from watcher.texts import t
+    from watcher.i18n.texts import t
 
     words = {name.removesuffix("_key"): t(str(value), lang) if name.endswith("_key") else value
              for name, value in values.items()}

@@ -9,13 +9,13 @@ from pathlib import Path
 
 import click
 
-from watcher.changelog.build import build_changelog
-from watcher.check import CheckResult, check_targets
-from watcher.config import load_config
+from watcher.config.targets import load_config
+from watcher.deliver.notify import deliver_alerts
 from watcher.demo.server import DemoSite
-from watcher.notify import deliver_alerts
-from watcher.store import Store
-from watcher.texts import t
+from watcher.i18n.texts import t
+from watcher.publish.changelog.build import build_changelog
+from watcher.service.check import CheckResult, check_targets
+from watcher.store.snapshots import Store
 
 DEMO_TARGETS = """\
 # targets.yaml written by `watcher demo` for its local demo site (port chosen at start)

@@ -1,0 +1,332 @@
+"""Target -> Capture: load a page in a fresh browser context and record what a person would see.
+
+A page that cannot be loaded is not an exception: the capture comes back `unreachable` with a reason.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from playwright.async_api import Browser, BrowserContext, Frame, Page, Response
+from playwright.async_api import Error as PlaywrightError
+from playwright.async_api import TimeoutError as PlaywrightTimeout
+
+from watcher import __version__
+from watcher.capture.scripts import (
+    ANNOTATE_DOM,
+    CHALLENGE_MARKERS,
+    FRAME_ORIGIN,
+    PAGE_HEIGHT,
+    SERIALIZE_DOM,
+    STILL_CSS,
+)
+from watcher.config.targets import Target, Viewport
+from watcher.detect.htmlio import DOM_ENCODING
+from watcher.errors import first_line
+
+STABLE_TRIES = 3
+NET_ERROR = re.compile(r"net::ERR_([A-Z_]+)")
+NETWORK_IDLE_WAIT = 5.0
+COOKIE_CLICK_WAIT = 3.0
+# Iframes inlined in the annotated DOM: nesting depth, number of frames and seconds spent, all frames together.
+FRAME_MAX_DEPTH = 3
+FRAME_MAX_COUNT = 20
+FRAME_BUDGET_S = 8.0
+# Playwright's ARIA snapshot is slow on huge pages (22 s for 10 000 links on a loaded 2-core machine) and the
+# skeleton is built from the annotated DOM anyway: above this size (characters of HTML) it is left empty.
+ARIA_MAX_DOM = 1_500_000
+
+
+@dataclass
+class ViewportCapture:
+    """What one viewport of one page looked like."""
+
+    viewport: Viewport
+    screenshot: bytes
+    dom: str
+    aria: str
+    page_height: int
+    captured_height: int
+
+    @property
+    def truncated(self) -> bool:
+        return self.captured_height < self.page_height
+
+
+@dataclass
+class Capture:
+    """The result of loading one target: either views (status ok) or a reason it was unreachable."""
+
+    target_id: str
+    status: str  # "ok" | "unreachable"
+    reason: str | None
+    meta: dict[str, Any]
+    views: list[ViewportCapture] = field(default_factory=list)
+
+    @property
+    def main(self) -> ViewportCapture:
+        return self.views[0]
+
+
+class Unreachable(Exception):
+    """Internal signal: the page cannot be captured; the message is the reason shown to people."""
+
+
+def reason_of(exc: BaseException) -> str:
+    """A short, stable reason for a failed load (Playwright's messages carry logs after the first line)."""
+    if isinstance(exc, (PlaywrightTimeout, asyncio.TimeoutError, TimeoutError)):
+        return "timeout"
+    text = first_line(exc)
+    network = NET_ERROR.search(text)
+    if network:  # "net::ERR_TOO_MANY_REDIRECTS at URL" -> "too many redirects"
+        return network.group(1).lower().replace("_", " ")
+    return text[:200]
+
+
+async def new_context(browser: Browser, viewport: Viewport) -> BrowserContext:
+    """A fresh, cookie-less context that refuses downloads and closes pop-ups."""
+    context = await browser.new_context(
+        viewport={"width": viewport.width, "height": viewport.height},
+        device_scale_factor=1,
+        accept_downloads=False,
+        locale="fr-FR",
+        timezone_id="Europe/Paris",
+        service_workers="block",
+        is_mobile=viewport.width < 600,
+        has_touch=viewport.width < 600,
+    )
+    context.on("page", _close_popup)
+    await context.route("**/*", _only_web_requests)
+    return context
+
+
+async def _close_popup(page: Page) -> None:
+    if await page.opener() is not None:  # only pages opened by the watched page, not ours
+        await page.close()
+
+
+async def _only_web_requests(route: Any) -> None:
+    url: str = route.request.url
+    if url.startswith(("http://", "https://", "data:", "blob:")):
+        await route.continue_()
+    else:
+        await route.abort()
+
+
+async def load(page: Page, target: Target) -> Response:
+    """Navigate and wait until the page has settled; raise Unreachable with a reason otherwise."""
+    timeout_ms = target.timeout * 1000
+    page.on("dialog", lambda dialog: asyncio.ensure_future(dialog.dismiss()))
+    network = NetworkWatch(page)
+    try:
+        response = await page.goto(target.url, wait_until="load", timeout=timeout_ms)
+    except (PlaywrightError, PlaywrightTimeout) as exc:
+        raise Unreachable(reason_of(exc)) from None
+    if response is None:
+        raise Unreachable("no response")
+    if response.status >= 400:
+        raise Unreachable(f"HTTP {response.status}")
+    await network.quiet(limit=min(NETWORK_IDLE_WAIT, target.timeout))
+    if target.wait_for:
+        try:
+            await page.wait_for_selector(target.wait_for, state="visible", timeout=timeout_ms)
+        except PlaywrightTimeout:
+            raise Unreachable(f"wait_for {target.wait_for!r} never appeared") from None
+    challenge = await page.evaluate(CHALLENGE_MARKERS)
+    if challenge:
+        raise Unreachable(f"bot protection page ({challenge})")
+    return response
+
+
+class NetworkWatch:
+    """Requests in flight on a page, to wait until late content has arrived.
+
+    Playwright's "networkidle" waits for 500 ms without any request, which costs every page half a second;
+    a shorter quiet window after the last response is enough for pages that fill themselves in after load.
+    """
+
+    QUIET_S = 0.2
+
+    def __init__(self, page: Page) -> None:
+        self.in_flight = 0
+        self.last_activity = time.monotonic()
+        page.on("request", self._started)
+        page.on("requestfinished", self._ended)
+        page.on("requestfailed", self._ended)
+
+    def _started(self, _request: Any) -> None:
+        self.in_flight += 1
+        self.last_activity = time.monotonic()
+
+    def _ended(self, _request: Any) -> None:
+        self.in_flight = max(0, self.in_flight - 1)
+        self.last_activity = time.monotonic()
+
+    async def quiet(self, limit: float) -> None:
+        """Return once nothing was in flight for QUIET_S, or after `limit` seconds (pages that poll forever)."""
+        deadline = time.monotonic() + limit
+        while time.monotonic() < deadline:
+            if self.in_flight == 0 and time.monotonic() - self.last_activity >= self.QUIET_S:
+                return
+            await asyncio.sleep(0.05)
+
+
+async def dismiss_cookie_banner(page: Page, selector: str | None) -> None:
+    if not selector:
+        return
+    try:
+        await page.click(selector, timeout=COOKIE_CLICK_WAIT * 1000)
+        await page.wait_for_timeout(300)
+    except (PlaywrightError, PlaywrightTimeout):
+        pass  # banner already accepted or not shown this time: nothing to do
+
+
+async def stable_viewport(page: Page) -> None:
+    """Wait until two consecutive viewport screenshots are identical (bounded tries)."""
+    # low-quality JPEG: identical frames still give identical bytes, at a fraction of a PNG's encoding time
+    previous = await page.screenshot(type="jpeg", quality=40, animations="disabled", caret="hide")
+    for _ in range(STABLE_TRIES - 1):
+        await page.wait_for_timeout(100)
+        current = await page.screenshot(type="jpeg", quality=40, animations="disabled", caret="hide")
+        if current == previous:
+            return
+        previous = current
+
+
+async def capture_view(page: Page, target: Target, viewport: Viewport, max_height: int) -> ViewportCapture:
+    """Screenshot, annotated DOM and ARIA snapshot of a loaded page in one viewport."""
+    await page.add_style_tag(content=STILL_CSS)
+    await stable_viewport(page)
+    page_height = int(await page.evaluate(PAGE_HEIGHT))
+    height = min(page_height, max_height)
+    masks = [page.locator(selector) for selector in target.mask]
+    screenshot = await page.screenshot(
+        type="png", full_page=True, animations="disabled", caret="hide", mask=masks, mask_color="#888888",
+        clip={"x": 0, "y": 0, "width": viewport.width, "height": max(height, 1)},
+    )
+    dom = await annotated_dom(page)
+    try:
+        aria = await page.locator("body").aria_snapshot(timeout=10_000) if len(dom) <= ARIA_MAX_DOM else ""
+    except (PlaywrightError, PlaywrightTimeout):
+        aria = ""  # an empty ARIA tree is still a capture; the skeleton comes from the DOM
+    return ViewportCapture(viewport, screenshot, dom, aria, page_height, height)
+
+
+async def annotated_dom(page: Page) -> str:
+    """The page's annotated DOM (docs/architecture.md, "The annotated DOM"), iframes' documents inlined.
+
+    Each visible iframe's document (same origin or not: Playwright reaches every frame) is annotated with boxes in
+    page coordinates and placed in a `<watcher-frame>` right after its `<iframe>`; nested frames likewise, at most
+    FRAME_MAX_DEPTH deep, FRAME_MAX_COUNT frames and FRAME_BUDGET_S seconds in all. A frame that cannot be read
+    in time (detached, navigating, too slow) is left out: the page is still captured. Raises PlaywrightError
+    only when the top document itself cannot be read.
+    """
+    await page.evaluate(ANNOTATE_DOM)
+    budget = _FrameBudget(time.monotonic() + FRAME_BUDGET_S, FRAME_MAX_COUNT)
+    offset = await page.evaluate("[window.scrollX, window.scrollY]")
+    return await _document_html(page.main_frame, (float(offset[0]), float(offset[1])), 0, budget)
+
+
+@dataclass
+class _FrameBudget:
+    deadline: float
+    left: int
+
+    def remaining(self) -> float:
+        return self.deadline - time.monotonic()
+
+
+async def _document_html(frame: Frame, offset: tuple[float, float], depth: int, budget: _FrameBudget) -> str:
+    """One frame's annotated HTML with its child frames spliced in after their <iframe> elements."""
+    children: list[tuple[str, Frame, tuple[float, float]]] = []
+    if depth < FRAME_MAX_DEPTH:
+        for child in frame.child_frames:
+            if budget.left <= 0 or budget.remaining() <= 0:
+                break
+            token = f"wf{depth}-{len(children)}-{id(child) & 0xFFFFFF:x}"
+            try:
+                element = await asyncio.wait_for(child.frame_element(), budget.remaining())
+                if not await element.is_visible():
+                    continue  # tracking pixels, hidden frames: nothing a person sees
+                origin = await asyncio.wait_for(element.evaluate(FRAME_ORIGIN, token), budget.remaining())
+                budget.left -= 1
+                child_offset = (offset[0] + float(origin[0]), offset[1] + float(origin[1]))
+                await asyncio.wait_for(child.evaluate(ANNOTATE_DOM, {"dx": child_offset[0], "dy": child_offset[1],
+                                                                     "top": False}), budget.remaining())
+                children.append((token, child, child_offset))
+            except (PlaywrightError, PlaywrightTimeout, TimeoutError, ValueError):
+                continue
+    html = str(await frame.evaluate(SERIALIZE_DOM, {"frame": depth > 0}))
+    for token, child, child_offset in children:
+        if budget.remaining() <= 0:
+            break
+        try:
+            inner = await asyncio.wait_for(_document_html(child, child_offset, depth + 1, budget), budget.remaining())
+        except (PlaywrightError, PlaywrightTimeout, TimeoutError):
+            continue
+        html = _after_iframe(html, token, inner)
+    return html
+
+
+def _after_iframe(html: str, token: str, inner: str) -> str:
+    """`inner` inserted right after the </iframe> of the iframe marked with `token` (unchanged if not found)."""
+    at = html.find(f'data-watcher-frame="{token}"')
+    end = html.find("</iframe>", at) if at >= 0 else -1
+    if end < 0:
+        return html
+    end += len("</iframe>")
+    return html[:end] + inner + html[end:]
+
+
+async def capture_target(browser: Browser, target: Target, max_height: int) -> Capture:
+    """Load `target` in each of its viewports; never raises for a page that misbehaves."""
+    started = time.monotonic()
+    meta: dict[str, Any] = {"requested_url": target.url, "watcher_version": __version__}
+    views: list[ViewportCapture] = []
+    limit = max_height if target.max_height is None else target.max_height
+    try:
+        for viewport in target.viewports:
+            views.append(await asyncio.wait_for(
+                _capture_one(browser, target, viewport, limit, meta), timeout=target.timeout * 2 + 30))
+    except Unreachable as exc:
+        return _unreachable(target, str(exc), meta, started)
+    except (TimeoutError, PlaywrightTimeout):
+        return _unreachable(target, "timeout", meta, started)
+    meta["duration_s"] = round(time.monotonic() - started, 3)
+    meta["truncated"] = views[0].truncated
+    meta["page_height"] = views[0].page_height
+    return Capture(target.id, "ok", None, meta, views)
+
+
+def _unreachable(target: Target, reason: str, meta: dict[str, Any], started: float) -> Capture:
+    meta["duration_s"] = round(time.monotonic() - started, 3)
+    meta["reason"] = reason
+    return Capture(target.id, "unreachable", reason, meta)
+
+
+async def _capture_one(
+    browser: Browser, target: Target, viewport: Viewport, max_height: int, meta: dict[str, Any]
+) -> ViewportCapture:
+    context = await new_context(browser, viewport)
+    try:
+        page = await context.new_page()
+        load_started = time.monotonic()
+        response = await load(page, target)
+        meta.setdefault("final_url", page.url)
+        meta.setdefault("http_status", response.status)
+        # The page's transport charset; dom.html itself is the browser's serialisation, written as UTF-8 (htmlio).
+        meta.setdefault("content_type", response.headers.get("content-type"))
+        meta.setdefault("dom_encoding", DOM_ENCODING)
+        meta.setdefault("load_s", round(time.monotonic() - load_started, 3))
+        meta.setdefault("user_agent", await page.evaluate("navigator.userAgent"))
+        meta.setdefault("viewports", []).append(viewport.model_dump())
+        await dismiss_cookie_banner(page, target.cookie_banner)
+        return await capture_view(page, target, viewport, max_height)
+    except PlaywrightError as exc:
+        raise Unreachable(reason_of(exc)) from None
+    finally:
+        await context.close()

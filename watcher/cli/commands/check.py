@@ -1,0 +1,151 @@
+"""`watcher check` and `watcher history`: check pages now, and show what happened to one over time."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+
+import click
+
+from watcher.cli.common import EXIT_ALERT, EXIT_OK, Paths, emit_json
+from watcher.config.targets import Config, load_config
+from watcher.errors import InputError
+from watcher.i18n.texts import TEXTS, plain_reason, t
+from watcher.service.check import CheckResult, check_targets
+from watcher.service.confirmation import CONFIRMED, SUPERSEDED, hold, settle
+from watcher.store.snapshots import Store
+
+
+def select_targets(config: Config, ids: list[str]) -> list:
+    try:
+        return config.select(ids)
+    except KeyError as exc:
+        raise InputError(str(exc.args[0])) from None
+
+
+def run_check(paths: Paths, ids: list[str], fmt: str, lang: str, confirm_delay: float | None = None) -> int:
+    """Check the chosen targets; exit code 1 when something alerts (once confirmed, with --confirm)."""
+    config = load_config(paths.config)
+    targets = select_targets(config, ids)
+    with Store(paths.snapshots) as store:
+        store.clean_partial()
+        results = asyncio.run(_check_with_progress(config, store, targets, show=fmt == "text"))
+        if confirm_delay is not None:
+            results = asyncio.run(confirm_alerts(config, store, results, confirm_delay))
+    if fmt == "json":
+        emit_json({"targets": [r.to_json(lang) for r in results]})
+    else:
+        for result in results:
+            click.echo(format_result(result, lang))
+        click.echo(t("summary", lang, count=len(results), alerts=sum(r.alert for r in results)))
+    return EXIT_ALERT if any(r.alert for r in results) else EXIT_OK
+
+
+async def confirm_alerts(config: Config, store: Store, results: list[CheckResult],
+                         delay: float) -> list[CheckResult]:
+    """Re-check the targets that alert after `delay` seconds; keep the alert only where the change stayed."""
+    alerting = [r for r in results if r.alert]
+    if not alerting:
+        return results
+    for result in alerting:
+        hold(store, result)
+    await asyncio.sleep(delay)
+    rechecks = await check_targets(config, store, [r.target for r in alerting])
+    final = {}
+    for first, again in zip(alerting, rechecks, strict=True):
+        assert first.check_id is not None
+        outcome = settle(store, first.target, first.check_id, again)
+        if outcome == CONFIRMED:
+            final[first.target.id] = first
+        elif outcome == SUPERSEDED:
+            store.set_confirmation(again.check_id or 0, CONFIRMED, alert=True)
+            final[first.target.id] = again
+        else:  # reverted, or not visible any more: nothing to alert about
+            again.alert = False
+            final[first.target.id] = again
+    return [final.get(r.target.id, r) for r in results]
+
+
+async def _check_with_progress(config: Config, store: Store, targets: list, show: bool) -> list[CheckResult]:
+    if not show or len(targets) < 2 or not sys.stderr.isatty():
+        return await check_targets(config, store, targets)
+    from rich.progress import Progress
+
+    with Progress(transient=True) as progress:
+        task = progress.add_task(t("checking"), total=len(targets))
+        return await check_targets(config, store, targets, on_done=lambda _r: progress.advance(task))
+
+
+def format_result(result: CheckResult, lang: str) -> str:
+    """A few lines a coordinator reads at a glance."""
+    head = f"{result.target.id} — {result.target.name} : {t('status.' + result.status, lang)}"
+    if result.alert:
+        head += f"  [{t('alert', lang)}]"
+    lines = [head]
+    if result.reason:
+        lines.append(f"  {t('reason', lang)}{t('colon', lang)}{result.describe_reason(lang)}")
+    for change in result.changes:
+        marker = "•" if not change.noise else "·"
+        lines.append(f"  {marker} {change.summary(lang)} [{t('severity.' + change.severity.value, lang)}]")
+    if result.visual and result.visual.regions:
+        lines.append("  " + t("visual", lang, ratio=result.visual.changed_ratio,
+                              regions=len(result.visual.regions)))
+    if result.status == "changed" and not result.changes and not result.procedures:
+        lines.append("  " + t("no_change", lang))
+    for run in result.procedures:
+        marker = "✗" if run.status == "broken" else "✓" if run.status == "ok" else "?"
+        lines.append(f"  {marker} {run.message(lang)}")
+    for image in result.images:
+        lines.append(f"  {t('images', lang)}{t('colon', lang)}{image}")
+    if result.snapshot:
+        lines.append(f"  {t('snapshot', lang)}{t('colon', lang)}{result.snapshot}")
+    return "\n".join(lines)
+
+
+def show_history(paths: Paths, target_id: str, fmt: str, lang: str = "fr") -> None:
+    """Every check of one target, oldest first: JSON in UTC ISO times, a table in Paris time for people."""
+    with Store(paths.snapshots) as store:
+        records = store.history(target_id)
+        if fmt == "json":
+            emit_json({"target": target_id, "checks": [
+                {"time": r.time, "status": r.status, "alert": r.alert,
+                 "snapshot": str(store.path(r.snapshot)) if r.snapshot else None, "reason": r.reason}
+                for r in records]})
+            return
+        if not records:
+            _unknown_target(paths, store.targets(), target_id, lang)
+            click.echo(t("history.empty", lang, target=target_id))
+            return
+        from watcher.cli.commands.coordinator import target_url
+        from watcher.cli.tables import paris_time, table
+
+        url = target_url(paths, target_id)
+        rows = [[r.id, paris_time(r.time), t("status." + r.status, lang), t("yes", lang) if r.alert else "",
+                 _reason_words(r.status, r.reason, url, lang) if r.reason else "", r.snapshot or ""] for r in records]
+        headers = [t("col." + key, lang) for key in ("id", "time", "status", "alert", "reason", "snapshot")]
+        click.echo(table(headers, rows, numeric=(0,)))
+
+
+def _unknown_target(paths: Paths, stored: list[str], target_id: str, lang: str) -> None:
+    """Raise InputError (exit 2) when `target_id` is neither in targets.yaml nor in the store, naming the close one."""
+    from watcher.config.problems import closest
+    from watcher.errors import WatcherError
+
+    try:
+        known = [target.id for target in load_config(paths.config).targets]
+    except WatcherError:
+        known = []
+    if target_id in known:
+        return
+    ids = list(dict.fromkeys([*known, *stored]))
+    suggestion = closest(target_id, ids)
+    raise InputError(t("history.unknown", lang, target=target_id, ids=", ".join(ids) or "—")
+                     + (t("cfg.suggest", lang, value=suggestion) if suggestion else ""))
+
+
+def _reason_words(status: str, reason: str, url: str, lang: str) -> str:
+    """A degraded check's reason code in words (« page de maintenance »); a network failure as people say it."""
+    key = f"degraded.{reason}"
+    if status == "degraded" and key in TEXTS:
+        return t(key, lang)
+    return plain_reason(reason, url, lang)

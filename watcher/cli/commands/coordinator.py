@@ -1,0 +1,566 @@
+"""Coordinators' tools: tune a noisy page, add a page, explain an alert, count false alarms, export schemas."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import click
+from pydantic import ValidationError
+
+from watcher.capture.page import Capture
+from watcher.cli.common import Paths, emit_json
+from watcher.config.edit import TargetsFile
+from watcher.config.problems import default_lang, issues_from_validation
+from watcher.config.targets import Config, Target, load_config, url_suggestion
+from watcher.detect.changes import Change, Severity, is_alert
+from watcher.detect.htmlio import read_html
+from watcher.detect.skeleton import LANDMARK_ROLES, Skeleton, render_skeleton_text
+from watcher.detect.structural import diff_skeletons, severity_of
+from watcher.detect.tuning import (
+    CookieHint,
+    Sample,
+    TuneReport,
+    Variation,
+    block_selector,
+    merged_proposals,
+    tune,
+)
+from watcher.errors import ConfigError, InputError, WatcherError
+from watcher.i18n.texts import TEXTS, plain_reason, t
+from watcher.report import messages
+from watcher.store.snapshots import CheckRecord, Store
+
+DEFAULT_SCHEDULE = "0 7 * * 1-5"
+NEXT_LEVEL = {"info": "minor", "minor": "major", "major": "breaking"}
+
+
+
+def _target(config: Config, target_id: str) -> Target:
+    try:
+        return config.target(target_id)
+    except KeyError as exc:
+        raise InputError(str(exc.args[0])) from None
+
+
+# --- tune ----------------------------------------------------------------------------------------------------
+
+
+async def capture_runs(target: Target, runs: int, max_height: int) -> list[Capture]:
+    """`runs` captures of the page through the real capture path, one browser for all."""
+    from watcher.capture.browser import launch_browser
+    from watcher.capture.page import capture_target
+
+    captures = []
+    async with launch_browser() as browser:
+        for _ in range(runs):
+            capture = await capture_target(browser, target, max_height)
+            if capture.status != "ok":
+                raise InputError(t("unreachable", default_lang(), url=target.url,
+                                   reason=plain_reason(capture.reason or "", target.url, default_lang())))
+            captures.append(capture)
+    return captures
+
+
+def samples_by_viewport(captures: list[Capture]) -> dict[str, list[Sample]]:
+    out: dict[str, list[Sample]] = {}
+    for capture in captures:
+        for view in capture.views:
+            out.setdefault(view.viewport.name, []).append(
+                Sample(view.dom, view.screenshot, capture.meta.get("final_url")))
+    return out
+
+
+def run_tune(paths: Paths, target_id: str, runs: int, write: bool, lang: str) -> None:
+    """Capture a page several times, show what varies and the settings that silence it; --write saves them."""
+    config = load_config(paths.config)
+    target = _target(config, target_id)
+    captures = asyncio.run(capture_runs(target, runs, config.settings.max_height))
+    reports = tune(target, samples_by_viewport(captures))
+    for report in reports:
+        click.echo(format_tune(target, report, runs, lang))
+    for line in noise_hints(paths, target, lang):
+        click.echo(line)
+    proposals = merged_proposals(reports)
+    cookie = next((r.cookie for r in reports if r.cookie), None)
+    if not write:
+        if any(proposals.values()) or cookie:
+            click.echo(t("tune.write", lang, file=paths.config, id=target.id))
+        return
+    click.echo(write_tuning(paths.config, target, proposals, cookie, lang))
+
+
+def format_tune(target: Target, report: TuneReport, runs: int, lang: str) -> str:
+    lines = [t("tune.head", lang, id=target.id, name=target.name, runs=runs, viewport=report.viewport),
+             t("tune.skeleton", lang), _indent(render_skeleton_text(report.skeleton, lang)),
+             t("tune.variations", lang)]
+    lines += [f"  {line}" for line in (_variation_line(v, lang) for v in report.variations)] or [t("tune.none", lang)]
+    if report.proposals:
+        lines.append(t("tune.proposals", lang))
+    for proposal in report.proposals:
+        detail = t("tune.explains", lang, count=len(proposal.explains), hidden=proposal.hidden_controls)
+        lines.append(f"  {proposal.key}: [{json.dumps(proposal.selector, ensure_ascii=False)}]  ({detail})")
+    for refusal in report.refused:
+        why = t("why." + refusal.why, lang, share=refusal.share)
+        lines.append("  " + t("tune.refused", lang, selector=refusal.selector, why=why))
+    lines += _cookie_lines(report.cookie, target, lang)
+    if report.variations:
+        lines.append(t("tune.quiet", lang) if report.quiet else t(
+            "tune.left", lang, changes=len(report.remaining_changes), regions=len(report.remaining_regions)))
+    return "\n".join(lines)
+
+
+def _indent(text: str) -> str:
+    return "\n".join("  " + line for line in text.splitlines())
+
+
+def _variation_line(variation: Variation, lang: str) -> str:
+    pair = t("tune.pair", lang, a=variation.pair + 1, b=variation.pair + 2)
+    if variation.region is not None:
+        r = variation.region
+        what = t("tune.region", lang, x=r.x, y=r.y, w=r.width, h=r.height, kind=r.kind)
+    else:
+        assert variation.change is not None
+        what = variation.change.summary(lang)
+    where = t("tune.block", lang, selector=variation.selector) if variation.selector else t("tune.noblock", lang)
+    return f"{pair} : {what} → {where}" if lang == "fr" else f"{pair}: {what} → {where}"
+
+
+def _cookie_lines(cookie: CookieHint | None, target: Target, lang: str) -> list[str]:
+    if cookie is None:
+        return []
+    lines = [t("tune.cookie", lang, banner=cookie.banner, buttons=", ".join(cookie.buttons))]
+    if cookie.configured:
+        lines.append(t("tune.cookie.still", lang, current=target.cookie_banner))
+    why = t("tune.cookie.refuse" if cookie.refuses else "tune.cookie.accept", lang)
+    lines.append(f"  cookie_banner: {json.dumps(cookie.selector, ensure_ascii=False)}  ({why})")
+    return lines
+
+
+def write_tuning(config_path: Path, target: Target, proposals: dict[str, list[str]],
+                 cookie: CookieHint | None, lang: str) -> str:
+    """Add the proposals to the target in targets.yaml (comments kept, `.bak` kept, re-validated)."""
+    edited = TargetsFile(config_path)
+    added = [*edited.extend(target.id, "ignore", proposals["ignore"]),
+             *edited.extend(target.id, "mask", proposals["mask"])]
+    if cookie is not None and target.cookie_banner != cookie.selector:
+        edited.set(target.id, "cookie_banner", cookie.selector)
+        added.append(cookie.selector)
+    if not added:
+        return t("tune.nothing", lang)
+    backup = edited.save()
+    return t("tune.written", lang, file=config_path, backup=backup.name)
+
+
+def noise_hints(paths: Paths, target: Target, lang: str) -> list[str]:
+    """Changes of this page a coordinator marked as noise, with the block that would silence them."""
+    if not (paths.snapshots / "index.sqlite3").is_file():
+        return []
+    with Store(paths.snapshots) as store:
+        noisy = [(m, r) for m in store.marks() if m.label == "noise"
+                 if (r := store.check(m.check_id)) is not None and r.target == target.id]
+        lines = []
+        for mark, record in noisy:
+            note = f" — {mark.note}" if mark.note else ""
+            for change, selector in rebuilt_changes(store, record)[:3]:
+                block = f"  → ignore: [{json.dumps(selector, ensure_ascii=False)}]" if selector else ""
+                lines.append(f"  #{record.id}{note} : {change.summary(lang)}{block}")
+    return [t("tune.hints", lang), *lines] if lines else []
+
+
+# --- add -----------------------------------------------------------------------------------------------------
+
+
+def slug_id(url: str, taken: set[str]) -> str:
+    """An id from the address: host without www. and path ("https://www.caf.fr/aides" -> "caf-fr-aides")."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").removeprefix("www.")
+    plain = unicodedata.normalize("NFKD", f"{host}/{parts.path}").encode("ascii", "ignore").decode().lower()
+    base = re.sub(r"[^a-z0-9]+", "-", plain).strip("-")[:60].strip("-") or "page"
+    candidate, number = base, 2
+    while candidate in taken:
+        candidate, number = f"{base}-{number}", number + 1
+    return candidate
+
+
+def page_title(dom: str) -> str | None:
+    from watcher.detect.tuning import parse_dom
+
+    title = parse_dom(dom).find(".//head/title")
+    text = " ".join("".join(title.itertext()).split()) if title is not None else ""
+    return text[:120] or None
+
+
+@dataclass
+class NewTarget:
+    url: str
+    name: str | None
+    target_id: str | None
+    tags: list[str]
+    schedule: str
+
+
+def run_add(paths: Paths, new: NewTarget, force: bool, lang: str) -> None:
+    """Trial capture, then append the page to targets.yaml (created when missing or empty) with sensible defaults."""
+    guessed = not re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://", new.url)
+    new.url = complete_url(new.url, lang)
+    edited = TargetsFile(paths.config, create=True)
+    taken = set(edited.ids())
+    if new.target_id and new.target_id in taken:
+        raise InputError(t("add.taken", lang, id=new.target_id, file=paths.config))
+    watched = already_watched(new.url, edited.urls())
+    if watched:
+        raise InputError(t("add.watched", lang, url=new.url, id=watched))
+    probe = _validated({"id": new.target_id or "probe", "name": new.name or new.url, "url": new.url}, lang)
+    new.url = probe.url  # as written in targets.yaml: the scheme in lower case
+    capture = asyncio.run(trial_capture(probe))
+    if capture.status != "ok" and guessed and new.url.startswith("https://"):  # https was our guess: try http
+        plain = _validated({**probe.model_dump(include={"id", "name"}), "url": "http://" + new.url[8:]}, lang)
+        second = asyncio.run(trial_capture(plain))
+        if second.status == "ok":
+            click.echo(t("add.http", lang, url=plain.url))
+            new.url, probe, capture = plain.url, plain, second
+    if capture.status != "ok" and not force:
+        reason = plain_reason(capture.reason or "", new.url, lang)
+        raise InputError(t("add.unreachable", lang, url=new.url, reason=reason))
+    title = page_title(capture.main.dom) if capture.status == "ok" else None
+    entry: dict[str, Any] = {
+        "id": new.target_id or slug_id(new.url, taken), "name": new.name or title or urlsplit(new.url).netloc,
+        "url": new.url, "tags": new.tags or None, "schedule": new.schedule}
+    _validated(entry, lang)
+    edited.add_target(entry)
+    edited.save()
+    if edited.created:
+        click.echo(t("add.created", lang, file=paths.config))
+    click.echo(t("add.done", lang, file=paths.config, id=entry["id"], name=entry["name"], schedule=entry["schedule"]))
+    click.echo(t("add.next", lang, id=entry["id"]))
+
+
+def complete_url(url: str, lang: str) -> str:
+    """`www.caf.fr` -> `https://www.caf.fr` (and say so); an address with a scheme is kept as it is."""
+    if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://", url):
+        return url
+    full = url_suggestion(url)
+    if not full:
+        return url  # validation says what is wrong with it
+    click.echo(t("add.scheme", lang, url=full))
+    return full
+
+
+def normal_url(url: str) -> str:
+    """A URL reduced to what names the page: host without `www.` and default port, path without a trailing
+    slash, query, no fragment; http and https alike ("HTTPS://www.CAF.fr/aides/#x" -> "caf.fr/aides")."""
+    parts = urlsplit(url.strip())
+    host = (parts.hostname or "").lower().removeprefix("www.")
+    port = parts.port if parts.port not in (None, 80, 443) else None
+    path = parts.path.rstrip("/")
+    query = f"?{parts.query}" if parts.query else ""
+    return f"{host}{f':{port}' if port else ''}{path}{query}"
+
+
+def already_watched(url: str, watched: dict[str, str]) -> str | None:
+    """The id of the target that already watches this page, if any."""
+    wanted = normal_url(url)
+    return next((target_id for target_id, other in watched.items() if normal_url(other) == wanted), None)
+
+
+def _validated(entry: dict[str, Any], lang: str) -> Target:
+    """The new target, or its mistakes in the coordinator's words (the same texts as targets.yaml's)."""
+    try:
+        return Target.model_validate({k: v for k, v in entry.items() if v is not None})
+    except ValidationError as exc:
+        issues = issues_from_validation(Path("--"), None, exc, Target)
+        raise InputError("; ".join(f"{issue.path}: {issue.message(lang)}" for issue in issues)) from None
+
+
+async def trial_capture(target: Target) -> Capture:
+    from watcher.capture.browser import launch_browser
+    from watcher.capture.page import capture_target
+
+    async with launch_browser() as browser:
+        return await capture_target(browser, target, 4000)
+
+
+# --- explain -------------------------------------------------------------------------------------------------
+
+
+def find_record(store: Store, change_id: str) -> CheckRecord | None:
+    """A check by its number, or by `<target>/<snapshot folder>`."""
+    if change_id.isdigit():
+        return store.check(int(change_id))
+    target, _, folder = change_id.strip("/").partition("/")
+    wanted = f"{target}/{folder.strip('/')}"
+    return next((r for r in reversed(store.history(target)) if r.snapshot == wanted), None)
+
+
+def _skeleton(folder: Path | None) -> Skeleton | None:
+    path = folder / "skeleton.json" if folder else None
+    if path is None or not path.is_file():
+        return None
+    return Skeleton.from_json(json.loads(path.read_text(encoding="utf-8")))
+
+
+def rebuilt_changes(store: Store, record: CheckRecord) -> list[tuple[Change, str | None]]:
+    """The changes of a check, rebuilt from its two stored skeletons (the diff is pure), with their blocks."""
+    before_dir, after_dir = store.path(record.baseline), store.path(record.snapshot)
+    before, after = _skeleton(before_dir), _skeleton(after_dir)
+    if before is None or after is None or record.baseline == record.snapshot:
+        return []
+    out = []
+    for change in diff_skeletons(before, after):
+        folder, skeleton, element = ((after_dir, after, change.after) if change.after is not None
+                                     else (before_dir, before, change.before))
+        dom = folder / "dom.html" if folder else None
+        selector = block_selector(read_html(dom), skeleton, element) \
+            if dom is not None and dom.is_file() and element is not None else None
+        out.append((change, selector))
+    return out
+
+
+def rule_of(change: Change, procedures: list[str], lang: str) -> str:
+    """Which severity rule gave this change its level (mirrors structural.severity_of)."""
+    if change.noise:
+        return messages.rule_text(change.rule, lang) or t("rule.noise", lang)
+    if procedures:
+        return t("rule.procedure", lang, names=", ".join(f"« {p} »" for p in procedures))
+    described = messages.rule_text(change.rule, lang)
+    if described:
+        return described
+    el = change.after or change.before
+    assert el is not None
+    if severity_of(change.kind, change.before, change.after) != change.severity and el.dialog:
+        return t("rule.dialog", lang)
+    return t(_rule_key(change), lang)
+
+
+def _rule_key(change: Change) -> str:
+    el = change.after or change.before
+    assert el is not None
+    if el.role in LANDMARK_ROLES or el.role == "heading":
+        return "rule.orientation"
+    kind = change.kind.value
+    if kind == "target_changed":
+        return "rule.form_target" if el.role == "form" else "rule.link_target"
+    if kind in ("required_changed", "moved"):
+        return "rule.required" if kind == "required_changed" else (
+            "rule.moved_far" if change.severity >= Severity.MAJOR else "rule.moved_near")
+    if kind == "added":
+        return "rule.added_required" if change.severity >= Severity.MAJOR else "rule.added"
+    if change.severity == Severity.MINOR and kind == "renamed" and "contentinfo" not in el.landmark:
+        return "rule.numbers"
+    if change.severity == Severity.MINOR:
+        return "rule.footer"
+    return "rule.step"
+
+
+def _stored_procedures(record: CheckRecord, change: Change) -> list[str]:
+    """Procedures the check linked to this change (kept in the stored report; the pure diff cannot know)."""
+    for stored in (record.report or {}).get("changes", []):
+        names = (stored.get("before") or {}).get("name"), (stored.get("after") or {}).get("name")
+        mine = (change.before.name if change.before else None, change.after.name if change.after else None)
+        if stored.get("kind") == change.kind.value and names == mine:
+            return list(stored.get("procedures") or [])
+    return []
+
+
+def _min_severity(paths: Paths, target_id: str) -> str:
+    try:
+        return load_config(paths.config).target(target_id).min_severity
+    except (ConfigError, KeyError):
+        return "major"
+
+
+def target_url(paths: Paths, target_id: str) -> str:
+    """The page's address in targets.yaml, or "" when the file or the page is not there any more."""
+    try:
+        config = load_config(paths.config)
+    except WatcherError:
+        return ""
+    return next((target.url for target in config.targets if target.id == target_id), "")
+
+
+def run_explain(paths: Paths, change_id: str, lang: str) -> None:
+    """Why a change alerted: the elements, the rule, the severity, and the setting that would silence it."""
+    with Store(paths.snapshots) as store:
+        record = find_record(store, change_id)
+        if record is None:
+            raise InputError(t("unknown_change", lang, id=change_id, index=paths.snapshots / "index.sqlite3"))
+        level = _min_severity(paths, record.target)
+        changes = rebuilt_changes(store, record)
+        marks = {m.check_id: m for m in store.marks()}
+    for line in explain_lines(record, changes, level, lang, target_url(paths, record.target)):
+        click.echo(line)
+    mark = marks.get(record.id)
+    if mark is not None:
+        note = f" — {mark.note}" if mark.note else ""
+        click.echo(t("explain.marked", lang, label=t("label." + mark.label, lang), note=note))
+
+
+def explain_lines(record: CheckRecord, changes: list[tuple[Change, str | None]], level: str, lang: str,
+                  url: str = "") -> list[str]:
+    from watcher.i18n.texts import t
+
+    alert = f"  [{t('alert', lang)}]" if record.alert else ""
+    from watcher.cli.tables import paris_time
+
+    lines = [t("explain.head", lang, id=record.id, target=record.target, time=paris_time(record.time),
+                status=t("status." + record.status, lang), alert=alert)]
+    if record.status == "degraded":  # a maintenance or queue page: nothing to explain nor to silence
+        reason = t(f"degraded.{record.reason}", lang) if f"degraded.{record.reason}" in TEXTS else record.reason
+        return [*lines, t("explain.reason", lang, reason=reason), t("explain.degraded", lang)]
+    if record.reason:
+        lines.append(t("explain.reason", lang, reason=plain_reason(record.reason, url, lang)))
+    if record.snapshot:
+        lines.append(t("explain.files", lang, snapshot=record.snapshot, baseline=record.baseline or "—"))
+    if record.status == "new":
+        return [*lines, t("explain.first", lang)]
+    if record.status in ("changed", "unchanged"):
+        lines.append(t("explain.threshold_fr", lang, level=level, label=t("severity." + level, lang)))
+    if not changes and record.status in ("changed", "unchanged"):
+        lines.append(t("explain.nothing", lang))
+    for change, selector in changes:
+        lines += _change_lines(record, change, selector, level, lang)
+    lines += _procedure_lines(record, lang)
+    lines += _silence_lines(record, changes, level, lang)
+    return lines
+
+
+def _change_lines(record: CheckRecord, change: Change, selector: str | None, level: str, lang: str) -> list[str]:
+    procedures = _stored_procedures(record, change)
+    severity = Severity.BREAKING if procedures else change.severity
+    fires = not change.noise and is_alert([change.with_severity(severity)], Severity(level))
+    lines = [f"{'•' if not change.noise else '·'} {change.summary(lang)}",
+             "    " + t("explain.kind_fr", lang, kind=t("kind." + change.kind.value, lang),
+                         severity=t("severity." + severity.value, lang), rule=rule_of(change, procedures, lang)),
+             "    " + t("explain.elements_fr", lang, before=_describe(change.before, lang),
+                         after=_describe(change.after, lang), landmark=landmark_words(change.landmark, lang))]
+    if selector:
+        lines.append("    " + t("explain.block", lang, selector=selector))
+    lines.append("    " + (t("explain.alerts", lang, severity=t("severity." + severity.value, lang),
+                             level=t("severity." + level, lang)) if fires else t("explain.below", lang)))
+    return lines
+
+
+def landmark_words(landmark: str, lang: str) -> str:
+    """A landmark path in words: "banner > navigation" -> « menu de l'en-tête »; none -> « reste de la page »."""
+    from watcher.report import messages
+
+    return messages.place(landmark, lang) or t("landmark.none", lang)
+
+
+def _describe(element: Any, lang: str) -> str:
+    from watcher.report import messages
+
+    return f"{messages.role_label(element.role, lang)} {messages.quoted(element.name, lang)}" if element else "—"
+
+
+def _procedure_lines(record: CheckRecord, lang: str) -> list[str]:
+    key = "procedures" if lang == "fr" else "procedures_en"
+    runs = (record.report or {}).get(key) or (record.report or {}).get("procedures") or []
+    return [t("explain.procedures", lang, message=f"{run.get('name')} — {run.get('broken_step')}: {run.get('step')}")
+            for run in runs if run.get("status") == "broken"]
+
+
+def _silence_lines(record: CheckRecord, changes: list[tuple[Change, str | None]], level: str, lang: str) -> list[str]:
+    alerting = [(c, s) for c, s in changes if not c.noise and is_alert([c], Severity(level))]
+    if not alerting and not record.alert:
+        return []
+    lines = [t("explain.silence", lang)]
+    for selector in dict.fromkeys(s for _, s in alerting if s):
+        lines.append("  - " + t("explain.ignore", lang, selector=selector))
+    if level in NEXT_LEVEL:
+        lines.append("  - " + t("explain.level", lang, level=NEXT_LEVEL[level]))
+    lines.append("  - " + t("explain.mark_fr", lang, id=record.id))
+    return lines
+
+
+# --- stats and marks ---------------------------------------------------------------------------------------
+
+
+def target_stats(store: Store, ids: list[str]) -> list[dict[str, Any]]:
+    """Per page: checks, changes, alerts, unreachable rate, degraded captures (maintenance, queue… never
+    alerted, never a reference) and coordinators' judgements."""
+    labels: dict[int, str] = {m.check_id: m.label for m in store.marks()}
+    out = []
+    for target_id in ids:
+        records = store.history(target_id)
+        unreachable = sum(r.status == "unreachable" for r in records)
+        out.append({
+            "id": target_id, "checks": len(records), "changes": sum(r.status == "changed" for r in records),
+            "alerts": sum(r.alert for r in records), "unreachable": unreachable,
+            "unreachable_rate": round(unreachable / len(records), 3) if records else 0.0,
+            "noise_marks": sum(labels.get(r.id) == "noise" for r in records),
+            "real_marks": sum(labels.get(r.id) == "real" for r in records),
+            "degraded": sum(r.status == "degraded" for r in records),
+        })
+    return out
+
+
+def run_stats(paths: Paths, fmt: str, lang: str) -> None:
+    try:
+        configured = [target.id for target in load_config(paths.config).targets]
+    except ConfigError:
+        configured = []  # the index alone is enough to count
+    with Store(paths.snapshots) as store:
+        ids = list(dict.fromkeys([*configured, *store.targets()]))
+        rows = target_stats(store, ids)
+    if fmt == "json":
+        emit_json({"targets": rows})
+        return
+    from watcher.cli.tables import table
+
+    headers = [t("col." + key, lang) for key in ("page", "checks", "changes", "alerts", "unreachable", "degraded",
+                                                 "noise", "real")]
+    click.echo(table(headers, [[row["id"], row["checks"], row["changes"], row["alerts"],
+                                f"{row['unreachable_rate']:.0%}", row["degraded"], row["noise_marks"],
+                                row["real_marks"]] for row in rows], numeric=range(1, 8)))
+
+
+MARK_WORDS = {"bruit": "noise", "noise": "noise", "fausse-alerte": "noise", "faux": "noise",
+              "reel": "real", "réel": "real", "real": "real", "vrai": "real"}
+
+
+def mark_label(word: str, lang: str) -> str:
+    """The stored label (noise or real) for what the coordinator typed: bruit / réel, noise / real (any case)."""
+    plain = unicodedata.normalize("NFC", word.strip().lower())
+    label = MARK_WORDS.get(plain) or MARK_WORDS.get(
+        unicodedata.normalize("NFKD", plain).encode("ascii", "ignore").decode())
+    if label is None:
+        raise InputError(t("mark.bad", lang, value=word))
+    return label
+
+
+NOTHING_TO_JUDGE = ("new", "unreachable", "error")  # no comparison was made: neither noise nor a real change
+
+
+def run_mark(paths: Paths, change_id: str, label: str, note: str | None, lang: str) -> None:
+    with Store(paths.snapshots) as store:
+        record = find_record(store, change_id)
+        if record is None:
+            raise InputError(t("unknown_change", lang, id=change_id, index=paths.snapshots / "index.sqlite3"))
+        if record.status in NOTHING_TO_JUDGE or (label == "noise" and record.status == "unchanged"):
+            raise InputError(t("mark.nothing", lang, id=record.id, target=record.target,
+                               status=t("status." + record.status, lang)))
+        store.mark(record.id, label, note)
+    click.echo(t("mark.done", lang, id=record.id, target=record.target, label=t("label." + label, lang)))
+
+
+# --- schema ------------------------------------------------------------------------------------------------
+
+
+def run_schema(paths: Paths, out_dir: Path | None, lang: str) -> None:
+    from watcher.config.schema import write_schemas
+
+    folder = out_dir or paths.config.resolve().parent / "schema"
+    try:
+        written = write_schemas(folder)
+    except OSError as exc:
+        raise WatcherError(f"{folder}: {exc.strerror or exc}") from None
+    for path in written:
+        click.echo(t("schema.done", lang, file=path))

@@ -1,0 +1,68 @@
+"""Tables and times for people reading the command line: aligned columns (rich), times in Paris time.
+
+JSON outputs keep UTC ISO times; only what a person reads goes through here.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from rich.console import Console
+from rich.table import Table
+
+PARIS = ZoneInfo("Europe/Paris")
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[object]], numeric: Sequence[int] = ()) -> str:
+    """Rows under their headers in aligned columns (numbers right-aligned), no borders, no colours, no wrapping."""
+    grid = Table(box=None, show_edge=False, pad_edge=False, padding=(0, 2, 0, 0), header_style="")
+    for index, header in enumerate(headers):
+        grid.add_column(header, justify="right" if index in numeric else "left", no_wrap=True)
+    for row in rows:
+        grid.add_row(*("" if cell is None else str(cell) for cell in row))
+    out = io.StringIO()
+    Console(file=out, width=10_000, color_system=None, highlight=False, emoji=False, markup=False).print(grid)
+    return "\n".join(line.rstrip() for line in out.getvalue().splitlines())
+
+
+def paris_time(value: str | datetime | None) -> str:
+    """A stored UTC time (ISO text or datetime) as Paris wall-clock time: "2025-03-01 08:00:00"."""
+    if value is None or value == "":
+        return ""
+    when = value if isinstance(value, datetime) else _parse(value)
+    if when is None:
+        return str(value)
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return when.astimezone(PARIS).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _parse(text: str) -> datetime | None:
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def outbox_table(entries: Sequence[object], lang: str) -> str:
+    """The outbox for a person: one row per message (destinations already masked), times in Paris time."""
+    from watcher.deliver.notify import CLI_TEXT, STATUS_TEXT, OutboxEntry
+    from watcher.i18n.texts import t
+
+    text = CLI_TEXT.get(lang, CLI_TEXT["fr"])
+    if not entries:
+        return text["empty"]
+    statuses = STATUS_TEXT.get(lang, STATUS_TEXT["fr"])
+    rows = []
+    for e in entries:
+        assert isinstance(e, OutboxEntry)
+        due = paris_time(e.due) if e.status == "pending" and e.attempts else ""
+        error = e.last_error if e.last_error and e.status != "sent" else ""
+        rows.append([e.id, statuses.get(e.status, e.status), e.channel, e.destination, e.title, e.attempts, due,
+                     error])
+    headers = [t("col." + key, lang) for key in ("id", "status", "channel", "destination", "title", "attempts",
+                                                 "next", "reason")]
+    return table(headers, rows, numeric=(0, 5))

@@ -1,0 +1,1 @@
+"""deliver: see docs/architecture.md."""

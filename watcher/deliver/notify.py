@@ -1,0 +1,795 @@
+"""Telling the mediators' network: an outbox in SQLite, then Apprise, so that no alert is lost or sent twice.
+
+Every message is written to the outbox (`<snapshots>/outbox.sqlite3`) before anything is sent. Sending uses
+one Apprise instance per destination URL and Apprise's result object, so one failing channel never blocks
+the others. A failure is retried later (1 min, 5 min, 30 min, 2 h, 12 h, then marked failed); the state lives
+in SQLite, so retries survive restarts. Each message has an idempotency key (kind + target + change fingerprint
++ destination URL as written): retrying a failed webhook never re-sends the e-mail that went through, and
+detecting the same change again never alerts twice.
+
+The outbox is its own SQLite file beside the snapshot index rather than a table in `index.sqlite3`: the index
+is the store's (read through `Store` only), sending must never hold a lock checks are waiting for, and the
+outbox can be inspected, backed up or reset without touching the history of checks.
+
+For the service, after each check of a target:
+
+    notifier = Notifier(Outbox(snapshots / "outbox.sqlite3"), load_channels(notifiers_dir))
+    notify_check_result(notifier, result, store.history(result.target.id))  # queues, then sends what is due
+
+and, every few minutes, `notifier.send_due()` (retries and daily digests).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import logging
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+from watcher.config.channels import (
+    Channel,
+    Channels,
+    Destination,
+    coordinator_channels,
+    load_channels,
+    mask_url,
+    route,
+)
+from watcher.deliver import apprise_plugins
+from watcher.errors import StoreError
+from watcher.report.alerts import (
+    PARIS,
+    Alert,
+    AlertChange,
+    Message,
+    Renderer,
+    alert_from_result,
+    dumps,
+    loads,
+    render_alert,
+    render_digest,
+)
+
+if TYPE_CHECKING:
+    from watcher.config.targets import Target
+    from watcher.detect.degraded import Degraded
+    from watcher.service.check import CheckResult
+
+log = logging.getLogger(__name__)
+
+BACKOFF = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2),
+           timedelta(hours=12))
+MAX_ATTEMPTS = len(BACKOFF) + 1
+STALE_SENDING = timedelta(minutes=10)  # a "sending" row older than this was left by a crash: send it again
+SHORT_BODY_UNDER = 1000  # destinations accepting fewer characters (SMS) get the short template
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS outbox (
+    id INTEGER PRIMARY KEY,
+    key TEXT NOT NULL UNIQUE,          -- idempotency key: kind + target + fingerprint + destination
+    kind TEXT NOT NULL,                -- alert | digest | unreachable | recovery
+    channel TEXT NOT NULL,
+    destination TEXT NOT NULL,         -- the URL as written in channels.yaml: ${VARS} unresolved, no secret
+    target TEXT,
+    status TEXT NOT NULL,              -- held | pending | sending | sent | failed | digested
+    title TEXT NOT NULL DEFAULT '',
+    body TEXT NOT NULL DEFAULT '',
+    body_format TEXT NOT NULL DEFAULT 'text',
+    attachments TEXT NOT NULL DEFAULT '[]',
+    alert TEXT,                        -- the Alert (JSON) of held rows, rendered into the digest later
+    lang TEXT NOT NULL DEFAULT 'fr',
+    attempts INTEGER NOT NULL DEFAULT 0,
+    created TEXT NOT NULL,
+    due TEXT NOT NULL,                 -- next attempt (pending) or digest time (held)
+    updated TEXT NOT NULL,
+    sent TEXT,
+    last_error TEXT,
+    digest_id INTEGER                  -- digested rows: the digest message that carried them
+);
+CREATE INDEX IF NOT EXISTS outbox_status_due ON outbox(status, due);
+"""
+
+STATUS_TEXT = {
+    "fr": {"held": "en attente du résumé", "pending": "à envoyer", "sending": "en cours", "sent": "envoyé",
+           "failed": "échec", "digested": "dans un résumé"},
+    "en": {"held": "waiting for digest", "pending": "pending", "sending": "sending", "sent": "sent",
+           "failed": "failed", "digested": "in a digest"},
+}
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _iso(when: datetime) -> str:
+    return when.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def idempotency_key(kind: str, target: str, fingerprint: str, destination: str) -> str:
+    return hashlib.sha256(f"{kind}\n{target}\n{fingerprint}\n{destination}".encode()).hexdigest()
+
+
+# --- the Apprise seam -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Traits:
+    """What a destination accepts: preferred body format, attachments, body length."""
+
+    fmt: str  # txt | md | html | short
+    attachments: bool
+    body_max: int
+
+
+@dataclass(frozen=True)
+class SendOutcome:
+    ok: bool
+    error: str | None = None
+
+
+class Sender(Protocol):
+    """The one seam to the outside world: describe and send to one resolved URL."""
+
+    def describe(self, url: str) -> Traits | None: ...
+
+    def send(self, url: str, message: Message) -> SendOutcome: ...
+
+
+FORMAT_OF = {"html": "html", "markdown": "md", "text": "txt"}
+
+
+class AppriseSender:
+    """Sends through Apprise: one Apprise instance per destination, success read from its result object."""
+
+    def __init__(self, plugin_paths: Sequence[str] = ()) -> None:
+        import apprise
+
+        self.apprise = apprise
+        self.asset = apprise.AppriseAsset(plugin_paths=list(plugin_paths) or None)
+
+    def describe(self, url: str) -> Traits | None:
+        plugin = self.apprise.Apprise.instantiate(url, asset=self.asset)
+        if not plugin:
+            return None
+        formats = plugin.notify_format
+        preferred = formats[0] if isinstance(formats, tuple | list) else formats
+        body_max = int(getattr(plugin, "body_maxlen", 0) or 0) or 32768
+        fmt = "short" if body_max < SHORT_BODY_UNDER else FORMAT_OF.get(str(getattr(preferred, "value", preferred)), "txt")
+        return Traits(fmt, bool(getattr(plugin, "attachment_support", False)), body_max)
+
+    def send(self, url: str, message: Message) -> SendOutcome:
+        box = self.apprise.Apprise(asset=self.asset)
+        if not box.add(url):
+            return SendOutcome(False, "URL refusée par Apprise (schéma inconnu ou paramètre invalide)")
+        attach = [str(p) for p in message.attachments if p.is_file()] or None
+        result = box.notify(body=message.body, title=message.title, body_format=message.body_format,
+                            attach=attach)
+        return SendOutcome(True) if result else SendOutcome(False, _failure_reason(result))
+
+
+def _failure_reason(result: Any) -> str:
+    """The last warning Apprise recorded in its result object (Apprise 2), else a generic reason."""
+    logs = getattr(result, "logs", None)
+    messages = [e.message for e in logs() if e.level in ("WARNING", "ERROR")] if callable(logs) else []
+    return (messages[-1] if messages else "échec de l'envoi (sans détail)")[:300]
+
+
+# --- the outbox -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OutboxEntry:
+    """One row of the outbox, safe to show: the destination is masked."""
+
+    id: int
+    kind: str
+    channel: str
+    destination: str
+    target: str | None
+    status: str
+    title: str
+    attempts: int
+    created: str
+    due: str
+    sent: str | None
+    last_error: str | None
+    attachments: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in self.__dict__.items()}
+
+
+@dataclass
+class Row:
+    """A row as the sender needs it (the destination unmasked: never show it)."""
+
+    id: int
+    kind: str
+    channel: str
+    destination: str
+    target: str | None
+    status: str
+    title: str
+    body: str
+    body_format: str
+    attachments: list[str]
+    alert: str | None
+    lang: str
+    attempts: int
+
+
+_ROW_COLUMNS = ("id, kind, channel, destination, target, status, title, body, body_format, attachments, alert, "
+                "lang, attempts")
+
+
+class Outbox:
+    """The SQLite outbox: every message, its state and its next attempt."""
+
+    def __init__(self, path: Path, clock: Callable[[], datetime] = utc_now) -> None:
+        self.path = path
+        self.clock = clock
+        with self._errors(f"cannot open the outbox {path}"):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=FULL")
+            self.db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Outbox:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @staticmethod
+    @contextlib.contextmanager
+    def _errors(what: str) -> Iterator[None]:
+        try:
+            yield
+        except (sqlite3.Error, OSError) as exc:
+            raise StoreError(f"{what}: {exc}") from None
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        with self._errors("outbox error"):
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.db
+            except BaseException:
+                self.db.execute("ROLLBACK")
+                raise
+            self.db.execute("COMMIT")
+
+    def add(self, *, key: str, kind: str, dest: Destination, target: str | None, status: str, lang: str,
+            message: Message | None = None, alert: Alert | None = None, due: datetime | None = None) -> int | None:
+        """Store one message; returns its id, or None when the same key is already there (a duplicate)."""
+        now = self.clock()
+        message = message or Message("", "")
+        with self.transaction() as db:
+            cursor = db.execute(
+                "INSERT OR IGNORE INTO outbox (key, kind, channel, destination, target, status, title, body,"
+                " body_format, attachments, alert, lang, created, due, updated) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (key, kind, dest.channel, dest.template, target, status, message.title, message.body,
+                 message.body_format, json.dumps([str(p) for p in message.attachments]),
+                 dumps(alert) if alert else None, lang, _iso(now), _iso(due or now), _iso(now)))
+        return int(cursor.lastrowid or 0) if cursor.rowcount else None
+
+    def _rows(self, where: str, args: tuple[Any, ...]) -> list[Row]:
+        with self._errors("cannot read the outbox"):
+            rows = self.db.execute(f"SELECT {_ROW_COLUMNS} FROM outbox WHERE {where} ORDER BY id", args).fetchall()
+        return [Row(id=r[0], kind=r[1], channel=r[2], destination=r[3], target=r[4], status=r[5], title=r[6],
+                    body=r[7], body_format=r[8], attachments=json.loads(r[9]), alert=r[10], lang=r[11],
+                    attempts=r[12]) for r in rows]
+
+    def due(self, force: bool = False) -> list[Row]:
+        """Pending messages whose next attempt has come (all pending ones with `force`)."""
+        now = self.clock()
+        with self.transaction() as db:  # a crash mid-send left "sending": make it pending again
+            db.execute("UPDATE outbox SET status='pending' WHERE status='sending' AND updated < ?",
+                       (_iso(now - STALE_SENDING),))
+        if force:
+            return self._rows("status = 'pending'", ())
+        return self._rows("status = 'pending' AND due <= ?", (_iso(now),))
+
+    def held_due(self, force: bool = False) -> list[Row]:
+        if force:
+            return self._rows("status = 'held'", ())
+        return self._rows("status = 'held' AND due <= ?", (_iso(self.clock()),))
+
+    def claim(self, row_id: int) -> bool:
+        """Take a pending message for sending; False if another process took it first."""
+        with self.transaction() as db:
+            cursor = db.execute("UPDATE outbox SET status='sending', updated=? WHERE id=? AND status='pending'",
+                                (_iso(self.clock()), row_id))
+        return cursor.rowcount == 1
+
+    def record(self, row: Row, outcome: SendOutcome) -> str:
+        """Store the result of one attempt; returns the new status (sent, pending or failed)."""
+        now = self.clock()
+        attempts = row.attempts + 1
+        if outcome.ok:
+            status, due = "sent", now
+        else:
+            status = "failed" if attempts >= MAX_ATTEMPTS else "pending"
+            due = now + BACKOFF[min(attempts, len(BACKOFF)) - 1]
+        with self.transaction() as db:
+            db.execute("UPDATE outbox SET status=?, attempts=?, due=?, updated=?, sent=?, last_error=? WHERE id=?",
+                       (status, attempts, _iso(due), _iso(now), _iso(now) if outcome.ok else None,
+                        None if outcome.ok else outcome.error, row.id))
+        return status
+
+    def mark_digested(self, ids: Sequence[int], digest_id: int) -> None:
+        with self.transaction() as db:
+            db.executemany("UPDATE outbox SET status='digested', digest_id=?, updated=? WHERE id=?",
+                           [(digest_id, _iso(self.clock()), i) for i in ids])
+
+    def requeue_failed(self) -> int:
+        """Give failed messages a new series of attempts (after fixing a channel)."""
+        with self.transaction() as db:
+            cursor = db.execute("UPDATE outbox SET status='pending', attempts=0, due=?, updated=? "
+                                "WHERE status='failed'", (_iso(self.clock()), _iso(self.clock())))
+        return cursor.rowcount
+
+    def entries(self, statuses: Iterable[str] = ()) -> list[OutboxEntry]:
+        """What the outbox holds, oldest first, destinations masked."""
+        wanted = list(statuses)
+        where = f"WHERE status IN ({','.join('?' * len(wanted))})" if wanted else ""
+        with self._errors("cannot read the outbox"):
+            rows = self.db.execute(
+                "SELECT id, kind, channel, destination, target, status, title, attempts, created, due, sent,"
+                f" last_error, attachments FROM outbox {where} ORDER BY id", wanted).fetchall()
+        return [OutboxEntry(r[0], r[1], r[2], mask_url(r[3]), r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11],
+                            tuple(json.loads(r[12]))) for r in rows]
+
+
+# --- deciding, rendering, sending -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """What happened to one message for one destination (masked)."""
+
+    channel: str
+    destination: str
+    title: str
+    status: str  # queued | held | duplicate | sent | pending (will retry) | failed
+    error: str | None = None
+
+
+@dataclass
+class DeliveryReport:
+    """What a call queued and sent; `ok` is False when a destination failed."""
+
+    deliveries: list[Delivery] = field(default_factory=list)
+
+    def count(self, status: str) -> int:
+        return sum(1 for d in self.deliveries if d.status == status)
+
+    @property
+    def ok(self) -> bool:
+        return not any(d.status in ("failed", "pending") for d in self.deliveries)
+
+    def extend(self, other: DeliveryReport) -> DeliveryReport:
+        self.deliveries.extend(other.deliveries)
+        return self
+
+    def to_json(self) -> dict[str, Any]:
+        return {"ok": self.ok, "deliveries": [d.__dict__ for d in self.deliveries]}
+
+
+def fit_attachments(paths: Sequence[Path], traits: Traits, channel: Channel) -> tuple[Path, ...]:
+    """The pictures this destination can take: composite first, within the channel's count and size caps."""
+    if not traits.attachments:
+        return ()
+    chosen: list[Path] = []
+    total = 0
+    for path in paths:
+        size = path.stat().st_size if path.is_file() else None
+        if size is None or len(chosen) >= channel.max_attachments or total + size > channel.max_attachment_bytes:
+            continue
+        chosen.append(path)
+        total += size
+    return tuple(chosen)
+
+
+def truncate(body: str, limit: int, tail: str) -> str:
+    """Cut a plain-text body at a line end so that it fits, ending with where to read the rest."""
+    if len(body) <= limit:
+        return body
+    room = max(0, limit - len(tail) - 2)
+    cut = body[:room]
+    cut = cut[: cut.rfind("\n")] if "\n" in cut[room // 2:] else cut
+    return cut.rstrip() + "\n" + tail
+
+
+class Notifier:
+    """Everything needed to queue and send: the outbox, the channels, Apprise, the templates and the clock."""
+
+    def __init__(self, outbox: Outbox, channels: Channels, sender: Sender | None = None,
+                 renderer: Renderer | None = None) -> None:
+        self.outbox = outbox
+        self.channels = channels
+        self.sender = sender or AppriseSender(channels.plugin_paths)
+        self.renderer = renderer or Renderer(channels.templates_dir)
+
+    # rendering for one destination
+
+    def traits(self, dest: Destination) -> Traits:
+        try:
+            traits = self.sender.describe(self.channels.resolve(dest.template))
+        except KeyError:
+            traits = None
+        return traits or Traits("txt", False, 32768)
+
+    def render_for(self, alert: Alert, dest: Destination) -> Message:
+        """The alert as this destination should get it: its format, its length, the pictures it can take."""
+        channel = self.channels.channel(dest.channel)
+        traits = self.traits(dest)
+        limit = min(traits.body_max, channel.max_body_chars or traits.body_max)
+        fmt = "short" if limit < SHORT_BODY_UNDER else traits.fmt
+        changelog = self.channels.settings.changelog_url
+        message = render_alert(self.renderer, alert, channel.lang, fmt, changelog)
+        if len(message.body) > limit and fmt != "txt":  # markup cannot be cut safely: fall back to text
+            message = render_alert(self.renderer, alert, channel.lang, "txt", changelog)
+        tail = f"… {alert.link(changelog) or alert.target_url}"
+        body = truncate(message.body, limit, tail)
+        return Message(message.title, body, message.body_format, fit_attachments(alert.images, traits, channel))
+
+    # queueing
+
+    def queue_alert(self, alert: Alert) -> DeliveryReport:
+        """Queue one alert for every destination of every channel it is routed to (digest channels hold it)."""
+        report = DeliveryReport()
+        for name in route(self.channels, alert.severity, alert.tags, alert.audiences):
+            for dest in self.channels.destinations(name):
+                report.deliveries.append(self._queue_one(alert, dest))
+        return report
+
+    def _queue_one(self, alert: Alert, dest: Destination) -> Delivery:
+        channel = self.channels.channel(dest.channel)
+        key = idempotency_key("alert", alert.target_id, alert.fingerprint, dest.template)
+        if channel.mode == "digest":
+            hour = channel.digest_hour if channel.digest_hour is not None else self.channels.settings.digest_hour
+            row = self.outbox.add(key=key, kind="alert", dest=dest, target=alert.target_id, status="held",
+                                  lang=channel.lang, alert=alert, due=next_digest(self.outbox.clock(), hour),
+                                  message=Message(_title(self.renderer, alert, channel.lang), ""))
+            status = "held"
+        else:
+            message = self.render_for(alert, dest)
+            row = self.outbox.add(key=key, kind="alert", dest=dest, target=alert.target_id, status="pending",
+                                  lang=channel.lang, message=message, alert=alert)
+            status = "queued"
+        title = _title(self.renderer, alert, channel.lang)
+        return Delivery(dest.channel, dest.masked, title, status if row else "duplicate")
+
+    def queue_coordinators(self, kind: str, target_id: str, streak_key: str, messages: dict[str, Message]) -> \
+            DeliveryReport:
+        """Queue a message for the coordinators' channels only (`messages` by language)."""
+        report = DeliveryReport()
+        for name in coordinator_channels(self.channels):
+            lang = self.channels.channel(name).lang
+            message = messages.get(lang) or messages["fr"]
+            for dest in self.channels.destinations(name):
+                key = idempotency_key(kind, target_id, streak_key, dest.template)
+                row = self.outbox.add(key=key, kind=kind, dest=dest, target=target_id, status="pending",
+                                      lang=lang, message=message)
+                report.deliveries.append(Delivery(name, dest.masked, message.title, "queued" if row else "duplicate"))
+        return report
+
+    # sending
+
+    def send_due(self, force: bool = False, digests_now: bool = False) -> DeliveryReport:
+        """Build the digests that are due, then send every pending message whose time has come."""
+        self.flush_digests(force=digests_now)
+        report = DeliveryReport()
+        disabled = self.channels.disabled  # their messages wait, untouched, until channels.yaml is fixed
+        for row in self.outbox.due(force=force):
+            if row.channel not in disabled and self.outbox.claim(row.id):
+                report.deliveries.append(self._send_row(row))
+        return report
+
+    def _send_row(self, row: Row) -> Delivery:
+        dest = Destination(row.channel, row.destination)
+        message = Message(row.title, row.body, row.body_format, tuple(Path(p) for p in row.attachments))
+        try:
+            outcome = self.sender.send(self.channels.resolve(row.destination), message)
+        except KeyError as exc:
+            outcome = SendOutcome(False, f"variable d'environnement {exc.args[0]} manquante")
+        except Exception as exc:  # a plugin bug must cost one message one attempt, not the whole run
+            log.exception("sending outbox message %s failed", row.id)
+            outcome = SendOutcome(False, f"{exc.__class__.__name__}")
+        outcome = SendOutcome(outcome.ok, self._scrub(outcome.error, row.destination))
+        status = self.outbox.record(row, outcome)
+        log.info("outbox #%s to %s: %s", row.id, dest.masked, status)
+        return Delivery(row.channel, dest.masked, row.title, status, outcome.error)
+
+    def _scrub(self, text: str | None, template: str) -> str | None:
+        """Remove secrets (values of the URL's ${VARS}, and the resolved URL) from an error text."""
+        if not text:
+            return text
+        from watcher.config.channels import ENV_VAR
+
+        for var in ENV_VAR.findall(template):
+            value = self.channels.env.get(var)
+            if value and len(value) >= 3:
+                text = text.replace(value, "***")
+        return text
+
+    def flush_digests(self, force: bool = False) -> int:
+        """Group held alerts whose digest time has come into one message per destination; returns how many."""
+        groups: dict[tuple[str, str, str], list[Row]] = {}
+        for row in self.outbox.held_due(force=force):
+            groups.setdefault((row.channel, row.destination, row.lang), []).append(row)
+        for (channel, template, lang), rows in groups.items():
+            dest = Destination(channel, template)
+            alerts = [loads(r.alert) for r in rows if r.alert]
+            traits = self.traits(dest)
+            fmt = "txt" if traits.fmt in ("short", "md") else traits.fmt
+            message = render_digest(self.renderer, alerts, lang, fmt, self.channels.settings.changelog_url)
+            message = Message(message.title, message.body, message.body_format,
+                              fit_attachments(message.attachments, traits, self._channel_or_default(channel)))
+            key = idempotency_key("digest", "", ",".join(str(r.id) for r in rows), template)
+            digest_id = self.outbox.add(key=key, kind="digest", dest=dest, target=None, status="pending",
+                                        lang=lang, message=message)
+            if digest_id is not None:
+                self.outbox.mark_digested([r.id for r in rows], digest_id)
+        return len(groups)
+
+    def _channel_or_default(self, name: str) -> Channel:
+        return self.channels.settings.channels.get(name) or Channel(urls=["console://"])
+
+
+def _title(renderer: Renderer, alert: Alert, lang: str) -> str:
+    return render_alert(renderer, alert, lang, "short", None).title
+
+
+def next_digest(now: datetime, hour: int) -> datetime:
+    """The next daily digest time (Paris) after `now`."""
+    local = now.astimezone(PARIS)
+    at = local.replace(hour=hour, minute=0, second=0, microsecond=0)
+    if at <= local:
+        at = (local + timedelta(days=1)).replace(hour=hour, minute=0, second=0, microsecond=0)
+    return at.astimezone(UTC)
+
+
+# --- coordinators ---------------------------------------------------------------------------------
+
+
+class HistoryEntry(Protocol):
+    """What the coordinators' news reads of a check (read-only, so frozen store.CheckRecord rows fit)."""
+
+    @property
+    def status(self) -> str: ...
+    @property
+    def time(self) -> str: ...
+
+
+def unreachable_message(target: Target, reason: str | None, count: int, since: datetime,
+                        renderer: Renderer | None = None, degraded: Degraded | None = None) -> dict[str, Message]:
+    """The coordinators' message about a page failing `count` checks in a row since `since` (fr and en);
+    with `degraded`, the last check got a degraded page (maintenance, queue…) rather than no answer."""
+    renderer = renderer or Renderer()
+    messages = {}
+    for lang in ("fr", "en"):
+        from watcher.i18n.texts import plain_reason
+
+        words = plain_reason(reason, target.url, lang) if reason else reason
+        context = {"target_name": target.name, "target_url": target.url, "reason": words, "count": count,
+                   "since": since, "degraded": degraded.describe(lang) if degraded else None}
+        messages[lang] = renderer.render("unreachable", lang, "txt", **context)
+    return messages
+
+
+def recovery_message(target: Target, count: int, since: datetime, recovered: datetime,
+                     renderer: Renderer | None = None) -> dict[str, Message]:
+    """The coordinators' message about a page answering again after `count` failed checks (fr and en)."""
+    renderer = renderer or Renderer()
+    context = {"target_name": target.name, "target_url": target.url, "count": count, "since": since,
+               "recovered": recovered}
+    return {lang: renderer.render("recovery", lang, "txt", **context) for lang in ("fr", "en")}
+
+
+OUTAGE = ("unreachable", "degraded")  # the page could not be seen: no answer, or a maintenance/queue page
+
+
+def unreachable_streak(history: Sequence[HistoryEntry]) -> list[HistoryEntry]:
+    """The trailing run of unreachable or degraded checks (watcher's own errors neither break nor extend it)."""
+    streak: list[HistoryEntry] = []
+    for entry in reversed(history):
+        if entry.status == "error":
+            continue
+        if entry.status not in OUTAGE:
+            break
+        streak.append(entry)
+    return streak[::-1]
+
+
+def notify_check_result(notifier: Notifier, result: CheckResult, history: Sequence[HistoryEntry], *,
+                        procedures: Sequence[Any] | None = None, send: bool = True) -> DeliveryReport:
+    """Decide and queue what one check means for the network, then (with `send`) send what is due.
+
+    Call it after each check, with `store.history(target.id)` (oldest first, this check included):
+    - an alert goes to the mediators' channels its tags, audiences and severity route it to;
+    - the Nth unreachable or degraded check in a row (channels.yaml `unreachable_after`, default 3) tells
+      coordinators, once per outage; the first successful check after such an outage tells them it recovered.
+    """
+    report = DeliveryReport()
+    alert = alert_from_result(result, procedures)
+    if alert is not None:
+        report.extend(notifier.queue_alert(alert))
+    report.extend(_coordinator_news(notifier, result, history))
+    if send:
+        report.extend(notifier.send_due())
+    return report
+
+
+def _coordinator_news(notifier: Notifier, result: CheckResult, history: Sequence[HistoryEntry]) -> DeliveryReport:
+    threshold = notifier.channels.settings.unreachable_after
+    target = result.target
+    if result.status in OUTAGE:
+        streak = unreachable_streak(history)
+        if len(streak) < threshold:
+            return DeliveryReport()
+        since = datetime.fromisoformat(streak[0].time)
+        messages = unreachable_message(target, result.reason, len(streak), since, notifier.renderer,
+                                       getattr(result, "degraded", None))
+        return notifier.queue_coordinators("unreachable", target.id, streak[0].time, messages)
+    if result.status in ("new", "changed", "unchanged"):
+        previous = [h for h in history if h.status != "error"][:-1]  # the history before this check
+        streak = unreachable_streak(previous)
+        if len(streak) < threshold:
+            return DeliveryReport()
+        since = datetime.fromisoformat(streak[0].time)
+        messages = recovery_message(target, len(streak), since, result.time, notifier.renderer)
+        return notifier.queue_coordinators("recovery", target.id, streak[0].time, messages)
+    return DeliveryReport()
+
+
+def tell_disabled_channels(notifier: Notifier, lang: str = "fr") -> list[str]:
+    """Tell coordinators, once per problem, which channels are disabled and why (channels.yaml line included).
+
+    Queued on the coordinators' channels that can send (the outbox key makes it once, across restarts);
+    returns the lines (in `lang`) to print on stderr instead when there is no such channel.
+    """
+    from watcher.i18n.texts import t
+
+    channels = notifier.channels
+    coordinators = coordinator_channels(channels)
+    unsaid: list[str] = []
+    for name, problems in channels.disabled.items():
+        if not coordinators:
+            unsaid.extend(t("run.no_coordinators", lang, line=p.line_text(channels.source, lang)) for p in problems)
+            continue
+        messages = {lang: Message(t("channel.disabled.title", lang, name=name), t(
+            "channel.disabled.body", lang, name=name,
+            lines="\n".join(p.line_text(channels.source, lang) for p in problems))) for lang in ("fr", "en")}
+        fingerprint = "|".join(f"{p.kind}:{p.index}:{p.detail}" for p in problems)
+        notifier.queue_coordinators("channel-disabled", name, fingerprint, messages)
+    return unsaid
+
+
+# --- entry points for the demo and the command line -----------------------------------------------
+
+
+def deliver_alerts(results: Sequence[CheckResult], notifiers_dir: Path | None, outbox_path: Path, *,
+                   extra_urls: Sequence[str] = (), sender: Sender | None = None) -> DeliveryReport:
+    """Queue and send the alerts of these checks now (the demo's way): channels of `notifiers_dir`
+    (a console channel without one), plus `extra_urls` as a channel taking every alert."""
+    channels = load_channels(notifiers_dir)
+    if extra_urls:
+        channels = channels.with_extra("extra", extra_urls)
+    with Outbox(outbox_path) as outbox:
+        notifier = Notifier(outbox, channels, sender)
+        report = DeliveryReport()
+        for result in results:
+            alert = alert_from_result(result)
+            if alert is not None:
+                report.extend(notifier.queue_alert(alert))
+        return report.extend(notifier.send_due())
+
+
+def sample_alert(image: Path, lang: str = "fr") -> Alert:
+    """The alert `watcher notify-test` sends: a made-up change on a made-up page, with one picture."""
+    summary = {"fr": "Le bouton « Se connecter » s'appelle désormais « Me connecter » (en-tête)",
+               "en": "The “Se connecter” button is now called “Me connecter” (header)"}
+    short = {"fr": "le bouton « Se connecter » a changé", "en": "the “Se connecter” button changed"}
+    change = AlertChange("renamed", "button", "major", summary, short, "Se connecter", "Me connecter", "banner")
+    name = "Essai watcher — Mon Compte" if lang == "fr" else "watcher test — My Account"
+    return Alert("essai-watcher", name, "https://example.org/mon-compte", (change,), utc_now(),
+                 images=(image,), procedures=("Se connecter à son espace",))
+
+
+def write_sample_png(path: Path) -> Path:
+    """A small before/after picture (Pillow), so a test alert shows how attachments arrive."""
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (320, 120), "white")
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((20, 40, 140, 80), outline="black", fill="#dddddd")
+    draw.text((32, 54), "Se connecter", fill="black")
+    draw.rectangle((180, 40, 300, 80), outline="black", fill="#ffe08a")
+    draw.text((192, 54), "Me connecter", fill="black")
+    image.save(path, "PNG")
+    return path
+
+
+def send_test(channels: Channels, name: str, workdir: Path, sender: Sender | None = None) -> DeliveryReport:
+    """Send a sample alert with a sample picture to every destination of one channel, now, without the outbox."""
+    channel = channels.channel(name)
+    channels.require_usable(name, channel.lang)
+    alert = sample_alert(write_sample_png(workdir / "exemple-avant-apres.png"), channel.lang)
+    with Outbox(workdir / "outbox-test.sqlite3") as scratch:
+        notifier = Notifier(scratch, channels, sender)
+        report = DeliveryReport()
+        for dest in channels.destinations(name):
+            message = notifier.render_for(alert, dest)
+            try:
+                outcome = notifier.sender.send(channels.resolve(dest.template), message)
+            except KeyError as exc:
+                outcome = SendOutcome(False, f"variable d'environnement {exc.args[0]} manquante")
+            error = notifier._scrub(outcome.error, dest.template)
+            report.deliveries.append(Delivery(name, dest.masked, message.title,
+                                              "sent" if outcome.ok else "failed", error))
+        return report
+
+
+__all__ = [
+    "AppriseSender", "Delivery", "DeliveryReport", "Notifier", "Outbox", "OutboxEntry", "Sender", "SendOutcome",
+    "Traits", "apprise_plugins", "deliver_alerts", "next_digest", "notify_check_result", "recovery_message",
+    "send_test", "tell_disabled_channels", "unreachable_message", "unreachable_streak",
+]
+
+
+# --- what the command line shows ------------------------------------------------------------------
+
+CLI_TEXT = {
+    "fr": {"empty": "La file d'envoi est vide.", "attempts": "essai(s)", "next": "prochain essai",
+           "error": "erreur", "ok": "OK", "failed": "ÉCHEC", "retry": "{sent} envoyé(s), {failed} en échec, "
+           "{pending} à réessayer plus tard", "requeued": "{count} message(s) en échec remis dans la file"},
+    "en": {"empty": "The outbox is empty.", "attempts": "attempt(s)", "next": "next attempt",
+           "error": "error", "ok": "OK", "failed": "FAILED", "retry": "{sent} sent, {failed} failed, "
+           "{pending} to retry later", "requeued": "{count} failed message(s) queued again"},
+}
+
+
+def outbox_lines(entries: Sequence[OutboxEntry], lang: str = "fr") -> list[str]:
+    """The outbox for a person: one line per message, destinations masked."""
+    text = CLI_TEXT.get(lang, CLI_TEXT["fr"])
+    if not entries:
+        return [text["empty"]]
+    lines = []
+    for e in entries:
+        status = STATUS_TEXT.get(lang, STATUS_TEXT["fr"]).get(e.status, e.status)
+        line = f"#{e.id} [{status}] {e.channel} {e.destination} — {e.title} ({e.attempts} {text['attempts']}"
+        if e.status == "pending" and e.attempts:
+            line += f", {text['next']} {e.due}"
+        line += ")"
+        if e.last_error and e.status != "sent":
+            line += f"\n    {text['error']} : {e.last_error}" if lang == "fr" else f"\n    error: {e.last_error}"
+        lines.append(line)
+    return lines
+
+
+def delivery_lines(report: DeliveryReport, lang: str = "fr") -> list[str]:
+    """One line per destination of a send: OK or failed, destination masked."""
+    text = CLI_TEXT.get(lang, CLI_TEXT["fr"])
+    lines = []
+    for d in report.deliveries:
+        mark = text["ok"] if d.status == "sent" else text["failed"]
+        lines.append(f"{mark} {d.channel} {d.destination}" + (f" — {d.error}" if d.error else ""))
+    return lines
+
+
+def retry_summary(report: DeliveryReport, lang: str = "fr") -> str:
+    text = CLI_TEXT.get(lang, CLI_TEXT["fr"])
+    return text["retry"].format(sent=report.count("sent"), failed=report.count("failed"),
+                                pending=report.count("pending"))

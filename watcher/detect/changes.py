@@ -1,0 +1,120 @@
+"""What changed in an interface, how much it matters, and how to say it.
+
+The public contract (`watcher diff --format json`) knows six kinds of change. A form field whose control
+changes while its label stays (a text box that becomes a drop-down list) is reported as two changes,
+``removed`` for the old control and ``added`` for the new one, both at least ``major``: the person no
+longer finds the thing they used to type into, and must now use a different kind of control. Folding it into
+``renamed`` would be false (the name did not change), and a seventh kind would break consumers of the
+contract. A link that became a button with the same name (or the reverse) is not a change: the person
+clicks the same words.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from enum import StrEnum
+from typing import Any
+
+from watcher.detect.skeleton import Element
+from watcher.report import messages
+
+
+class Kind(StrEnum):
+    """The six kinds of interface change of the public contract."""
+
+    ADDED = "added"
+    REMOVED = "removed"
+    RENAMED = "renamed"
+    MOVED = "moved"
+    TARGET_CHANGED = "target_changed"
+    REQUIRED_CHANGED = "required_changed"
+
+
+_RANK = {"info": 0, "minor": 1, "major": 2, "breaking": 3}
+
+
+class Severity(StrEnum):
+    """How much a change matters to a mediator: info < minor < major < breaking."""
+
+    INFO = "info"
+    MINOR = "minor"
+    MAJOR = "major"
+    BREAKING = "breaking"  # a step of a watched procedure no longer works as taught
+
+    @property
+    def rank(self) -> int:
+        return _RANK[self.value]
+
+    def __lt__(self, other: object) -> bool:
+        return self.rank < Severity(other).rank if isinstance(other, str) else NotImplemented
+
+    def __le__(self, other: object) -> bool:
+        return self.rank <= Severity(other).rank if isinstance(other, str) else NotImplemented
+
+    def __gt__(self, other: object) -> bool:
+        return self.rank > Severity(other).rank if isinstance(other, str) else NotImplemented
+
+    def __ge__(self, other: object) -> bool:
+        return self.rank >= Severity(other).rank if isinstance(other, str) else NotImplemented
+
+    __hash__ = StrEnum.__hash__
+
+
+@dataclass(frozen=True)
+class Change:
+    """One typed change between two skeletons; ``noise`` marks rotating or dynamic content."""
+
+    kind: Kind
+    role: str
+    before: Element | None
+    after: Element | None
+    landmark: str
+    severity: Severity
+    noise: bool = False
+    # Short id of the rule that decided the severity (structural.severity_rule), e.g. "added-control-in-form".
+    rule: str = ""
+
+    def with_severity(self, severity: Severity) -> Change:
+        """The same change at another severity (procedures raise it to breaking)."""
+        return replace(self, severity=severity)
+
+    def summary(self, lang: str = "fr") -> str:
+        return messages.summarize(self, lang)
+
+    def to_json(self, lang: str = "fr") -> dict[str, Any]:
+        return {
+            "kind": self.kind.value,
+            "role": self.role,
+            "before": _element_json(self.before),
+            "after": _element_json(self.after),
+            "landmark": self.landmark,
+            "severity": self.severity.value,
+            "noise": self.noise,
+            "summary": self.summary(lang),
+            "rule": self.rule,
+        }
+
+
+_INTERNAL_FIELDS = ("order", "repeat", "repeat_item", "repeat_rich", "in_form", "expands", "name_unseen")
+
+
+def _element_json(el: Element | None) -> dict[str, Any] | None:
+    if el is None:
+        return None
+    data = el.to_json()
+    for key in _INTERNAL_FIELDS:
+        data.pop(key, None)
+    return data
+
+
+def max_severity(changes: Iterable[Change]) -> Severity | None:
+    """The highest severity among changes that are not noise, None when there are none."""
+    found = [c.severity for c in changes if not c.noise]
+    return max(found, key=lambda s: s.rank) if found else None
+
+
+def is_alert(changes: Sequence[Change], min_severity: Severity = Severity.MAJOR) -> bool:
+    """Whether these changes are worth telling mediators about."""
+    threshold = Severity(min_severity)
+    return any(not c.noise and c.severity >= threshold for c in changes)

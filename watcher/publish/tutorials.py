@@ -1,0 +1,441 @@
+"""Illustrated tutorials of the watched procedures, drawn from their latest successful replay.
+
+A tutorial is one numbered step per action of a procedure: the page the step acts on (the screenshot taken
+BEFORE the action: step-(N-1).png for step N), cropped around the element, the element outlined with a number
+badge, and a caption a mediator would say (« Étape 2 : cliquez sur le bouton « Continuer » »). Values typed
+are the dummy ones of targets.yaml; any field that may hold something personal is blurred.
+
+Everything here is pure (values and Pillow images in, values and bytes out); writing the site is
+tutorial_render.py's job.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PIL import Image, ImageDraw, ImageFilter, ImageFont
+
+from watcher.config.targets import Procedure, Step
+from watcher.report.messages import ROLE_EN, ROLE_FR, quoted
+from watcher.report.pictures import draw_text
+
+Box = tuple[int, int, int, int]
+
+CROP_WIDTH = 1000  # wide enough to recognise the page, narrow enough for a phone and a projector
+CROP_HEIGHT = 600
+NARROW = (480, 440)  # the phone version: a tighter crop, so the page's text stays readable on a small screen
+HIGHLIGHT = (214, 0, 112)  # magenta: a colour public-service sites (blue, white, red) do not use
+OUTLINE = 7
+PAD = 6  # space between the element and its outline, so the outline never hides the element's text
+BADGE = 46
+ANIMATION_WIDTH = 800
+FRAME_MS = 2000
+CAPTION_SIZE = 26
+TEXT_ROLES = frozenset({"textbox", "searchbox", "spinbutton", "combobox"})
+SECRET_CONTROLS = frozenset({"password"})
+# Values that look like a person's data, even when a coordinator typed them in targets.yaml as "examples".
+PERSONAL = [
+    re.compile(r"[^@\s]+@[^@\s]+\.[a-z]{2,}", re.I),  # e-mail
+    re.compile(r"^(\+33\s?|0)[1-9]([\s.-]?\d{2}){4}$"),  # French phone number
+    re.compile(r"^[12]\s?\d{2}\s?(0[1-9]|1[0-2]|[2-9]\d)\s?(\d{2}|2A|2B)\s?\d{3}\s?\d{3}(\s?\d{2})?$", re.I),  # NIR
+    re.compile(r"^[A-Z]{2}\d{2}(\s?[A-Z0-9]{4}){2,7}(\s?[A-Z0-9]{1,4})?$", re.I),  # IBAN
+    re.compile(r"^\d{1,2}[/.-]\d{1,2}[/.-](19|20)\d{2}$|^(19|20)\d{2}-\d{2}-\d{2}$"),  # date (of birth)
+]
+
+CAPTION: dict[str, dict[str, str]] = {
+    "step": {"fr": "Étape {number} : {text}", "en": "Step {number}: {text}"},
+    "click": {"fr": "cliquez sur {subject}", "en": "click {subject}"},
+    "login": {"fr": "cliquez sur {subject} : c'est ici que la personne se connecte avec ses propres "
+                    "identifiants (le tutoriel s'arrête là)",
+              "en": "click {subject}: this is where the person logs in with their own credentials "
+                    "(the tutorial stops here)"},
+    "expect": {"fr": "vérifiez que la page affiche {subject}", "en": "check that the page shows {subject}"},
+    "fill": {"fr": "dans {subject}, écrivez {value} (exemple)", "en": "in {subject}, type {value} (example)"},
+    "fill_own": {"fr": "dans {subject}, écrivez votre {label}", "en": "in {subject}, type your {label}"},
+    "select": {"fr": "dans {subject}, choisissez {option}", "en": "in {subject}, choose {option}"},
+    "select_own": {"fr": "dans {subject}, choisissez la réponse qui correspond",
+                   "en": "in {subject}, choose the answer that fits"},
+    "check": {"fr": "cochez {subject}", "en": "tick {subject}"},
+    "goto": {"fr": "allez à l'adresse {url}", "en": "go to {url}"},
+    "wait": {"fr": "attendez que la page se charge ({seconds} s)", "en": "wait for the page to load ({seconds} s)"},
+}
+
+
+@dataclass(frozen=True)
+class StoredStep:
+    """One step of a stored run.json, as the tutorial needs it."""
+
+    number: int
+    action: str
+    role: str
+    name: str
+    box: Box | None
+    url: str
+    login: bool
+    text: str  # the stored step text (infinitive), used when targets.yaml is not at hand
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> StoredStep:
+        found = data.get("found") or {}
+        box = found.get("box")
+        return cls(int(data["number"]), str(data.get("action") or ""), str(found.get("role") or ""),
+                   str(found.get("name") or ""), (box[0], box[1], box[2], box[3]) if box else None,
+                   str(data.get("url") or ""), data.get("detail") == "login", str(data.get("text") or ""))
+
+
+@dataclass(frozen=True)
+class StoredRun:
+    """A successful replay kept in a snapshot: procedures/<slug>/ of one snapshot folder."""
+
+    folder: Path  # the procedures/<slug>/ folder
+    name: str
+    slug: str
+    status: str
+    broken_step: int | None
+    steps: tuple[StoredStep, ...]
+    candidate: str | None
+
+    @property
+    def snapshot(self) -> str:
+        return self.folder.parent.parent.name
+
+    def screenshot(self, index: int) -> Path:
+        return self.folder / f"step-{index:02d}.png"
+
+    def skeleton(self, index: int) -> list[dict[str, Any]]:
+        """The elements of the page as recorded at that point (raw dicts: a `value` key is read if present)."""
+        try:
+            data = json.loads((self.folder / f"step-{index:02d}.skeleton.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return []
+        elements = data.get("elements") if isinstance(data, dict) else None
+        return [e for e in elements or [] if isinstance(e, dict)]
+
+
+def read_run(folder: Path) -> StoredRun | None:
+    """The run stored in procedures/<slug>/run.json, or None if there is none (or it is unreadable)."""
+    try:
+        data = json.loads((folder / "run.json").read_text(encoding="utf-8"))
+        candidate = data.get("candidate") or {}
+        return StoredRun(folder, str(data["name"]), str(data["slug"]), str(data["status"]), data.get("broken_step"),
+                         tuple(StoredStep.from_json(s) for s in data.get("steps") or []),
+                         str(candidate.get("name")) if candidate.get("name") else None)
+    except (OSError, ValueError, KeyError, TypeError, IndexError):
+        return None
+
+
+# --- captions ------------------------------------------------------------------------------------------------
+
+def _subject(role: str, name: str, lang: str) -> str:
+    if lang == "en":
+        return f"the {quoted(name, 'en')} {ROLE_EN.get(role, 'element')}"
+    noun = ROLE_FR.get(role)
+    return f"{noun.definite() if noun else 'l’élément'} {quoted(name)}"
+
+
+def _matching(step: StoredStep, config_step: Step | None) -> Step | None:
+    """The targets.yaml step for this stored step, if the procedure was not edited since (same action)."""
+    return config_step if config_step is not None and config_step.action == step.action else None
+
+
+def step_caption(step: StoredStep, config_step: Step | None, lang: str = "fr") -> str:
+    """« Étape 3 : dans le champ « Code postal », écrivez 75001 (exemple) »."""
+    text = _caption_text(step, _matching(step, config_step), lang)
+    if lang == "fr":  # French quotes stay with their words when the caption wraps
+        text = text.replace("« ", "«\u00a0").replace(" »", "\u00a0»")
+    return CAPTION["step"][lang].format(number=step.number, text=text)
+
+
+def _caption_text(step: StoredStep, conf: Step | None, lang: str) -> str:
+    words = {key: value[lang] for key, value in CAPTION.items()}
+    ref = conf.click or conf.expect if conf else None
+    role, name = (ref.role, ref.name) if ref else (step.role, step.name)
+    if step.action == "click":
+        return words["login" if step.login else "click"].format(subject=_subject(role, name, lang))
+    if step.action == "expect":
+        return words["expect"].format(subject=_subject(role, name, lang))
+    if step.action in ("fill", "select", "check"):
+        return _field_caption(step, conf, words, lang)
+    if step.action == "goto" and conf and conf.goto:
+        return words["goto"].format(url=conf.goto)
+    if step.action == "wait" and conf and conf.wait:
+        return words["wait"].format(seconds=f"{conf.wait:g}")
+    return step.text
+
+
+def _field_caption(step: StoredStep, conf: Step | None, words: dict[str, str], lang: str) -> str:
+    label_ref = (conf.fill or conf.select or conf.check) if conf else None
+    label = label_ref.label if label_ref else step.name
+    role = {"select": "combobox", "check": "checkbox"}.get(step.action, "textbox")
+    subject = _subject(role, label, lang)
+    if step.action == "check":
+        return words["check"].format(subject=subject)
+    if step.action == "select":
+        option = conf.select.option if conf and conf.select else None
+        return words["select"].format(subject=subject, option=quoted(option, lang)) if option else words[
+            "select_own"].format(subject=subject)
+    value = conf.fill.value if conf and conf.fill else None
+    if value is None:
+        return words["fill_own"].format(subject=subject, label=label[:1].lower() + label[1:])
+    return words["fill"].format(subject=subject, value=value if not looks_personal(value) else "…")
+
+
+# --- dummy data only -----------------------------------------------------------------------------------------
+
+def looks_personal(value: str) -> bool:
+    """Whether a value looks like someone's data: e-mail, phone, NIR, IBAN, date of birth."""
+    text = value.strip()
+    return any(pattern.search(text) for pattern in PERSONAL)
+
+
+def typed_values(run: StoredRun, before: int, procedure: Procedure | None) -> dict[tuple[str, str, str], str | None]:
+    """(role, name, url) -> value typed by the steps before step `before` (None: not known without targets.yaml)."""
+    typed: dict[tuple[str, str, str], str | None] = {}
+    for step in run.steps:
+        if step.number >= before or step.action != "fill":
+            continue
+        conf = _matching(step, procedure.steps[step.number - 1] if procedure and step.number <= len(
+            procedure.steps) else None)
+        typed[(step.role, step.name, step.url)] = conf.fill.value if conf and conf.fill else None
+    return typed
+
+
+def private_boxes(elements: Sequence[dict[str, Any]], page_url: str, typed: dict[tuple[str, str, str], str | None],
+                  dummies: set[str]) -> list[Box]:
+    """Boxes of the fields to blur on a page: passwords always; a text field whose value is not a dummy value
+    of targets.yaml, looks personal, or was typed but cannot be checked (targets.yaml not at hand)."""
+    boxes = []
+    for element in elements:
+        box = element.get("box")
+        if not box or len(box) != 4:
+            continue
+        secret = element.get("control") in SECRET_CONTROLS
+        if not secret and element.get("role") not in TEXT_ROLES:
+            continue
+        key = (str(element.get("role")), str(element.get("name")), page_url)
+        value = element.get("value") if "value" in element else typed.get(key, "") if key in typed else ""
+        if secret or _needs_blur(value, key in typed, dummies):
+            boxes.append((int(box[0]), int(box[1]), int(box[2]), int(box[3])))
+    return boxes
+
+
+def _needs_blur(value: Any, typed: bool, dummies: set[str]) -> bool:
+    if value is None:
+        return typed  # typed earlier with a value we cannot see: assume the worst
+    text = str(value)
+    return bool(text) and (text not in dummies or looks_personal(text))
+
+
+def dummy_values(procedure: Procedure | None) -> set[str]:
+    return {s.fill.value for s in procedure.steps if s.fill} if procedure else set()
+
+
+# --- pictures ------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class StepPicture:
+    """One step's picture, before encoding: the crop, where the element is in it, and its fingerprint."""
+
+    image: Image.Image
+    box: Box | None  # the element, in crop pixels
+    digest: str  # hash of the crop as captured (before highlight and blur): what "the screen changed" means
+    narrow: Image.Image | None = None  # the same, cropped tighter for phones
+
+
+def page_for(run: StoredRun, step: StoredStep) -> int:
+    """Which screenshot shows the page a step acts on: the one before it, except after a goto."""
+    return step.number if step.action == "goto" else step.number - 1
+
+
+def window(box: Box | None, size: tuple[int, int], crop: tuple[int, int] = (CROP_WIDTH, CROP_HEIGHT)) -> Box:
+    """A crop-sized window around the box (top of the page without one), inside the image."""
+    width, height = min(crop[0], size[0]), min(crop[1], size[1])
+    if box is None:
+        return (0, 0, width, height)
+    x, y, w, h = box
+    width, height = min(max(width, w + 2 * BADGE), size[0]), min(max(height, h + 2 * BADGE), size[1])
+    left = min(max(0, x + w // 2 - width // 2), size[0] - width)
+    top = min(max(0, y + h // 2 - height // 2), size[1] - height)
+    return (left, top, width, height)
+
+
+def step_picture(screenshot: Image.Image, box: Box | None, number: int, blur: Sequence[Box]) -> StepPicture:
+    """The crop around the element, personal fields blurred, the element outlined with its number."""
+    page = screenshot.convert("RGB")
+    if box is not None and (box[0] >= page.width or box[1] >= page.height or box[2] <= 0 or box[3] <= 0):
+        box = None  # below the 4000 px the step screenshots keep: show the top of the page
+    area = window(box, page.size)
+    corners = (area[0], area[1], area[0] + area[2], area[1] + area[3])
+    digest = hashlib.sha256(page.crop(corners).tobytes()).hexdigest()
+    for private in blur:
+        blur_box(page, private)
+    crop, local = _cropped(page, box, number, area)
+    narrow = _cropped(page, box, number, window(box, page.size, NARROW))[0] if box else None
+    return StepPicture(crop, local, digest, narrow)
+
+
+def _cropped(page: Image.Image, box: Box | None, number: int, area: Box) -> tuple[Image.Image, Box | None]:
+    crop = page.crop((area[0], area[1], area[0] + area[2], area[1] + area[3]))
+    local = (box[0] - area[0], box[1] - area[1], box[2], box[3]) if box else None
+    if local is not None:
+        highlight(crop, local, number)
+    return crop, local
+
+
+def blur_box(image: Image.Image, box: Box) -> None:
+    """Blur a field in place, hard enough that no character can be read back."""
+    x, y, w, h = box
+    corners = (max(0, x - 3), max(0, y - 3), min(image.width, x + w + 3), min(image.height, y + h + 3))
+    if corners[2] <= corners[0] or corners[3] <= corners[1]:
+        return
+    region = image.crop(corners)
+    image.paste(region.filter(ImageFilter.GaussianBlur(radius=max(8, h // 3))), corners[:2])
+
+
+def highlight(image: Image.Image, box: Box, number: int) -> None:
+    """A thick outline (white edges keep it visible on dark and magenta-ish backgrounds) and a number badge."""
+    corner = _badge_place(image, box)  # chosen on the page as it is, before the outline is drawn
+    draw = ImageDraw.Draw(image)
+    x, y, w, h = box
+    outer = (x - PAD - OUTLINE, y - PAD - OUTLINE, x + w + PAD + OUTLINE - 1, y + h + PAD + OUTLINE - 1)
+    draw.rectangle((outer[0] - 2, outer[1] - 2, outer[2] + 2, outer[3] + 2), outline=(255, 255, 255), width=2)
+    draw.rectangle(outer, outline=HIGHLIGHT, width=OUTLINE)
+    draw.rectangle((outer[0] + OUTLINE, outer[1] + OUTLINE, outer[2] - OUTLINE, outer[3] - OUTLINE),
+                   outline=(255, 255, 255), width=1)
+    _badge(draw, corner, number)
+
+
+def _badge_place(image: Image.Image, box: Box) -> tuple[int, int]:
+    """Top-left corner of the badge: on a corner of the outline or beside it, wherever it hides the least
+    (plain background rather than a label or the next menu entry)."""
+    x, y, w, h = box
+    edge = PAD + OUTLINE // 2
+    half = BADGE // 2
+    gap = PAD + OUTLINE + 6
+    # On the outline's corners but never over the element itself, whose words the learner must read.
+    left, right, top, bottom = x - edge - half, x + w + edge - half, y - BADGE - 1, y + h + 1
+    spots = [(right, top), (left, top), (right, bottom), (left, bottom), (x + w + gap, y + h // 2 - half),
+             (x - gap - BADGE, y + h // 2 - half)]
+    inside = [(sx, sy) for sx, sy in spots if 0 <= sx <= image.width - BADGE and 0 <= sy <= image.height - BADGE]
+    if not inside:
+        return max(0, min(x, image.width - BADGE)), max(0, min(y, image.height - BADGE))
+    return min(inside, key=lambda spot: _ink(image, spot))
+
+
+def _ink(image: Image.Image, corner: tuple[int, int]) -> float:
+    """Share of the spot's pixels that stand out from its background (text, borders, pictures)."""
+    sx, sy = corner
+    grey = np.asarray(image.crop((sx, sy, sx + BADGE, sy + BADGE)).convert("L"), dtype=np.int16)
+    background = int(np.median(grey))
+    return float(np.mean(np.abs(grey - background) > 40))
+
+
+def _badge(draw: ImageDraw.ImageDraw, corner: tuple[int, int], number: int) -> None:
+    left, top = corner
+    draw.ellipse((left - 3, top - 3, left + BADGE + 3, top + BADGE + 3), fill=(255, 255, 255))
+    draw.ellipse((left, top, left + BADGE, top + BADGE), fill=HIGHLIGHT)
+    font = ImageFont.load_default(size=28)
+    text = str(number)
+    x0, y0, x1, y1 = draw.textbbox((0, 0), text, font=font)
+    draw.text((left + (BADGE - (x1 - x0)) / 2 - x0, top + (BADGE - (y1 - y0)) / 2 - y0), text, font=font,
+              fill=(255, 255, 255))
+
+
+def png_bytes(image: Image.Image) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG", compress_level=6)
+    return buffer.getvalue()
+
+
+# --- the walkthrough animation -------------------------------------------------------------------------------
+
+def animation(frames: Sequence[tuple[Image.Image, str]], *, width: int = ANIMATION_WIDTH) -> bytes:
+    """An animated WebP playing the steps (~2 s each), each frame captioned; ≤ `width` px wide."""
+    rendered = [_frame(image, caption, width) for image, caption in frames]
+    height = max(f.height for f in rendered)
+    padded = []
+    for frame in rendered:
+        canvas = Image.new("RGB", (width, height), (255, 255, 255))
+        canvas.paste(frame, (0, 0))
+        padded.append(canvas)
+    buffer = io.BytesIO()
+    padded[0].save(buffer, "WEBP", save_all=True, append_images=padded[1:], duration=FRAME_MS, loop=0,
+                   quality=80, method=1)
+    return buffer.getvalue()
+
+
+def _frame(image: Image.Image, caption: str, width: int) -> Image.Image:
+    scale = min(1.0, width / image.width)
+    shown = image.resize((round(image.width * scale), round(image.height * scale)), Image.Resampling.LANCZOS)
+    lines = wrap(caption, CAPTION_SIZE, width - 32)
+    band = 20 + len(lines) * (CAPTION_SIZE + 10)
+    frame = Image.new("RGB", (width, band + shown.height), (255, 255, 255))
+    draw = ImageDraw.Draw(frame)
+    draw.rectangle((0, 0, width, band - 1), fill=(20, 20, 20))
+    for index, line in enumerate(lines):
+        draw_text(draw, (16, 12 + index * (CAPTION_SIZE + 10)), line, CAPTION_SIZE, (255, 255, 255))
+    frame.paste(shown, (0, band))
+    return frame
+
+
+def wrap(text: str, size: int, width: int) -> list[str]:
+    """Words into lines that fit `width` px in Pillow's bundled font."""
+    font = ImageFont.load_default(size=size)
+    lines: list[str] = []
+    for word in text.replace("\u202f", " ").split():
+        if lines and font.getlength(f"{lines[-1]} {word}") <= width:
+            lines[-1] = f"{lines[-1]} {word}"
+        else:
+            lines.append(word)
+    return lines or [""]
+
+
+# --- one tutorial --------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class TutorialStep:
+    """One numbered step of a tutorial: caption (also the picture's alt text) and picture."""
+
+    number: int
+    caption: str
+    picture: StepPicture
+
+
+@dataclass(frozen=True)
+class Tutorial:
+    """A procedure's tutorial, made from one successful run."""
+
+    run: StoredRun
+    steps: tuple[TutorialStep, ...]
+
+    @property
+    def fingerprint(self) -> str:
+        """Changes when the screens of the procedure change (not when a caption's wording does)."""
+        parts = [f"{s.number}|{s.picture.digest}|{s.picture.box}" for s in self.steps]
+        return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:24]
+
+
+def make_tutorial(run: StoredRun, procedure: Procedure | None, lang: str = "fr") -> Tutorial:
+    """The tutorial of a successful run; `procedure` (from targets.yaml) gives the dummy values typed."""
+    dummies = dummy_values(procedure)
+    steps = []
+    shots: dict[int, Image.Image] = {}
+    for step in run.steps:
+        index = page_for(run, step)
+        if index not in shots:
+            with Image.open(run.screenshot(index)) as image:
+                shots[index] = image.convert("RGB")
+        url = step.url if step.action != "goto" else ""
+        blur = private_boxes(run.skeleton(index), url, typed_values(run, step.number, procedure), dummies)
+        conf = procedure.steps[step.number - 1] if procedure and step.number <= len(procedure.steps) else None
+        picture = step_picture(shots[index], step.box, step.number, blur)
+        steps.append(TutorialStep(step.number, step_caption(step, conf, lang), picture))
+    return Tutorial(run, tuple(steps))

@@ -1,0 +1,403 @@
+"""One check of one target: capture, compare with the baseline, store, and say what happened.
+
+This is the one place that maps what happened to an outcome: `new`, `unchanged`, `changed`,
+`unreachable` (the page could not be loaded), `degraded` (the page loaded but is not the site's interface:
+a maintenance, queue, loading or half-rendered page, see degraded.py; stored for the record, never the
+baseline, never an alert, procedures not replayed) or `error` (watcher itself failed on this target).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import io
+import json
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from PIL import Image
+from playwright.async_api import Browser
+
+from watcher.capture.browser import launch_browser
+from watcher.capture.page import Capture, capture_target
+from watcher.capture.procedures import (
+    ProcedureRun,
+    References,
+    degraded_runs,
+    diagnose,
+    link_changes,
+    procedure_files,
+    read_references,
+    replay_all,
+    unreachable_runs,
+)
+from watcher.config.targets import Config, Settings, Target
+from watcher.detect.changes import Change, Severity, is_alert
+from watcher.detect.degraded import Degraded, PageFacts, assess, page_facts
+from watcher.detect.skeleton import SKELETON_VERSION, Skeleton, extract_skeleton
+from watcher.detect.structural import diff_skeletons
+from watcher.detect.visual import NO_VISUAL_CHANGE, Region, VisualDiff, diff_screenshots
+from watcher.errors import StoreError, first_line
+from watcher.store.snapshots import SnapshotWriter, Store, utc_now
+
+log = logging.getLogger(__name__)
+
+MAX_CROPS = 6
+
+
+@dataclass
+class CheckResult:
+    """What one check of one target found."""
+
+    target: Target
+    time: datetime
+    status: str
+    alert: bool = False
+    changes: list[Change] = field(default_factory=list)
+    visual: VisualDiff | None = None
+    snapshot: Path | None = None
+    baseline: Path | None = None
+    reason: str | None = None
+    check_id: int | None = None
+    images: list[Path] = field(default_factory=list)
+    procedures: list[ProcedureRun] = field(default_factory=list)
+    degraded: Degraded | None = None  # status "degraded": why (reason holds its code)
+
+    def to_json(self, lang: str = "fr") -> dict[str, Any]:
+        """The `watcher check --format json` entry of this target (public contract, extended only)."""
+        return {
+            "id": self.target.id,
+            "status": self.status,
+            "alert": self.alert,
+            "changes": [change.to_json(lang) for change in self.changes],
+            "procedures": [run.to_json(lang) for run in self.procedures],
+            "snapshot": str(self.snapshot) if self.snapshot else None,
+            "reason": self.reason,
+            "visual": self.visual.to_json() if self.visual else None,
+            "images": [str(p) for p in self.images],
+            **(degraded_json(self.degraded) if self.degraded else {}),
+        }
+
+    def describe_reason(self, lang: str = "fr") -> str | None:
+        """The reason in words: a degraded page's kind, or the network failure as a coordinator says it."""
+        from watcher.i18n.texts import plain_reason
+
+        if self.degraded:
+            return self.degraded.describe(lang)
+        return plain_reason(self.reason, self.target.url, lang) if self.reason else None
+
+
+def degraded_json(why: Degraded) -> dict[str, str]:
+    """Extra keys of a degraded check's entry: what gave the page away (`reason` holds the code)."""
+    out = {"degraded_evidence": why.evidence}
+    if why.landmark:
+        out["degraded_landmark"] = why.landmark
+    return out
+
+
+@dataclass
+class Comparison:
+    changes: list[Change]
+    visual: VisualDiff | None
+
+
+def load_skeleton(folder: Path, ignore: Sequence[str] = ()) -> Skeleton:
+    """A snapshot's skeleton; one stored by older rules (version < SKELETON_VERSION) is rebuilt from dom.html."""
+    data = json.loads((folder / "skeleton.json").read_text(encoding="utf-8"))
+    dom = folder / "dom.html"
+    if int(data.get("version") or 1) < SKELETON_VERSION and dom.is_file():
+        return extract_skeleton(dom.read_text(encoding="utf-8"), base_url=data.get("url"), ignore=ignore)
+    return Skeleton.from_json(data)
+
+
+def compare(baseline: Path, capture: Capture, skeleton: Skeleton, ignore: Sequence[str] = ()) -> Comparison:
+    """Structural and visual differences between the baseline snapshot and a new capture."""
+    before = load_skeleton(baseline, ignore)
+    if before.reads < skeleton.reads:  # stored before frames, shadow roots and menus were read: no news
+        skeleton = extract_skeleton(capture.main.dom, base_url=capture.meta.get("final_url"), ignore=ignore,
+                                    reads=before.reads)
+    changes = diff_skeletons(before, skeleton)
+    before_png = (baseline / "screenshot.png").read_bytes()
+    visual = (NO_VISUAL_CHANGE if before_png == capture.main.screenshot  # most checks: skip decoding
+              else diff_screenshots(before_png, capture.main.screenshot))  # PNG bytes: both decoded at once
+    return Comparison(changes, visual)
+
+
+def png_image(data: bytes) -> Image.Image:
+    return Image.open(io.BytesIO(data))
+
+
+def outcome(baseline: Path | None, comparison: Comparison | None, runs: Sequence[ProcedureRun] = ()) -> str:
+    if baseline is None or comparison is None:
+        return "new"
+    if comparison.changes or (comparison.visual and comparison.visual.regions):
+        return "changed"
+    if any(run.differs_from_baseline for run in runs):
+        return "changed"  # a procedure broke (or works again) while the watched page itself did not change
+    return "unchanged"
+
+
+def snapshot_folders(store: Store, target_id: str, limit: int = 30) -> list[Path]:
+    """The target's snapshot folders, newest first (where earlier procedure runs are read from)."""
+    folders: list[Path] = []
+    for record in reversed(store.history(target_id)):
+        path = store.path(record.snapshot)
+        if path is not None and path not in folders and path.is_dir():
+            folders.append(path)
+        if len(folders) >= limit:
+            break
+    return folders
+
+
+def judge_procedures(store: Store, target: Target, runs: Sequence[ProcedureRun],
+                     comparison: Comparison | None) -> None:
+    """Set each run's baseline state and candidate; page changes touching a procedure's element become breaking."""
+    if not target.procedures:
+        return
+    refs = read_references(snapshot_folders(store, target.id), target.procedures)
+    for run in runs:
+        spare_degraded_step(run, refs[run.procedure.slug])
+        diagnose(run, refs[run.procedure.slug])
+    if comparison is not None:
+        used = [(p, good) for p in target.procedures if (good := refs[p.slug].last_good) is not None]
+        comparison.changes = link_changes(comparison.changes, used)
+
+
+def spare_degraded_step(run: ProcedureRun, refs: References) -> None:
+    """A run that broke on a maintenance, queue or loading page is not broken: the site was not there
+    (status `unreachable`, like a site that did not answer; degraded.py decides, against the page the step
+    acted on in the last run that worked)."""
+    failed = run.failed
+    if run.status != "broken" or failed is None or not run.shots or run.shots[-1].facts is None:
+        return
+    shot = run.shots[-1]
+    assert shot.facts is not None
+    why = assess(shot.skeleton, shot.facts, refs.page_before(failed.number))
+    if why is not None:
+        log.info("%s: stopped on a degraded page (%s), not broken", run.procedure.name, why.describe("en"))
+        run.status, run.reason, run.degraded = "unreachable", f"degraded: {why.reason}", why
+
+
+def write_procedures(writer: SnapshotWriter, runs: Sequence[ProcedureRun]) -> list[str]:
+    """Step captures and run.json of each procedure; returns the before/after crops among them."""
+    crops = []
+    for run in runs:
+        for name, data in procedure_files(run).items():
+            writer.add(name, data)
+            if name.endswith("/crop.png"):
+                crops.append(name)
+    return crops
+
+
+def write_capture(writer: SnapshotWriter, capture: Capture, skeleton: Skeleton) -> None:
+    """The files of a snapshot: the first viewport at the top, the others in a folder named after them."""
+    for index, view in enumerate(capture.views):
+        prefix = "" if index == 0 else f"viewports/{view.viewport.name}/"
+        writer.add(prefix + "screenshot.png", view.screenshot)
+        writer.add(prefix + "dom.html", view.dom.encode())
+        writer.add(prefix + "aria.yaml", view.aria.encode())
+    writer.add_json("meta.json", capture.meta)
+    writer.add_json("skeleton.json", skeleton.to_json())
+
+
+def write_images(writer: SnapshotWriter, baseline: Path, capture: Capture, result: CheckResult) -> list[str]:
+    """Before/after composite and element crops for an alert, stored with the snapshot."""
+    from watcher.report.pictures import composite, crop_pair
+
+    before_png = baseline / "screenshot.png"
+    after_png = png_image(capture.main.screenshot)
+    before_date = baseline.name[:8]
+    names = []
+    alerting = sorted((c for c in result.changes if not c.noise), key=lambda c: -c.severity.rank)
+    if result.visual is not None:
+        writer.add("images/composite.png", composite(
+            before_png, after_png, relevant_regions(result.visual, alerting), before_date=_pretty_date(before_date),
+            after_date=result.time.strftime("%d/%m/%Y")))
+        names.append("images/composite.png")
+    for number, change in enumerate(alerting[:MAX_CROPS], start=1):
+        before_box = change.before.box if change.before else None
+        after_box = change.after.box if change.after else None
+        if before_box is None and after_box is None:
+            continue
+        name = f"images/change-{number}.png"
+        writer.add(name, crop_pair(before_png, after_png, before_box, after_box))
+        names.append(name)
+    return names
+
+
+def relevant_regions(visual: VisualDiff, changes: Sequence[Change], margin: int = 24) -> VisualDiff:
+    """The visual diff cut down to the regions where the interface changed, each grown to the whole element,
+    so the picture mediators get outlines the renamed button, not the rotated news cards next to it nor half
+    a word (all regions, as they are, if none touches a change)."""
+    after_boxes = [c.after.box for c in changes if c.after and c.after.box]
+    before_boxes = [c.before.box for c in changes if c.before and c.before.box]
+    kept = []
+    for region in visual.regions:
+        # removed regions are in BEFORE coordinates, the others in AFTER coordinates
+        boxes = before_boxes if region.kind == "removed" else after_boxes + before_boxes
+        touching = [box for box in boxes if _near(region, box, margin)]
+        if touching:
+            kept.append(_grown(region, touching if region.kind == "removed" else
+                               [b for b in touching if b in after_boxes] or touching))
+    return replace(visual, regions=kept) if kept else visual
+
+
+def _near(region: Region, box: tuple[int, int, int, int], margin: int) -> bool:
+    x, y, w, h = box
+    return (region.x < x + w + margin and x - margin < region.x + region.width
+            and region.y < y + h + margin and y - margin < region.y + region.height)
+
+
+def _grown(region: Region, boxes: Sequence[tuple[int, int, int, int]]) -> Region:
+    left = min([region.x] + [b[0] for b in boxes])
+    top = min([region.y] + [b[1] for b in boxes])
+    right = max([region.x + region.width] + [b[0] + b[2] for b in boxes])
+    bottom = max([region.y + region.height] + [b[1] + b[3] for b in boxes])
+    return Region(left, top, right - left, bottom - top, region.kind)
+
+
+def _pretty_date(yyyymmdd: str) -> str:
+    return f"{yyyymmdd[6:8]}/{yyyymmdd[4:6]}/{yyyymmdd[0:4]}"
+
+
+@dataclass
+class Inspection:
+    """A loaded page before it is compared: its skeleton, the baseline, and whether it is degraded."""
+
+    skeleton: Skeleton
+    baseline: Path | None
+    degraded: Degraded | None
+
+
+def inspect(store: Store, target: Target, capture: Capture) -> Inspection:
+    """Skeleton of the capture, and whether it is a degraded page compared with the baseline (degraded.py)."""
+    skeleton = extract_skeleton(capture.main.dom, base_url=capture.meta.get("final_url"), ignore=target.ignore)
+    baseline = store.baseline(target.id)
+    facts = page_facts(capture.main.dom, height=_height(capture.main.screenshot))
+    reference, reference_facts = _reference(baseline)
+    return Inspection(skeleton, baseline, assess(skeleton, facts, reference, reference_facts))
+
+
+def _reference(baseline: Path | None) -> tuple[Skeleton | None, PageFacts | None]:
+    try:
+        return _reference_of(str(baseline), (baseline / "dom.html").stat().st_mtime_ns) if baseline else (None, None)
+    except (OSError, ValueError, KeyError, TypeError):
+        return None, None  # an unreadable baseline: judge the page on its own
+
+
+@functools.lru_cache(maxsize=256)
+def _reference_of(folder: str, _mtime_ns: int) -> tuple[Skeleton, PageFacts]:
+    # a baseline serves many checks in a row: read and parse it once (keyed by its dom.html's mtime too)
+    html = (Path(folder) / "dom.html").read_text(encoding="utf-8", errors="replace")
+    return load_skeleton(Path(folder)), page_facts(html)
+
+
+def _height(png: bytes) -> int | None:
+    # PNG: the IHDR chunk's height, big-endian, at bytes 20-24
+    return int.from_bytes(png[20:24], "big") if png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) >= 24 else None
+
+
+def record_degraded(store: Store, target: Target, capture: Capture, when: datetime,
+                    look: Inspection) -> CheckResult:
+    """Store a degraded capture for the record and index it as `degraded`: never a baseline, never an alert."""
+    assert look.degraded is not None
+    result = CheckResult(target, when, "degraded", reason=look.degraded.reason, baseline=look.baseline,
+                         procedures=degraded_runs(target, look.degraded), degraded=look.degraded)
+    with store.new_snapshot(target.id, when, look.baseline) as writer:
+        write_capture(writer, capture, look.skeleton)
+        writer.add_json("degraded.json", look.degraded.to_json())
+    result.snapshot = writer.final
+    report = stored_report(result, [])
+    result.check_id = store.record_check(
+        target.id, when, "degraded", reason=look.degraded.reason, snapshot=writer.final, baseline=look.baseline,
+        hashes=writer.hashes, report=report)
+    log.info("%s: degraded page (%s), not compared", target.id, look.degraded.describe("en"))
+    return result
+
+
+def evaluate(store: Store, target: Target, capture: Capture, when: datetime,
+             runs: Sequence[ProcedureRun] = (), look: Inspection | None = None) -> CheckResult:
+    """Compare a successful capture (and procedure replays) with the baseline, store if it differs, record."""
+    look = look or inspect(store, target, capture)
+    skeleton, baseline = look.skeleton, look.baseline
+    comparison = compare(baseline, capture, skeleton, target.ignore) if baseline else None
+    judge_procedures(store, target, runs, comparison)
+    result = CheckResult(target, when, outcome(baseline, comparison, runs), baseline=baseline,
+                         procedures=list(runs))
+    if comparison:
+        result.changes, result.visual = comparison.changes, comparison.visual
+        result.alert = is_alert(comparison.changes, Severity(target.min_severity)) or any(
+            run.newly_broken for run in runs)
+    if result.status == "unchanged":
+        result.snapshot = baseline
+        result.check_id = store.record_check(target.id, when, "unchanged", snapshot=baseline, baseline=baseline)
+        return result
+    with store.new_snapshot(target.id, when, baseline) as writer:
+        write_capture(writer, capture, skeleton)
+        image_names = write_images(writer, baseline, capture, result) if result.alert and baseline else []
+        image_names += write_procedures(writer, runs)
+    result.snapshot = writer.final
+    result.images = [writer.final / name for name in image_names]
+    result.check_id = store.record_check(
+        target.id, when, result.status, alert=result.alert, snapshot=writer.final, baseline=baseline,
+        hashes=writer.hashes, report=stored_report(result, image_names))
+    return result
+
+
+def stored_report(result: CheckResult, image_names: list[str]) -> dict[str, Any]:
+    """What the index keeps of a check: the public JSON plus what the changelog needs to stand alone
+    (the target as it was configured then, and images relative to the snapshot folder)."""
+    report = result.to_json("fr")
+    report["changes_en"] = [change.to_json("en") for change in result.changes]
+    report["procedures_en"] = [run.to_json("en") for run in result.procedures]
+    report["image_files"] = image_names
+    report["target"] = {"name": result.target.name, "url": result.target.url, "tags": result.target.tags}
+    return report
+
+
+async def check_target(browser: Browser, store: Store, target: Target, settings: Settings) -> CheckResult:
+    """Check one target now; every failure ends as a status, except a store failure (reported as an error)."""
+    when = utc_now()
+    try:
+        capture = await capture_target(browser, target, settings.max_height)
+        if capture.status != "ok":
+            check_id = store.record_check(target.id, when, "unreachable", reason=capture.reason)
+            return CheckResult(target, when, "unreachable", reason=capture.reason, check_id=check_id,
+                               baseline=store.baseline(target.id),
+                               procedures=unreachable_runs(target, capture.reason))
+        # parsing, diffs, images and disk writes are CPU and I/O work: off the event loop, so other pages load
+        look = await asyncio.to_thread(inspect, store, target, capture)
+        if look.degraded is not None:  # a maintenance or queue page: procedures would only "break" on it
+            return await asyncio.to_thread(record_degraded, store, target, capture, when, look)
+        runs = await replay_all(browser, target)
+        return await asyncio.to_thread(evaluate, store, target, capture, when, runs, look)
+    except StoreError:
+        raise
+    except Exception as exc:  # a bug or a page that breaks a library: this target fails, the run goes on
+        log.error("check of %s failed: %s", target.id, exc)
+        log.debug("check of %s failed", target.id, exc_info=True)
+        reason = f"{exc.__class__.__name__}: {first_line(exc)}"[:300]
+        check_id = store.record_check(target.id, when, "error", reason=reason)
+        return CheckResult(target, when, "error", reason=reason, check_id=check_id)
+
+
+async def check_targets(
+    config: Config, store: Store, targets: Sequence[Target],
+    on_done: Callable[[CheckResult], None] | None = None,
+) -> list[CheckResult]:
+    """Check several targets with one browser, a bounded number at a time; results in the given order."""
+    limit = asyncio.Semaphore(config.settings.concurrency)
+
+    async with launch_browser() as browser:
+        async def one(target: Target) -> CheckResult:
+            async with limit:
+                result = await check_target(browser, store, target, config.settings)
+            if on_done:
+                on_done(result)
+            return result
+
+        return list(await asyncio.gather(*(one(t) for t in targets)))
