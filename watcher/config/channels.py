@@ -376,7 +376,7 @@ def _apprise_accepts(url: str, plugin_paths: Sequence[str]) -> bool:
     import apprise
 
     asset = apprise.AppriseAsset(plugin_paths=list(plugin_paths) or None)
-    with apprise.LogCapture(level=apprise.logging.ERROR):  # its refusal is reported by us, not on stderr
+    with apprise.LogCapture(level=apprise.logging.ERROR):  # type: ignore[no-untyped-call]  # its refusal is reported by us, not on stderr
         return apprise.Apprise.instantiate(url, asset=asset) is not None
 
 
@@ -412,11 +412,11 @@ def _private_fields(template: str, registry: Any | None) -> dict[str, Any]:
     from apprise.fields import parse_fields
     from apprise.plugins import details
 
-    with apprise.LogCapture(level=apprise.logging.ERROR):
+    with apprise.LogCapture(level=apprise.logging.ERROR):  # type: ignore[no-untyped-call]
         fields = parse_fields(template)
     if not fields or fields["schema"] not in registry:
         return {}
-    info = details(registry[fields["schema"]])
+    info = details(registry[fields["schema"]])  # type: ignore[no-untyped-call]
     private = {name for group in ("tokens", "args") for name, meta in info[group].items() if meta.get("private")}
     return {name: value for name, value in fields.items() if name in private}
 

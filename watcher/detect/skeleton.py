@@ -782,7 +782,7 @@ class _Walker:
             return by_ref
         label = el.get("aria-label", "").strip()
         if label:
-            return label
+            return str(label)
         native = self._native_name(el, tag)
         if native.strip():
             return native
@@ -790,7 +790,7 @@ class _Walker:
             text = self._content(el, allow_hidden=False, in_labelledby=False)
             if text.strip():
                 return text
-        return el.get("title", "")
+        return str(el.get("title", ""))
 
     def _labelledby(self, el: Any, allow_hidden: bool = False) -> str:
         ids = el.get("aria-labelledby", "").split()
@@ -809,7 +809,7 @@ class _Walker:
         if tag in ("select", "textarea"):
             return self._label_text(el) or el.get("placeholder", "")
         if tag in ("img", "area"):
-            return el.get("alt", "")
+            return str(el.get("alt", ""))
         if tag == "fieldset":
             return self._legend(el)
         if tag == "button":
@@ -825,7 +825,7 @@ class _Walker:
             return el.get("value") or messages.default_button_label(kind)
         if kind == "image":
             return el.get("alt") or el.get("value") or messages.default_button_label("submit")
-        return el.get("placeholder", "")
+        return str(el.get("placeholder", ""))
 
     def _label_text(self, el: Any) -> str:
         """Text of the <label>s of a form control: label[for=id] and a wrapping label."""
@@ -852,9 +852,9 @@ class _Walker:
                 return by_ref
         label = el.get("aria-label", "").strip()
         if label and tag not in ("input", "select", "textarea"):
-            return label
+            return str(label)
         if tag in ("img", "area"):
-            return el.get("alt") or el.get("title", "")
+            return str(el.get("alt") or el.get("title", ""))
         if tag == "input":
             return self._embedded_input(el)
         if tag in ("select", "textarea"):
@@ -872,7 +872,7 @@ class _Walker:
         if kind in ("submit", "reset", "button"):
             return el.get("value") or messages.default_button_label(kind)
         if kind == "image":
-            return el.get("alt", "")
+            return str(el.get("alt", ""))
         return ""
 
     def _content(self, el: Any, *, allow_hidden: bool, in_labelledby: bool, skip: Any = None) -> str:
@@ -1011,14 +1011,14 @@ def _labels_this(label: Any, control: Any) -> bool:
     """A label without for= labels its first labelable descendant; with for=, only that id."""
     target = label.get("for")
     if target:
-        return control.get("id") == target
+        return bool(control.get("id") == target)
     first = next((d for d in label.iterdescendants(*LABELABLE) if _input_type(d) != "hidden"), None)
     return first is control
 
 
 def _input_type(el: Any) -> str:
     if el.tag != "input":
-        return el.tag
+        return str(el.tag)
     kind = el.get("type", "text").strip().lower()
     return kind if kind in KNOWN_INPUTS else "text"
 
