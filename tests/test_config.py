@@ -104,7 +104,8 @@ def test_five_mistakes_give_five_french_lines_with_lines_and_suggestions(tmp_pat
         f"{path}:6: targets[0].shedule: clé inconnue « shedule » ; vouliez-vous dire « schedule » ?",
         f"{path}:7: targets[0].min_severity: valeur inconnue « majeur » (valeurs possibles : info, minor, major, "
         "breaking) ; vouliez-vous dire « major » ?",
-        f"{path}:8: targets[0].ignore[0]: sélecteur CSS invalide « div[ »",
+        f"{path}:8: targets[0].ignore[0]: sélecteur CSS invalide « div[ » (il s'arrête trop tôt : une parenthèse, "
+        "un crochet ou un nom manque)",
         f"{path}:12: targets[0].procedures[0].steps[0].click.role: rôle inconnu « buton » (rôles ARIA : link, "
         "button, textbox, heading…) ; vouliez-vous dire « button » ?",
     ]
@@ -122,8 +123,9 @@ def test_five_mistakes_give_five_french_lines_with_lines_and_suggestions(tmp_pat
                                                            "(ici : « beaucoup »)"),
     ("settings: {concurrency: 0}\ntargets: []\n", "settings.concurrency: doit valoir au moins 1 (ici : 0)"),
     ("targets:\n  - {id: a, name: A, url: 'https://a.fr/', tags: [1]}\n", "targets[0].tags[0]: du texte est attendu"),
-    ("targets:\n  - {id: a, name: A, url: 'https://a.fr/', mask: ['a >> b']}\n", "sélecteur CSS invalide"),
-    ("targets:\n  - {id: a, name: A, url: 'https://a.fr/', ignore: ['a + b']}\n", "non pris en charge par ignore"),
+    ("targets:\n  - {id: a, name: A, url: 'https://a.fr/', mask: ['a >> ']}\n", "sélecteur invalide"),
+    ("targets:\n  - {id: a, name: A, url: 'https://a.fr/', mask: ['a:hovr']}\n", "sélecteur CSS invalide"),
+    ("targets:\n  - {id: a, name: A, url: 'https://a.fr/', ignore: ['a:hover']}\n", "non pris en charge par ignore"),
 ])
 def test_pydantic_messages_are_translated(tmp_path: Path, text: str, fragment: str) -> None:
     with pytest.raises(ConfigError) as info:

@@ -23,7 +23,6 @@ from ruamel.yaml.error import MarkedYAMLError
 from watcher.config.problems import ConfigProblems as ConfigProblems  # re-exported: the CLI renders them
 from watcher.config.problems import (
     ConfigValueError,
-    css_problem,
     issues_from_validation,
     problems,
     role_problem,
@@ -31,6 +30,8 @@ from watcher.config.problems import (
 )
 from watcher.config.problems import format_loc as format_loc
 from watcher.config.problems import line_of as line_of
+from watcher.config.roles import STEP_ROLES
+from watcher.config.selectors import ignore_problem, page_selector_problem
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -93,10 +94,8 @@ class RoleRef(Strict):
     @field_validator("role")
     @classmethod
     def _known_role(cls, value: str) -> str:
-        from watcher.detect.skeleton import VALID_ROLES
-
-        if value not in VALID_ROLES - {"image"}:
-            raise role_problem(value, sorted(VALID_ROLES - {"image"}))
+        if value not in STEP_ROLES:
+            raise role_problem(value, sorted(STEP_ROLES))
         return value
 
 
@@ -187,23 +186,17 @@ class StepAfterLoginError(ConfigValueError):
 
 
 def _ignore_selector(value: str) -> str:
-    """An `ignore` rule: valid CSS (cssselect) that the skeleton's own matcher can apply."""
-    problem = css_problem(value)
-    if problem is None:
-        from watcher.detect.skeleton import compile_selectors
-
-        try:
-            compile_selectors([value])
-        except ValueError:
-            problem = ConfigValueError("cfg.css_unsupported", value=value)
+    """An `ignore` rule: CSS that watcher can apply to saved pages (watcher/config/selectors.py)."""
+    problem = ignore_problem(value)
     if problem is not None:
         raise problem
     return value
 
 
 def _page_selector(value: str) -> str:
-    """A `mask` / `wait_for` selector, applied by Playwright: valid CSS (Playwright's pseudo-classes allowed)."""
-    problem = css_problem(value)
+    """A `mask` / `wait_for` / `cookie_banner` selector, applied by Playwright: CSS Chromium knows, Playwright's
+    engines, pseudo-classes and `>>` chains allowed (watcher/config/selectors.py)."""
+    problem = page_selector_problem(value)
     if problem is not None:
         raise problem
     return value
@@ -225,7 +218,7 @@ class Target(Strict):
     wait_for: PageSelector | None = None
     ignore: list[IgnoreSelector] = []
     mask: list[PageSelector] = []
-    cookie_banner: str | None = None
+    cookie_banner: PageSelector | None = None
     min_severity: Literal["info", "minor", "major", "breaking"] = "major"
     timeout: Annotated[float, Field(gt=0, le=300)] = 30.0
     max_height: Annotated[int, Field(ge=500, le=100_000)] | None = None

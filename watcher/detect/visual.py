@@ -646,9 +646,10 @@ def _explained_by_subpixel_shift(flat_b: np.ndarray, flat_a: np.ndarray, index: 
     """Each image's pixel lies, channel by channel, between the extremes of the other image's 3x3 neighbourhood:
     a glyph re-rendered a fraction of a pixel aside, not a new colour or shape (a recoloured or new element
     has pixels whose neighbourhood in the other image holds nothing like them)."""
-    return _within_neighbourhood(flat_a[index], flat_b, index, stride) & _within_neighbourhood(
+    explained: np.ndarray = _within_neighbourhood(flat_a[index], flat_b, index, stride) & _within_neighbourhood(
         flat_b[index], flat_a, index, stride
     )
+    return explained
 
 
 def _within_neighbourhood(pixels: np.ndarray, other: np.ndarray, index: np.ndarray, stride: int) -> np.ndarray:
@@ -662,12 +663,14 @@ def _within_neighbourhood(pixels: np.ndarray, other: np.ndarray, index: np.ndarr
     slack = SHIFT_MARGIN + (high - low) // 3
     own = np.ascontiguousarray(pixels).view(np.uint8)
     inside = (own >= low - slack) & (own <= high + slack)
-    return inside.reshape(len(index), 4).all(axis=1)
+    inside_all: np.ndarray = inside.reshape(len(index), 4).all(axis=1)
+    return inside_all
 
 
 def _brightness(window: np.ndarray) -> np.ndarray:
     """pixelmatch's Y (luma) of each packed pixel, as float32 of the window's shape."""
-    return _channels(window).astype(np.float32) @ _LUMA  # whole words: contiguous, so fast
+    luma: np.ndarray = _channels(window).astype(np.float32) @ _LUMA  # whole words: contiguous, so fast
+    return luma
 
 
 def _many_siblings(packed: np.ndarray) -> np.ndarray:
@@ -703,7 +706,8 @@ def _antialiased(flat_brightness: np.ndarray, flat_both: np.ndarray, index: np.n
     lowest, highest = delta[darkest, columns], delta[brightest, columns]
     lowest_flat = flat_both[neighbours[darkest, columns]]
     highest_flat = flat_both[neighbours[brightest, columns]]
-    return (equal <= 2) & (lowest < 0) & (highest > 0) & (lowest_flat | highest_flat)
+    found: np.ndarray = (equal <= 2) & (lowest < 0) & (highest > 0) & (lowest_flat | highest_flat)
+    return found
 
 
 # ------------------------------------------------------------------------------------------------- clustering
@@ -751,7 +755,8 @@ def _without_specks(count: np.ndarray) -> np.ndarray:
     """Tiles with differences, minus lone tiles holding only a few pixels: leftovers of font smoothing that
     dilation would otherwise chain, line after line, into one tall sliver."""
     grid = count > 0
-    return grid & ~((count <= SPECK_PIXELS) & ~_has_neighbour(grid))
+    tiles: np.ndarray = grid & ~((count <= SPECK_PIXELS) & ~_has_neighbour(grid))
+    return tiles
 
 
 def _has_neighbour(grid: np.ndarray) -> np.ndarray:

@@ -8,7 +8,7 @@ import sys
 import click
 
 from watcher.cli.common import EXIT_ALERT, EXIT_OK, Paths, emit_json
-from watcher.config.targets import Config, load_config
+from watcher.config.targets import Config, Target, load_config
 from watcher.errors import InputError
 from watcher.i18n.texts import TEXTS, plain_reason, t
 from watcher.service.check import CheckResult, check_targets
@@ -16,7 +16,7 @@ from watcher.service.confirmation import CONFIRMED, SUPERSEDED, hold, settle
 from watcher.store.snapshots import Store
 
 
-def select_targets(config: Config, ids: list[str]) -> list:
+def select_targets(config: Config, ids: list[str]) -> list[Target]:
     try:
         return config.select(ids)
     except KeyError as exc:
@@ -66,7 +66,7 @@ async def confirm_alerts(config: Config, store: Store, results: list[CheckResult
     return [final.get(r.target.id, r) for r in results]
 
 
-async def _check_with_progress(config: Config, store: Store, targets: list, show: bool) -> list[CheckResult]:
+async def _check_with_progress(config: Config, store: Store, targets: list[Target], show: bool) -> list[CheckResult]:
     if not show or len(targets) < 2 or not sys.stderr.isatty():
         return await check_targets(config, store, targets)
     from rich.progress import Progress

@@ -555,7 +555,7 @@ def run_mark(paths: Paths, change_id: str, label: str, note: str | None, lang: s
 
 
 def run_schema(paths: Paths, out_dir: Path | None, lang: str) -> None:
-    from watcher.config.schema import write_schemas
+    from watcher.cli.common import write_schemas
 
     folder = out_dir or paths.config.resolve().parent / "schema"
     try:

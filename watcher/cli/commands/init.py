@@ -51,7 +51,7 @@ def run_init(folder: Path, url: str | None, lang: str) -> None:
     written = [write_new(folder / "targets.yaml", targets, lang),
                write_new(folder / "notifiers" / "channels.yaml", template("channels", lang), lang)]
     if not (folder / "schema").exists():
-        from watcher.config.schema import write_schemas
+        from watcher.cli.common import write_schemas
 
         write_schemas(folder / "schema")
     if not any(written):
