@@ -390,7 +390,7 @@ async def check_targets(
     on_done: Callable[[CheckResult], None] | None = None,
 ) -> list[CheckResult]:
     """Check several targets with one browser, a bounded number at a time; results in the given order."""
-    limit = asyncio.Semaphore(config.settings.concurrency)
+    limit = asyncio.Semaphore(config.settings.workers)
 
     async with launch_browser() as browser:
         async def one(target: Target) -> CheckResult:
