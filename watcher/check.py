@@ -206,10 +206,10 @@ def write_capture(writer: SnapshotWriter, capture: Capture, skeleton: Skeleton) 
 
 def write_images(writer: SnapshotWriter, baseline: Path, capture: Capture, result: CheckResult) -> list[str]:
     """Before/after composite and element crops for an alert, stored with the snapshot."""
-    from watcher.images import composite, crop_pair
+    from watcher.images import composite, crop_pair, open_rgb
 
-    before_png = baseline / "screenshot.png"
-    after_png = png_image(capture.main.screenshot)
+    # each page decoded once for all its pictures
+    before_png, after_png = open_rgb(baseline / "screenshot.png"), open_rgb(capture.main.screenshot)
     before_date = baseline.name[:8]
     names = []
     alerting = sorted((c for c in result.changes if not c.noise), key=lambda c: -c.severity.rank)

@@ -144,9 +144,21 @@ _MASK_COLOUR = 0xFFFF00FF  # (255, 0, 255), opaque
 MAX_PIXELS = 2 * 89_478_485
 
 
-def load_png(path: Path | str) -> np.ndarray:
-    """Reads a PNG screenshot as an (height, width, 3) uint8 RGB array; InputError for anything unusable."""
-    return _channels(_decode(_read_png(path), Path(path)))[..., :3].copy()
+def load_png(source: Path | str | bytes) -> np.ndarray:
+    """Reads a PNG screenshot (a file, or a PNG file's bytes) as an (height, width, 3) uint8 RGB array;
+    InputError for anything unusable."""
+    data, name = _read_png(source), _name(source)
+    if data[24:26] == b"\x08\x02":  # 8-bit RGB, Chromium's usual kind: decoded as it is, no packing
+        from imagecodecs import png_decode
+
+        try:
+            pixels = png_decode(data)
+        except (RuntimeError, ValueError, MemoryError) as exc:
+            raise InputError.text("input.damaged_png", path=name,
+                                  why=str(exc).splitlines()[0] if str(exc) else exc) from None
+        if pixels.dtype == np.uint8 and pixels.ndim == 3 and pixels.shape[2] == 3:
+            return cast(np.ndarray, pixels)
+    return _channels(_decode(data, name))[..., :3].copy()
 
 
 def _channels(packed: np.ndarray) -> np.ndarray:
@@ -212,20 +224,27 @@ def _decode(data: bytes, path: Path) -> np.ndarray:
 
 
 def _expand_rgb(data: bytes, width: int, height: int) -> np.ndarray:
-    """Decodes an RGB PNG into the last three quarters of the packed array's own buffer, then widens the rows
-    to four bytes front to back, in place: packed row i ends where RGB row i + 1 begins or before, so nothing
-    unread is overwritten and the image never needs more than its packed size."""
+    """Decodes an RGB PNG into the last three quarters of the packed array's own buffer, then widens it to four
+    bytes a pixel front to back, in place: packed pixel i ends where RGB pixel i + 1 begins or before, so nothing
+    unread is overwritten and the image never needs more than its packed size. Each pixel's three bytes are read
+    as one little-endian word whose fourth byte (the next pixel's red) becomes an opaque alpha: one pass over
+    words, not a copy channel by channel."""
     from imagecodecs import png_decode
 
+    count = width * height
     packed = np.empty((height, width), PIXEL)
-    buffer = packed.reshape(-1).view(np.uint8)
-    rgb = buffer[width * height :].reshape(height, width, 3)
+    flat = packed.reshape(-1)
+    buffer = flat.view(np.uint8)
+    rgb = buffer[count:].reshape(height, width, 3)
     png_decode(data, out=rgb)
-    channels = _channels(packed)
-    for top in range(0, height, STRIP):
-        rows = rgb[top : top + STRIP].copy()
-        channels[top : top + STRIP, :, :3] = rows
-        channels[top : top + STRIP, :, 3] = 255
+    # The last pixel's word would read past the buffer: it is done alone, from its bytes read now.
+    red, green, blue = (int(value) for value in rgb[-1, -1])
+    words = np.ndarray((count - 1,), dtype=PIXEL, buffer=buffer, offset=count, strides=(3,))
+    step = STRIP * width
+    for first in range(0, count - 1, step):
+        last = min(first + step, count - 1)
+        flat[first:last] = words[first:last] | np.uint32(_OPAQUE)  # read whole, then written
+    flat[count - 1] = red | green << 8 | blue << 16 | _OPAQUE
     return packed
 
 
