@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -264,15 +265,49 @@ class Target(Strict):
         return value
 
 
+MEMORY_PER_CHECK = 512 * 2**20  # bytes of available memory set aside for each page checked at once
+MAX_CONCURRENCY = 16
+
+
+def machine_concurrency(meminfo: Path = Path("/proc/meminfo"), cpu_max: Path = Path("/sys/fs/cgroup/cpu.max")) -> int:
+    """Pages to check at once when targets.yaml does not say: one per CPU this process may use (its affinity mask,
+    and the cgroup v2 quota `cpu.max` of a container), fewer when memory is short (one per MEMORY_PER_CHECK bytes
+    of /proc/meminfo's MemAvailable: a check holds a browser context and its renderer); 1 to MAX_CONCURRENCY."""
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        cpus = os.cpu_count() or 1
+    try:
+        quota, period = cpu_max.read_text(encoding="ascii").split()[:2]
+        if quota != "max":
+            cpus = min(cpus, max(1, int(quota) // int(period)))
+    except (OSError, ValueError):
+        pass  # no cgroup v2 quota: the affinity mask is the limit
+    by_memory = MAX_CONCURRENCY
+    try:
+        for line in meminfo.read_text(encoding="ascii").splitlines():
+            if line.startswith("MemAvailable:"):
+                by_memory = int(line.split()[1]) * 1024 // MEMORY_PER_CHECK
+    except (OSError, ValueError, IndexError):
+        pass  # not Linux: CPUs only
+    return max(1, min(cpus, by_memory, MAX_CONCURRENCY))
+
+
 class Settings(Strict):
     """Settings shared by every target."""
 
-    concurrency: int = Field(default=2, ge=1, le=16)
+    # pages checked at once; absent (None): sized from the machine when the checks start (see `workers`)
+    concurrency: int | None = Field(default=None, ge=1, le=MAX_CONCURRENCY)
     max_height: int = Field(default=16_000, ge=500, le=100_000)
     lang: Literal["fr", "en"] = "fr"
     # disk kept per page; the oldest snapshots no change refers to are removed beyond it (0: keep everything)
     max_disk_mb: int = Field(default=500, ge=0)
     keep_recent: int = Field(default=10, ge=1)  # the latest snapshots of a page are always kept
+
+    @property
+    def workers(self) -> int:
+        """Pages checked at once: `concurrency` when targets.yaml gives it, else machine_concurrency()."""
+        return self.concurrency or machine_concurrency()
 
 
 class Config(Strict):

@@ -206,10 +206,10 @@ def write_capture(writer: SnapshotWriter, capture: Capture, skeleton: Skeleton) 
 
 def write_images(writer: SnapshotWriter, baseline: Path, capture: Capture, result: CheckResult) -> list[str]:
     """Before/after composite and element crops for an alert, stored with the snapshot."""
-    from watcher.report.pictures import composite, crop_pair
+    from watcher.report.pictures import composite, crop_pair, open_rgb
 
-    before_png = baseline / "screenshot.png"
-    after_png = png_image(capture.main.screenshot)
+    # each page decoded once for all its pictures
+    before_png, after_png = open_rgb(baseline / "screenshot.png"), open_rgb(capture.main.screenshot)
     before_date = baseline.name[:8]
     names = []
     alerting = sorted((c for c in result.changes if not c.noise), key=lambda c: -c.severity.rank)
@@ -390,7 +390,7 @@ async def check_targets(
     on_done: Callable[[CheckResult], None] | None = None,
 ) -> list[CheckResult]:
     """Check several targets with one browser, a bounded number at a time; results in the given order."""
-    limit = asyncio.Semaphore(config.settings.concurrency)
+    limit = asyncio.Semaphore(config.settings.workers)
 
     async with launch_browser() as browser:
         async def one(target: Target) -> CheckResult:

@@ -247,7 +247,7 @@ class Service:
             # targets' jobs survive restarts; the service's own housekeeping is re-created at each start
             jobstores={"default": SQLAlchemyJobStore(url=f"sqlite:///{self.snapshots / 'jobs.sqlite3'}"),
                        "memory": MemoryJobStore()},
-            executors={"default": ThreadPoolExecutor(self.config.settings.concurrency)},
+            executors={"default": ThreadPoolExecutor(self.config.settings.workers)},
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
             timezone="UTC",
         )

@@ -97,7 +97,7 @@ async def trial_targets(config: Config, targets: Sequence[Target]) -> list[Trial
     from watcher.capture.procedures import replay_all, unreachable_runs
     from watcher.detect.skeleton import extract_skeleton
 
-    limit = asyncio.Semaphore(config.settings.concurrency)
+    limit = asyncio.Semaphore(config.settings.workers)
     async with launch_browser() as browser:
         async def one(target: Target) -> Trial:
             async with limit:
