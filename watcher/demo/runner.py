@@ -14,6 +14,7 @@ from watcher.deliver.notify import deliver_alerts
 from watcher.demo.server import DemoSite
 from watcher.i18n.texts import t
 from watcher.publish.changelog.build import build_changelog
+from watcher.service import policy
 from watcher.service.check import CheckResult, check_targets
 from watcher.store.snapshots import Store
 
@@ -111,8 +112,10 @@ def run_demo(out: Path | None, lang: str) -> int:
             results = asyncio.run(check_targets(config, store, config.targets))
             _report(results, lang)
             click.echo(text["alerts"].format(file=alerts_file))
-            delivery = deliver_alerts(results, None, snapshots / "outbox.sqlite3",
-                                      extra_urls=[f"watcherfile://{alerts_file}"])
+            # the demo alerts at once (no confirming re-check): what the policy says to send, sent now
+            actions = [a for r in results for a in policy.after_check(r, policy.PolicyState(confirm=False))]
+            delivery = deliver_alerts([a.result for a in actions if isinstance(a, policy.Alert)], None,
+                                      snapshots / "outbox.sqlite3", extra_urls=[f"watcherfile://{alerts_file}"])
             changelog = build_changelog(store, out / "changelog", lang=lang, config=config)
     click.echo(text["done"].format(seconds=time.monotonic() - started, out=out, config=config_path,
                                    snapshots=snapshots, file=alerts_file,

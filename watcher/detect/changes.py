@@ -83,6 +83,7 @@ class Change:
         return messages.summarize(self, lang)
 
     def to_json(self, lang: str = "fr") -> dict[str, Any]:
+        """The change in `watcher diff/check --format json` (public contract, extended only)."""
         return {
             "kind": self.kind.value,
             "role": self.role,
@@ -94,6 +95,26 @@ class Change:
             "summary": self.summary(lang),
             "rule": self.rule,
         }
+
+
+@dataclass(frozen=True)
+class ProcedureChange(Change):
+    """A structural change that touches an element a watched procedure uses: always breaking, and it says which."""
+
+    procedures: tuple[str, ...] = ()
+    audiences: tuple[str, ...] = ()
+
+    def summary(self, lang: str = "fr") -> str:
+        from watcher.i18n.texts import t
+
+        names = ", ".join(messages.quoted(n, lang) for n in self.procedures)
+        return super().summary(lang) + t("proc.affects", lang, names=names)
+
+    def to_json(self, lang: str = "fr") -> dict[str, Any]:
+        data = super().to_json(lang)
+        data["procedures"] = list(self.procedures)
+        data["audiences"] = list(self.audiences)
+        return data
 
 
 _INTERNAL_FIELDS = ("order", "repeat", "repeat_item", "repeat_rich", "in_form", "expands", "name_unseen")
