@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
 
+from watcher.config.severity import Severity
 from watcher.detect.skeleton import Element
 from watcher.report import messages
 
@@ -29,36 +30,6 @@ class Kind(StrEnum):
     MOVED = "moved"
     TARGET_CHANGED = "target_changed"
     REQUIRED_CHANGED = "required_changed"
-
-
-_RANK = {"info": 0, "minor": 1, "major": 2, "breaking": 3}
-
-
-class Severity(StrEnum):
-    """How much a change matters to a mediator: info < minor < major < breaking."""
-
-    INFO = "info"
-    MINOR = "minor"
-    MAJOR = "major"
-    BREAKING = "breaking"  # a step of a watched procedure no longer works as taught
-
-    @property
-    def rank(self) -> int:
-        return _RANK[self.value]
-
-    def __lt__(self, other: object) -> bool:
-        return self.rank < Severity(other).rank if isinstance(other, str) else NotImplemented
-
-    def __le__(self, other: object) -> bool:
-        return self.rank <= Severity(other).rank if isinstance(other, str) else NotImplemented
-
-    def __gt__(self, other: object) -> bool:
-        return self.rank > Severity(other).rank if isinstance(other, str) else NotImplemented
-
-    def __ge__(self, other: object) -> bool:
-        return self.rank >= Severity(other).rank if isinstance(other, str) else NotImplemented
-
-    __hash__ = StrEnum.__hash__
 
 
 @dataclass(frozen=True)
