@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
 
-from watcher.config.severity import Severity
+from watcher.config.severity import Severity as Severity  # re-exported for detection's callers
 from watcher.detect.skeleton import Element
 from watcher.report import messages
 
