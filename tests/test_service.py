@@ -17,6 +17,7 @@ import pytest
 
 from watcher.capture.procedures import Found, ProcedureRun, StepResult
 from watcher.capture.replay import ReplayCapturer, record_folder
+from watcher.cli.tables import outbox_table
 from watcher.config.targets import load_config
 from watcher.service.scheduler import Service, ServiceOptions
 
@@ -115,6 +116,7 @@ def test_a_change_alerts_once_after_its_confirming_recheck(setup: Setup) -> None
     assert held is not None and held.alert and held.check_id is not None
     assert checks(setup)[-1] == ("changed", 0, "pending")
     assert outbox(setup) == ["confirming"] and received(setup) == ""  # waits in the outbox, not in memory
+    assert "en attente de confirmation" in outbox_table(service.outbox.entries(), "fr")  # `watcher outbox`
     assert job_time(service, "confirm:page") == setup.clock.now + timedelta(seconds=600)
 
     setup.clock.advance(600)
@@ -159,6 +161,27 @@ def test_a_change_superseded_before_its_confirmation_waits_for_its_own(setup: Se
     service.run_confirmation("page", first.check_id)
     assert [c[2] for c in checks(setup)] == [None, "superseded", "pending"]
     assert outbox(setup) == ["confirming"] and received(setup) == ""  # the first alert withdrawn, the new one held
+
+
+def test_a_confirmed_alert_for_a_digest_channel_waits_for_the_digest(tmp_path: Path) -> None:
+    setup = make_setup(tmp_path)
+    (setup.notifiers / "channels.yaml").write_text(
+        f"digest_hour: 18\nchannels:\n  soir:\n    urls: ['watcherfile://{setup.inbox}']\n    mode: digest\n",
+        encoding="utf-8")
+    service = setup.service()
+    setup.pages.show("page", setup.page("v1", V1))
+    service.run_check("page")
+    setup.clock.advance(60)
+    setup.pages.show("page", setup.page("v2", V2))
+    held = service.run_check("page")
+    assert held is not None and held.check_id is not None and outbox(setup) == ["confirming"]
+    setup.clock.advance(600)
+    service.run_confirmation("page", held.check_id)
+    assert outbox(setup) == ["held"] and received(setup) == ""  # in the 18:00 digest, not before
+    setup.clock.now = datetime(2026, 3, 2, 17, 0, 1, tzinfo=UTC)  # 18:00:01 in Paris
+    service.notifier.send_due()
+    assert outbox(setup) == ["digested"] and "Page de test" in received(setup)
+    service.close()
 
 
 def test_downtime_is_retried_never_an_alert_nor_a_baseline(setup: Setup) -> None:
