@@ -74,12 +74,12 @@ def read_capture(folder: Path, target: Target) -> Capture:
 def _view(folder: Path, viewport: Viewport) -> ViewportCapture:
     png = (folder / "screenshot.png").read_bytes() if (folder / "screenshot.png").is_file() else b""
     aria = (folder / "aria.yaml").read_text(encoding="utf-8") if (folder / "aria.yaml").is_file() else ""
-    height = _png_height(png) or viewport.height
+    height = png_height(png) or viewport.height
     return ViewportCapture(viewport, png, (folder / "dom.html").read_text(encoding="utf-8"), aria, height, height)
 
 
-def _png_height(png: bytes) -> int | None:
-    # PNG: the IHDR chunk's height, big-endian, at bytes 20-24
+def png_height(png: bytes) -> int | None:
+    """A PNG's height in pixels (None for anything else): the IHDR chunk's height, big-endian, at bytes 20-24."""
     return int.from_bytes(png[20:24], "big") if png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) >= 24 else None
 
 

@@ -35,6 +35,7 @@ from watcher.capture.procedures import (
     step_uses,
     unreachable_runs,
 )
+from watcher.capture.replay import png_height
 from watcher.config.targets import Config, Settings, Target
 from watcher.detect.changes import Change, Severity, is_alert
 from watcher.detect.compare import StepUse, compare_snapshots
@@ -288,7 +289,7 @@ def inspect(store: Store, target: Target, capture: Capture) -> Inspection:
     """Skeleton of the capture, and whether it is a degraded page compared with the baseline (degraded.py)."""
     skeleton = extract_skeleton(capture.main.dom, base_url=capture.meta.get("final_url"), ignore=target.ignore)
     baseline = store.baseline(target.id)
-    facts = page_facts(capture.main.dom, height=_height(capture.main.screenshot))
+    facts = page_facts(capture.main.dom, height=png_height(capture.main.screenshot))
     reference, reference_facts = _reference(baseline)
     return Inspection(skeleton, baseline, assess(skeleton, facts, reference, reference_facts))
 
@@ -305,11 +306,6 @@ def _reference_of(folder: str, _mtime_ns: int) -> tuple[Skeleton, PageFacts]:
     # a baseline serves many checks in a row: read and parse it once (keyed by its dom.html's mtime too)
     html = (Path(folder) / "dom.html").read_text(encoding="utf-8", errors="replace")
     return load_skeleton(Path(folder)), page_facts(html)
-
-
-def _height(png: bytes) -> int | None:
-    # PNG: the IHDR chunk's height, big-endian, at bytes 20-24
-    return int.from_bytes(png[20:24], "big") if png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) >= 24 else None
 
 
 def record_degraded(store: Store, target: Target, capture: Capture, when: datetime,
