@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from watcher.capture.capturer import Capturer
 from watcher.config.targets import load_config
 from watcher.deliver.notify import deliver_alerts
 from watcher.demo.server import DemoSite
@@ -91,8 +92,10 @@ TEXT = {
 }
 
 
-def run_demo(out: Path | None, lang: str) -> int:
-    """Run the demo end to end; returns 0 when the demo's change was detected and alerted."""
+def run_demo(out: Path | None, lang: str, capturer: Capturer | None = None) -> int:
+    """Run the demo end to end; returns 0 when the demo's change was detected and alerted.
+
+    `capturer` loads the pages (None: Chromium; a dry run passes a ReplayCapturer of recorded folders)."""
     started = time.monotonic()
     text = TEXT.get(lang, TEXT["fr"])
     out = out or Path(tempfile.mkdtemp(prefix="watcher-demo-"))
@@ -106,10 +109,10 @@ def run_demo(out: Path | None, lang: str) -> int:
         config = load_config(config_path)
         with Store(snapshots) as store:
             click.echo(text["v1"])
-            _report(asyncio.run(check_targets(config, store, config.targets)), lang)
+            _report(asyncio.run(check_targets(config, store, config.targets, capturer=capturer)), lang)
             site.switch("v2")
             click.echo(text["v2"])
-            results = asyncio.run(check_targets(config, store, config.targets))
+            results = asyncio.run(check_targets(config, store, config.targets, capturer=capturer))
             _report(results, lang)
             click.echo(text["alerts"].format(file=alerts_file))
             # the demo alerts at once (no confirming re-check): what the policy says to send, sent now
