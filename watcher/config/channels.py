@@ -26,12 +26,11 @@ from urllib.parse import quote, unquote
 from pydantic import Field, field_validator, model_validator
 
 from watcher.config.problems import ConfigValueError, problems, unknown_word_issues
+from watcher.config.severity import Severity, SeverityName, at_least
 from watcher.config.targets import Config, Strict, line_of, parse_model, read_yaml
 from watcher.errors import ConfigError
 from watcher.i18n.texts import t
 
-SEVERITY_RANK = {"info": 0, "minor": 1, "major": 2, "breaking": 3}
-SeverityName = Literal["info", "minor", "major", "breaking"]
 ENV_VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 CHANNEL_NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,79}$")
 # Schemas whose host is a server name worth showing; for the others (tgram://TOKEN/CHAT, discord://ID/TOKEN)
@@ -53,7 +52,7 @@ class Channel(Strict):
     urls: list[str] = Field(min_length=1)
     tags: list[str] | None = None  # targets sharing one of these tags; None = every target
     audiences: list[str] | None = None  # procedures' audiences (e.g. "seniors"); None = any
-    min_severity: SeverityName = "major"
+    min_severity: SeverityName = Severity.MAJOR
     mode: Literal["immediate", "digest"] = "immediate"
     digest_hour: Annotated[int, Field(ge=0, le=23)] | None = None  # Paris time; None = the file's digest_hour
     lang: Literal["fr", "en"] = "fr"
@@ -295,7 +294,7 @@ def load_channels(notifiers_dir: Path | None, env: Mapping[str, str] | None = No
     env = os.environ if env is None else env
     path = notifiers_dir / "channels.yaml" if notifiers_dir else None
     if path is None or not path.is_file():
-        builtin = ChannelsFile(channels={"console": Channel(urls=list(BUILTIN_DEFAULT_URLS), min_severity="info")})
+        builtin = ChannelsFile(channels={"console": Channel(urls=list(BUILTIN_DEFAULT_URLS), min_severity=Severity.INFO)})
         return Channels(builtin, notifiers_dir if notifiers_dir and notifiers_dir.is_dir() else None, env)
     settings = parse_model(path, ChannelsFile)
     channels = Channels(settings, notifiers_dir, env)
@@ -436,10 +435,6 @@ def rewrite_secrets(template: str, channel: str, secrets: Mapping[str, str]) -> 
     return head + sep + rest
 
 
-def severity_at_least(severity: str, minimum: str) -> bool:
-    return SEVERITY_RANK.get(severity, 0) >= SEVERITY_RANK[minimum]
-
-
 def route(channels: Channels, severity: str, tags: Iterable[str], audiences: Iterable[str] = ()) -> list[str]:
     """Names of the mediators' channels that receive an alert of this severity about a target with these tags
     (disabled channels never receive anything)."""
@@ -447,7 +442,7 @@ def route(channels: Channels, severity: str, tags: Iterable[str], audiences: Ite
     chosen = []
     disabled = channels.disabled
     for name, channel in channels.settings.channels.items():
-        if name in disabled or channel.coordinators or not severity_at_least(severity, channel.min_severity):
+        if name in disabled or channel.coordinators or not at_least(severity, channel.min_severity):
             continue
         if channel.tags is not None and not tags & set(channel.tags):
             continue

@@ -33,6 +33,7 @@ from watcher.config.problems import format_loc as format_loc
 from watcher.config.problems import line_of as line_of
 from watcher.config.roles import STEP_ROLES
 from watcher.config.selectors import ignore_problem, page_selector_problem
+from watcher.config.severity import Severity, SeverityName
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -220,7 +221,7 @@ class Target(Strict):
     ignore: list[IgnoreSelector] = []
     mask: list[PageSelector] = []
     cookie_banner: PageSelector | None = None
-    min_severity: Literal["info", "minor", "major", "breaking"] = "major"
+    min_severity: SeverityName = Severity.MAJOR
     timeout: Annotated[float, Field(gt=0, le=300)] = 30.0
     max_height: Annotated[int, Field(ge=500, le=100_000)] | None = None
     procedures: list[Procedure] = []
