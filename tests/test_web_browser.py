@@ -175,3 +175,51 @@ def test_english_and_a_phone_screen(browser: Browser, base: str) -> None:
         assert page.evaluate("document.activeElement.textContent") == "Skip to content"
     finally:
         context.close()
+
+
+def wait_for_text(page: Page, text: str, timeout: float = 90.0) -> None:
+    """Reload until `text` shows (a check runs in the server's thread); bounded."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while text not in page.content():
+        assert time.monotonic() < deadline, f"« {text} » never showed"
+        page.wait_for_timeout(500)
+        page.reload()
+
+
+def test_check_now_see_the_change_then_silence_it(browser: Browser, tmp_path: Path, site: LocalSite) -> None:
+    site.routes["/acte.html"] = LOCAL_PAGE
+    (tmp_path / "targets.yaml").write_text(
+        "# Pages de la mairie (commentaire à garder)\ntargets:\n"
+        f"  - id: mairie\n    name: Mairie\n    url: {site.url('/acte.html')}\n    min_severity: minor\n",
+        encoding="utf-8")
+    with Store(tmp_path / "snapshots") as store:
+        Accounts(store).add("alice", PASSWORD)
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    try:
+        with running_web(tmp_path) as base:
+            log_in(page, base)
+            page.goto(base + "/page/mairie")
+            page.get_by_role("button", name="Vérifier maintenant").click()
+            wait_for_text(page, "Dernière vérification demandée ici : nouveau")
+            site.routes["/acte.html"] = LOCAL_PAGE.replace("Envoyer la demande", "Valider la demande")
+            page.get_by_role("button", name="Vérifier maintenant").click()
+            wait_for_text(page, "Dernière vérification demandée ici : changé")
+            page.get_by_role("link", name="Revoir").first.click()
+            expect(page.get_by_role("heading", level=1)).to_contain_text("mairie")
+            expect(page.locator("ul.changes")).to_contain_text("Valider la demande")
+            page.get_by_label("bruit").check()
+            page.get_by_role("button", name="Enregistrer le jugement").click()
+            expect(page.get_by_role("status")).to_have_text("Jugement enregistré.")
+            expect(page.get_by_text("masquerait sur la dernière capture")).to_contain_text("Valider la demande")
+            page.get_by_role("button", name="Écrire ces règles dans targets.yaml").click()
+            expect(page.get_by_role("status")).to_contain_text("Règles ajoutées")
+            text = (tmp_path / "targets.yaml").read_text(encoding="utf-8")
+            assert "(commentaire à garder)" in text and "ignore:" in text
+            page.get_by_role("link", name="Alertes").click()
+            expect(page.get_by_role("heading", name="File d'envoi")).to_be_visible()
+    finally:
+        context.close()

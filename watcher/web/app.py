@@ -313,7 +313,11 @@ async def review(request: Request, state: State, session: Session, form: FormDat
         message = _judge(state, record.id, record.status, form, lang)
     changes = views.rebuilt_changes(state.store, record)
     marks = {m.check_id: m for m in state.store.marks()}
-    proposals = _proposals(changes) if record.status not in views.NOTHING_TO_JUDGE else []
+    proposals = []
+    if record.status not in views.NOTHING_TO_JUDGE and session.role == "coordinator":
+        latest = state.store.baseline(record.target)
+        proposals = [(selector, _described(views.hidden_by(latest, selector), lang))
+                     for selector in _proposals(changes)]
     return render(request, state, "review.html", session, record=record, time=views.paris(record.time),
                   changes=changes, summaries=views.stored_summaries(record, lang), pictures=views.pictures(record),
                   mark=marks.get(record.id), mark_time=views.paris(marks[record.id].time) if record.id in marks
@@ -330,19 +334,28 @@ def _judge(state: State, check_id: int, status: str, form: FormData, lang: str) 
     return ui("review.saved", lang)
 
 
-def _proposals(changes: list[views.ReviewedChange]) -> list[tuple[str, str]]:
-    """(selector, what it holds) that would ignore the blocks of the alerting changes (as `watcher explain`)."""
+def _proposals(changes: list[views.ReviewedChange]) -> list[str]:
+    """The selectors that would ignore the blocks of the changes that are not noise (as `watcher explain`)."""
     from watcher.detect.htmlio import read_html
     from watcher.detect.tuning import block_selector
 
-    out: dict[str, str] = {}
+    out: dict[str, None] = {}
     for item in changes:
         if item.change.noise or item.folder is None or not (item.folder / "dom.html").is_file():
             continue
         selector = block_selector(read_html(item.folder / "dom.html"), item.skeleton, item.element)
-        if selector and selector not in out:
-            out[selector] = f"{item.element.role} « {item.element.name} »"
-    return list(out.items())
+        if selector:
+            out[selector] = None
+    return list(out)
+
+
+def _described(elements: list[Any], lang: str, limit: int = 8) -> str:
+    """« bouton « Envoyer », lien « Aide » … (12) » for a person."""
+    from watcher.report.messages import quoted
+
+    words = [f"{role_label(e.role, lang)} {quoted(e.name, lang)}" for e in elements[:limit]]
+    more = f" … ({len(elements)})" if len(elements) > limit else ""
+    return ", ".join(words) + more if words else "—"
 
 
 async def silence(request: Request, state: State, session: Session, form: FormData | None) -> Response:
@@ -355,7 +368,7 @@ async def silence(request: Request, state: State, session: Session, form: FormDa
     if record is None:
         return not_found(request, state, session)
     lang = request_lang(request, state)
-    proposed = {selector for selector, _ in _proposals(views.rebuilt_changes(state.store, record))}
+    proposed = set(_proposals(views.rebuilt_changes(state.store, record)))
     chosen = [str(value) for value in form.getlist("selector") if str(value) in proposed]
     try:
         edited = TargetsFile(state.settings.config)

@@ -230,3 +230,17 @@ def grouped_skeleton(skeleton: Skeleton) -> list[tuple[str, list[Element]]]:
             groups.setdefault(place_of(element), []).append(element)
     order = [*LANDMARK_ORDER, "other"]
     return sorted(groups.items(), key=lambda item: order.index(item[0]))
+
+
+def hidden_by(folder: Path | None, selector: str) -> list[Element]:
+    """The elements an `ignore` selector would take out of the skeleton of the capture in `folder` (its
+    dom.html read again with and without the rule); [] when the capture is missing."""
+    from watcher.detect.htmlio import read_html
+    from watcher.detect.skeleton import extract_skeleton
+
+    dom = folder / "dom.html" if folder else None
+    if dom is None or not dom.is_file():
+        return []
+    html = read_html(dom)
+    kept = {(e.role, e.name, e.landmark) for e in extract_skeleton(html, ignore=[selector]).elements}
+    return [e for e in extract_skeleton(html).elements if (e.role, e.name, e.landmark) not in kept]
