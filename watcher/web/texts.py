@@ -154,6 +154,7 @@ UI: dict[str, dict[str, str]] = {
     "add.unreachable": {"fr": "Page injoignable : {reason}", "en": "Page unreachable: {reason}"},
     "add.expired": {"fr": "L'essai a expiré : recommencez.", "en": "The trial has expired: try again."},
     "add.invalid": {"fr": "Adresse refusée : {error}", "en": "Address refused: {error}"},
+    "add.required": {"fr": "obligatoire", "en": "required"},
     "add.count": {"fr": "{count} élément(s)", "en": "{count} element(s)"},
     "schedule.daily7": {"fr": "chaque jour à 7 h", "en": "every day at 7 am"},
     "schedule.weekdays7": {"fr": "du lundi au vendredi à 7 h", "en": "Monday to Friday at 7 am"},
