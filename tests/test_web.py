@@ -170,6 +170,14 @@ def test_login_cookie_flags_and_wrong_password(web: tuple[str, str]) -> None:
     session_cookie = next(v for k, v in good.getheaders() if k == "set-cookie" and "watcher_session" in v)
     assert "HttpOnly" in session_cookie and "SameSite=strict" in session_cookie
     assert "Secure" not in session_cookie  # plain http on loopback; Secure comes with https
+    conn = http.client.HTTPConnection("127.0.0.1", urlsplit(base).port, timeout=30)
+    try:  # behind a local reverse proxy that speaks https
+        conn.request("GET", "/login", headers={"X-Forwarded-Proto": "https"})
+        proxied = conn.getresponse()
+        proxied.read()
+    finally:
+        conn.close()
+    assert "Secure" in (proxied.getheader("set-cookie") or "")
     for _ in range(5):
         request(base, "POST", "/login", form, cookies)
     assert request(base, "POST", "/login", {**form, "password": PASSWORD}, cookies).status == 429

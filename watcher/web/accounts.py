@@ -58,7 +58,7 @@ TEXT = {
 }
 
 
-def _t(key: str, lang: str, **values: object) -> str:
+def account_text(key: str, lang: str, **values: object) -> str:
     return TEXT[key]["en" if lang == "en" else "fr"].format(**values)
 
 
@@ -108,13 +108,13 @@ class Accounts:
     def add(self, name: str, password: str, role: str = "coordinator", lang: str = "fr") -> Account:
         """Create an account; InputError (French or English words) on a bad name, a short password, a taken name."""
         if not NAME_PATTERN.match(name):
-            raise InputError(_t("bad_name", lang, name=name))
+            raise InputError(account_text("bad_name", lang, name=name))
         if len(password) < MIN_PASSWORD:
-            raise InputError(_t("short", lang, n=MIN_PASSWORD))
+            raise InputError(account_text("short", lang, n=MIN_PASSWORD))
         if role not in ROLES:
             raise InputError(f"role: {role}")
         if self.get(name) is not None:
-            raise InputError(_t("exists", lang, name=name))
+            raise InputError(account_text("exists", lang, name=name))
         created = _iso(self.clock())
         with self.store.lock, disk_errors("cannot update the accounts table"):
             self.store.db.execute("INSERT INTO users (name, hash, role, created) VALUES (?,?,?,?)",
@@ -138,7 +138,7 @@ class Accounts:
             self.store.db.execute("DELETE FROM web_sessions WHERE user = ?", (name,))
             cursor = self.store.db.execute("DELETE FROM users WHERE name = ?", (name,))
         if cursor.rowcount == 0:
-            raise InputError(_t("unknown", lang, name=name))
+            raise InputError(account_text("unknown", lang, name=name))
 
     def count(self) -> int:
         with self.store.lock, disk_errors("cannot read the accounts table"):

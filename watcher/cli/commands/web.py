@@ -9,7 +9,7 @@ import click
 from watcher.cli.common import Paths
 from watcher.errors import InputError
 from watcher.store.snapshots import Store
-from watcher.web.accounts import Accounts
+from watcher.web.accounts import NAME_PATTERN, Accounts, account_text
 
 TEXT = {
     "added": {"fr": "Compte « {name} » créé ({role}).", "en": "Account “{name}” created ({role})."},
@@ -47,6 +47,8 @@ def read_password(from_stdin: bool, lang: str) -> str:
 
 
 def run_user_add(paths: Paths, name: str, from_stdin: bool, read_only: bool, lang: str) -> None:
+    if not NAME_PATTERN.match(name):  # say so before asking for a password
+        raise InputError(account_text("bad_name", lang, name=name))
     password = read_password(from_stdin, lang)
     role = "reader" if read_only else "coordinator"
     with Store(paths.snapshots) as store:
