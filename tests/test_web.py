@@ -181,3 +181,31 @@ def test_login_cookie_flags_and_wrong_password(web: tuple[str, str]) -> None:
     for _ in range(5):
         request(base, "POST", "/login", form, cookies)
     assert request(base, "POST", "/login", {**form, "password": PASSWORD}, cookies).status == 429
+
+
+def test_dashboard_rows_from_the_index(tmp_path: Path) -> None:
+    with make_sample_store(tmp_path / "snapshots", extra=35) as store:
+        rows, tags = views.dashboard(store, [], None)
+        by_id = {row.id: row for row in rows}
+        assert set(by_id) == {"caf", "impots", "ants"}
+        assert "familles" in tags and by_id["caf"].name == "CAF — Mon Compte"
+        assert by_id["caf"].status == "changed" and by_id["caf"].last_alert
+        assert len(by_id["impots"].strip) == views.STRIP_LENGTH  # 37 checks, the last 30 shown
+        filtered, _ = views.dashboard(store, [], "familles")
+        assert [row.id for row in filtered] == ["caf"]
+        assert views.paris("2025-07-01T06:00:00+00:00") == "2025-07-01 08:00"  # summer time in Paris
+
+
+def test_procedures_never_worked_or_blocked(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    def runs(first: str, second: str) -> dict[str, object]:
+        return {"procedures": [{"name": "Déclarer", "status": first, "broken_step": 2, "step": "cliquer"},
+                               {"name": "Se connecter", "status": second, "broken_step": 1, "step": "ouvrir"}]}
+
+    with Store(tmp_path) as store:
+        store.record_check("p", datetime(2025, 1, 1, tzinfo=UTC), "new", report=runs("ok", "broken"))
+        store.record_check("p", datetime(2025, 1, 2, tzinfo=UTC), "unchanged")
+        store.record_check("p", datetime(2025, 1, 3, tzinfo=UTC), "changed", report=runs("broken", "broken"))
+        states = {p.name: p.state for p in views.page_row(store, "p", None).procedures}
+    assert states == {"Déclarer": "broken", "Se connecter": "never"}

@@ -21,6 +21,7 @@ from watcher.store.snapshots import CheckRecord, Mark, Store
 
 PARIS = ZoneInfo("Europe/Paris")
 STRIP_LENGTH = 30
+REBUILT_LIMIT = 10  # changes re-derived from skeletons per page view (each is a diff of two skeletons)
 # Checks that compared nothing (`watcher mark` refuses them the same way).
 NOTHING_TO_JUDGE = ("new", "unreachable", "error", "degraded")
 
@@ -135,8 +136,15 @@ def page_checks(store: Store, target_id: str, lang: str, limit: int = 50) -> lis
     """A page's checks, newest first, with the stored summaries of its changes and coordinators' marks."""
     marks = {m.check_id: m for m in store.marks()}
     out = []
+    rebuilt = 0
     for record in reversed(store.history(target_id)[-limit:]):
-        out.append(CheckLine(record, paris(record.time), stored_summaries(record, lang), marks.get(record.id)))
+        summaries = stored_summaries(record, lang)
+        if not summaries and record.status == "changed" and rebuilt < REBUILT_LIMIT:
+            # a report that keeps facts only (no sentences): the words come from the stored skeletons
+            rebuilt += 1
+            summaries = [item.change.summary(lang) for item in rebuilt_changes(store, record)
+                         if not item.change.noise]
+        out.append(CheckLine(record, paris(record.time), summaries, marks.get(record.id)))
     return out
 
 
