@@ -209,3 +209,20 @@ def test_procedures_never_worked_or_blocked(tmp_path: Path) -> None:
         store.record_check("p", datetime(2025, 1, 3, tzinfo=UTC), "changed", report=runs("broken", "broken"))
         states = {p.name: p.state for p in views.page_row(store, "p", None).procedures}
     assert states == {"Déclarer": "broken", "Se connecter": "never"}
+
+
+def test_read_only_accounts_change_nothing(tmp_path: Path) -> None:
+    (tmp_path / "targets.yaml").write_text("targets: []\n", encoding="utf-8")
+    with make_sample_store(tmp_path / "snapshots") as store:
+        accounts = Accounts(store)
+        accounts.add("dominique", PASSWORD, role="reader")
+        token, session = accounts.open_session("dominique")
+        change = next(r for r in store.history("caf") if r.status == "changed")
+    cookies = {"watcher_session": token}
+    with running_web(tmp_path) as base:
+        assert request(base, "GET", f"/change/{change.id}", cookies=cookies).status == 200
+        refused = request(base, "POST", f"/change/{change.id}", {"label": "noise", "csrf": session.csrf}, cookies)
+        assert refused.status == 403
+        assert request(base, "POST", "/logout", {"csrf": session.csrf}, cookies).status == 303
+    with Store(tmp_path / "snapshots") as store:
+        assert store.marks() == []
