@@ -205,7 +205,9 @@ async def login_post(request: Request, state: State) -> Response:
     cookie, token = request.cookies.get(LOGIN_CSRF_COOKIE), form.get("csrf")
     if not cookie or not isinstance(token, str) or not secrets.compare_digest(cookie, token):
         return forbidden(request, state, None, "forbidden")
-    name, password = str(form.get("username") or ""), str(form.get("password") or "")
+    name, password = str(form.get("username") or "")[:64], str(form.get("password") or "")
+    if len(password) > 1024:  # argon2 hashes whatever it is given: a huge "password" only costs us time
+        password = ""
     address = request.client.host if request.client else "?"
     next_path = _safe_next(str(form.get("next") or "/"))
     wait = state.limiter.wait(address, name)
