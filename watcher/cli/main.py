@@ -236,6 +236,58 @@ def serve(paths: Paths, host: str, port: int, site_dir: str | None, lang: str | 
     serve_changelog(Path(site_dir) if site_dir else default_out(paths.snapshots), host, port, announce)
 
 
+@cli.command()
+@common_options
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Adresse d'écoute (locale par défaut ; une autre exige un compte).")
+@click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535), help="Port d'écoute.")
+@lang_option
+def web(paths: Paths, host: str, port: int, lang: str | None) -> None:
+    """Page web des coordinateurs : pages surveillées, ajout d'une page, revue des changements (avec comptes)."""
+    from watcher.cli.commands.web import run_web
+
+    run_web(paths, host, port, pick_lang(lang))
+
+
+@cli.group()
+def user() -> None:
+    """Comptes de la page web (watcher web) : ajouter, lister, supprimer."""
+
+
+@user.command("add")
+@common_options
+@click.argument("name")
+@click.option("--password-stdin", "from_stdin", is_flag=True, help="Lit le mot de passe sur l'entrée standard.")
+@click.option("--read-only", is_flag=True, help="Compte en lecture seule (médiateurs) : voit tout, ne change rien.")
+@lang_option
+def user_add(paths: Paths, name: str, from_stdin: bool, read_only: bool, lang: str | None) -> None:
+    """Crée un compte (mot de passe demandé deux fois, ou lu sur l'entrée standard)."""
+    from watcher.cli.commands.web import run_user_add
+
+    run_user_add(paths, name, from_stdin, read_only, pick_lang(lang))
+
+
+@user.command("list")
+@common_options
+@lang_option
+def user_list(paths: Paths, lang: str | None) -> None:
+    """Liste les comptes (jamais les mots de passe)."""
+    from watcher.cli.commands.web import run_user_list
+
+    run_user_list(paths, pick_lang(lang))
+
+
+@user.command("remove")
+@common_options
+@click.argument("name")
+@lang_option
+def user_remove(paths: Paths, name: str, lang: str | None) -> None:
+    """Supprime un compte et ferme ses sessions."""
+    from watcher.cli.commands.web import run_user_remove
+
+    run_user_remove(paths, name, pick_lang(lang))
+
+
 @cli.group(invoke_without_command=True)
 @common_options
 @format_option

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import shutil
 import tempfile
+import unicodedata
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
@@ -216,3 +219,35 @@ def _move_trailing_comment(node: CommentedMap, last_key: Any, new_key: str) -> N
         return
     holder[index] = CommentToken(first + "\n", token.start_mark, None) if first.strip() else None
     node.ca.items[new_key] = [None, None, CommentToken("\n" + rest, token.start_mark, None), None]
+
+
+# --- which page an address names (watcher add, the web page's « Ajouter une page ») ----------------------
+
+
+def slug_id(url: str, taken: set[str]) -> str:
+    """An id from the address: host without www. and path ("https://www.caf.fr/aides" -> "caf-fr-aides")."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").removeprefix("www.")
+    plain = unicodedata.normalize("NFKD", f"{host}/{parts.path}").encode("ascii", "ignore").decode().lower()
+    base = re.sub(r"[^a-z0-9]+", "-", plain).strip("-")[:60].strip("-") or "page"
+    candidate, number = base, 2
+    while candidate in taken:
+        candidate, number = f"{base}-{number}", number + 1
+    return candidate
+
+
+def normal_url(url: str) -> str:
+    """A URL reduced to what names the page: host without `www.` and default port, path without a trailing
+    slash, query, no fragment; http and https alike ("HTTPS://www.CAF.fr/aides/#x" -> "caf.fr/aides")."""
+    parts = urlsplit(url.strip())
+    host = (parts.hostname or "").lower().removeprefix("www.")
+    port = parts.port if parts.port not in (None, 80, 443) else None
+    path = parts.path.rstrip("/")
+    query = f"?{parts.query}" if parts.query else ""
+    return f"{host}{f':{port}' if port else ''}{path}{query}"
+
+
+def already_watched(url: str, watched: dict[str, str]) -> str | None:
+    """The id of the target that already watches this page, if any."""
+    wanted = normal_url(url)
+    return next((target_id for target_id, other in watched.items() if normal_url(other) == wanted), None)

@@ -76,7 +76,9 @@ TEXT = {
         "done": "Terminé en {seconds:.0f} s. Résultats dans {out} :\n"
                 "  journal des changements (à ouvrir dans un navigateur) : {changelog}\n"
                 "  alertes telles que reçues par le réseau : {file}\n"
-                "  pages surveillées : {config}\n  captures et index : {snapshots}",
+                "  pages surveillées : {config}\n  captures et index : {snapshots}\n"
+                "  page web des coordinateurs : watcher user add NOM --config {config} ; "
+                "watcher web --config {config}",
     },
     "en": {
         "start": "watcher demo: a fictional public-service site on {url}",
@@ -87,7 +89,9 @@ TEXT = {
         "done": "Done in {seconds:.0f} s. Results in {out}:\n"
                 "  changelog (open it in a browser): {changelog}\n"
                 "  alerts as the network receives them: {file}\n"
-                "  watched pages: {config}\n  snapshots and index: {snapshots}",
+                "  watched pages: {config}\n  snapshots and index: {snapshots}\n"
+                "  coordinators' web page: watcher user add NAME --config {config}; "
+                "watcher web --config {config}",
     },
 }
 

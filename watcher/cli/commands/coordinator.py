@@ -17,7 +17,7 @@ from pydantic import ValidationError
 
 from watcher.capture.page import Capture
 from watcher.cli.common import Paths, emit_json
-from watcher.config.edit import TargetsFile
+from watcher.config.edit import TargetsFile, already_watched, slug_id
 from watcher.config.problems import default_lang, issues_from_validation
 from watcher.config.targets import Config, Target, load_config, url_suggestion
 from watcher.detect.changes import Change, ProcedureChange, Severity, is_alert
@@ -176,19 +176,6 @@ def noise_hints(paths: Paths, target: Target, lang: str) -> list[str]:
 
 # --- add -----------------------------------------------------------------------------------------------------
 
-
-def slug_id(url: str, taken: set[str]) -> str:
-    """An id from the address: host without www. and path ("https://www.caf.fr/aides" -> "caf-fr-aides")."""
-    parts = urlsplit(url)
-    host = (parts.hostname or "").removeprefix("www.")
-    plain = unicodedata.normalize("NFKD", f"{host}/{parts.path}").encode("ascii", "ignore").decode().lower()
-    base = re.sub(r"[^a-z0-9]+", "-", plain).strip("-")[:60].strip("-") or "page"
-    candidate, number = base, 2
-    while candidate in taken:
-        candidate, number = f"{base}-{number}", number + 1
-    return candidate
-
-
 def page_title(dom: str) -> str | None:
     from watcher.detect.tuning import parse_dom
 
@@ -251,25 +238,6 @@ def complete_url(url: str, lang: str) -> str:
         return url  # validation says what is wrong with it
     click.echo(t("add.scheme", lang, url=full))
     return full
-
-
-def normal_url(url: str) -> str:
-    """A URL reduced to what names the page: host without `www.` and default port, path without a trailing
-    slash, query, no fragment; http and https alike ("HTTPS://www.CAF.fr/aides/#x" -> "caf.fr/aides")."""
-    parts = urlsplit(url.strip())
-    host = (parts.hostname or "").lower().removeprefix("www.")
-    port = parts.port if parts.port not in (None, 80, 443) else None
-    path = parts.path.rstrip("/")
-    query = f"?{parts.query}" if parts.query else ""
-    return f"{host}{f':{port}' if port else ''}{path}{query}"
-
-
-def already_watched(url: str, watched: dict[str, str]) -> str | None:
-    """The id of the target that already watches this page, if any."""
-    wanted = normal_url(url)
-    return next((target_id for target_id, other in watched.items() if normal_url(other) == wanted), None)
-
-
 def _validated(entry: dict[str, Any], lang: str) -> Target:
     """The new target, or its mistakes in the coordinator's words (the same texts as targets.yaml's)."""
     try:

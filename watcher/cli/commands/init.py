@@ -32,7 +32,7 @@ def example_for(url: str | None) -> Example:
     """The example page; `url` (completed with https:// when it has no scheme) replaces the shipped one."""
     if not url:
         return Example(EXAMPLE_ID, EXAMPLE_NAME, EXAMPLE_URL)
-    from watcher.cli.commands.coordinator import slug_id
+    from watcher.config.edit import slug_id
 
     full = url if "://" in url else url_suggestion(url) or url
     return Example(slug_id(full, set()), "Page d'exemple", full)

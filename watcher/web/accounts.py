@@ -1,0 +1,254 @@
+"""Who may open the web page: accounts (argon2 hashes) and sessions, kept in the snapshots index.
+
+Two tables beside the index's `checks` and `marks`, created on first use:
+- `users`: one row per account (`name`, argon2id `hash` from argon2-cffi, `role` "coordinator" or "reader",
+  `created` UTC ISO);
+- `web_sessions`: one row per open session, keyed by the SHA-256 of the cookie's random token (the token itself
+  is never stored, so reading the index does not give a session away), with its CSRF token and expiry.
+
+Removing an account closes its sessions. Login attempts are limited in memory by `LoginLimiter`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+import threading
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from watcher.errors import InputError
+from watcher.store.snapshots import Store, disk_errors
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS users (
+    name TEXT PRIMARY KEY,
+    hash TEXT NOT NULL,
+    role TEXT NOT NULL DEFAULT 'coordinator',
+    created TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS web_sessions (
+    token_hash TEXT PRIMARY KEY,
+    user TEXT NOT NULL REFERENCES users(name),
+    csrf TEXT NOT NULL,
+    created TEXT NOT NULL,
+    expires TEXT NOT NULL
+);
+"""
+
+ROLES = ("coordinator", "reader")
+SESSION_LIFETIME = timedelta(hours=12)
+NAME_PATTERN = re.compile(r"^[\w.@-]{1,64}$")
+MIN_PASSWORD = 10  # characters; the ANSSI advises 12+ for passwords alone, a login limit is in front of it
+
+TEXT = {
+    "bad_name": {"fr": "identifiant « {name} » invalide : 1 à 64 lettres, chiffres, « . », « _ », « - » ou « @ »",
+                 "en": "invalid user name “{name}”: 1 to 64 letters, digits, “.”, “_”, “-” or “@”"},
+    "short": {"fr": "mot de passe trop court : au moins {n} caractères",
+              "en": "password too short: at least {n} characters"},
+    "exists": {"fr": "le compte « {name} » existe déjà (watcher user remove {name} pour le remplacer)",
+               "en": "the account “{name}” already exists (watcher user remove {name} to replace it)"},
+    "unknown": {"fr": "aucun compte « {name} »", "en": "no account “{name}”"},
+}
+
+
+def account_text(key: str, lang: str, **values: object) -> str:
+    return TEXT[key]["en" if lang == "en" else "fr"].format(**values)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _iso(when: datetime) -> str:
+    return when.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Account:
+    """One person who may log in: name, role ("coordinator" may change things, "reader" only looks)."""
+
+    name: str
+    role: str
+    created: str
+
+
+@dataclass(frozen=True)
+class Session:
+    """An open session: whose it is, its CSRF token (echoed by every form) and its expiry (UTC ISO)."""
+
+    user: str
+    role: str
+    csrf: str
+    expires: str
+
+
+class Accounts:
+    """Accounts and sessions stored in the index of a `Store` (its connection and lock)."""
+
+    def __init__(self, store: Store, clock: Callable[[], datetime] = _now) -> None:
+        self.store = store
+        self.clock = clock
+        self.hasher = PasswordHasher()  # argon2id, the library's current parameters (RFC 9106 low-memory choice)
+        with store.lock, disk_errors("cannot prepare the accounts table"):
+            store.db.executescript(SCHEMA)
+
+    # --- accounts --------------------------------------------------------------------------------------
+
+    def add(self, name: str, password: str, role: str = "coordinator", lang: str = "fr") -> Account:
+        """Create an account; InputError (French or English words) on a bad name, a short password, a taken name."""
+        if not NAME_PATTERN.match(name):
+            raise InputError(account_text("bad_name", lang, name=name))
+        if len(password) < MIN_PASSWORD:
+            raise InputError(account_text("short", lang, n=MIN_PASSWORD))
+        if role not in ROLES:
+            raise InputError(f"role: {role}")
+        if self.get(name) is not None:
+            raise InputError(account_text("exists", lang, name=name))
+        created = _iso(self.clock())
+        with self.store.lock, disk_errors("cannot update the accounts table"):
+            self.store.db.execute("INSERT INTO users (name, hash, role, created) VALUES (?,?,?,?)",
+                                  (name, self.hasher.hash(password), role, created))
+        return Account(name, role, created)
+
+    def get(self, name: str) -> Account | None:
+        with self.store.lock, disk_errors("cannot read the accounts table"):
+            row = self.store.db.execute("SELECT name, role, created FROM users WHERE name = ?", (name,)).fetchone()
+        return Account(*row) if row else None
+
+    def list(self) -> list[Account]:
+        """Every account, by name."""
+        with self.store.lock, disk_errors("cannot read the accounts table"):
+            rows = self.store.db.execute("SELECT name, role, created FROM users ORDER BY name").fetchall()
+        return [Account(*row) for row in rows]
+
+    def remove(self, name: str, lang: str = "fr") -> None:
+        """Delete an account and close its sessions; InputError when there is no such account."""
+        with self.store.lock, disk_errors("cannot update the accounts table"):
+            self.store.db.execute("DELETE FROM web_sessions WHERE user = ?", (name,))
+            cursor = self.store.db.execute("DELETE FROM users WHERE name = ?", (name,))
+        if cursor.rowcount == 0:
+            raise InputError(account_text("unknown", lang, name=name))
+
+    def count(self) -> int:
+        with self.store.lock, disk_errors("cannot read the accounts table"):
+            return int(self.store.db.execute("SELECT COUNT(*) FROM users").fetchone()[0])
+
+    def verify(self, name: str, password: str) -> Account | None:
+        """The account when the password is right, else None. An unknown name costs one hash too, so the time
+        taken does not tell which names exist."""
+        with self.store.lock, disk_errors("cannot read the accounts table"):
+            row = self.store.db.execute("SELECT hash FROM users WHERE name = ?", (name,)).fetchone()
+        stored = row[0] if row else _DUMMY_HASH.get(self.hasher)
+        try:
+            self.hasher.verify(stored, password)
+        except (VerificationError, InvalidHashError):
+            return None
+        if row is None:
+            return None
+        if self.hasher.check_needs_rehash(stored):
+            with self.store.lock, disk_errors("cannot update the accounts table"):
+                self.store.db.execute("UPDATE users SET hash = ? WHERE name = ?", (self.hasher.hash(password), name))
+        return self.get(name)
+
+    # --- sessions --------------------------------------------------------------------------------------
+
+    def open_session(self, name: str) -> tuple[str, Session]:
+        """A new session for an account: (the cookie's token, the session). Expired sessions are dropped."""
+        token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+        now = self.clock()
+        expires = _iso(now + SESSION_LIFETIME)
+        account = self.get(name)
+        role = account.role if account else "reader"
+        with self.store.lock, disk_errors("cannot update the sessions table"):
+            self.store.db.execute("DELETE FROM web_sessions WHERE expires < ?", (_iso(now),))
+            self.store.db.execute("INSERT INTO web_sessions (token_hash, user, csrf, created, expires)"
+                                  " VALUES (?,?,?,?,?)", (_token_hash(token), name, csrf, _iso(now), expires))
+        return token, Session(name, role, csrf, expires)
+
+    def session(self, token: str | None) -> Session | None:
+        """The open session of a cookie's token, or None (unknown, expired, or its account removed)."""
+        if not token:
+            return None
+        with self.store.lock, disk_errors("cannot read the sessions table"):
+            row = self.store.db.execute(
+                "SELECT s.user, u.role, s.csrf, s.expires FROM web_sessions s JOIN users u ON u.name = s.user"
+                " WHERE s.token_hash = ?", (_token_hash(token),)).fetchone()
+        if row is None or row[3] < _iso(self.clock()):
+            return None
+        return Session(*row)
+
+    def close_session(self, token: str | None) -> None:
+        if not token:
+            return
+        with self.store.lock, disk_errors("cannot update the sessions table"):
+            self.store.db.execute("DELETE FROM web_sessions WHERE token_hash = ?", (_token_hash(token),))
+
+
+class _DummyHash:
+    """A hash of a random password, made once, verified against when the name is unknown."""
+
+    def __init__(self) -> None:
+        self.value: str | None = None
+        self.lock = threading.Lock()
+
+    def get(self, hasher: PasswordHasher) -> str:
+        with self.lock:
+            if self.value is None:
+                self.value = hasher.hash(secrets.token_urlsafe(16))
+            return self.value
+
+
+_DUMMY_HASH = _DummyHash()
+
+
+class LoginLimiter:
+    """At most `attempts` failed logins per `window` seconds for one client address and for one name.
+
+    In memory (one `watcher web` process); a success clears the name's and the address's failures.
+    """
+
+    def __init__(self, attempts: int = 5, window: float = 300.0,
+                 clock: Callable[[], float] | None = None) -> None:
+        import time
+
+        self.attempts = attempts
+        self.window = window
+        self.clock = clock or time.monotonic
+        self.failures: dict[str, deque[float]] = {}
+        self.lock = threading.Lock()
+
+    def _recent(self, key: str) -> deque[float]:
+        now = self.clock()
+        times = self.failures.setdefault(key, deque())
+        while times and now - times[0] > self.window:
+            times.popleft()
+        return times
+
+    def wait(self, address: str, name: str) -> float:
+        """Seconds before another attempt is allowed (0 when allowed now)."""
+        with self.lock:
+            waits = [self.window - (self.clock() - times[0])
+                     for key in (f"ip:{address}", f"user:{name.lower()}")
+                     if len(times := self._recent(key)) >= self.attempts]
+        return max(waits, default=0.0)
+
+    def failed(self, address: str, name: str) -> None:
+        with self.lock:
+            for key in (f"ip:{address}", f"user:{name.lower()}"):
+                self._recent(key).append(self.clock())
+
+    def succeeded(self, address: str, name: str) -> None:
+        with self.lock:
+            for key in (f"ip:{address}", f"user:{name.lower()}"):
+                self.failures.pop(key, None)

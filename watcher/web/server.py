@@ -1,0 +1,88 @@
+"""Serving the web application with uvicorn: address checks, one socket bound first (port 0 = a free one)."""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+from collections.abc import Callable
+from pathlib import Path
+
+import uvicorn
+
+from watcher.errors import InputError
+from watcher.store.snapshots import Store
+from watcher.web.accounts import Accounts
+from watcher.web.app import WebSettings, create_app
+
+TEXT = {
+    "no_account": {"fr": "watcher web n'écoute sur {host} (une adresse autre que locale) qu'une fois un compte "
+                         "créé : watcher user add NOM",
+                   "en": "watcher web listens on {host} (a non-local address) only once an account exists: "
+                         "watcher user add NAME"},
+    "bind": {"fr": "impossible d'écouter sur {host}:{port} ({error})",
+             "en": "cannot listen on {host}:{port} ({error})"},
+    "serving": {"fr": "Page web des coordinateurs : http://{host}:{port}/  (Ctrl+C pour arrêter)",
+                "en": "Coordinators' web page: http://{host}:{port}/  (Ctrl+C to stop)"},
+}
+
+
+def _t(key: str, lang: str, **values: object) -> str:
+    return TEXT[key]["en" if lang == "en" else "fr"].format(**values)
+
+
+def announce_text(host: str, port: int, lang: str) -> str:
+    shown = f"[{host}]" if ":" in host else host
+    return _t("serving", lang, host=shown, port=port)
+
+
+def is_loopback(host: str) -> bool:
+    """True for 127.0.0.0/8, ::1 and "localhost"."""
+    if host.strip().lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def check_exposure(snapshots: Path, host: str, lang: str) -> None:
+    """InputError when asked to listen beyond this machine while no account exists (anyone could look)."""
+    if is_loopback(host):
+        return
+    with Store(snapshots) as store:
+        if Accounts(store).count() == 0:
+            raise InputError(_t("no_account", lang, host=host))
+
+
+def bind(host: str, port: int, lang: str) -> socket.socket:
+    """A listening socket on host:port (port 0: a free port chosen by the system)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host.strip("[]"), port))
+        sock.listen(128)
+    except OSError as exc:
+        sock.close()
+        raise InputError(_t("bind", lang, host=host, port=port, error=exc.strerror or exc)) from None
+    sock.set_inheritable(True)
+    return sock
+
+
+def make_server(config: Path, snapshots: Path, notifiers: Path, lang: str) -> uvicorn.Server:
+    app = create_app(WebSettings(config, snapshots, notifiers, lang))
+    # proxy_headers: behind a local reverse proxy (https), X-Forwarded-Proto makes the cookies Secure
+    return uvicorn.Server(uvicorn.Config(app, log_level="warning", proxy_headers=True,
+                                         forwarded_allow_ips="127.0.0.1", server_header=False))
+
+
+def serve(config: Path, snapshots: Path, notifiers: Path, host: str, port: int, lang: str,
+          announce: Callable[[str, int], None] | None = None) -> None:
+    """Serve until interrupted (Ctrl+C)."""
+    check_exposure(snapshots, host, lang)
+    sock = bind(host, port, lang)
+    server = make_server(config, snapshots, notifiers, lang)
+    if announce is not None:
+        bound = sock.getsockname()
+        announce(str(bound[0]), int(bound[1]))
+    server.run(sockets=[sock])
