@@ -27,6 +27,7 @@ from watcher.capture_js import (
 from watcher.config import Target, Viewport
 from watcher.errors import first_line
 from watcher.htmlio import DOM_ENCODING
+from watcher.netpolicy import RequestPolicy, is_error_page
 
 STABLE_TRIES = 3
 NET_ERROR = re.compile(r"net::ERR_([A-Z_]+)")
@@ -87,8 +88,9 @@ def reason_of(exc: BaseException) -> str:
     return text[:200]
 
 
-async def new_context(browser: Browser, viewport: Viewport) -> BrowserContext:
-    """A fresh, cookie-less context that refuses downloads and closes pop-ups."""
+async def new_context(browser: Browser, viewport: Viewport, policy: RequestPolicy | None = None) -> BrowserContext:
+    """A fresh, cookie-less context that refuses downloads, closes pop-ups and sends only what `policy` allows
+    (public addresses and the page's own host; without a policy, public addresses only)."""
     context = await browser.new_context(
         viewport={"width": viewport.width, "height": viewport.height},
         device_scale_factor=1,
@@ -100,21 +102,31 @@ async def new_context(browser: Browser, viewport: Viewport) -> BrowserContext:
         has_touch=viewport.width < 600,
     )
     context.on("page", _close_popup)
-    await context.route("**/*", _only_web_requests)
+    policy = policy or RequestPolicy("")
+    context.on("requestfailed", policy.failed)
+    context.on("request", policy.redirected)
+    await context.route("**/*", policy.handle)
     return context
+
+
+def target_policy(target: Target) -> RequestPolicy:
+    """The request policy of one target's capture: its own host and settings.allow_private (netpolicy.py)."""
+    return RequestPolicy.for_url(target.url, target.allow_private)
+
+
+def refused_or_error_page(page: Page, policy: RequestPolicy) -> None:
+    """Raise Unreachable when the page's own navigation was refused or it shows Chromium's error page:
+    neither is the site's interface, neither may become a snapshot."""
+    reason = policy.reason()
+    if reason:
+        raise Unreachable(reason)
+    if is_error_page(page.url):
+        raise Unreachable("browser error page")
 
 
 async def _close_popup(page: Page) -> None:
     if await page.opener() is not None:  # only pages opened by the watched page, not ours
         await page.close()
-
-
-async def _only_web_requests(route: Any) -> None:
-    url: str = route.request.url
-    if url.startswith(("http://", "https://", "data:", "blob:")):
-        await route.continue_()
-    else:
-        await route.abort()
 
 
 async def load(page: Page, target: Target) -> Response:
@@ -247,6 +259,8 @@ async def _document_html(frame: Frame, offset: tuple[float, float], depth: int, 
         for child in frame.child_frames:
             if budget.left <= 0 or budget.remaining() <= 0:
                 break
+            if is_error_page(child.url):
+                continue  # a refused or failed frame shows Chromium's error page, not the site
             token = f"wf{depth}-{len(children)}-{id(child) & 0xFFFFFF:x}"
             try:
                 element = await asyncio.wait_for(child.frame_element(), budget.remaining())
@@ -311,11 +325,17 @@ def _unreachable(target: Target, reason: str, meta: dict[str, Any], started: flo
 async def _capture_one(
     browser: Browser, target: Target, viewport: Viewport, max_height: int, meta: dict[str, Any]
 ) -> ViewportCapture:
-    context = await new_context(browser, viewport)
+    policy = target_policy(target)
+    context = await new_context(browser, viewport, policy)
     try:
         page = await context.new_page()
         load_started = time.monotonic()
-        response = await load(page, target)
+        try:
+            response = await load(page, target)
+        except Unreachable:
+            refused_or_error_page(page, policy)  # a refused redirect says so rather than "blocked by client"
+            raise
+        refused_or_error_page(page, policy)
         meta.setdefault("final_url", page.url)
         meta.setdefault("http_status", response.status)
         # The page's transport charset; dom.html itself is the browser's serialisation, written as UTF-8 (htmlio).
@@ -325,8 +345,12 @@ async def _capture_one(
         meta.setdefault("user_agent", await page.evaluate("navigator.userAgent"))
         meta.setdefault("viewports", []).append(viewport.model_dump())
         await dismiss_cookie_banner(page, target.cookie_banner)
-        return await capture_view(page, target, viewport, max_height)
+        view = await capture_view(page, target, viewport, max_height)
+        refused_or_error_page(page, policy)  # a JavaScript navigation refused meanwhile: not the page any more
+        if policy.refused:  # images, scripts or frames left out: the coordinator can see which hosts
+            meta["refused_hosts"] = sorted({*meta.get("refused_hosts", []), *(v.host for v in policy.refused)})
+        return view
     except PlaywrightError as exc:
-        raise Unreachable(reason_of(exc)) from None
+        raise Unreachable(policy.reason() or reason_of(exc)) from None
     finally:
         await context.close()

@@ -392,7 +392,7 @@ async def check_targets(
     """Check several targets with one browser, a bounded number at a time; results in the given order."""
     limit = asyncio.Semaphore(config.settings.concurrency)
 
-    async with launch_browser() as browser:
+    async with launch_browser(targets) as browser:
         async def one(target: Target) -> CheckResult:
             async with limit:
                 result = await check_target(browser, store, target, config.settings)

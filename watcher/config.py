@@ -13,6 +13,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    PrivateAttr,
     ValidationError,
     field_validator,
     model_validator,
@@ -31,6 +32,7 @@ from watcher.config_errors import (
 )
 from watcher.config_errors import format_loc as format_loc
 from watcher.config_errors import line_of as line_of
+from watcher.netpolicy import IPNetwork, parse_networks
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -230,6 +232,13 @@ class Target(Strict):
     timeout: Annotated[float, Field(gt=0, le=300)] = 30.0
     max_height: Annotated[int, Field(ge=500, le=100_000)] | None = None
     procedures: list[Procedure] = []
+    # settings.allow_private, given to each target when the whole file is read (watcher/netpolicy.py)
+    _allow_private: tuple[IPNetwork, ...] = PrivateAttr(default=())
+
+    @property
+    def allow_private(self) -> tuple[IPNetwork, ...]:
+        """Non-public networks this page may redirect to or load from, besides its own host."""
+        return self._allow_private
 
     @field_validator("id")
     @classmethod
@@ -280,6 +289,17 @@ class Settings(Strict):
     # disk kept per page; the oldest snapshots no change refers to are removed beyond it (0: keep everything)
     max_disk_mb: int = Field(default=500, ge=0)
     keep_recent: int = Field(default=10, ge=1)  # the latest snapshots of a page are always kept
+    # non-public addresses or networks a page may redirect to or load from (its own host is always allowed)
+    allow_private: list[str] = []
+
+    @field_validator("allow_private")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        try:
+            parse_networks(value)
+        except ValueError as exc:
+            raise ConfigValueError("cfg.allow_private", value=str(exc)) from None
+        return value
 
 
 class Config(Strict):
@@ -295,6 +315,9 @@ class Config(Strict):
             if target.id in seen:
                 raise DuplicateIdError(index, target.id)
             seen.add(target.id)
+        networks = parse_networks(self.settings.allow_private)
+        for target in self.targets:
+            target._allow_private = networks
         return self
 
     def target(self, target_id: str) -> Target:

@@ -131,6 +131,7 @@ class SharedBrowser:
         self.browser: Browser | None = None
         self.pages_since_start = 0
         self.lock: asyncio.Lock | None = None
+        self.targets: list[Target] = []  # the pages it loads: their hosts may redirect to themselves (netpolicy)
 
     def start(self) -> None:
         self.thread.start()
@@ -139,7 +140,7 @@ class SharedBrowser:
     async def _start(self) -> None:
         self.lock = asyncio.Lock()
         self.playwright = await async_playwright().start()
-        self.browser = await start_browser(self.playwright)
+        self.browser = await start_browser(self.playwright, self.targets)
 
     async def get(self) -> Browser:
         """The browser, restarted first if it died, served many pages or uses too much memory."""
@@ -150,7 +151,7 @@ class SharedBrowser:
                 if self.browser is not None and self.browser.is_connected():
                     await self.browser.close()
                 log.info("starting a fresh Chromium")
-                self.browser = await start_browser(self.playwright)
+                self.browser = await start_browser(self.playwright, self.targets)
                 self.pages_since_start = 0
             self.pages_since_start += 1
             return self.browser
@@ -236,6 +237,7 @@ class Service:
         self.config_mtime = self.config_path.stat().st_mtime
         self.store = Store(self.snapshots)
         self.browser = SharedBrowser()
+        self.browser.targets = list(self.config.targets)
         self.stopping = threading.Event()
         self.in_flight: set[Future[CheckResult]] = set()
         self.retries: dict[str, int] = {}
@@ -286,6 +288,8 @@ class Service:
             return False
         self.config = config
         self.config_mtime = self.config_path.stat().st_mtime
+        self.browser.targets = list(config.targets)  # new hosts count from the next browser start
+        self.browser.pages_since_start = BROWSER_MAX_PAGES
         self.sync_jobs()
         log.info("configuration reloaded: %d target(s)", len(config.targets))
         return True

@@ -468,6 +468,14 @@ TEXTS.update({
                             "en": "{path}: damaged or unreadable PNG (no image header)"},
 })
 
+# Public pages only, limits and the store's index (issue 16).
+TEXTS.update({
+    "cfg.allow_private": {"fr": "« {value} » n'est ni une adresse IP ni un réseau (exemples : 10.0.0.0/8, 192.168.1.20)",
+                          "en": "“{value}” is neither an IP address nor a network (e.g. 10.0.0.0/8, 192.168.1.20)"},
+    "net.private": {"fr": "adresse non publique refusée ({host}) ; settings.allow_private l'autorise",
+                    "en": "non-public address refused ({host}); settings.allow_private allows it"},
+})
+
 
 def t(key: str, lang: str = "fr", **values: object) -> str:
     """The text `key` in `lang` (French when the language is unknown), with values filled in."""
@@ -489,6 +497,9 @@ def plain_reason(reason: str, url: str, lang: str) -> str:
     parts = urlsplit(url)
     port = parts.port or (443 if parts.scheme == "https" else 80)
     host = f"{parts.hostname}:{port}" if parts.port else (parts.hostname or url or t("net.site", lang))
+    refused = re.fullmatch(r"non-public address refused(?: \((?P<host>[^)]*)\))?", reason.strip())
+    if refused:
+        return t("net.private", lang, host=refused.group("host") or host)
     key = NET_REASONS.get(reason.strip().lower())
     if key is None and reason.lower().startswith(("cert ", "ssl")):
         key = "net.certificate"
