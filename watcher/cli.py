@@ -14,6 +14,7 @@ import click
 
 from watcher import __version__
 from watcher.errors import ConfigError, InputError, WatcherError
+from watcher.sanitize import guard_stdout, strip_controls
 
 EXIT_OK, EXIT_ALERT, EXIT_ERROR = 0, 1, 2
 
@@ -414,9 +415,12 @@ def main(argv: list[str] | None = None) -> None:
     before = os.environ.get("WATCHER_LANG")
     if any(arg == "--lang" or arg.startswith("--lang=") for arg in args):  # messages raised deep inside follow it
         os.environ["WATCHER_LANG"] = argv_lang(args)
+    stdout = sys.stdout
+    guard_stdout()  # names from pages are printed: no escape sequence reaches the terminal
     try:
         _main(argv)
     finally:  # the language asked for lasts one command (main() is also called in-process)
+        sys.stdout = stdout
         if before is None:
             os.environ.pop("WATCHER_LANG", None)
         else:
@@ -449,10 +453,11 @@ def _main(argv: list[str] | None) -> None:
         click.echo(exc.render(lang) if isinstance(exc, ConfigProblems) else str(exc), err=True)
         sys.exit(EXIT_ERROR)
     except InputError as exc:
-        click.echo(f"watcher: {exc.render(argv_lang(sys.argv[1:] if argv is None else argv))}", err=True)
+        click.echo(f"watcher: {strip_controls(exc.render(argv_lang(sys.argv[1:] if argv is None else argv)))}",
+                   err=True)
         sys.exit(EXIT_ERROR)
     except WatcherError as exc:
-        click.echo(f"watcher: {exc}", err=True)
+        click.echo(f"watcher: {strip_controls(str(exc))}", err=True)
         sys.exit(EXIT_ERROR)
     except KeyboardInterrupt:
         sys.exit(130)

@@ -580,9 +580,10 @@ def unreachable_message(target: Target, reason: str | None, count: int, since: d
     renderer = renderer or Renderer()
     messages = {}
     for lang in ("fr", "en"):
+        from watcher.sanitize import for_format
         from watcher.texts import plain_reason
 
-        words = plain_reason(reason, target.url, lang) if reason else reason
+        words = for_format(plain_reason(reason, target.url, lang), "txt") if reason else reason
         context = {"target_name": target.name, "target_url": target.url, "reason": words, "count": count,
                    "since": since, "degraded": degraded.describe(lang) if degraded else None}
         messages[lang] = renderer.render("unreachable", lang, "txt", **context)
