@@ -14,6 +14,7 @@ from itertools import pairwise
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from watcher import snapfiles
 from watcher.store import CheckRecord, Store
 
 SEVERITIES = ("breaking", "major", "minor", "info")
@@ -164,7 +165,7 @@ def stored_steps(snapshot: Path, slug: Any) -> list[Any]:
     if not isinstance(slug, str) or not SAFE_SEGMENT.match(slug):
         return []
     try:
-        run = json.loads((snapshot / "procedures" / slug / "run.json").read_text(encoding="utf-8"))
+        run = json.loads(snapfiles.read_text(snapshot, Path("procedures", slug, "run.json")))
     except (OSError, ValueError):
         return []
     steps = run.get("steps") if isinstance(run, dict) else None
