@@ -6,6 +6,7 @@ A page that cannot be loaded is not an exception: the capture comes back `unreac
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 import time
 from dataclasses import dataclass, field
@@ -63,7 +64,7 @@ class Capture:
     """The result of loading one target: either views (status ok) or a reason it was unreachable."""
 
     target_id: str
-    status: str  # "ok" | "unreachable"
+    status: str  # "ok" | "unreachable" | "error" (the browser stopped: reason BROWSER_CRASHED)
     reason: str | None
     meta: dict[str, Any]
     views: list[ViewportCapture] = field(default_factory=list)
@@ -75,6 +76,22 @@ class Capture:
 
 class Unreachable(Exception):
     """Internal signal: the page cannot be captured; the message is the reason shown to people."""
+
+
+class BrowserCrashed(Exception):
+    """Internal signal: Chromium (or the page's renderer) died mid-capture: not the site's fault."""
+
+
+# Playwright's words when the renderer or the browser process is gone (first line of its error)
+CRASH_WORDS = ("page crashed", "target crashed", "browser has been closed", "browser has disconnected",
+               "target page, context or browser has been closed")
+BROWSER_CRASHED = "browser crashed"
+
+
+def crashed(exc: BaseException | None, browser: Browser, page_crashed: bool) -> bool:
+    """Whether a failure means the browser or the page's renderer stopped, not that the site failed."""
+    text = first_line(exc).lower() if exc is not None else ""
+    return page_crashed or not browser.is_connected() or any(words in text for words in CRASH_WORDS)
 
 
 def reason_of(exc: BaseException) -> str:
@@ -134,9 +151,15 @@ async def load(page: Page, target: Target) -> Response:
     timeout_ms = target.timeout * 1000
     page.on("dialog", lambda dialog: asyncio.ensure_future(dialog.dismiss()))
     network = NetworkWatch(page)
+    answered: list[Response] = []
+    page.on("response", lambda r: answered.append(r) if r.frame == page.main_frame
+            and r.request.is_navigation_request() else None)
     try:
         response = await page.goto(target.url, wait_until="load", timeout=timeout_ms)
-    except (PlaywrightError, PlaywrightTimeout) as exc:
+    except PlaywrightTimeout:
+        # the site answered but its page never finished loading in time: slow or heavy, not unreachable
+        raise Unreachable(too_slow(target) if answered else "timeout") from None
+    except PlaywrightError as exc:
         raise Unreachable(reason_of(exc)) from None
     if response is None:
         raise Unreachable("no response")
@@ -185,6 +208,11 @@ class NetworkWatch:
             if self.in_flight == 0 and time.monotonic() - self.last_activity >= self.QUIET_S:
                 return
             await asyncio.sleep(0.05)
+
+
+def too_slow(target: Target) -> str:
+    """The reason of a page that answered but did not load within its `timeout` (texts: net.too_slow)."""
+    return f"too slow ({target.timeout:g} s)"
 
 
 async def dismiss_cookie_banner(page: Page, selector: str | None) -> None:
@@ -308,8 +336,12 @@ async def capture_target(browser: Browser, target: Target, max_height: int) -> C
                 _capture_one(browser, target, viewport, limit, meta), timeout=target.timeout * 2 + 30))
     except Unreachable as exc:
         return _unreachable(target, str(exc), meta, started)
+    except BrowserCrashed:
+        failed = _unreachable(target, BROWSER_CRASHED, meta, started)
+        failed.status = "error"
+        return failed
     except (TimeoutError, PlaywrightTimeout):
-        return _unreachable(target, "timeout", meta, started)
+        return _unreachable(target, too_slow(target) if "http_status" in meta else "timeout", meta, started)
     meta["duration_s"] = round(time.monotonic() - started, 3)
     meta["truncated"] = views[0].truncated
     meta["page_height"] = views[0].page_height
@@ -325,32 +357,60 @@ def _unreachable(target: Target, reason: str, meta: dict[str, Any], started: flo
 async def _capture_one(
     browser: Browser, target: Target, viewport: Viewport, max_height: int, meta: dict[str, Any]
 ) -> ViewportCapture:
+    """One viewport in a fresh context; BrowserCrashed as soon as the renderer or the browser dies (Playwright's
+    calls on a crashed page would otherwise wait for their own timeouts), Unreachable when the site fails."""
     policy = target_policy(target)
     context = await new_context(browser, viewport, policy)
+    gone = asyncio.Event()
+
+    def stopped(_source: object) -> None:
+        gone.set()
+
+    browser.on("disconnected", stopped)
     try:
         page = await context.new_page()
-        load_started = time.monotonic()
+        page.on("crash", stopped)
+        work = asyncio.ensure_future(_capture_page(page, policy, target, viewport, max_height, meta))
+        watch = asyncio.ensure_future(gone.wait())
         try:
-            response = await load(page, target)
-        except Unreachable:
-            refused_or_error_page(page, policy)  # a refused redirect says so rather than "blocked by client"
-            raise
-        refused_or_error_page(page, policy)
-        meta.setdefault("final_url", page.url)
-        meta.setdefault("http_status", response.status)
-        # The page's transport charset; dom.html itself is the browser's serialisation, written as UTF-8 (htmlio).
-        meta.setdefault("content_type", response.headers.get("content-type"))
-        meta.setdefault("dom_encoding", DOM_ENCODING)
-        meta.setdefault("load_s", round(time.monotonic() - load_started, 3))
-        meta.setdefault("user_agent", await page.evaluate("navigator.userAgent"))
-        meta.setdefault("viewports", []).append(viewport.model_dump())
-        await dismiss_cookie_banner(page, target.cookie_banner)
-        view = await capture_view(page, target, viewport, max_height)
-        refused_or_error_page(page, policy)  # a JavaScript navigation refused meanwhile: not the page any more
-        if policy.refused:  # images, scripts or frames left out: the coordinator can see which hosts
-            meta["refused_hosts"] = sorted({*meta.get("refused_hosts", []), *(v.host for v in policy.refused)})
-        return view
+            await asyncio.wait({work, watch}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            watch.cancel()
+            if not work.done():
+                work.cancel()
+        if gone.is_set() and (not work.done() or work.cancelled() or work.exception() is not None):
+            raise BrowserCrashed("the page's renderer or the browser stopped")
+        return work.result()
     except PlaywrightError as exc:
+        if crashed(exc, browser, gone.is_set()):
+            raise BrowserCrashed(first_line(exc)) from None
         raise Unreachable(policy.reason() or reason_of(exc)) from None
     finally:
-        await context.close()
+        browser.remove_listener("disconnected", stopped)
+        with contextlib.suppress(PlaywrightError):  # a crashed browser cannot close what it lost
+            await context.close()
+
+
+async def _capture_page(page: Page, policy: RequestPolicy, target: Target, viewport: Viewport, max_height: int,
+                        meta: dict[str, Any]) -> ViewportCapture:
+    load_started = time.monotonic()
+    try:
+        response = await load(page, target)
+    except Unreachable:
+        refused_or_error_page(page, policy)  # a refused redirect says so rather than "blocked by client"
+        raise
+    refused_or_error_page(page, policy)
+    meta.setdefault("final_url", page.url)
+    meta.setdefault("http_status", response.status)
+    # The page's transport charset; dom.html itself is the browser's serialisation, written as UTF-8 (htmlio).
+    meta.setdefault("content_type", response.headers.get("content-type"))
+    meta.setdefault("dom_encoding", DOM_ENCODING)
+    meta.setdefault("load_s", round(time.monotonic() - load_started, 3))
+    meta.setdefault("user_agent", await page.evaluate("navigator.userAgent"))
+    meta.setdefault("viewports", []).append(viewport.model_dump())
+    await dismiss_cookie_banner(page, target.cookie_banner)
+    view = await capture_view(page, target, viewport, max_height)
+    refused_or_error_page(page, policy)  # a JavaScript navigation refused meanwhile: not the page any more
+    if policy.refused:  # images, scripts or frames left out: the coordinator can see which hosts
+        meta["refused_hosts"] = sorted({*meta.get("refused_hosts", []), *(v.host for v in policy.refused)})
+    return view

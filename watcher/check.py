@@ -364,6 +364,12 @@ async def check_target(browser: Browser, store: Store, target: Target, settings:
     when = utc_now()
     try:
         capture = await capture_target(browser, target, settings.max_height)
+        if capture.status == "error" and browser.is_connected():  # the renderer crashed: once more, fresh
+            capture = await capture_target(browser, target, settings.max_height)
+        if capture.status == "error":  # the browser stopped: not held against the site (no unreachable streak)
+            check_id = store.record_check(target.id, when, "error", reason=capture.reason)
+            return CheckResult(target, when, "error", reason=capture.reason, check_id=check_id,
+                               baseline=store.baseline(target.id))
         if capture.status != "ok":
             check_id = store.record_check(target.id, when, "unreachable", reason=capture.reason)
             return CheckResult(target, when, "unreachable", reason=capture.reason, check_id=check_id,

@@ -52,7 +52,8 @@ def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
 
 
 # Commands that work in a folder with no targets.yaml: they read files, create it, or only read the snapshots.
-WITHOUT_CONFIG = frozenset({"diff", "skeleton", "add", "schema", "serve", "build", "tutorial", "init"})
+WITHOUT_CONFIG = frozenset({"diff", "skeleton", "add", "schema", "serve", "build", "tutorial", "init",
+                            "rebuild-index"})
 
 
 def require_setup(paths: Paths) -> None:
@@ -234,6 +235,21 @@ def changelog_build(paths: Paths, out_dir: str | None, no_pdf: bool, base_url: s
     report = run_build(paths.snapshots, Path(out_dir) if out_dir else None, pick_lang(lang), not no_pdf, base_url,
                        config)
     click.echo(report.describe(pick_lang(lang)))
+
+
+@cli.group("store")
+def store_group() -> None:
+    """Le dossier des captures et son index."""
+
+
+@store_group.command("rebuild-index")
+@common_options
+@lang_option
+def store_rebuild_index(paths: Paths, lang: str | None) -> None:
+    """Reconstruit l'index des captures (index.sqlite3) à partir des dossiers de capture, et dit ce qu'il a trouvé."""
+    from watcher.store_rebuild import rebuild_index
+
+    click.echo(rebuild_index(paths.snapshots).describe(pick_lang(lang)))
 
 
 @cli.command()

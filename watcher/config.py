@@ -39,6 +39,7 @@ M = TypeVar("M", bound=BaseModel)
 SAFE_ID = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,79}$")
 EVERY = re.compile(r"^every\s+(\d+)\s*([smhd])$")
 UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+MAX_CONFIG_BYTES = 1_000_000  # targets.yaml and channels.yaml: a territory's few hundred pages fit in 200 kB
 
 
 class Strict(BaseModel):
@@ -361,6 +362,9 @@ def url_suggestion(value: str) -> str:
 def read_yaml(path: Path) -> Any:
     """Round-trip YAML load (keeps line numbers); syntax errors become ConfigError with file:line."""
     try:
+        size = path.stat().st_size if path.is_file() else 0
+        if size > MAX_CONFIG_BYTES:  # a 50 MB file took 3 minutes and 877 MB to refuse field by field
+            raise single(path, None, "", "cfg.too_big", size=size, limit=MAX_CONFIG_BYTES)
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise single(path, None, "", "cfg.not_found") from None

@@ -40,6 +40,7 @@ from playwright.async_api import Browser, Playwright, async_playwright
 
 from watcher.alerts import alert_from_result
 from watcher.browser import start_browser
+from watcher.capture import BROWSER_CRASHED
 from watcher.channels import load_channels
 from watcher.check import CheckResult, check_target
 from watcher.config import Config, Target, load_config, parse_schedule
@@ -346,7 +347,7 @@ class Service:
     def _after_check(self, result: CheckResult) -> None:
         """Retries for an unreachable site or a degraded page (maintenance, queue…); coordinators hear of long
         outages and recoveries."""
-        if result.status in ("unreachable", "degraded"):
+        if result.status in ("unreachable", "degraded") or result.reason == BROWSER_CRASHED:
             self._retry_later(result.target.id)
         else:
             self.retries.pop(result.target.id, None)
