@@ -13,7 +13,7 @@ import grimp
 import pytest
 
 # Lowest first: a module may import its own stage and lower ones, never a higher one (docs/architecture.md).
-LAYERS = ["watcher.i18n", "watcher.errors", "watcher.config", "watcher.detect", "watcher.capture", "watcher.store",
+LAYERS = ["watcher.safety", "watcher.i18n", "watcher.errors", "watcher.config", "watcher.detect", "watcher.capture", "watcher.store",
           "watcher.report", "watcher.deliver", "watcher.publish", "watcher.service", "watcher.web", "watcher.demo",
           "watcher.cli"]
 

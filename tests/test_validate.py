@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import json
 import signal
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -16,7 +18,6 @@ import pytest
 
 from tests.conftest import LocalSite, run_watcher, wait_until
 from tests.test_notify import Webhook, free_port
-from tests.test_service import checks
 from watcher.config.channels import load_channels
 from watcher.config.targets import Config
 from watcher.deliver.notify import Notifier, Outbox, tell_disabled_channels
@@ -28,6 +29,15 @@ TARGETS = """targets:
     url: https://www.example.org/
 """
 UNSET = "WATCHER_TEST_NEVER_SET"
+
+
+def recorded_checks(folder: Path) -> list[tuple[str, int]]:
+    """(status, alert) of the checks in FOLDER/snapshots/index.sqlite3, oldest first."""
+    index = folder / "snapshots" / "index.sqlite3"
+    if not index.is_file():
+        return []
+    with closing(sqlite3.connect(index)) as con:
+        return con.execute("SELECT status, alert FROM checks ORDER BY id").fetchall()
 
 
 def folder_with(tmp_path: Path, channels: str, targets: str = TARGETS) -> Path:
@@ -194,7 +204,7 @@ def test_service_sends_to_the_other_channels_and_says_what_is_disabled(tmp_path:
     try:
         coordination = tmp_path / "notifiers" / "coordination.txt"
         assert wait_until(coordination.is_file, 120), _output(proc)
-        assert wait_until(lambda: len(checks(tmp_path)) >= 1, 120), _output(proc)  # the first capture is V1
+        assert wait_until(lambda: len(recorded_checks(tmp_path)) >= 1, 120), _output(proc)  # the first capture is V1
         page["html"] = SITE_HOME.replace("Mon Compte", "Mon espace personnel")
         assert wait_until(lambda: len(webhook.posts) >= 1, 120), _output(proc)
     finally:

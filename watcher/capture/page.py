@@ -6,6 +6,7 @@ A page that cannot be loaded is not an exception: the capture comes back `unreac
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 import time
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ from watcher.capture.scripts import (
 from watcher.config.targets import Target, Viewport
 from watcher.detect.htmlio import DOM_ENCODING
 from watcher.errors import first_line
+from watcher.safety.netpolicy import RequestPolicy, is_error_page
 
 STABLE_TRIES = 3
 NET_ERROR = re.compile(r"net::ERR_([A-Z_]+)")
@@ -62,7 +64,7 @@ class Capture:
     """The result of loading one target: either views (status ok) or a reason it was unreachable."""
 
     target_id: str
-    status: str  # "ok" | "unreachable"
+    status: str  # "ok" | "unreachable" | "error" (the browser stopped: reason BROWSER_CRASHED)
     reason: str | None
     meta: dict[str, Any]
     views: list[ViewportCapture] = field(default_factory=list)
@@ -76,6 +78,22 @@ class Unreachable(Exception):
     """Internal signal: the page cannot be captured; the message is the reason shown to people."""
 
 
+class BrowserCrashed(Exception):
+    """Internal signal: Chromium (or the page's renderer) died mid-capture: not the site's fault."""
+
+
+# Playwright's words when the renderer or the browser process is gone (first line of its error)
+CRASH_WORDS = ("page crashed", "target crashed", "browser has been closed", "browser has disconnected",
+               "target page, context or browser has been closed")
+BROWSER_CRASHED = "browser crashed"
+
+
+def crashed(exc: BaseException | None, browser: Browser, page_crashed: bool) -> bool:
+    """Whether a failure means the browser or the page's renderer stopped, not that the site failed."""
+    text = first_line(exc).lower() if exc is not None else ""
+    return page_crashed or not browser.is_connected() or any(words in text for words in CRASH_WORDS)
+
+
 def reason_of(exc: BaseException) -> str:
     """A short, stable reason for a failed load (Playwright's messages carry logs after the first line)."""
     if isinstance(exc, (PlaywrightTimeout, asyncio.TimeoutError, TimeoutError)):
@@ -87,8 +105,9 @@ def reason_of(exc: BaseException) -> str:
     return text[:200]
 
 
-async def new_context(browser: Browser, viewport: Viewport) -> BrowserContext:
-    """A fresh, cookie-less context that refuses downloads and closes pop-ups."""
+async def new_context(browser: Browser, viewport: Viewport, policy: RequestPolicy | None = None) -> BrowserContext:
+    """A fresh, cookie-less context that refuses downloads, closes pop-ups and sends only what `policy` allows
+    (public addresses and the page's own host; without a policy, public addresses only)."""
     context = await browser.new_context(
         viewport={"width": viewport.width, "height": viewport.height},
         device_scale_factor=1,
@@ -100,8 +119,26 @@ async def new_context(browser: Browser, viewport: Viewport) -> BrowserContext:
         has_touch=viewport.width < 600,
     )
     context.on("page", _close_popup)
-    await context.route("**/*", _only_web_requests)
+    policy = policy or RequestPolicy("")
+    context.on("requestfailed", policy.failed)
+    context.on("request", policy.redirected)
+    await context.route("**/*", policy.handle)
     return context
+
+
+def target_policy(target: Target) -> RequestPolicy:
+    """The request policy of one target's capture: its own host and settings.allow_private (netpolicy.py)."""
+    return RequestPolicy.for_url(target.url, target.allow_private)
+
+
+def refused_or_error_page(page: Page, policy: RequestPolicy) -> None:
+    """Raise Unreachable when the page's own navigation was refused or it shows Chromium's error page:
+    neither is the site's interface, neither may become a snapshot."""
+    reason = policy.reason()
+    if reason:
+        raise Unreachable(reason)
+    if is_error_page(page.url):
+        raise Unreachable("browser error page")
 
 
 async def _close_popup(page: Page) -> None:
@@ -109,22 +146,20 @@ async def _close_popup(page: Page) -> None:
         await page.close()
 
 
-async def _only_web_requests(route: Any) -> None:
-    url: str = route.request.url
-    if url.startswith(("http://", "https://", "data:", "blob:")):
-        await route.continue_()
-    else:
-        await route.abort()
-
-
 async def load(page: Page, target: Target) -> Response:
     """Navigate and wait until the page has settled; raise Unreachable with a reason otherwise."""
     timeout_ms = target.timeout * 1000
     page.on("dialog", lambda dialog: asyncio.ensure_future(dialog.dismiss()))
     network = NetworkWatch(page)
+    answered: list[Response] = []
+    page.on("response", lambda r: answered.append(r) if r.frame == page.main_frame
+            and r.request.is_navigation_request() else None)
     try:
         response = await page.goto(target.url, wait_until="load", timeout=timeout_ms)
-    except (PlaywrightError, PlaywrightTimeout) as exc:
+    except PlaywrightTimeout:
+        # the site answered but its page never finished loading in time: slow or heavy, not unreachable
+        raise Unreachable(too_slow(target) if answered else "timeout") from None
+    except PlaywrightError as exc:
         raise Unreachable(reason_of(exc)) from None
     if response is None:
         raise Unreachable("no response")
@@ -173,6 +208,11 @@ class NetworkWatch:
             if self.in_flight == 0 and time.monotonic() - self.last_activity >= self.QUIET_S:
                 return
             await asyncio.sleep(0.05)
+
+
+def too_slow(target: Target) -> str:
+    """The reason of a page that answered but did not load within its `timeout` (texts: net.too_slow)."""
+    return f"too slow ({target.timeout:g} s)"
 
 
 async def dismiss_cookie_banner(page: Page, selector: str | None) -> None:
@@ -247,6 +287,8 @@ async def _document_html(frame: Frame, offset: tuple[float, float], depth: int, 
         for child in frame.child_frames:
             if budget.left <= 0 or budget.remaining() <= 0:
                 break
+            if is_error_page(child.url):
+                continue  # a refused or failed frame shows Chromium's error page, not the site
             token = f"wf{depth}-{len(children)}-{id(child) & 0xFFFFFF:x}"
             try:
                 element = await asyncio.wait_for(child.frame_element(), budget.remaining())
@@ -294,8 +336,12 @@ async def capture_target(browser: Browser, target: Target, max_height: int) -> C
                 _capture_one(browser, target, viewport, limit, meta), timeout=target.timeout * 2 + 30))
     except Unreachable as exc:
         return _unreachable(target, str(exc), meta, started)
+    except BrowserCrashed:
+        failed = _unreachable(target, BROWSER_CRASHED, meta, started)
+        failed.status = "error"
+        return failed
     except (TimeoutError, PlaywrightTimeout):
-        return _unreachable(target, "timeout", meta, started)
+        return _unreachable(target, too_slow(target) if "http_status" in meta else "timeout", meta, started)
     meta["duration_s"] = round(time.monotonic() - started, 3)
     meta["truncated"] = views[0].truncated
     meta["page_height"] = views[0].page_height
@@ -311,22 +357,60 @@ def _unreachable(target: Target, reason: str, meta: dict[str, Any], started: flo
 async def _capture_one(
     browser: Browser, target: Target, viewport: Viewport, max_height: int, meta: dict[str, Any]
 ) -> ViewportCapture:
-    context = await new_context(browser, viewport)
+    """One viewport in a fresh context; BrowserCrashed as soon as the renderer or the browser dies (Playwright's
+    calls on a crashed page would otherwise wait for their own timeouts), Unreachable when the site fails."""
+    policy = target_policy(target)
+    context = await new_context(browser, viewport, policy)
+    gone = asyncio.Event()
+
+    def stopped(_source: object) -> None:
+        gone.set()
+
+    browser.on("disconnected", stopped)
     try:
         page = await context.new_page()
-        load_started = time.monotonic()
-        response = await load(page, target)
-        meta.setdefault("final_url", page.url)
-        meta.setdefault("http_status", response.status)
-        # The page's transport charset; dom.html itself is the browser's serialisation, written as UTF-8 (htmlio).
-        meta.setdefault("content_type", response.headers.get("content-type"))
-        meta.setdefault("dom_encoding", DOM_ENCODING)
-        meta.setdefault("load_s", round(time.monotonic() - load_started, 3))
-        meta.setdefault("user_agent", await page.evaluate("navigator.userAgent"))
-        meta.setdefault("viewports", []).append(viewport.model_dump())
-        await dismiss_cookie_banner(page, target.cookie_banner)
-        return await capture_view(page, target, viewport, max_height)
+        page.on("crash", stopped)
+        work = asyncio.ensure_future(_capture_page(page, policy, target, viewport, max_height, meta))
+        watch = asyncio.ensure_future(gone.wait())
+        try:
+            await asyncio.wait({work, watch}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            watch.cancel()
+            if not work.done():
+                work.cancel()
+        if gone.is_set() and (not work.done() or work.cancelled() or work.exception() is not None):
+            raise BrowserCrashed("the page's renderer or the browser stopped")
+        return work.result()
     except PlaywrightError as exc:
-        raise Unreachable(reason_of(exc)) from None
+        if crashed(exc, browser, gone.is_set()):
+            raise BrowserCrashed(first_line(exc)) from None
+        raise Unreachable(policy.reason() or reason_of(exc)) from None
     finally:
-        await context.close()
+        browser.remove_listener("disconnected", stopped)
+        with contextlib.suppress(PlaywrightError):  # a crashed browser cannot close what it lost
+            await context.close()
+
+
+async def _capture_page(page: Page, policy: RequestPolicy, target: Target, viewport: Viewport, max_height: int,
+                        meta: dict[str, Any]) -> ViewportCapture:
+    load_started = time.monotonic()
+    try:
+        response = await load(page, target)
+    except Unreachable:
+        refused_or_error_page(page, policy)  # a refused redirect says so rather than "blocked by client"
+        raise
+    refused_or_error_page(page, policy)
+    meta.setdefault("final_url", page.url)
+    meta.setdefault("http_status", response.status)
+    # The page's transport charset; dom.html itself is the browser's serialisation, written as UTF-8 (htmlio).
+    meta.setdefault("content_type", response.headers.get("content-type"))
+    meta.setdefault("dom_encoding", DOM_ENCODING)
+    meta.setdefault("load_s", round(time.monotonic() - load_started, 3))
+    meta.setdefault("user_agent", await page.evaluate("navigator.userAgent"))
+    meta.setdefault("viewports", []).append(viewport.model_dump())
+    await dismiss_cookie_banner(page, target.cookie_banner)
+    view = await capture_view(page, target, viewport, max_height)
+    refused_or_error_page(page, policy)  # a JavaScript navigation refused meanwhile: not the page any more
+    if policy.refused:  # images, scripts or frames left out: the coordinator can see which hosts
+        meta["refused_hosts"] = sorted({*meta.get("refused_hosts", []), *(v.host for v in policy.refused)})
+    return view

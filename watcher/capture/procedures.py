@@ -35,6 +35,8 @@ from watcher.capture.page import (
     load,
     new_context,
     reason_of,
+    refused_or_error_page,
+    target_policy,
 )
 from watcher.capture.scripts import PAGE_HEIGHT
 from watcher.config.targets import Procedure, Step, Target
@@ -375,19 +377,22 @@ def _mark_timeout(run: ProcedureRun) -> None:
 
 
 async def _replay_in_context(browser: Browser, target: Target, run: ProcedureRun, step_timeout: float) -> None:
-    context = await new_context(browser, target.viewports[0])
+    policy = target_policy(target)
+    context = await new_context(browser, target.viewports[0], policy)
     try:
         page = await context.new_page()
         watch = NavigationWatch(page)
         try:
             await load(page, target)
+            refused_or_error_page(page, policy)
         except Unreachable as exc:
-            run.status, run.reason = "unreachable", str(exc)
+            run.status, run.reason = "unreachable", policy.reason() or str(exc)
             return
         await dismiss_cookie_banner(page, target.cookie_banner)
         run.start_url = page.url
         run.shots.append(await record_page(page, target))
         await _play_steps(page, watch, target, run, step_timeout)
+        run.reason = run.reason or policy.reason()  # a step led to a non-public address: say so
     except PlaywrightError as exc:  # the browser gave up on the page mid-way (crash, closed page)
         if run.start_url is None:
             run.status, run.reason = "unreachable", reason_of(exc)

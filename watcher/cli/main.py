@@ -14,6 +14,7 @@ import click
 from watcher import __version__
 from watcher.cli.common import EXIT_ALERT, EXIT_ERROR, EXIT_OK, Paths, emit_json
 from watcher.errors import ConfigError, InputError, WatcherError
+from watcher.safety.sanitize import guard_stdout, strip_controls
 
 
 def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -38,7 +39,8 @@ def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
 
 
 # Commands that work in a folder with no targets.yaml: they read files, create it, or only read the snapshots.
-WITHOUT_CONFIG = frozenset({"diff", "skeleton", "add", "schema", "serve", "build", "tutorial", "init"})
+WITHOUT_CONFIG = frozenset({"diff", "skeleton", "add", "schema", "serve", "build", "tutorial", "init",
+                            "rebuild-index"})
 
 
 def require_setup(paths: Paths) -> None:
@@ -216,6 +218,21 @@ def changelog_build(paths: Paths, out_dir: str | None, no_pdf: bool, base_url: s
     report = run_build(paths.snapshots, Path(out_dir) if out_dir else None, pick_lang(lang), not no_pdf, base_url,
                        config)
     click.echo(report.describe(pick_lang(lang)))
+
+
+@cli.group("store")
+def store_group() -> None:
+    """Le dossier des captures et son index."""
+
+
+@store_group.command("rebuild-index")
+@common_options
+@lang_option
+def store_rebuild_index(paths: Paths, lang: str | None) -> None:
+    """Reconstruit l'index des captures (index.sqlite3) à partir des dossiers de capture, et dit ce qu'il a trouvé."""
+    from watcher.store.rebuild import rebuild_index
+
+    click.echo(rebuild_index(paths.snapshots).describe(pick_lang(lang)))
 
 
 @cli.command()
@@ -449,9 +466,12 @@ def main(argv: list[str] | None = None) -> None:
     before = os.environ.get("WATCHER_LANG")
     if any(arg == "--lang" or arg.startswith("--lang=") for arg in args):  # messages raised deep inside follow it
         os.environ["WATCHER_LANG"] = argv_lang(args)
+    stdout = sys.stdout
+    guard_stdout()  # names from pages are printed: no escape sequence reaches the terminal
     try:
         _main(argv)
     finally:  # the language asked for lasts one command (main() is also called in-process)
+        sys.stdout = stdout
         if before is None:
             os.environ.pop("WATCHER_LANG", None)
         else:
@@ -484,10 +504,11 @@ def _main(argv: list[str] | None) -> None:
         click.echo(exc.render(lang) if isinstance(exc, ConfigProblems) else str(exc), err=True)
         sys.exit(EXIT_ERROR)
     except InputError as exc:
-        click.echo(f"watcher: {exc.render(argv_lang(sys.argv[1:] if argv is None else argv))}", err=True)
+        click.echo(f"watcher: {strip_controls(exc.render(argv_lang(sys.argv[1:] if argv is None else argv)))}",
+                   err=True)
         sys.exit(EXIT_ERROR)
     except WatcherError as exc:
-        click.echo(f"watcher: {exc}", err=True)
+        click.echo(f"watcher: {strip_controls(str(exc))}", err=True)
         sys.exit(EXIT_ERROR)
     except KeyboardInterrupt:
         sys.exit(130)

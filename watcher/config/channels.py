@@ -248,7 +248,7 @@ def resolve_url(template: str, env: Mapping[str, str], base_dir: Path | None = N
         value = env.get(match.group(1))
         if value is None:
             raise KeyError(match.group(1))
-        return quote(value, safe=":")  # a token with '/' or '@' must not change the URL's shape
+        return quote(value, safe="")  # a secret with ":", "/", "@" or "#" must not change the URL's shape
 
     url = ENV_VAR.sub(fill, template)
     if url.startswith(FILE_SCHEMA):
@@ -298,6 +298,7 @@ def load_channels(notifiers_dir: Path | None, env: Mapping[str, str] | None = No
         return Channels(builtin, notifiers_dir if notifiers_dir and notifiers_dir.is_dir() else None, env)
     settings = parse_model(path, ChannelsFile)
     channels = Channels(settings, notifiers_dir, env)
+    register_secrets(channels)
     channels.issues = inspect_channels(channels, read_yaml(path))
     return channels
 
@@ -313,6 +314,21 @@ def check_channel_words(channels_path: Path, config: Config) -> None:
     issues = unknown_word_issues(channels_path, read_yaml(channels_path), dict(settings.channels), used)
     if issues:
         raise problems(issues)
+
+
+def register_secrets(channels: Channels) -> None:
+    """Tell the log redaction (watcher/safety/secrets.py) every secret value these channels use: the
+    `${VAR}` values and the secrets written in clear."""
+    from watcher.safety import secrets as secrets_filter
+
+    registry = apprise_registry(channels.plugin_paths)
+    values: list[str] = []
+    for channel in channels.settings.channels.values():
+        for template in channel.urls:
+            values += [channels.env[name] for name in ENV_VAR.findall(template) if name in channels.env]
+            clear = list(clear_secrets(template, registry).values())
+            values += clear + [unquote(value) for value in clear]
+    secrets_filter.register(values)
 
 
 # --- what will fail later -------------------------------------------------------------------------------------

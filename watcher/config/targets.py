@@ -14,6 +14,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    PrivateAttr,
     ValidationError,
     field_validator,
     model_validator,
@@ -34,12 +35,14 @@ from watcher.config.problems import line_of as line_of
 from watcher.config.roles import STEP_ROLES
 from watcher.config.selectors import ignore_problem, page_selector_problem
 from watcher.config.severity import Severity, SeverityName
+from watcher.safety.netpolicy import IPNetwork, parse_networks
 
 M = TypeVar("M", bound=BaseModel)
 
 SAFE_ID = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,79}$")
 EVERY = re.compile(r"^every\s+(\d+)\s*([smhd])$")
 UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+MAX_CONFIG_BYTES = 1_000_000  # targets.yaml and channels.yaml: a territory's few hundred pages fit in 200 kB
 
 
 class Strict(BaseModel):
@@ -225,6 +228,13 @@ class Target(Strict):
     timeout: Annotated[float, Field(gt=0, le=300)] = 30.0
     max_height: Annotated[int, Field(ge=500, le=100_000)] | None = None
     procedures: list[Procedure] = []
+    # settings.allow_private, given to each target when the whole file is read (watcher/safety/netpolicy.py)
+    _allow_private: tuple[IPNetwork, ...] = PrivateAttr(default=())
+
+    @property
+    def allow_private(self) -> tuple[IPNetwork, ...]:
+        """Non-public networks this page may redirect to or load from, besides its own host."""
+        return self._allow_private
 
     @field_validator("id")
     @classmethod
@@ -304,6 +314,17 @@ class Settings(Strict):
     # disk kept per page; the oldest snapshots no change refers to are removed beyond it (0: keep everything)
     max_disk_mb: int = Field(default=500, ge=0)
     keep_recent: int = Field(default=10, ge=1)  # the latest snapshots of a page are always kept
+    # non-public addresses or networks a page may redirect to or load from (its own host is always allowed)
+    allow_private: list[str] = []
+
+    @field_validator("allow_private")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        try:
+            parse_networks(value)
+        except ValueError as exc:
+            raise ConfigValueError("cfg.allow_private", value=str(exc)) from None
+        return value
 
     @property
     def workers(self) -> int:
@@ -324,6 +345,9 @@ class Config(Strict):
             if target.id in seen:
                 raise DuplicateIdError(index, target.id)
             seen.add(target.id)
+        networks = parse_networks(self.settings.allow_private)
+        for target in self.targets:
+            target._allow_private = networks
         return self
 
     def target(self, target_id: str) -> Target:
@@ -367,6 +391,9 @@ def url_suggestion(value: str) -> str:
 def read_yaml(path: Path) -> Any:
     """Round-trip YAML load (keeps line numbers); syntax errors become ConfigError with file:line."""
     try:
+        size = path.stat().st_size if path.is_file() else 0
+        if size > MAX_CONFIG_BYTES:  # a 50 MB file took 3 minutes and 877 MB to refuse field by field
+            raise single(path, None, "", "cfg.too_big", size=size, limit=MAX_CONFIG_BYTES)
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise single(path, None, "", "cfg.not_found") from None

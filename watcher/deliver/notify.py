@@ -635,8 +635,9 @@ def unreachable_message(target: Target, reason: str | None, count: int, since: d
     messages = {}
     for lang in ("fr", "en"):
         from watcher.i18n.texts import plain_reason
+        from watcher.safety.sanitize import for_format
 
-        words = plain_reason(reason, target.url, lang) if reason else reason
+        words = for_format(plain_reason(reason, target.url, lang), "txt") if reason else reason
         context = {"target_name": target.name, "target_url": target.url, "reason": words, "count": count,
                    "since": since, "degraded": degraded.describe(lang) if degraded else None}
         messages[lang] = renderer.render("unreachable", lang, "txt", **context)

@@ -495,6 +495,34 @@ TEXTS.update({
                             "en": "{path}: damaged or unreadable PNG (no image header)"},
 })
 
+# Public pages only, limits and the store's index (issue 16).
+TEXTS.update({
+    "cfg.allow_private": {"fr": "« {value} » n'est ni une adresse IP ni un réseau (exemples : 10.0.0.0/8, 192.168.1.20)",
+                          "en": "“{value}” is neither an IP address nor a network (e.g. 10.0.0.0/8, 192.168.1.20)"},
+    "store.index_missing": {
+        "fr": "l'index des captures {index} a disparu alors que {count} dossiers de capture existent : watcher "
+              "ne démarre pas (il croirait toutes les pages nouvelles) ; reconstruisez-le avec "
+              "« watcher store rebuild-index »",
+        "en": "the snapshot index {index} is missing while {count} snapshot folders exist: watcher does not start "
+              "(it would take every page for new); rebuild it with `watcher store rebuild-index`"},
+    "store.index_exists": {"fr": "l'index {index} existe déjà et contient des vérifications : rien n'a été changé",
+                           "en": "the index {index} already exists and holds checks: nothing was changed"},
+    "store.rebuilt": {"fr": "index reconstruit : {checks} vérifications pour {pages} pages",
+                      "en": "index rebuilt: {checks} checks for {pages} pages"},
+    "store.skipped": {"fr": "{count} dossiers laissés de côté (pas des captures) : {names}",
+                      "en": "{count} folders left alone (not snapshots): {names}"},
+    "cfg.too_big": {"fr": "fichier trop gros ({size} octets ; au plus {limit} octets pour un fichier de réglages)",
+                    "en": "file too big ({size} bytes; a settings file holds at most {limit} bytes)"},
+    "net.too_slow": {"fr": "la page répond mais est trop lente ou trop lourde à charger (plus de {seconds} s) ; "
+                           "le réglage « timeout » de la page allonge ce délai",
+                     "en": "the page answers but is too slow or too heavy to load (over {seconds} s); "
+                           "the page's “timeout” setting raises this limit"},
+    "net.browser_crashed": {"fr": "le navigateur s'est arrêté pendant la vérification (ce n'est pas le site)",
+                            "en": "the browser stopped during the check (not the site's fault)"},
+    "net.private": {"fr": "adresse non publique refusée ({host}) ; settings.allow_private l'autorise",
+                    "en": "non-public address refused ({host}); settings.allow_private allows it"},
+})
+
 
 def t(key: str, lang: str = "fr", **values: object) -> str:
     """The text `key` in `lang` (French when the language is unknown), with values filled in."""
@@ -516,6 +544,14 @@ def plain_reason(reason: str, url: str, lang: str) -> str:
     parts = urlsplit(url)
     port = parts.port or (443 if parts.scheme == "https" else 80)
     host = f"{parts.hostname}:{port}" if parts.port else (parts.hostname or url or t("net.site", lang))
+    slow = re.fullmatch(r"too slow \((?P<seconds>[\d.]+) s\)", reason.strip())
+    if slow:
+        return t("net.too_slow", lang, seconds=slow.group("seconds").removesuffix(".0"))
+    if reason.strip() == "browser crashed":
+        return t("net.browser_crashed", lang)
+    refused = re.fullmatch(r"non-public address refused(?: \((?P<host>[^)]*)\))?", reason.strip())
+    if refused:
+        return t("net.private", lang, host=refused.group("host") or host)
     key = NET_REASONS.get(reason.strip().lower())
     if key is None and reason.lower().startswith(("cert ", "ssl")):
         key = "net.certificate"

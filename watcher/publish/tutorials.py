@@ -26,6 +26,7 @@ from PIL import Image, ImageDraw, ImageFilter, ImageFont
 from watcher.config.targets import Procedure, Step
 from watcher.report.messages import ROLE_EN, ROLE_FR, quoted
 from watcher.report.pictures import draw_text
+from watcher.store import files as snapfiles
 
 Box = tuple[int, int, int, int]
 
@@ -113,7 +114,8 @@ class StoredRun:
     def skeleton(self, index: int) -> list[dict[str, Any]]:
         """The elements of the page as recorded at that point (raw dicts: a `value` key is read if present)."""
         try:
-            data = json.loads((self.folder / f"step-{index:02d}.skeleton.json").read_text(encoding="utf-8"))
+            data = json.loads(snapfiles.read_text(self.folder.parent.parent,
+                                                  self.folder / f"step-{index:02d}.skeleton.json"))
         except (OSError, ValueError):
             return []
         elements = data.get("elements") if isinstance(data, dict) else None
@@ -123,7 +125,7 @@ class StoredRun:
 def read_run(folder: Path) -> StoredRun | None:
     """The run stored in procedures/<slug>/run.json, or None if there is none (or it is unreadable)."""
     try:
-        data = json.loads((folder / "run.json").read_text(encoding="utf-8"))
+        data = json.loads(snapfiles.read_text(folder.parent.parent, folder / "run.json"))
         candidate = data.get("candidate") or {}
         return StoredRun(folder, str(data["name"]), str(data["slug"]), str(data["status"]), data.get("broken_step"),
                          tuple(StoredStep.from_json(s) for s in data.get("steps") or []),
@@ -423,6 +425,16 @@ class Tutorial:
         return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:24]
 
 
+def stored_screenshot(run: StoredRun, index: int) -> Image.Image:
+    """A step's screenshot (RGB); a blank page when it is a symbolic link or not a file of the snapshot
+    (watcher/store/files.py): nothing outside the snapshot folder is ever drawn into a tutorial."""
+    path = run.screenshot(index)
+    if not snapfiles.contained(run.folder.parent.parent, path):
+        return Image.new("RGB", (1280, 800), "white")
+    with Image.open(path) as image:
+        return image.convert("RGB")
+
+
 def make_tutorial(run: StoredRun, procedure: Procedure | None, lang: str = "fr") -> Tutorial:
     """The tutorial of a successful run; `procedure` (from targets.yaml) gives the dummy values typed."""
     dummies = dummy_values(procedure)
@@ -431,8 +443,7 @@ def make_tutorial(run: StoredRun, procedure: Procedure | None, lang: str = "fr")
     for step in run.steps:
         index = page_for(run, step)
         if index not in shots:
-            with Image.open(run.screenshot(index)) as image:
-                shots[index] = image.convert("RGB")
+            shots[index] = stored_screenshot(run, index)
         url = step.url if step.action != "goto" else ""
         blur = private_boxes(run.skeleton(index), url, typed_values(run, step.number, procedure), dummies)
         conf = procedure.steps[step.number - 1] if procedure and step.number <= len(procedure.steps) else None

@@ -8,6 +8,7 @@ Templates live in `notifiers/templates/` (edited by coordinators) and fall back 
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from collections.abc import Iterable, Sequence
@@ -21,6 +22,7 @@ import jinja2
 from markupsafe import Markup
 
 from watcher.config.severity import rank as severity_rank
+from watcher.safety.sanitize import for_format, one_line
 
 if TYPE_CHECKING:
     from watcher.detect.changes import Change
@@ -261,11 +263,34 @@ class Renderer:
         title = getattr(module, "title", "")
         title = Markup(title).unescape() if isinstance(title, Markup) else str(title)
         body = str(module).strip() + "\n"
-        return Message(" ".join(title.split()), body, APPRISE_FORMAT[used])
+        return Message(one_line(title), body, APPRISE_FORMAT[used])
+
+
+def escaped(alert: Alert, fmt: str) -> Alert:
+    """A copy of `alert` whose words from the page (and the coordinator's names) are safe in a body of format
+    `fmt` (watcher/safety/sanitize.py: Markdown escaped, mentions and bare links neutralised, one line each);
+    addresses (the page's, the changelog's) are kept as they are."""
+    def safe(text: str) -> str:
+        return for_format(text, fmt)
+
+    def safe_opt(text: str | None) -> str | None:
+        return None if text is None else safe(text)
+
+    changes = tuple(dataclasses.replace(
+        c, summary={k: safe(v) for k, v in c.summary.items()}, short={k: safe(v) for k, v in c.short.items()},
+        before_name=safe_opt(c.before_name), after_name=safe_opt(c.after_name), landmark=safe(c.landmark))
+        for c in alert.changes)
+    return dataclasses.replace(
+        alert, target_name=safe(alert.target_name), changes=changes, tags=tuple(map(safe, alert.tags)),
+        procedures=tuple(map(safe, alert.procedures)), audiences=tuple(map(safe, alert.audiences)),
+        tutorials=tuple((safe(name), path) for name, path in alert.tutorials),
+        breaks=tuple((safe(fr), safe(en)) for fr, en in alert.breaks))
 
 
 def render_alert(renderer: Renderer, alert: Alert, lang: str, fmt: str, changelog_url: str | None) -> Message:
-    """The message of one alert in one language and format (txt, md, html or short for SMS)."""
+    """The message of one alert in one language and format (txt, md, html or short for SMS); words from the
+    watched page are escaped for that format (`escaped`)."""
+    alert = escaped(alert, fmt)
     message = renderer.render("alert", lang, fmt, alert=alert, changes=alert.changes,
                               link=alert.link(changelog_url), tutorials=alert.tutorial_links(changelog_url))
     return Message(message.title, message.body, message.body_format, alert.images)
@@ -274,7 +299,7 @@ def render_alert(renderer: Renderer, alert: Alert, lang: str, fmt: str, changelo
 def render_digest(renderer: Renderer, alerts: Sequence[Alert], lang: str, fmt: str,
                   changelog_url: str | None) -> Message:
     """One message grouping a day's alerts for a digest channel (attachments: the composites)."""
-    items = [{"alert": a, "link": a.link(changelog_url)} for a in alerts]
+    items = [{"alert": escaped(a, fmt), "link": a.link(changelog_url)} for a in alerts]
     message = renderer.render("digest", lang, fmt, items=items, count=len(alerts))
     pictures = tuple(a.images[0] for a in alerts if a.images)
     return Message(message.title, message.body, message.body_format, pictures)

@@ -383,6 +383,12 @@ async def check_target(source: Capturer | Browser, store: Store, target: Target,
     when = clock()
     try:
         capture = await capturer.capture(target, settings.max_height)
+        if capture.status == "error":  # the renderer crashed: once more, in a fresh page
+            capture = await capturer.capture(target, settings.max_height)
+        if capture.status == "error":  # the browser stopped: not held against the site (no unreachable streak)
+            check_id = store.record_check(target.id, when, "error", reason=capture.reason)
+            return CheckResult(target, when, "error", reason=capture.reason, check_id=check_id,
+                               baseline=store.baseline(target.id))
         if capture.status != "ok":
             check_id = store.record_check(target.id, when, "unreachable", reason=capture.reason)
             return CheckResult(target, when, "unreachable", reason=capture.reason, check_id=check_id,
@@ -410,7 +416,8 @@ async def check_targets(
 ) -> list[CheckResult]:
     """Check several targets, a bounded number at a time; results in the given order.
 
-    Pages are loaded by `capturer`, or by one Chromium launched for the call when it is None.
+    Pages are loaded by `capturer`, or by one Chromium launched for the call when it is None (its request
+    policy allows the hosts of `targets`).
     """
     limit = asyncio.Semaphore(config.settings.workers)
 
@@ -426,5 +433,5 @@ async def check_targets(
 
     if capturer is not None:
         return await all_with(capturer)
-    async with launch_browser() as browser:
+    async with launch_browser(targets) as browser:
         return await all_with(PlaywrightCapturer(browser))

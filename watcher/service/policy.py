@@ -23,6 +23,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from watcher.capture.page import BROWSER_CRASHED
+
 if TYPE_CHECKING:
     from watcher.service.check import CheckResult
 
@@ -136,7 +138,9 @@ Action = (SetConfirmation | Prune | Hold | Alert | Release | Withdraw | RecheckL
 def after_check(result: CheckResult, state: PolicyState) -> list[Action]:
     """The actions that follow one check, in the order they are to be carried out."""
     target_id = result.target.id
-    actions: list[Action] = [RetryLater(target_id) if result.status in OUTAGE else ResetRetries(target_id)]
+    # an outage, or a check cut by a browser crash (not held against the site): look again soon
+    outage = result.status in OUTAGE or result.reason == BROWSER_CRASHED
+    actions: list[Action] = [RetryLater(target_id) if outage else ResetRetries(target_id)]
     if state.prune and result.status == "changed":
         actions.append(Prune(target_id))
     if result.status in ("new", "changed"):

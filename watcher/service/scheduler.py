@@ -47,7 +47,10 @@ from watcher.errors import ConfigError, WatcherError
 from watcher.report.alerts import alert_from_result
 from watcher.service import policy
 from watcher.service.check import CheckResult, check_target
-from watcher.service.confirmation import rebuild_result, recheck_state
+from watcher.service.confirmation import (
+    rebuild_result,
+    recheck_state,
+)
 from watcher.store.snapshots import Store, utc_now
 
 log = logging.getLogger("watcher.service.scheduler")
@@ -133,6 +136,7 @@ class SharedBrowser:
         self.browser: Browser | None = None
         self.pages_since_start = 0
         self.lock: asyncio.Lock | None = None
+        self.targets: list[Target] = []  # the pages it loads: their hosts may redirect to themselves (netpolicy)
 
     def start(self) -> None:
         self.thread.start()
@@ -141,7 +145,7 @@ class SharedBrowser:
     async def _start(self) -> None:
         self.lock = asyncio.Lock()
         self.playwright = await async_playwright().start()
-        self.browser = await start_browser(self.playwright)
+        self.browser = await start_browser(self.playwright, self.targets)
 
     async def get(self) -> Browser:
         """The browser, restarted first if it died, served many pages or uses too much memory."""
@@ -152,7 +156,7 @@ class SharedBrowser:
                 if self.browser is not None and self.browser.is_connected():
                     await self.browser.close()
                 log.info("starting a fresh Chromium")
-                self.browser = await start_browser(self.playwright)
+                self.browser = await start_browser(self.playwright, self.targets)
                 self.pages_since_start = 0
             self.pages_since_start += 1
             return self.browser
@@ -244,6 +248,8 @@ class Service:
         self.config_mtime = self.config_path.stat().st_mtime
         self.store = Store(self.snapshots)
         self.browser = SharedBrowser() if self.capturer is None else None
+        if self.browser is not None:
+            self.browser.targets = list(self.config.targets)
         self.stopping = threading.Event()
         self.in_flight: set[Future[CheckResult]] = set()
         self.retries: dict[str, int] = {}
@@ -293,6 +299,9 @@ class Service:
             return False
         self.config = config
         self.config_mtime = self.config_path.stat().st_mtime
+        if self.browser is not None:
+            self.browser.targets = list(config.targets)  # new hosts count from the next browser start
+            self.browser.pages_since_start = BROWSER_MAX_PAGES
         self.sync_jobs()
         log.info("configuration reloaded: %d target(s)", len(config.targets))
         return True

@@ -177,9 +177,15 @@ class SnapshotWriter:
 class Store:
     """The snapshots folder and its index."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, *, check: bool = True) -> None:
+        """Open (or create) the store; `check`: refuse an index missing beside snapshot folders
+        (store.layout.IndexMissing: `watcher store rebuild-index` makes it again)."""
         self.root = root
         self.lock = threading.RLock()  # one connection shared by the threads that evaluate checks
+        if check:
+            from watcher.store.layout import check_index
+
+            check_index(root)
         with disk_errors(f"cannot open the snapshots folder {root}"):
             root.mkdir(parents=True, exist_ok=True)
             self.db = sqlite3.connect(root / "index.sqlite3", timeout=30, isolation_level=None,

@@ -58,7 +58,7 @@ async def capture_runs(target: Target, runs: int, max_height: int) -> list[Captu
     from watcher.capture.page import capture_target
 
     captures = []
-    async with launch_browser() as browser:
+    async with launch_browser([target]) as browser:
         for _ in range(runs):
             capture = await capture_target(browser, target, max_height)
             if capture.status != "ok":
@@ -251,7 +251,7 @@ async def trial_capture(target: Target) -> Capture:
     from watcher.capture.browser import launch_browser
     from watcher.capture.page import capture_target
 
-    async with launch_browser() as browser:
+    async with launch_browser([target]) as browser:
         return await capture_target(browser, target, 4000)
 
 

@@ -91,7 +91,7 @@ async def _skeleton_of_url(url: str) -> Skeleton:
     from watcher.config.targets import Target
 
     target = Target(id="adhoc", name=url, url=url)
-    async with launch_browser() as browser:
+    async with launch_browser([target]) as browser:
         capture = await capture_target(browser, target, max_height=2000)
     if capture.status != "ok":
         raise InputError(f"{url}: {t('status.unreachable')} ({capture.reason})")

@@ -98,7 +98,7 @@ async def trial_targets(config: Config, targets: Sequence[Target]) -> list[Trial
     from watcher.detect.skeleton import extract_skeleton
 
     limit = asyncio.Semaphore(config.settings.workers)
-    async with launch_browser() as browser:
+    async with launch_browser(config.targets) as browser:
         async def one(target: Target) -> Trial:
             async with limit:
                 capture = await capture_target(browser, target, config.settings.max_height)

@@ -30,6 +30,7 @@ from watcher.publish.changelog import texts
 from watcher.publish.changelog.model import SEVERITIES, Entry, load_entries
 from watcher.publish.changelog.pdf import PdfJob, print_pdfs
 from watcher.publish.tutorial_render import EntryTutorial, TutorialPublisher
+from watcher.store import files as snapfiles
 from watcher.store.snapshots import TMP_PREFIX, Store
 
 STATIC_FILES = ("style.css", "filter.js", "tutorial.js")
@@ -247,10 +248,10 @@ def copy_pictures(entry: Entry, site: SiteWriter) -> list[ShownPicture]:
     overview_caption = texts.ui("overview_caption", lang, before=before, after=texts.day(entry.time, lang))
     shown = []
     for picture in entry.pictures:
-        source = entry.snapshot_dir / picture.source
-        if not source.is_file():
+        data = snapfiles.read_bytes(entry.snapshot_dir, Path(picture.source))  # no symlink out of the folder
+        if data is None:
             continue
-        site.write(entry.path + picture.name, source.read_bytes())
+        site.write(entry.path + picture.name, data)
         key = "overview_alt" if picture.overview else "crop_alt"
         alt = texts.ui(key, lang, name=entry.site_name, summary=picture.summary)
         shown.append(ShownPicture(picture.name, alt, overview_caption if picture.overview else picture.summary,
@@ -266,7 +267,7 @@ def fallback_pictures(entry: Entry, site: SiteWriter, lang: str) -> list[ShownPi
     for name, folder, key, when in pairs:
         source = folder / "screenshot.png" if folder else None
         dest = site.out / entry.path / name
-        if not dest.is_file() and source is not None and source.is_file():
+        if not dest.is_file() and source is not None and folder is not None and snapfiles.contained(folder, source):
             site.write(entry.path + name, screenshot_top(source))
         if dest.is_file():
             text = texts.ui(key, lang, name=entry.site_name, date=texts.day(when, lang) if when else "?")

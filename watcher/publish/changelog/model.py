@@ -15,6 +15,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from watcher.config.severity import DESCENDING
+from watcher.store import files as snapfiles
 from watcher.store.snapshots import CheckRecord, Store
 
 SEVERITIES: tuple[str, ...] = tuple(s.value for s in DESCENDING)  # gravest first
@@ -165,7 +166,7 @@ def stored_steps(snapshot: Path, slug: Any) -> list[Any]:
     if not isinstance(slug, str) or not SAFE_SEGMENT.match(slug):
         return []
     try:
-        run = json.loads((snapshot / "procedures" / slug / "run.json").read_text(encoding="utf-8"))
+        run = json.loads(snapfiles.read_text(snapshot, Path("procedures", slug, "run.json")))
     except (OSError, ValueError):
         return []
     steps = run.get("steps") if isinstance(run, dict) else None

@@ -9,6 +9,7 @@ from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 from watcher.errors import InputError
 from watcher.publish.changelog import texts
@@ -16,6 +17,17 @@ from watcher.publish.changelog import texts
 # Type for files the site contains; the stdlib table lacks some of them or varies by platform.
 TYPES = {".html": "text/html; charset=utf-8", ".css": "text/css; charset=utf-8", ".js": "text/javascript",
          ".xml": "application/atom+xml; charset=utf-8", ".png": "image/png", ".pdf": "application/pdf"}
+
+
+MAX_PATH_CHARS = 2048
+
+
+def well_formed(raw_path: str) -> bool:
+    """Whether a request path can name a file: not too long, and no NUL or other control character once
+    percent-decoded (`/a%00b`)."""
+    path = unquote(raw_path.split("?", 1)[0].split("#", 1)[0], errors="replace")
+    return len(raw_path) <= MAX_PATH_CHARS and raw_path.startswith("/") and not any(
+        ord(char) < 32 or ord(char) == 127 for char in path)
 
 
 class ChangelogHandler(SimpleHTTPRequestHandler):
@@ -30,12 +42,20 @@ class ChangelogHandler(SimpleHTTPRequestHandler):
         super().__init__(*args, directory=self.root, **kwargs)
 
     def send_head(self) -> Any:
-        path = self.translate_path(self.path)
-        target = os.path.join(path, "index.html") if os.path.isdir(path) else path
-        if not self._allowed(target):
-            self.send_error(HTTPStatus.NOT_FOUND)
+        """The file's headers (and open file), 404 outside the site, 400 for a malformed path: never a traceback."""
+        if not well_formed(self.path):
+            self.send_error(HTTPStatus.BAD_REQUEST)
             return None
-        return super().send_head()
+        try:
+            path = self.translate_path(self.path)
+            target = os.path.join(path, "index.html") if os.path.isdir(path) else path
+            if not self._allowed(target):
+                self.send_error(HTTPStatus.NOT_FOUND)
+                return None
+            return super().send_head()
+        except (ValueError, OSError):  # undecodable bytes, a name too long for the file system
+            self.send_error(HTTPStatus.BAD_REQUEST)
+            return None
 
     def _allowed(self, path: str) -> bool:
         """Whether `path` is a regular file inside the root once symlinks are resolved (no hidden files)."""
