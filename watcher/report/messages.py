@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, NamedTuple
 
+from watcher.i18n.texts import known, t
+
 if TYPE_CHECKING:
     from watcher.detect.changes import Change
     from watcher.detect.skeleton import Element
@@ -245,46 +247,10 @@ def _moved_en(before: Element, after: Element) -> str:
     return f"changed place{suffix}"
 
 
-# What the severity rules of structural.severity_rule mean, for `watcher explain` (rules whose wording is
-# older live in texts.py as "rule.*" and are found there).
-RULES: dict[str, dict[str, str]] = {
-    "form-destination": {"fr": "le formulaire envoie ce que la personne saisit à une autre adresse",
-                         "en": "the form sends what the person types to another address"},
-    "step-count": {"fr": "l'indicateur d'étapes change (position ou nombre d'étapes) : la démarche a changé",
-                   "en": "the step indicator changed (position or number of steps): the procedure changed"},
-    "link-other-host": {"fr": "le lien mène désormais à un autre site", "en": "the link now leads to another site"},
-    "link-target-same-site": {"fr": "même texte, autre page du même site (hors menu) : adresses réorganisées",
-                              "en": "same words, another page of the same site (outside menus): addresses reorganised"},
-    "options-changed": {"fr": "une liste de choix gagne ou perd un choix", "en": "a list of choices gains or loses a choice"},
-    "added-control-in-form": {"fr": "nouveau bouton, champ ou choix là où la personne agit (formulaire, contenu)",
-                              "en": "new button, field or choice where the person acts (form, content)"},
-    "dummy-link": {"fr": "lien sans texte qui ne mène nulle part", "en": "link without words leading nowhere"},
-    "name-given": {"fr": "un élément sans nom en reçoit un (ou le perd) : l'écran montre le même texte",
-                   "en": "an unnamed element got a name (or lost it): the screen shows the same text"},
-    "added-menu-entry": {"fr": "nouvelle entrée dans un menu", "en": "new entry in a menu"},
-    "page-overlay": {"fr": "hors des parties de la page, après le pied de page (bulle de discussion, fenêtre surgissante)",
-                     "en": "outside the page's parts, after the footer (chat bubble, pop-up)"},
-    "icon-widget": {"fr": "bouton sans texte visible hors des parties de la page", "en": "button without visible words outside the page's parts"},
-    "unseen-name": {"fr": "seul un texte invisible à l'écran change (texte d'un logo, d'une icône, pour lecteur d'écran)",
-                    "en": "only text not shown on screen changed (a logo's or icon's text, screen-reader text)"},
-    "badge": {"fr": "seule une pastille change à côté des mêmes mots (« Nouveauté »)", "en": "only a badge changed beside the same words"},
-    "template-key": {"fr": "une clé de traduction s'affichait à la place du texte", "en": "a translation key was shown instead of the text"},
-    "in-dialog": {"fr": "dans une fenêtre par-dessus la page (cookies, promotion), hors formulaire",
-                  "en": "inside a dialog over the page (cookies, promotion), outside forms"},
-    "few-actions": {"fr": "une page presque sans action (page d'erreur) en gagne une", "en": "a page with almost no action (an error page) gains one"},
-    "external-link-path": {"fr": "lien vers un autre site qui mène à une autre page de ce même site",
-                           "en": "a link to another site now leads to another page of that same site"},
-    "mail-same-domain": {"fr": "autre adresse électronique du même service, non affichée", "en": "another mailbox of the same service, not shown"},
-    "aside": {"fr": "dans un encadré à côté de la démarche (promotion, note), hors menu et formulaire",
-              "en": "in a side box beside the task (promotion, note), outside menus and forms"},
-    "dynamic-options": {"fr": "la plupart des choix remplacés d'un coup (créneaux, dates) : liste dynamique, bruit",
-                        "en": "most choices replaced at once (slots, dates): a dynamic list, noise"},
-}
-
-
 def rule_text(rule: str, lang: str = "fr") -> str | None:
-    """The sentence explaining a severity rule id, with the id; None for rules described in texts.py."""
-    words = RULES.get(rule)
-    if words is None:
+    """The sentence explaining a severity rule id (structural.severity_rule), with the id; None for rules without
+    their own sentence (`watcher explain` words those from the change, with the « rule.* » messages)."""
+    key = f"ruleid.{rule}"
+    if not rule or not known(key):
         return None
-    return f"{words['en' if lang == 'en' else 'fr']} [{rule}]"
+    return f"{t(key, lang)} [{rule}]"
