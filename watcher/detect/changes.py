@@ -17,7 +17,7 @@ from enum import StrEnum
 from typing import Any
 
 from watcher.detect.skeleton import Element
-from watcher.report import messages
+from watcher.i18n.phrases import summarize
 
 
 class Kind(StrEnum):
@@ -80,7 +80,7 @@ class Change:
         return replace(self, severity=severity)
 
     def summary(self, lang: str = "fr") -> str:
-        return messages.summarize(self, lang)
+        return summarize(self, lang)
 
     def to_json(self, lang: str = "fr") -> dict[str, Any]:
         return {

@@ -24,8 +24,8 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 from watcher.config.targets import Procedure, Step
+from watcher.i18n.phrases import quoted, role_noun
 from watcher.i18n.texts import t
-from watcher.report.messages import ROLE_EN, ROLE_FR, quoted
 from watcher.report.pictures import draw_text
 
 Box = tuple[int, int, int, int]
@@ -119,10 +119,8 @@ def read_run(folder: Path) -> StoredRun | None:
 # --- captions ------------------------------------------------------------------------------------------------
 
 def _subject(role: str, name: str, lang: str) -> str:
-    if lang == "en":
-        return f"the {quoted(name, 'en')} {ROLE_EN.get(role, 'element')}"
-    noun = ROLE_FR.get(role)
-    return f"{noun.definite() if noun else 'l’élément'} {quoted(name)}"
+    noun = role_noun(role, lang)
+    return f"the {quoted(name, 'en')} {noun.text}" if lang == "en" else f"{noun.the} {quoted(name)}"
 
 
 def _matching(step: StoredStep, config_step: Step | None) -> Step | None:

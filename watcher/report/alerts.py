@@ -22,6 +22,8 @@ from markupsafe import Markup
 from watcher.i18n.catalog import translations
 from watcher.i18n.dates import PARIS as PARIS  # deliver/notify.py reads it here
 from watcher.i18n.dates import moment
+from watcher.i18n.phrases import quoted
+from watcher.i18n.phrases import short_phrase as short_phrase
 
 if TYPE_CHECKING:
     from watcher.detect.changes import Change
@@ -136,24 +138,9 @@ class Message:
 # --- building an Alert from a check ---------------------------------------------------------------
 
 
-def short_phrase(kind: str, role: str, name: str, lang: str = "fr") -> str:
-    """The change in a few words for a title: « le bouton « Se connecter » a changé »."""
-    from watcher.report import messages
-
-    if lang == "en":
-        what = f"the {quoted_name(name, 'en')} {messages.ROLE_EN.get(role, 'element')}"
-        verb = {"added": "appeared", "removed": "disappeared", "moved": "moved"}.get(kind, "changed")
-        return f"{what} {verb}"
-    noun = messages.ROLE_FR.get(role, messages.Noun("élément"))
-    what = f"{noun.definite()} {quoted_name(name, 'fr')}"
-    verbs = {"added": f"est {noun.agree('apparu')}", "removed": "a disparu", "moved": "a changé de place"}
-    return f"{what} {verbs.get(kind, 'a changé')}"
-
-
 def quoted_name(name: str, lang: str) -> str:
-    if lang == "en":
-        return f"“{name}”" if name else "(unnamed)"
-    return f"« {name} »" if name else "sans nom"
+    """A name between the language's quotes (« Mon compte » / “Mon compte”), « sans nom » when empty."""
+    return quoted(name, lang)
 
 
 def change_from(change: Change) -> AlertChange:
