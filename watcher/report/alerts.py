@@ -19,11 +19,11 @@ from typing import TYPE_CHECKING, Any
 import jinja2
 from markupsafe import Markup
 
-from watcher.i18n.catalog import translations
 from watcher.i18n.dates import PARIS as PARIS  # deliver/notify.py reads it here
 from watcher.i18n.dates import moment
 from watcher.i18n.phrases import quoted
 from watcher.i18n.phrases import short_phrase as short_phrase
+from watcher.i18n.templating import environment
 
 if TYPE_CHECKING:
     from watcher.detect.changes import Change
@@ -241,10 +241,8 @@ class Renderer:
     def _environment(folders: list[str], html: bool, lang: str) -> jinja2.Environment:
         loader = jinja2.ChoiceLoader([jinja2.FileSystemLoader([*folders, str(PACKAGE_TEMPLATES)]),
                                       jinja2.DictLoader(LEGACY_TEMPLATES)])
-        env = jinja2.Environment(loader=loader, autoescape=html, trim_blocks=True, lstrip_blocks=True,
-                                 undefined=jinja2.StrictUndefined, extensions=["jinja2.ext.i18n"])
-        env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
-        env.globals["lang"] = lang
+        env = environment(lang, loader, autoescape=html, trim_blocks=True, lstrip_blocks=True,
+                          undefined=jinja2.StrictUndefined)
 
         def when(moment: datetime, language: str = lang) -> str:
             return format_when(moment, language)
