@@ -159,3 +159,15 @@ def test_dates_are_paris_time_in_words() -> None:
     assert dates.moment(winter, "en") == "12 March 2025 at 14:05 (Paris time)"
     assert dates.stamp(summer) == "2025-07-01 09:00:00"
 
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_one_word_per_severity_level_in_alerts_changelog_and_command_line(lang: str) -> None:
+    from watcher.publish.changelog.texts import severity_label
+    from watcher.report.alerts import Renderer
+
+    alerts = Renderer().env(lang, False).from_string('{% from "_alert.j2" import severity_label %}'
+                                                     '{{ severity_label(level) }}')
+    for level in ("info", "minor", "major", "breaking"):
+        assert alerts.render(level=level) == severity_label(level, lang) == t(f"severity.{level}", lang)
+    assert severity_label("major", "fr") == "important" and severity_label("breaking", "fr") == "bloquant"
