@@ -73,7 +73,7 @@ def usage_words(message: str, lang: str, command: str | None = None) -> str:
     for pattern, key in USAGE_PATTERNS:
         found = re.fullmatch(pattern, text, re.S)
         if found:
-            values = {k: v.replace("'", "") for k, v in found.groupdict().items()}
-            text = t(key, lang, **values)
+            values: dict[str, object] = {k: v.replace("'", "") for k, v in found.groupdict().items()}
+            text = t(key, lang, count=len(str(values.get("args", "")).split()), **values)
             break
     return text + suggestion + (t("usage.help", lang, command=command) if command else "")
