@@ -171,3 +171,15 @@ def test_one_word_per_severity_level_in_alerts_changelog_and_command_line(lang: 
     for level in ("info", "minor", "major", "breaking"):
         assert alerts.render(level=level) == severity_label(level, lang) == t(f"severity.{level}", lang)
     assert severity_label("major", "fr") == "important" and severity_label("breaking", "fr") == "bloquant"
+
+
+def test_french_articles_follow_gender_and_elision() -> None:
+    from watcher.i18n.grammar import Noun, de
+    from watcher.i18n.phrases import role_noun
+
+    assert [role_noun(r).the for r in ("button", "tab", "checkbox", "combobox")] == [
+        "le bouton", "l'onglet", "la case à cocher", "la liste déroulante"]
+    assert [role_noun(r).of for r in ("navigation", "banner", "region")] == ["du menu", "de l'en-tête", "de la section"]
+    assert role_noun("option").a == "une option" and role_noun("link").a == "un lien"
+    assert (de("une"), de("Paris"), Noun("haut de page").the) == ("d'une", "de Paris", "le haut de page")
+    assert (role_noun("button", "en").the, Noun("element", "en").a) == ("the button", "an element")
