@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import filecmp
 from datetime import UTC, datetime
 from pathlib import Path
 from types import SimpleNamespace
@@ -87,10 +86,43 @@ def test_coordinators_templates_override_the_defaults(tmp_path: Path) -> None:
     assert "Me connecter" in render_alert(renderer, make_alert(), "fr", "html", BASE).body  # default html
 
 
-def test_shipped_templates_are_the_package_defaults() -> None:
+# How coordinators wrote overrides before the templates were shared between languages: a copy of the French
+# template, importing its macros from "_alert.fr.j2".
+OLD_STYLE_OVERRIDE = """{% from "_alert.fr.j2" import title_text, prompt, severity_label %}
+{% set title %}[Réseau] {{ title_text(alert) }}{% endset %}
+{% for c in changes %}
+- {{ c.text("summary", "fr") }} ({{ severity_label(c.severity) }})
+{% endfor %}
+Repéré le {{ alert.first_seen|when("fr") }}. À montrer : {{ prompt(changes[0]) }}
+"""
+
+
+def test_an_override_written_for_the_old_per_language_templates_still_renders(tmp_path: Path) -> None:
+    (tmp_path / "alert.fr.txt.j2").write_text(OLD_STYLE_OVERRIDE, encoding="utf-8")
+    renderer = Renderer(tmp_path)
+    message = render_alert(renderer, make_alert(), "fr", "txt", BASE)
+    assert message.title == "[Réseau] CAF — Mon Compte : le bouton « Se connecter » a changé"
+    assert "(important)" in message.body and "Repéré le 12 mars 2025 à 14 h 05." in message.body
+    assert "le nouveau nom « Me connecter » (anciennement « Se connecter ») : montrez-le" in message.body
+    english = render_alert(renderer, make_alert(), "en", "txt", BASE)  # the French override is not used in English
+    assert english.title.startswith("CAF — Mon Compte: ") and "Hello," in english.body
+
+
+def test_an_override_for_every_language_uses_the_catalogs(tmp_path: Path) -> None:
+    (tmp_path / "alert.txt.j2").write_text(
+        '{% set title %}[Réseau] {{ _("mail.title", site=alert.target_name, what=_("mail.page_changed")) }}'
+        '{% endset %}{{ _("mail.hello") }} {{ alert.first_seen|when }}\n', encoding="utf-8")
+    renderer = Renderer(tmp_path)
+    french, english = (render_alert(renderer, make_alert(), lang, "txt", BASE) for lang in ("fr", "en"))
+    assert french.title == "[Réseau] CAF — Mon Compte : la page a changé" and french.body.startswith("Bonjour, 12 mars")
+    assert english.title == "[Réseau] CAF — Mon Compte: the page changed" and english.body.startswith("Hello, 12 March")
+    assert "Me connecter" in render_alert(renderer, make_alert(), "fr", "html", BASE).body  # default html
+
+
+def test_each_template_exists_once_and_notifiers_holds_no_copy() -> None:
     names = sorted(p.name for p in PACKAGE_TEMPLATES.glob("*.j2"))
-    _, mismatch, errors = filecmp.cmpfiles(PACKAGE_TEMPLATES, REPO / "notifiers" / "templates", names, shallow=False)
-    assert mismatch == [] and errors == []
+    assert names and not any(name.count(".") > 2 for name in names), names  # no « .fr. » / « .en. » copies
+    assert not list((REPO / "notifiers" / "templates").glob("*.j2"))
 
 
 def test_digest_lists_every_alert() -> None:

@@ -23,18 +23,13 @@ KNOWN_UPWARD_IMPORTS = {
     # CheckResult belongs below report and deliver
     ("watcher.deliver.notify", "watcher.service.check"),
     ("watcher.report.alerts", "watcher.service.check"),
-    # detect and capture produce facts; words come from report, at the edges
-    ("watcher.detect.changes", "watcher.report.messages"),
-    ("watcher.detect.skeleton", "watcher.report.messages"),
-    ("watcher.detect.degraded", "watcher.report.messages"),
-    ("watcher.capture.procedures", "watcher.report.messages"),
+    # capture's procedure replay draws its before/after crops (report's pictures)
     ("watcher.capture.procedures", "watcher.report.pictures"),
 }
 
 # Cycles that exist today, each a fault to remove (never to add to). A test below fails on any other cycle, and on
 # a listed one that is gone (so the list only shrinks).
 KNOWN_CYCLES: list[frozenset[str]] = [
-    frozenset({"watcher.detect.changes", "watcher.detect.skeleton", "watcher.report.messages"}),
     frozenset({"watcher.publish.changelog.build", "watcher.publish.tutorial_render"}),
 ]
 

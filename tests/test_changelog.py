@@ -158,7 +158,7 @@ def test_change_page_has_procedure_audiences_and_neighbours(site: Path) -> None:
     assert "Déclarer un changement de situation" in text and "Choisir « Mon profil »" in text
     assert "allocataires" in text and 'rel="next"' in text
     assert '<time datetime="2025-03-04T08:00:00+00:00">4 mars 2025 à 9 h 00</time>' in text
-    assert "1 changement(s) de contenu qui tourne" in text  # noise counted, not listed
+    assert "1 changement de contenu qui tourne" in text  # noise counted, not listed
     assert "Actu 2" not in text
 
 
@@ -276,7 +276,7 @@ def test_cli_builds_the_site(store: Store, tmp_path: Path, watcher_cli) -> None:
     out = tmp_path / "cli-site"
     run = watcher_cli("changelog", "build", "--snapshots", store.root, "--out", out, "--no-pdf")
     assert run.code == 0, run.err
-    assert "4 changement(s) important(s)" in run.out and (out / "index.html").is_file()
+    assert "4 changements importants" in run.out and (out / "index.html").is_file()
     assert PAYLOAD_IMG not in (out / "index.html").read_text()
 
 

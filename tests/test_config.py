@@ -151,7 +151,7 @@ def test_many_mistakes_are_capped(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as info:
         load_config(write(tmp_path, "targets:\n" + targets))
     lines = str(info.value).splitlines()
-    assert len(lines) == 21 and lines[-1].startswith("… et 5 autre(s) erreur(s)")
+    assert len(lines) == 21 and lines[-1].startswith("… et 5 autres erreurs")
 
 
 def test_empty_and_missing_files(tmp_path: Path) -> None:

@@ -203,8 +203,8 @@ def test_explain_names_the_element_the_rule_and_the_setting_that_silences_it(tmp
     assert result.code == 0, result.err
     out = result.out
     assert "« Se connecter »" in out and "« Me connecter »" in out
-    assert "type : renommé, gravité : majeur — règle : élément qu'une personne utilise pour avancer" in out
-    assert "zone : contenu principal" in out and "(majeur ≥ majeur)" in out
+    assert "type : renommé, gravité : important — règle : élément qu'une personne utilise pour avancer" in out
+    assert "zone : contenu principal" in out and "(important ≥ important)" in out
     assert "renamed" not in out and "major ≥" not in out and "main\n" not in out
     assert 'ignore: ["form.connexion"]' in out
     assert "min_severity: breaking" in out and "watcher mark 2 bruit" in out

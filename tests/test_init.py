@@ -101,7 +101,7 @@ def test_from_an_empty_folder_init_validate_check_work_with_no_edit(local_site: 
     results = [run_watcher(*step, cwd=tmp_path) for step in steps]
     for step, result in zip(steps, results, strict=True):
         assert result.code == 0, (step, result.out, result.err)
-    assert "première capture" in results[2].out and "1 page(s) vérifiée(s), 0 alerte(s)" in results[2].out
+    assert "première capture" in results[2].out and "1 page vérifiée, 0 alerte" in results[2].out
     assert '"status": "unchanged"' in results[3].out
 
 

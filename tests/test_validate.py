@@ -61,11 +61,11 @@ def test_clear_password_is_a_warning_naming_its_line_exit_0(tmp_path: Path) -> N
                                    "      - 'mailtos://agent:hunter2@smtp.example.org:587?to=m@example.org'\n")
     run = run_watcher("validate", config)
     assert run.code == 0, run.err
-    assert "configuration valide (1 page(s)" in run.out
+    assert "configuration valide (1 page surveillée)" in run.out
     [warning] = [line for line in run.err.splitlines() if "attention" in line]
     assert warning.startswith(f"{tmp_path / 'notifiers' / 'channels.yaml'}:5: channels.equipe.urls[0]: attention")
     assert "${EQUIPE_PASSWORD}" in warning and "mailtos://agent:${EQUIPE_PASSWORD}@smtp.example.org:587" in warning
-    assert "1 avertissement(s), aucune erreur" in run.err
+    assert "1 avertissement, aucune erreur" in run.err
 
 
 def test_misspelt_scheme_and_unset_variable_are_errors_exit_2(tmp_path: Path) -> None:
@@ -121,7 +121,7 @@ def test_startup_summary_lists_pages_channels_and_next_checks_in_paris_time(tmp_
                                                 {"id": "b", "name": "B", "url": "https://example.org/b"}]})
     winter, summer = datetime(2026, 1, 5, 6, 0, tzinfo=UTC), datetime(2026, 7, 6, 6, 0, tzinfo=UTC)
     lines = startup_lines(config, load_channels(tmp_path / "notifiers", env={}), [("b", summer), ("a", winter)])
-    assert lines[0] == "watcher run : 2 page(s) surveillée(s), 0 procédure(s) rejouée(s)"
+    assert lines[0] == "watcher run : 2 pages surveillées, 0 procédure rejouée"
     assert "  canal local : console://" in lines
     assert any(line.startswith("  canal equipe DÉSACTIVÉ : ") and "mailto://" in line for line in lines)
     assert lines[-3:] == ["Prochaines vérifications (heure de Paris) :", "  lun. 05/01 07:00  a",
@@ -162,11 +162,11 @@ def test_validate_online_tries_each_page_and_procedure_and_stores_nothing(tmp_pa
     lines = run.out.splitlines()
     assert run.code == 2, run.out + run.err
     assert any(line.startswith("OK    accueil — page chargée") for line in lines), run.out
-    assert "OK    accueil — la procédure « Aller à Mon Compte » fonctionne (2 étape(s))" in lines
+    assert "OK    accueil — la procédure « Aller à Mon Compte » fonctionne (2 étapes)" in lines
     assert any(line.startswith("ÉCHEC accueil — la procédure « Ancien menu » ne passe plus à l'étape 1")
                for line in lines), run.out
     assert any(line.startswith("ÉCHEC absente — page injoignable") for line in lines), run.out
-    assert lines[-1] == "1/2 page(s) et 1/2 procédure(s) fonctionnent"
+    assert lines[-1] == "1/2 pages et 1/2 procédures fonctionnent"
     assert not (tmp_path / "snapshots").exists()  # a trial, never a reference
 
 
@@ -210,7 +210,7 @@ def test_service_sends_to_the_other_channels_and_says_what_is_disabled(tmp_path:
     finally:
         proc.send_signal(signal.SIGTERM)
         out = proc.communicate(timeout=30)[0]
-    assert "watcher run : 1 page(s) surveillée(s), 0 procédure(s) rejouée(s)" in out
+    assert "watcher run : 1 page surveillée, 0 procédure rejouée" in out
     assert "canal equipe DÉSACTIVÉ" in out and UNSET in out
     assert "Prochaines vérifications (heure de Paris) :" in out
     alert = json.loads(webhook.posts[0][2])

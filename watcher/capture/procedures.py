@@ -44,8 +44,8 @@ from watcher.detect.changes import Change
 from watcher.detect.compare import StepUse, link_steps
 from watcher.detect.degraded import Degraded, PageFacts, page_facts
 from watcher.detect.skeleton import FIELD_ROLES, Element, Skeleton, extract_skeleton
+from watcher.i18n.phrases import quoted, role_noun
 from watcher.i18n.texts import t
-from watcher.report.messages import ROLE_EN, ROLE_FR, quoted
 
 Box = tuple[int, int, int, int]
 
@@ -259,10 +259,7 @@ class RunRecord:
 # --- words --------------------------------------------------------------------------------------------------
 
 def _role_subject(role: str, name: str, lang: str) -> str:
-    if lang == "en":
-        return f"the {ROLE_EN.get(role, 'element')} {quoted(name, 'en')}"
-    noun = ROLE_FR.get(role)
-    return f"{noun.definite() if noun else 'l’élément'} {quoted(name)}"
+    return f"{role_noun(role, lang).the} {quoted(name, lang)}"
 
 
 def subject(step: Step, lang: str = "fr") -> str:
@@ -278,8 +275,7 @@ def subject(step: Step, lang: str = "fr") -> str:
 def _feminine(step: Step) -> bool:
     ref = step.click or step.expect
     if ref is not None:
-        noun = ROLE_FR.get(ref.role)
-        return bool(noun and noun.feminine)
+        return role_noun(ref.role).feminine
     return step.select is not None or step.check is not None
 
 

@@ -8,12 +8,11 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
 
 from rich.console import Console
 from rich.table import Table
 
-PARIS = ZoneInfo("Europe/Paris")
+from watcher.i18n.dates import stamp
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[object]], numeric: Sequence[int] = ()) -> str:
@@ -37,7 +36,7 @@ def paris_time(value: str | datetime | None) -> str:
         return str(value)
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
-    return when.astimezone(PARIS).strftime("%Y-%m-%d %H:%M:%S")
+    return stamp(when)
 
 
 def _parse(text: str) -> datetime | None:

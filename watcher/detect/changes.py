@@ -18,7 +18,7 @@ from typing import Any
 
 from watcher.config.severity import Severity as Severity  # re-exported for detection's callers
 from watcher.detect.skeleton import Element
-from watcher.report import messages
+from watcher.i18n.phrases import quoted, summarize
 
 
 class Kind(StrEnum):
@@ -51,7 +51,7 @@ class Change:
         return replace(self, severity=severity)
 
     def summary(self, lang: str = "fr") -> str:
-        return messages.summarize(self, lang)
+        return summarize(self, lang)
 
     def to_json(self, lang: str = "fr") -> dict[str, Any]:
         """The change in `watcher diff/check --format json` (public contract, extended only)."""
@@ -78,7 +78,7 @@ class ProcedureChange(Change):
     def summary(self, lang: str = "fr") -> str:
         from watcher.i18n.texts import t
 
-        names = ", ".join(messages.quoted(n, lang) for n in self.procedures)
+        names = ", ".join(quoted(n, lang) for n in self.procedures)
         return super().summary(lang) + t("proc.affects", lang, names=names)
 
     def to_json(self, lang: str = "fr") -> dict[str, Any]:

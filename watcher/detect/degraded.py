@@ -197,15 +197,9 @@ class Degraded:
 
     def describe(self, lang: str = "fr") -> str:
         """The reason in words a coordinator reads, e.g. « page de maintenance : « Service indisponible » »."""
-        from watcher.i18n.texts import t
-        from watcher.report.messages import place, quoted
+        from watcher.i18n.phrases import degraded_words
 
-        words = t(f"degraded.{self.reason}", lang)
-        if self.landmark:
-            words += f" ({place(self.landmark, lang)}{' ' + quoted(self.evidence, lang) if self.evidence else ''})"
-        elif self.evidence:
-            words += f" : {quoted(self.evidence, lang)}" if lang == "fr" else f": {quoted(self.evidence, lang)}"
-        return words
+        return degraded_words(self.reason, self.evidence, self.landmark, lang)
 
     def to_json(self) -> dict[str, str]:
         return {"reason": self.reason, "evidence": self.evidence, "landmark": self.landmark}

@@ -22,7 +22,7 @@ from lxml import etree
 
 from watcher.config.roles import VALID_ROLES
 from watcher.detect.selectors import compile_selectors
-from watcher.report import messages
+from watcher.i18n import phrases
 
 LANDMARK_ROLES = frozenset(
     {"banner", "navigation", "main", "contentinfo", "form", "search", "region", "complementary"}
@@ -77,6 +77,11 @@ READS_ALL = 2
 _DISPLAY_NONE = re.compile(r"(?:^|;)\s*display\s*:\s*none\b", re.I)
 _VISIBILITY = re.compile(r"(?:^|;)\s*visibility\s*:\s*(hidden|collapse|visible)\b", re.I)
 _INVISIBLE_CHARS = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
+
+
+# What Chromium shows on <input type=submit|reset> without a value (HTML-AAM: the button's default label, in the
+# browser's language; captures run a French browser).
+DEFAULT_BUTTONS = {"submit": "Envoyer", "reset": "Réinitialiser", "button": ""}
 
 
 @dataclass(frozen=True)
@@ -822,9 +827,9 @@ class _Walker:
         if labelled:
             return labelled
         if kind in ("submit", "reset", "button"):
-            return el.get("value") or messages.default_button_label(kind)
+            return el.get("value") or DEFAULT_BUTTONS.get(kind, "")
         if kind == "image":
-            return el.get("alt") or el.get("value") or messages.default_button_label("submit")
+            return el.get("alt") or el.get("value") or DEFAULT_BUTTONS["submit"]
         return str(el.get("placeholder", ""))
 
     def _label_text(self, el: Any) -> str:
@@ -870,7 +875,7 @@ class _Walker:
     def _embedded_input(self, el: Any) -> str:
         kind = _input_type(el)
         if kind in ("submit", "reset", "button"):
-            return el.get("value") or messages.default_button_label(kind)
+            return el.get("value") or DEFAULT_BUTTONS.get(kind, "")
         if kind == "image":
             return str(el.get("alt", ""))
         return ""
@@ -1172,11 +1177,11 @@ def _render_lines(sk: Skeleton, lang: str) -> Iterator[str]:
         depth = el.landmark.count(" > ") + 1 if el.landmark else 0
         indent = "  " * depth
         if el.role in LANDMARK_ROLES:
-            label = messages.landmark_label(el.role, lang)
+            label = phrases.landmark_label(el.role, lang)
             yield f"{indent}[{label}{' « ' + el.name + ' »' if el.name else ''}]"
             continue
-        line = f"{indent}{messages.role_label(el.role, lang)} {messages.quoted(el.name, lang)}"
-        details = messages.element_details(el, lang)
+        line = f"{indent}{phrases.role_label(el.role, lang)} {phrases.quoted(el.name, lang)}"
+        details = phrases.element_details(el, lang)
         if details:
             line += f" ({details})"
         if el.target:

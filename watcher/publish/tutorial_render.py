@@ -281,15 +281,15 @@ def find_procedure(store: Store, query: str, target_id: str | None) -> tuple[str
             if wanted in (slug, runs[-1].name.casefold()):
                 found.append((tid, slug, runs))
     if not found:
-        raise InputError(f"procédure inconnue : « {query} » (aucune capture ne la contient"
-                         + (f" pour la page {target_id})" if target_id else ")"))
+        if target_id:
+            raise InputError.text("tutorial.unknown_on", query=query, target=target_id)
+        raise InputError.text("tutorial.unknown", query=query)
     if len(found) > 1:
         names = ", ".join(f"{tid}/{slug}" for tid, slug, _ in found)
-        raise InputError(f"« {query} » désigne plusieurs procédures : {names} (précisez --target)")
+        raise InputError.text("tutorial.ambiguous", query=query, names=names)
     tid, slug, runs = found[0]
     if not any(r.status == "ok" for r in runs):
-        raise InputError(f"pas encore de tutoriel pour « {runs[-1].name} » ({tid}) : "
-                         "la procédure n'a encore jamais été rejouée avec succès")
+        raise InputError.text("tutorial.never_ok", name=runs[-1].name, target=tid)
     return tid, slug, runs
 
 

@@ -24,7 +24,8 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 from watcher.config.targets import Procedure, Step
-from watcher.report.messages import ROLE_EN, ROLE_FR, quoted
+from watcher.i18n.phrases import quoted, role_noun
+from watcher.i18n.texts import t
 from watcher.report.pictures import draw_text
 from watcher.store import files as snapfiles
 
@@ -51,23 +52,6 @@ PERSONAL = [
     re.compile(r"^\d{1,2}[/.-]\d{1,2}[/.-](19|20)\d{2}$|^(19|20)\d{2}-\d{2}-\d{2}$"),  # date (of birth)
 ]
 
-CAPTION: dict[str, dict[str, str]] = {
-    "step": {"fr": "Étape {number} : {text}", "en": "Step {number}: {text}"},
-    "click": {"fr": "cliquez sur {subject}", "en": "click {subject}"},
-    "login": {"fr": "cliquez sur {subject} : c'est ici que la personne se connecte avec ses propres "
-                    "identifiants (le tutoriel s'arrête là)",
-              "en": "click {subject}: this is where the person logs in with their own credentials "
-                    "(the tutorial stops here)"},
-    "expect": {"fr": "vérifiez que la page affiche {subject}", "en": "check that the page shows {subject}"},
-    "fill": {"fr": "dans {subject}, écrivez {value} (exemple)", "en": "in {subject}, type {value} (example)"},
-    "fill_own": {"fr": "dans {subject}, écrivez votre {label}", "en": "in {subject}, type your {label}"},
-    "select": {"fr": "dans {subject}, choisissez {option}", "en": "in {subject}, choose {option}"},
-    "select_own": {"fr": "dans {subject}, choisissez la réponse qui correspond",
-                   "en": "in {subject}, choose the answer that fits"},
-    "check": {"fr": "cochez {subject}", "en": "tick {subject}"},
-    "goto": {"fr": "allez à l'adresse {url}", "en": "go to {url}"},
-    "wait": {"fr": "attendez que la page se charge ({seconds} s)", "en": "wait for the page to load ({seconds} s)"},
-}
 
 
 @dataclass(frozen=True)
@@ -137,10 +121,8 @@ def read_run(folder: Path) -> StoredRun | None:
 # --- captions ------------------------------------------------------------------------------------------------
 
 def _subject(role: str, name: str, lang: str) -> str:
-    if lang == "en":
-        return f"the {quoted(name, 'en')} {ROLE_EN.get(role, 'element')}"
-    noun = ROLE_FR.get(role)
-    return f"{noun.definite() if noun else 'l’élément'} {quoted(name)}"
+    noun = role_noun(role, lang)
+    return f"the {quoted(name, 'en')} {noun.text}" if lang == "en" else f"{noun.the} {quoted(name)}"
 
 
 def _matching(step: StoredStep, config_step: Step | None) -> Step | None:
@@ -153,41 +135,41 @@ def step_caption(step: StoredStep, config_step: Step | None, lang: str = "fr") -
     text = _caption_text(step, _matching(step, config_step), lang)
     if lang == "fr":  # French quotes stay with their words when the caption wraps
         text = text.replace("« ", "«\u00a0").replace(" »", "\u00a0»")
-    return CAPTION["step"][lang].format(number=step.number, text=text)
+    return t("caption.step", lang, number=step.number, text=text)
 
 
 def _caption_text(step: StoredStep, conf: Step | None, lang: str) -> str:
-    words = {key: value[lang] for key, value in CAPTION.items()}
     ref = conf.click or conf.expect if conf else None
     role, name = (ref.role, ref.name) if ref else (step.role, step.name)
     if step.action == "click":
-        return words["login" if step.login else "click"].format(subject=_subject(role, name, lang))
+        return t("caption.login" if step.login else "caption.click", lang, subject=_subject(role, name, lang))
     if step.action == "expect":
-        return words["expect"].format(subject=_subject(role, name, lang))
+        return t("caption.expect", lang, subject=_subject(role, name, lang))
     if step.action in ("fill", "select", "check"):
-        return _field_caption(step, conf, words, lang)
+        return _field_caption(step, conf, lang)
     if step.action == "goto" and conf and conf.goto:
-        return words["goto"].format(url=conf.goto)
+        return t("caption.goto", lang, url=conf.goto)
     if step.action == "wait" and conf and conf.wait:
-        return words["wait"].format(seconds=f"{conf.wait:g}")
+        return t("caption.wait", lang, seconds=f"{conf.wait:g}")
     return step.text
 
 
-def _field_caption(step: StoredStep, conf: Step | None, words: dict[str, str], lang: str) -> str:
+def _field_caption(step: StoredStep, conf: Step | None, lang: str) -> str:
     label_ref = (conf.fill or conf.select or conf.check) if conf else None
     label = label_ref.label if label_ref else step.name
     role = {"select": "combobox", "check": "checkbox"}.get(step.action, "textbox")
     subject = _subject(role, label, lang)
     if step.action == "check":
-        return words["check"].format(subject=subject)
+        return t("caption.check", lang, subject=subject)
     if step.action == "select":
         option = conf.select.option if conf and conf.select else None
-        return words["select"].format(subject=subject, option=quoted(option, lang)) if option else words[
-            "select_own"].format(subject=subject)
+        if option:
+            return t("caption.select", lang, subject=subject, option=quoted(option, lang))
+        return t("caption.select_own", lang, subject=subject)
     value = conf.fill.value if conf and conf.fill else None
     if value is None:
-        return words["fill_own"].format(subject=subject, label=label[:1].lower() + label[1:])
-    return words["fill"].format(subject=subject, value=value if not looks_personal(value) else "…")
+        return t("caption.fill_own", lang, subject=subject, label=label[:1].lower() + label[1:])
+    return t("caption.fill", lang, subject=subject, value=value if not looks_personal(value) else "…")
 
 
 # --- dummy data only -----------------------------------------------------------------------------------------

@@ -16,23 +16,30 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
 import jinja2
 from markupsafe import Markup
 
 from watcher.config.severity import rank as severity_rank
+from watcher.i18n.dates import PARIS as PARIS  # deliver/notify.py reads it here
+from watcher.i18n.dates import moment
+from watcher.i18n.phrases import quoted
+from watcher.i18n.phrases import short_phrase as short_phrase
+from watcher.i18n.templating import environment
 from watcher.safety.sanitize import for_format, one_line
 
 if TYPE_CHECKING:
     from watcher.detect.changes import Change
     from watcher.service.check import CheckResult
 
-PARIS = ZoneInfo("Europe/Paris")
 PACKAGE_TEMPLATES = Path(__file__).parents[1] / "templates" / "notify"
 APPRISE_FORMAT = {"txt": "text", "short": "text", "md": "markdown", "html": "html"}
-MONTHS_FR = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
-             "novembre", "décembre")
+# Overrides written before the templates were shared between languages import their macros from these names.
+LEGACY_TEMPLATES = {f"_alert.{lang}.j2": '{% import "_alert.j2" as shared %}'
+                    '{% macro severity_label(s) %}{{ shared.severity_label(s) }}{% endmacro %}'
+                    '{% macro title_text(alert) %}{{ shared.title_text(alert) }}{% endmacro %}'
+                    '{% macro prompt(c) %}{{ shared.prompt(c) }}{% endmacro %}' for lang in ("fr", "en")}
+LANGS = ("fr", "en")
 
 
 @dataclass(frozen=True)
@@ -133,24 +140,9 @@ class Message:
 # --- building an Alert from a check ---------------------------------------------------------------
 
 
-def short_phrase(kind: str, role: str, name: str, lang: str = "fr") -> str:
-    """The change in a few words for a title: « le bouton « Se connecter » a changé »."""
-    from watcher.report import messages
-
-    if lang == "en":
-        what = f"the {quoted_name(name, 'en')} {messages.ROLE_EN.get(role, 'element')}"
-        verb = {"added": "appeared", "removed": "disappeared", "moved": "moved"}.get(kind, "changed")
-        return f"{what} {verb}"
-    noun = messages.ROLE_FR.get(role, messages.Noun("élément"))
-    what = f"{noun.definite()} {quoted_name(name, 'fr')}"
-    verbs = {"added": f"est {noun.agree('apparu')}", "removed": "a disparu", "moved": "a changé de place"}
-    return f"{what} {verbs.get(kind, 'a changé')}"
-
-
 def quoted_name(name: str, lang: str) -> str:
-    if lang == "en":
-        return f"“{name}”" if name else "(unnamed)"
-    return f"« {name} »" if name else "sans nom"
+    """A name between the language's quotes (« Mon compte » / “Mon compte”), « sans nom » when empty."""
+    return quoted(name, lang)
 
 
 def change_from(change: Change) -> AlertChange:
@@ -221,41 +213,60 @@ def tutorial_paths(result: CheckResult, broken: Sequence[str]) -> tuple[tuple[st
 
 
 def format_when(when: datetime, lang: str = "fr") -> str:
-    """A date and time in Paris, the way people write it: « 12 mars 2025 à 14 h 05 »."""
-    local = when.astimezone(PARIS)
-    if lang == "en":
-        return local.strftime("%d %B %Y at %H:%M (Paris time)").lstrip("0")
-    return f"{local.day} {MONTHS_FR[local.month - 1]} {local.year} à {local.hour} h {local.minute:02d}"
+    """A date and time in Paris, the way people write it: « 12 mars 2025 à 14 h 05 » (watcher.i18n.dates)."""
+    return moment(when, lang)
 
 
 class Renderer:
-    """Templates from notifiers/templates/, falling back to the package's defaults.
+    """Templates from notifiers/templates/, falling back to the package's defaults (watcher/templates/notify/).
 
-    HTML is rendered by its own environment with autoescape on for every template, macros included, so a
-    name taken from a page can never inject markup (Jinja2 marks a macro's output safe in the caller).
+    The package's templates exist once for all languages: their words come from the gettext catalogs through
+    Jinja2's i18n extension (`_()`, `ngettext()`), one environment per language and output kind. A coordinator
+    may override a template for one language (`alert.fr.txt.j2`, the older naming, still first choice) or for all
+    (`alert.txt.j2`, with `_()`); `_alert.fr.j2` / `_alert.en.j2`, which older overrides import, still answer.
+    HTML is rendered by its own environment with autoescape on for every template, macros included, so a name taken
+    from a page can never inject markup (Jinja2 marks a macro's output safe in the caller).
     """
 
     def __init__(self, templates_dir: Path | None = None) -> None:
-        folders = [str(templates_dir)] if templates_dir else []
-        self.envs = {html: self._environment(folders, html) for html in (False, True)}
+        self.folders = [str(templates_dir)] if templates_dir else []
+        self.envs: dict[tuple[str, bool], jinja2.Environment] = {}
+
+    def env(self, lang: str, html: bool) -> jinja2.Environment:
+        """The environment rendering `lang` (French when unknown), HTML-escaped or not; made at first use."""
+        lang = lang if lang in LANGS else "fr"
+        if (lang, html) not in self.envs:
+            self.envs[lang, html] = self._environment(self.folders, html, lang)
+        return self.envs[lang, html]
 
     @staticmethod
-    def _environment(folders: list[str], html: bool) -> jinja2.Environment:
-        env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader([*folders, str(PACKAGE_TEMPLATES)]), autoescape=html,
-            trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined)
-        env.filters["when"] = format_when
-        env.filters["quoted"] = quoted_name
+    def _environment(folders: list[str], html: bool, lang: str) -> jinja2.Environment:
+        loader = jinja2.ChoiceLoader([jinja2.FileSystemLoader([*folders, str(PACKAGE_TEMPLATES)]),
+                                      jinja2.DictLoader(LEGACY_TEMPLATES)])
+        env = environment(lang, loader, autoescape=html, trim_blocks=True, lstrip_blocks=True,
+                          undefined=jinja2.StrictUndefined)
+
+        def when(moment: datetime, language: str = lang) -> str:
+            return format_when(moment, language)
+
+        def quoted(name: str | None, language: str = lang) -> str:
+            return quoted_name(name or "", language)
+
+        env.filters["when"] = when
+        env.filters["quoted"] = quoted
         return env
 
     def template_for(self, name: str, lang: str, fmt: str) -> tuple[jinja2.Template, str]:
-        """The most specific template that exists: wanted language and format, then text, then French."""
-        for lang_, fmt_ in ((lang, fmt), (lang, "txt"), ("fr", fmt), ("fr", "txt")):
-            try:
-                return self.envs[fmt_ == "html"].get_template(f"{name}.{lang_}.{fmt_}.j2"), fmt_
-            except jinja2.TemplateNotFound:
-                continue
-        raise jinja2.TemplateNotFound(f"{name}.{lang}.{fmt}.j2")
+        """The most specific template that exists: a coordinator's for this language, then the one for all
+        languages (a coordinator's, else the package's), in the wanted format, then in plain text."""
+        for fmt_ in dict.fromkeys((fmt, "txt")):
+            env = self.env(lang, fmt_ == "html")
+            for file in (f"{name}.{lang}.{fmt_}.j2", f"{name}.{fmt_}.j2"):
+                try:
+                    return env.get_template(file), fmt_
+                except jinja2.TemplateNotFound:
+                    continue
+        raise jinja2.TemplateNotFound(f"{name}.{fmt}.j2")
 
     def render(self, name: str, lang: str, fmt: str, **context: Any) -> Message:
         template, used = self.template_for(name, lang, fmt)

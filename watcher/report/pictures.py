@@ -18,6 +18,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from watcher.detect.visual import Box, Region, VisualDiff, load_png
 from watcher.errors import InputError
+from watcher.i18n.texts import t
 
 MAX_WIDTH = 1600
 MAX_BYTES = 1_000_000
@@ -40,16 +41,14 @@ class Style:
     colour: tuple[int, int, int]
     width: int
     dash: tuple[int, int] | None  # (drawn, skipped) pixels; None for a solid line
-    legend: str
+    legend: str  # catalog key of the legend's words (the pictures are in French: captures run a French browser)
 
 
 STYLES = {
-    "inserted": Style((0, 140, 60), 6, None, "ajouté (trait plein)"),
-    "removed": Style((210, 0, 0), 4, (18, 8), "supprimé (tirets)"),
-    "changed": Style((245, 130, 0), 4, (5, 5), "modifié (pointillés)"),
+    "inserted": Style((0, 140, 60), 6, None, "picture.inserted"),
+    "removed": Style((210, 0, 0), 4, (18, 8), "picture.removed"),
+    "changed": Style((245, 130, 0), 4, (5, 5), "picture.changed"),
 }
-OUT_OF_VIEW = "{count} autre(s) zone(s) modifiée(s) hors de l'image"
-ABSENT = "élément absent"
 
 ImageSource = Path | str | bytes | Image.Image | np.ndarray
 
@@ -108,7 +107,7 @@ def crop_pair(
         if box is not None:
             _draw_box(ImageDraw.Draw(half), _shift(box, window), STYLES["changed"])
         halves.append(half)
-        titles.append(label if box is not None else f"{label} : {ABSENT}")
+        titles.append(label if box is not None else f"{label} : {t('picture.absent')}")
     stacked = sum(h.width for h in halves) + GAP > MAX_WIDTH
     scale = _scale(halves, stacked)
     labelled = [_with_header(_resize(h, scale), t) for h, t in zip(halves, titles, strict=True)]
@@ -346,7 +345,7 @@ def _present_kinds(diff: VisualDiff) -> list[str]:
 def _with_legend(picture: Image.Image, kinds: Sequence[str], hidden: int) -> Image.Image:
     """A legend under the picture: line samples with words, so colour is never the only cue."""
     lines = [STYLES[kind] for kind in kinds]
-    notes = [OUT_OF_VIEW.format(count=hidden)] if hidden else []
+    notes = [t("picture.out_of_view", count=hidden)] if hidden else []
     if not lines and not notes:
         return picture
     row = LEGEND_SIZE + 18
@@ -356,7 +355,7 @@ def _with_legend(picture: Image.Image, kinds: Sequence[str], hidden: int) -> Ima
     y = picture.height + 12
     for style in lines:
         _draw_line(draw, (16, y + row // 2 - 4), (86, y + row // 2 - 4), style)
-        draw_text(draw, (104, y), style.legend, LEGEND_SIZE, INK)
+        draw_text(draw, (104, y), t(style.legend), LEGEND_SIZE, INK)
         y += row
     for note in notes:
         draw_text(draw, (16, y), note, LEGEND_SIZE, INK)

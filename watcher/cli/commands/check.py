@@ -11,7 +11,7 @@ from watcher.capture.capturer import Capturer
 from watcher.cli.common import EXIT_ALERT, EXIT_OK, Paths, emit_json
 from watcher.config.targets import Config, Target, load_config
 from watcher.errors import InputError
-from watcher.i18n.texts import TEXTS, plain_reason, t
+from watcher.i18n.texts import known, plain_reason, t
 from watcher.service import policy
 from watcher.service.check import CheckResult, check_targets
 from watcher.service.confirmation import recheck_state
@@ -184,6 +184,6 @@ def _unknown_target(paths: Paths, stored: list[str], target_id: str, lang: str) 
 def _reason_words(status: str, reason: str, url: str, lang: str) -> str:
     """A degraded check's reason code in words (« page de maintenance »); a network failure as people say it."""
     key = f"degraded.{reason}"
-    if status == "degraded" and key in TEXTS:
+    if status == "degraded" and known(key):
         return t(key, lang)
     return plain_reason(reason, url, lang)

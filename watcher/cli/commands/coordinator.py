@@ -34,7 +34,7 @@ from watcher.detect.tuning import (
     tune,
 )
 from watcher.errors import ConfigError, InputError, WatcherError
-from watcher.i18n.texts import TEXTS, plain_reason, t
+from watcher.i18n.texts import known, plain_reason, t
 from watcher.report import messages
 from watcher.store.snapshots import CheckRecord, Store
 
@@ -399,7 +399,7 @@ def explain_lines(record: CheckRecord, changes: list[tuple[Change, str | None]],
     lines = [t("explain.head", lang, id=record.id, target=record.target, time=paris_time(record.time),
                 status=t("status." + record.status, lang), alert=alert)]
     if record.status == "degraded":  # a maintenance or queue page: nothing to explain nor to silence
-        reason = t(f"degraded.{record.reason}", lang) if f"degraded.{record.reason}" in TEXTS else record.reason
+        reason = t(f"degraded.{record.reason}", lang) if known(f"degraded.{record.reason}") else record.reason
         return [*lines, t("explain.reason", lang, reason=reason), t("explain.degraded", lang)]
     if record.reason:
         lines.append(t("explain.reason", lang, reason=plain_reason(record.reason, url, lang)))

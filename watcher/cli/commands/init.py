@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import tempfile
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 
 import click
@@ -39,8 +38,15 @@ def example_for(url: str | None) -> Example:
 
 
 def template(name: str, lang: str) -> str:
-    suffix = "en" if lang == "en" else "fr"
-    return resources.files("watcher").joinpath(f"templates/init/{name}.{suffix}.yaml").read_text(encoding="utf-8")
+    """The commented `targets.yaml` or `channels.yaml` (`name` without suffix) in `lang`: one template for every
+    language, its comments from the catalogs (« init.* » messages)."""
+    from jinja2 import PackageLoader
+
+    from watcher.i18n.templating import environment
+
+    env = environment(lang, PackageLoader("watcher", "templates/init"), keep_trailing_newline=True,
+                      autoescape=False)
+    return env.get_template(f"{name}.yaml.j2").render()
 
 
 def run_init(folder: Path, url: str | None, lang: str) -> None:
