@@ -324,6 +324,9 @@ TEXTS.update({
                                      "pas un élément de la page)",
                                "en": "invalid CSS selector “{value}” (the pseudo-element “::{name}” is not an "
                                      "element of the page)"},
+    "cfg.css.namespace": {"fr": "sélecteur CSS invalide « {value} » (« | » d'espace de noms : les pages HTML n'en ont "
+                                "pas)",
+                          "en": "invalid CSS selector “{value}” (“|” namespace prefix: HTML pages have none)"},
     "cfg.css.xpath": {"fr": "sélecteur XPath invalide « {value} »", "en": "invalid XPath selector “{value}” ({detail})"},
     "cfg.css_unsupported.dynamic": {
         "fr": "sélecteur CSS non pris en charge par ignore « {value} » (« :{name} » dépend de ce que fait la personne "
@@ -335,6 +338,10 @@ TEXTS.update({
               "en marche, et ignore s'applique aux pages enregistrées)",
         "en": "CSS selector not supported by ignore “{value}” (“:{name}” only exists in a running browser, and "
               "ignore applies to saved pages)"},
+    "cfg.css_unsupported.of_type": {
+        "fr": "sélecteur CSS non pris en charge par ignore « {value} » (« :{name} » a besoin d'un nom de balise "
+              "devant lui, par exemple li:{name})",
+        "en": "CSS selector not supported by ignore “{value}” (“:{name}” needs a tag name before it, e.g. li:{name})"},
     "cfg.css_unsupported.level4": {
         "fr": "sélecteur CSS non pris en charge par ignore « {value} » (syntaxe CSS de niveau 4 : écrire par exemple "
               ":not(.a):not(.b) plutôt que :not(.a, .b))",
