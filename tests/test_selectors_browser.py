@@ -21,7 +21,8 @@ IGNORE = ["#news", "ul.news > li", "UL.news.live li.hot", "[data-track]", "a[hre
           "[class~=external]", "[lang|=en]", "header a, #h", "a:not(.external)", "#h + ul", "#h ~ p",
           "li:first-child", "li:nth-child(2n+1)", "li:last-of-type", "li:empty", "li:has(> a)", "ul :is(.hot, #n3)",
           "p:lang(en)", "input:checked", "input:disabled", "nav a:any-link", "[data-track='NAV-2' i]",
-          "main :where(p, h1)", "form > button:only-of-type", ":root > body > main > h1"]
+          "main :where(p, h1)", "form > button:only-of-type", ":root > body > main > h1", "ul:has(a)", "h1:has(+ ul)",
+          "li:not(:has(a))", "main > :nth-last-child(1)", "p:nth-of-type(2)", "a:is(#a1, #l2)"]
 PAGE_ACCEPTED = ["#news", ".md\\:hidden", "main h1:visible", "li:has-text(\"N2\")", "text=Envoyer",
                  "role=button[name='Envoyer']", "#news >> text=N1", "li >> nth=1", "//p[@id='p2']", "'Envoyer'",
                  "li:not(.hot, #n3)", "li:nth-child(2 of .hot)", "button:focus-visible", "dialog:modal", "a:hover",
