@@ -196,16 +196,20 @@ PSEUDO_ELEMENTS_CSS2 = frozenset({"before", "after", "first-line", "first-letter
 def _pseudo_tokens(css: str) -> Iterator[tuple[int, str]]:
     """(number of colons, lowercase name) of each pseudo-class (1) or pseudo-element (2) written in `css`.
 
-    From cssselect's tokenizer, so colons inside strings (`[href^="https:"]`) and escaped ones (`.md\\:flex`,
-    utility-class frameworks) are not taken for pseudo-classes.
+    From cssselect's tokenizer, so colons inside strings (`[href^="https:"]`), escaped ones (`.md\\:flex`,
+    utility-class frameworks) and those inside attribute brackets (`[xlink:href]`) are not taken for pseudo-classes.
     """
     try:
         tokens = list(tokenize(css))
     except cssselect.SelectorError:
         return
-    index = 0
+    index, in_brackets = 0, False
     while index < len(tokens):
-        if tokens[index].type == "DELIM" and tokens[index].value == ":":
+        if tokens[index].type == "DELIM" and tokens[index].value in ("[", "]"):
+            in_brackets = tokens[index].value == "["
+        if in_brackets:
+            index += 1
+        elif tokens[index].type == "DELIM" and tokens[index].value == ":":
             colons = 2 if index + 1 < len(tokens) and tokens[index + 1].value == ":" else 1
             name = tokens[index + colons] if index + colons < len(tokens) else None
             if name is not None and name.type == "IDENT" and name.value is not None:
