@@ -86,6 +86,8 @@ def test_selectors_a_saved_page_cannot_match_do_not_compile(selector: str) -> No
     ("a:hover", "cfg.css_unsupported.dynamic"),
     ("li:focus-within", "cfg.css_unsupported.dynamic"),
     ("p:placeholder-shown", "cfg.css_unsupported.browser"),
+    ("form > :only-of-type", "cfg.css_unsupported.of_type"),
+    ("svg|a", "cfg.css.namespace"),
     ("div:not(.a, .b)", "cfg.css_unsupported.level4"),
     ("li:nth-child(2 of .hot)", "cfg.css_unsupported.level4"),
     ("div:visible", "cfg.css.pseudo"),  # Playwright's, not applicable to a saved page
@@ -113,6 +115,7 @@ def test_page_selectors_playwright_and_chromium_accept_load(selector: str) -> No
     ("a::before", "cfg.css.pseudo_element"),
     ("//div[", "cfg.css.xpath"),
     ("div..x", "cfg.css.unexpected"),
+    ("*|div", "cfg.css.namespace"),
 ])
 def test_page_selector_problems(selector: str, key: str) -> None:
     problem = page_selector_problem(selector)

@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-__all__ = ["EXIT_ALERT", "EXIT_ERROR", "EXIT_OK", "Paths", "emit_json"]
+__all__ = ["EXIT_ALERT", "EXIT_ERROR", "EXIT_OK", "Paths", "emit_json", "write_schemas"]
 
 EXIT_OK, EXIT_ALERT, EXIT_ERROR = 0, 1, 2
 

@@ -25,6 +25,7 @@ import functools
 import re
 import warnings
 from collections.abc import Iterator
+from itertools import pairwise
 
 import cssselect
 from cssselect.parser import Pseudo, tokenize
@@ -104,8 +105,19 @@ def ignore_problem(selector: str) -> ConfigValueError | None:
         return ConfigValueError("cfg.css_unsupported.dynamic", value=selector, name=exc.name)
     except cssselect.SelectorError:
         names = [name for colons, name in _pseudo_tokens(selector) if colons == 1]
-        return ConfigValueError("cfg.css_unsupported.browser", value=selector, name=names[-1] if names else "?")
+        of_type = [name for name in names if name.endswith("-of-type")]
+        if of_type and all(_translatable(name) for name in names):  # cssselect needs the tag: `*:first-of-type`
+            return ConfigValueError("cfg.css_unsupported.of_type", value=selector, name=of_type[0])
+        missing = [name for name in names if not _translatable(name)]
+        return ConfigValueError("cfg.css_unsupported.browser", value=selector, name=(missing or names or ["?"])[0])
     return None
+
+
+def _translatable(name: str) -> bool:
+    """Whether cssselect's translator (ours) has a rule for the pseudo-class `name`."""
+    method = name.replace("-", "_")
+    return name in DYNAMIC_PSEUDO | {"any-link"} or any(
+        hasattr(IgnoreTranslator, f"xpath_{method}_{kind}") for kind in ("pseudo", "function"))
 
 
 def page_selector_problem(selector: str) -> ConfigValueError | None:
@@ -184,16 +196,20 @@ PSEUDO_ELEMENTS_CSS2 = frozenset({"before", "after", "first-line", "first-letter
 def _pseudo_tokens(css: str) -> Iterator[tuple[int, str]]:
     """(number of colons, lowercase name) of each pseudo-class (1) or pseudo-element (2) written in `css`.
 
-    From cssselect's tokenizer, so colons inside strings (`[href^="https:"]`) and escaped ones (`.md\\:flex`,
-    utility-class frameworks) are not taken for pseudo-classes.
+    From cssselect's tokenizer, so colons inside strings (`[href^="https:"]`), escaped ones (`.md\\:flex`,
+    utility-class frameworks) and those inside attribute brackets (`[xlink:href]`) are not taken for pseudo-classes.
     """
     try:
         tokens = list(tokenize(css))
     except cssselect.SelectorError:
         return
-    index = 0
+    index, in_brackets = 0, False
     while index < len(tokens):
-        if tokens[index].type == "DELIM" and tokens[index].value == ":":
+        if tokens[index].type == "DELIM" and tokens[index].value in ("[", "]"):
+            in_brackets = tokens[index].value == "["
+        if in_brackets:
+            index += 1
+        elif tokens[index].type == "DELIM" and tokens[index].value == ":":
             colons = 2 if index + 1 < len(tokens) and tokens[index + 1].value == ":" else 1
             name = tokens[index + colons] if index + colons < len(tokens) else None
             if name is not None and name.type == "IDENT" and name.value is not None:
@@ -204,13 +220,26 @@ def _pseudo_tokens(css: str) -> Iterator[tuple[int, str]]:
 
 
 def _pseudo_problem(css: str, known: frozenset[str], shown: str) -> ConfigValueError | None:
-    """A pseudo-element (it designates no element to find), or a pseudo-class the engine does not know."""
+    """A namespace prefix (`svg|a`: HTML pages have none, Playwright's parser refuses `|`), a pseudo-element (it
+    designates no element to find), or a pseudo-class the engine does not know."""
+    if _has_namespace(css):
+        return ConfigValueError("cfg.css.namespace", value=shown)
     for colons, name in _pseudo_tokens(css):
         if colons == 2 or name in PSEUDO_ELEMENTS_CSS2:
             return ConfigValueError("cfg.css.pseudo_element", value=shown, name=name)
         if name not in known:
             return ConfigValueError("cfg.css.pseudo", value=shown, name=name, suggestion=_suggest_pseudo(name, known))
     return None
+
+
+def _has_namespace(css: str) -> bool:
+    """Whether `css` writes a namespace prefix (`ns|a`, `*|a`, `[ns|attr]`), not the `|=` attribute operator."""
+    try:
+        tokens = list(tokenize(css))
+    except cssselect.SelectorError:
+        return False
+    return any(token.type == "DELIM" and token.value == "|" and not (
+        following.type == "DELIM" and following.value == "=") for token, following in pairwise(tokens))
 
 
 def _suggest_pseudo(name: str, known: frozenset[str]) -> str:
