@@ -625,8 +625,9 @@ def profile(site: Site, config_path: Path, snapshots: Path, count: int) -> None:
               f" + other (Python glue, route handler, event loop) {(wall - timed) / count * 1000:.0f} ms")
     print(f"  sequential ours/bare: {ours_wall / bare_wall:.2f}x")
     print("  comparisons with the baseline: " + ", ".join(f"{k} {v}/{count}" for k, v in ours.identical.items()))
-    print("  (stages run one at a time here; at concurrency 2 the CPU-bound ones - visual diff, skeleton, PNG"
-          " decoding - also hold up the other page, since they run on the event loop)")
+    print("  (stages run one at a time here; at concurrency 2 the Python steps - visual diff, skeleton, pictures -"
+          " run in worker threads and share the CPUs with Chromium; the visual diff's CPU column counts its calling"
+          " thread only, not its decoding and comparing threads)")
 
 
 # --------------------------------------------------------------------------------------------------------------
