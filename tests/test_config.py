@@ -189,12 +189,18 @@ def test_usual_yaml_slips_are_explained_in_french(tmp_path: Path, text: str, lin
 
 
 def test_a_huge_value_is_quoted_back_short_on_one_line(tmp_path: Path) -> None:
-    """A 900 kB file of one word (under the 1 MB cap) gives one short line, not the whole file echoed back."""
+    """A 900 kB file of one word gives one short line, not the whole file echoed back; a 5 MB one is refused
+    for its size before it is parsed (issue 16: config files above 1 MB)."""
     path = write(tmp_path, "x" * 900_000 + "\n")
     with pytest.raises(ConfigError) as err:
         load_config(path)
     text = err.value.render("fr") if hasattr(err.value, "render") else str(err.value)
     assert "\n" not in text.strip() and len(text) < 400 and "…" in text
+    path = write(tmp_path, "x" * 5_000_000 + "\n")
+    with pytest.raises(ConfigError) as err:
+        load_config(path)
+    text = err.value.render("fr") if hasattr(err.value, "render") else str(err.value)
+    assert "\n" not in text.strip() and len(text) < 400 and "fichier trop gros" in text
 
 
 def test_a_binary_file_is_named_plainly(tmp_path: Path) -> None:

@@ -41,6 +41,7 @@ def fake_dns(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[str]]:
     any other name is looked up for real (localhost only). The policy refuses them before any connection."""
     real = netpolicy.resolve
     monkeypatch.setattr(netpolicy, "resolve", lambda host: FAKE_DNS[host] if host in FAKE_DNS else real(host))
+    monkeypatch.setattr(netpolicy, "_answers", {})
     rules = browser.resolver_rules
     monkeypatch.setattr(browser, "resolver_rules", lambda: [
         *rules(), *(f"MAP {host} {addresses[0]}" for host, addresses in FAKE_DNS.items())])

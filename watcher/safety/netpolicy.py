@@ -23,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import socket
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -70,6 +71,23 @@ def resolve(host: str) -> list[str]:
     private or metadata answers without traffic. Raises OSError (socket.gaierror) when the name is unknown."""
     infos = socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)
     return sorted({str(info[4][0]).split("%", 1)[0] for info in infos})
+
+
+_answers: dict[str, tuple[float, list[str]]] = {}
+ANSWER_TTL_S = 60.0  # a page's dozen hosts are resolved once a minute, not once per capture
+
+
+def _resolve_cached(host: str) -> list[str]:
+    """`resolve` with a short memory (answers only; a failure is asked again next time)."""
+    now = time.monotonic()
+    known = _answers.get(host)
+    if known is not None and now - known[0] < ANSWER_TTL_S:
+        return known[1]
+    found = resolve(host)
+    if len(_answers) > 10_000:
+        _answers.clear()
+    _answers[host] = (now, found)
+    return found
 
 
 @dataclass
@@ -121,7 +139,7 @@ class RequestPolicy:
             addresses = [ipaddress.ip_address(host)]
         except ValueError:
             try:
-                found = await asyncio.wait_for(asyncio.to_thread(resolve, host), RESOLVE_TIMEOUT_S)
+                found = await asyncio.wait_for(asyncio.to_thread(_resolve_cached, host), RESOLVE_TIMEOUT_S)
             except (OSError, TimeoutError, UnicodeError):
                 return Verdict(True, host)  # unknown name: Chromium fails on it too ("name not resolved")
             addresses = [ipaddress.ip_address(text) for text in found]
