@@ -130,6 +130,7 @@ UI: dict[str, dict[str, str]] = {
     "col.channel": {"fr": "Canal", "en": "Channel"},
     "col.attempts": {"fr": "Essais", "en": "Attempts"},
     "col.error": {"fr": "Dernière erreur", "en": "Last error"},
+    "outbox.confirming": {"fr": "en attente de confirmation", "en": "waiting for confirmation"},
     "outbox.held": {"fr": "en attente", "en": "waiting"},
     "outbox.pending": {"fr": "en attente", "en": "pending"},
     "outbox.sending": {"fr": "en cours", "en": "sending"},
