@@ -558,14 +558,14 @@ async def profiled_bare(urls: list[str], stages: Stages) -> float:
 def count_identical(stages: Stages, compare: Callable[..., Any]) -> Callable[..., Any]:
     """Counts comparisons a byte-equality test would have settled without decoding or diffing anything."""
 
-    def counted(baseline: Path, capture: Any, skeleton: Any) -> Any:
+    def counted(baseline: Path, capture: Any, skeleton: Any, *rest: Any, **options: Any) -> Any:
         same_png = (baseline / "screenshot.png").read_bytes() == capture.main.screenshot
         stored = json.loads((baseline / "skeleton.json").read_text(encoding="utf-8"))
         same_skeleton = json.dumps(stored, sort_keys=True) == json.dumps(skeleton.to_json(), sort_keys=True)
         stages.identical["screenshot bytes equal"] += same_png
         stages.identical["skeleton equal"] += same_skeleton
         stages.identical["both equal"] += same_png and same_skeleton
-        return compare(baseline, capture, skeleton)
+        return compare(baseline, capture, skeleton, *rest, **options)
 
     return counted
 
@@ -750,6 +750,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                         help="start the service with the literal `watcher run` (first checks 5 s apart)")
     parser.add_argument("--profile", action="store_true", help="time each stage even if ours/bare is within aim")
     parser.add_argument("--profile-pages", type=int, default=16, help="pages of the stage profile (default 16)")
+    parser.add_argument("--profile-only", action="store_true",
+                        help="only the stage profile (after one unmeasured round that stores the baselines)")
     args = parser.parse_args(argv)
     if not 1 <= args.pages <= 999:
         parser.error("--pages must be between 1 and 999")
@@ -771,6 +773,11 @@ def main(argv: list[str]) -> int:
               f"mean {statistics.fmean(sizes) / 1024:.0f} KB), {args.latency:.0f} ms latency, concurrency "
               f"{args.concurrency}, {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f}, Chromium {find_chromium() or 'Playwright'}")
         urls = [site.url(i) for i in range(args.pages)]
+        if args.profile_only:
+            asyncio.run(checked_round(config_path, snapshots))
+            site.round = 1
+            profile(site, config_path, snapshots, min(args.profile_pages, args.pages))
+            return 0
         runs = [run_bare("bare loop, sequential", urls, 1),
                 run_bare(f"bare loop, concurrency {args.concurrency}", urls, args.concurrency)]
         first = run_ours(f"ours round 1 (new), c={args.concurrency}", config_path, snapshots)

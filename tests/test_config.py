@@ -7,7 +7,13 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import run_watcher
-from watcher.config.targets import load_config, parse_schedule
+from watcher.config.targets import (
+    MEMORY_PER_CHECK,
+    Settings,
+    load_config,
+    machine_concurrency,
+    parse_schedule,
+)
 from watcher.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -104,7 +110,8 @@ def test_five_mistakes_give_five_french_lines_with_lines_and_suggestions(tmp_pat
         f"{path}:6: targets[0].shedule: clé inconnue « shedule » ; vouliez-vous dire « schedule » ?",
         f"{path}:7: targets[0].min_severity: valeur inconnue « majeur » (valeurs possibles : info, minor, major, "
         "breaking) ; vouliez-vous dire « major » ?",
-        f"{path}:8: targets[0].ignore[0]: sélecteur CSS invalide « div[ »",
+        f"{path}:8: targets[0].ignore[0]: sélecteur CSS invalide « div[ » (il s'arrête trop tôt : une parenthèse, "
+        "un crochet ou un nom manque)",
         f"{path}:12: targets[0].procedures[0].steps[0].click.role: rôle inconnu « buton » (rôles ARIA : link, "
         "button, textbox, heading…) ; vouliez-vous dire « button » ?",
     ]
@@ -122,8 +129,9 @@ def test_five_mistakes_give_five_french_lines_with_lines_and_suggestions(tmp_pat
                                                            "(ici : « beaucoup »)"),
     ("settings: {concurrency: 0}\ntargets: []\n", "settings.concurrency: doit valoir au moins 1 (ici : 0)"),
     ("targets:\n  - {id: a, name: A, url: 'https://a.fr/', tags: [1]}\n", "targets[0].tags[0]: du texte est attendu"),
-    ("targets:\n  - {id: a, name: A, url: 'https://a.fr/', mask: ['a >> b']}\n", "sélecteur CSS invalide"),
-    ("targets:\n  - {id: a, name: A, url: 'https://a.fr/', ignore: ['a + b']}\n", "non pris en charge par ignore"),
+    ("targets:\n  - {id: a, name: A, url: 'https://a.fr/', mask: ['a >> ']}\n", "sélecteur invalide"),
+    ("targets:\n  - {id: a, name: A, url: 'https://a.fr/', mask: ['a:hovr']}\n", "sélecteur CSS invalide"),
+    ("targets:\n  - {id: a, name: A, url: 'https://a.fr/', ignore: ['a:hover']}\n", "non pris en charge par ignore"),
 ])
 def test_pydantic_messages_are_translated(tmp_path: Path, text: str, fragment: str) -> None:
     with pytest.raises(ConfigError) as info:
@@ -195,3 +203,19 @@ def test_a_binary_file_is_named_plainly(tmp_path: Path) -> None:
     result = run_watcher("validate", str(path))
     assert result.code == 2 and "Traceback" not in result.err
     assert "pas un fichier texte UTF-8" in result.err and "UnicodeDecodeError" not in result.err
+
+
+def test_concurrency_given_is_kept_and_absent_is_sized_from_the_machine(tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    assert Settings(concurrency=3).workers == 3
+    assert 1 <= Settings().workers <= 16
+    monkeypatch.setattr("os.sched_getaffinity", lambda _pid: set(range(8)))
+    meminfo, cpu_max = tmp_path / "meminfo", tmp_path / "cpu.max"
+    meminfo.write_text(f"MemTotal: 99999999 kB\nMemAvailable: {20 * MEMORY_PER_CHECK // 1024} kB\n")
+    assert machine_concurrency(meminfo, cpu_max) == 8  # one per CPU (no cgroup quota file)
+    cpu_max.write_text("300000 100000\n")  # a container allowed three CPUs
+    assert machine_concurrency(meminfo, cpu_max) == 3
+    meminfo.write_text(f"MemAvailable: {2 * MEMORY_PER_CHECK // 1024 + 5} kB\n")  # memory for two checks
+    assert machine_concurrency(meminfo, cpu_max) == 2
+    meminfo.write_text("MemAvailable: 1000 kB\n")
+    assert machine_concurrency(meminfo, tmp_path / "absent") == 1

@@ -1,196 +1,269 @@
-"""`watcher run` as a real process: scheduled checks, confirmation, downtime, lock, signals, kill -9."""
+"""The service's decisions without a browser: recorded pages (ReplayCapturer) and a clock the test moves.
+
+Confirmation before alerting, reverts, downtime and retries, alerts held in the outbox across a restart, and the
+severity of an alert sent after a restart. The real process (lock, signals, kill -9) is in test_service_process.py.
+"""
 
 from __future__ import annotations
 
-import os
-import signal
 import sqlite3
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from contextlib import closing
-from http.server import BaseHTTPRequestHandler
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import LocalSite, wait_until
+from watcher.capture.procedures import Found, ProcedureRun, StepResult
+from watcher.capture.replay import ReplayCapturer, record_folder
+from watcher.cli.tables import outbox_table
+from watcher.config.targets import load_config
+from watcher.service.scheduler import Service, ServiceOptions
 
-pytestmark = pytest.mark.browser
-
+URL = "http://127.0.0.1:9/"  # never loaded: pages come from recorded folders
 V1 = """<html lang="fr"><body><header><nav aria-label="Menu"><a href="/compte">Mon Compte</a>
-<a href="/aide">Aide</a></nav></header><main><h1>Accueil</h1><p>Numéro du jour : {n}</p>
+<a href="/aide">Aide</a></nav></header><main><h1>Accueil</h1><p>Numéro du jour : 1</p>
 <button>Se connecter</button></main></body></html>"""
 V2 = V1.replace("Se connecter", "Accéder à mon espace")
+PROCEDURE = """    procedures:
+      - name: Se connecter
+        audience: [caf]
+        steps:
+          - click: {role: button, name: "Se connecter"}
+"""
 
 
-class Page:
-    """A page whose answer the test controls: a version, or an HTTP error."""
+class Clock:
+    """UTC time that moves only when the test says so."""
 
     def __init__(self) -> None:
-        self.html = V1
-        self.status = 200
-        self.delay = 0.0
-        self.loads = 0
+        self.now = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 
-    def __call__(self, handler: BaseHTTPRequestHandler) -> None:
-        self.loads += 1
-        time.sleep(self.delay)
-        if self.status != 200:
-            handler.send_error(self.status)
-            return
-        body = self.html.format(n=self.loads).encode()  # changes on every load, outside any control
-        handler.send_response(200)
-        handler.send_header("Content-Type", "text/html; charset=utf-8")
-        handler.end_headers()
-        handler.wfile.write(body)
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
 
 
-def write_config(folder: Path, url: str, extra: str = "") -> Path:
+@dataclass
+class Setup:
+    folder: Path
+    config: Path
+    notifiers: Path
+    inbox: Path  # what the mediators' channel received (watcherfile://)
+    clock: Clock
+    pages: ReplayCapturer
+
+    def service(self, confirm_delay: float = 600) -> Service:
+        return Service(self.config, self.folder / "snapshots",
+                       ServiceOptions(confirm_delay=confirm_delay, notifiers=self.notifiers, jitter=0),
+                       capturer=self.pages, clock=self.clock)
+
+    def page(self, name: str, html: str, runs: list[ProcedureRun] | None = None) -> Path:
+        return record_folder(self.folder / "pages" / name, html, runs=runs or [])
+
+
+def make_setup(folder: Path, *, procedure: bool = False, min_severity: str = "major") -> Setup:
     config = folder / "targets.yaml"
     config.write_text(f"""targets:
   - id: page
     name: Page de test
-    url: {url}
-    schedule: every 10s
-    timeout: 5
-{extra}""", encoding="utf-8")
-    return config
-
-
-def checks(folder: Path) -> list[tuple[str, str, int, str | None]]:
-    db = folder / "snapshots" / "index.sqlite3"
-    if not db.exists():
-        return []
-    with closing(sqlite3.connect(db)) as con:
-        try:
-            return con.execute("SELECT target, status, alert, confirmation FROM checks ORDER BY id").fetchall()
-        except sqlite3.OperationalError:  # the service is still creating its index
-            return []
+    url: {URL}
+    schedule: every 10m
+{PROCEDURE if procedure else ""}""", encoding="utf-8")
+    notifiers = folder / "notifiers"
+    notifiers.mkdir()
+    inbox = folder / "recu.txt"
+    (notifiers / "channels.yaml").write_text(
+        f"channels:\n  mediateurs:\n    urls: ['watcherfile://{inbox}']\n    min_severity: {min_severity}\n",
+        encoding="utf-8")
+    return Setup(folder, config, notifiers, inbox, Clock(), ReplayCapturer())
 
 
 @pytest.fixture
-def service(tmp_path: Path) -> Iterator[list[subprocess.Popen[str]]]:
-    procs: list[subprocess.Popen[str]] = []
-    yield procs
-    for proc in procs:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait(10)
-        if proc.stdout:
-            proc.stdout.close()
+def setup(tmp_path: Path) -> Iterator[Setup]:
+    yield make_setup(tmp_path)
 
 
-def start(procs: list[subprocess.Popen[str]], config: Path, confirm: float = 3) -> subprocess.Popen[str]:
-    proc = subprocess.Popen([sys.executable, "-m", "watcher", "run", "--config", str(config),
-                             "--confirm-delay", str(confirm)], stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True)
-    procs.append(proc)
-    return proc
+def checks(setup: Setup) -> list[tuple[str, int, str | None]]:
+    with closing(sqlite3.connect(setup.folder / "snapshots" / "index.sqlite3")) as con:
+        return con.execute("SELECT status, alert, confirmation FROM checks ORDER BY id").fetchall()
 
 
-def stop(proc: subprocess.Popen[str]) -> tuple[int, float]:
-    started = time.monotonic()
-    proc.send_signal(signal.SIGTERM)
-    code = proc.wait(30)
-    return code, time.monotonic() - started
+def outbox(setup: Setup) -> list[str]:
+    with closing(sqlite3.connect(setup.folder / "snapshots" / "outbox.sqlite3")) as con:
+        return [row[0] for row in con.execute("SELECT status FROM outbox WHERE kind = 'alert' ORDER BY id")]
 
 
-def test_real_change_alerts_once_after_confirmation_and_service_stops_cleanly(
-        tmp_path: Path, local_site: LocalSite, service: list[subprocess.Popen[str]]) -> None:
-    page = Page()
-    local_site.routes["/"] = page
-    proc = start(service, write_config(tmp_path, local_site.url("/")))
-    assert wait_until(lambda: len(checks(tmp_path)) >= 1, 30)
-    page.html = V2
-    assert wait_until(lambda: any(c[3] == "confirmed" for c in checks(tmp_path)), 45), checks(tmp_path)
-    time.sleep(11)  # one more scheduled check: the same change must not alert again
-    changelog = tmp_path / "changelog"  # rebuilt by the service a little after the change
-    assert wait_until(lambda: (changelog / "index.html").is_file(), 60)
-    assert wait_until(lambda: any(changelog.glob("changes/page/*/index.html")), 60)
-    code, seconds = stop(proc)
-    assert code == 0 and seconds < 12
-    rows = checks(tmp_path)
-    assert rows[0][1] == "new"
-    assert [r for r in rows if r[2]] == [("page", "changed", 1, "confirmed")], rows
-    out = proc.stdout.read() if proc.stdout else ""
-    assert out.count("Page de test : le bouton « Se connecter » a changé\n") == 1, out  # console channel, once
-    assert out.count("to console://: sent") == 1, out
+def received(setup: Setup) -> str:
+    return setup.inbox.read_text(encoding="utf-8") if setup.inbox.is_file() else ""
 
 
-def test_flapping_change_is_recorded_not_alerted(tmp_path: Path, local_site: LocalSite,
-                                                 service: list[subprocess.Popen[str]]) -> None:
-    page = Page()
-    local_site.routes["/"] = page
-    proc = start(service, write_config(tmp_path, local_site.url("/")), confirm=4)
-    assert wait_until(lambda: len(checks(tmp_path)) >= 1, 30)
-    page.html = V2
-    assert wait_until(lambda: any(c[3] == "pending" for c in checks(tmp_path)), 30), checks(tmp_path)
-    page.html = V1  # back as it was before the confirming re-check
-    assert wait_until(lambda: any(c[3] == "reverted" for c in checks(tmp_path)), 30), checks(tmp_path)
-    assert stop(proc)[0] == 0
-    assert not any(row[2] for row in checks(tmp_path))
+def job_time(service: Service, job_id: str) -> datetime | None:
+    jobs = [job for job in service.scheduler.get_jobs() if job.id == job_id]
+    return jobs[-1].trigger.run_date if jobs else None
 
 
-def test_downtime_is_unreachable_never_an_alert_nor_a_baseline(tmp_path: Path, local_site: LocalSite,
-                                                               service: list[subprocess.Popen[str]]) -> None:
-    page = Page()
-    local_site.routes["/"] = page
-    proc = start(service, write_config(tmp_path, local_site.url("/")), confirm=2)
-    assert wait_until(lambda: len(checks(tmp_path)) >= 1, 30)
-    page.status = 503
-    assert wait_until(lambda: any(c[1] == "unreachable" for c in checks(tmp_path)), 30)
-    page.status = 200
-    # back up: checked again (the paragraph number differs on every load, which changes pixels, not the interface)
-    assert wait_until(lambda: checks(tmp_path)[-1][1] in ("changed", "unchanged"), 30), checks(tmp_path)
-    assert stop(proc)[0] == 0
-    assert not any(row[2] for row in checks(tmp_path))
+def test_a_change_alerts_once_after_its_confirming_recheck(setup: Setup) -> None:
+    service = setup.service()
+    setup.pages.show("page", setup.page("v1", V1))
+    assert service.run_check("page") is not None
+    setup.clock.advance(600)
+    setup.pages.show("page", setup.page("v2", V2))
+    held = service.run_check("page")
+    assert held is not None and held.alert and held.check_id is not None
+    assert checks(setup)[-1] == ("changed", 0, "pending")
+    assert outbox(setup) == ["confirming"] and received(setup) == ""  # waits in the outbox, not in memory
+    assert "en attente de confirmation" in outbox_table(service.outbox.entries(), "fr")  # `watcher outbox`
+    assert job_time(service, "confirm:page") == setup.clock.now + timedelta(seconds=600)
+
+    setup.clock.advance(600)
+    service.run_confirmation("page", held.check_id)
+    assert checks(setup)[1] == ("changed", 1, "confirmed")
+    assert outbox(setup) == ["sent"]
+    assert received(setup).count("« Se connecter »") >= 1
+
+    setup.clock.advance(600)
+    service.run_check("page")  # the same page again: nothing new to say
+    assert outbox(setup) == ["sent"] and checks(setup)[-1][0] == "unchanged"
+    service.close()
 
 
-def test_second_instance_is_refused_and_kill_9_leaves_a_consistent_store(
-        tmp_path: Path, local_site: LocalSite, service: list[subprocess.Popen[str]]) -> None:
-    page = Page()
-    local_site.routes["/"] = page
-    config = write_config(tmp_path, local_site.url("/"))
-    first = start(service, config)
-    assert wait_until(lambda: len(checks(tmp_path)) >= 1, 30)
-    second = start(service, config)
-    assert second.wait(30) == 2
-    assert "already uses" in (second.stdout.read() if second.stdout else "")
-    page.delay = 3  # the next check is slow: kill the service while it captures
-    page.html = V2
-    loads = page.loads
-    assert wait_until(lambda: page.loads > loads, 30)
-    first.send_signal(signal.SIGKILL)
-    first.wait(10)
-    page.delay = 0
-    again = start(service, config)
-    assert wait_until(lambda: any(c[1] == "changed" for c in checks(tmp_path)), 45), checks(tmp_path)
-    assert stop(again)[0] == 0
-    leftovers = [p for p in (tmp_path / "snapshots" / "page").iterdir() if p.name.startswith(".tmp")]
-    assert leftovers == []
-    for _target, status, _alert, _conf in checks(tmp_path):
-        assert status in {"new", "changed", "unchanged", "unreachable"}
+def test_a_flapping_change_is_recorded_never_alerted(setup: Setup) -> None:
+    service = setup.service()
+    setup.pages.show("page", setup.page("v1", V1))
+    service.run_check("page")
+    setup.clock.advance(60)
+    setup.pages.show("page", setup.page("v2", V2))
+    held = service.run_check("page")
+    assert held is not None and held.check_id is not None
+    setup.clock.advance(600)
+    setup.pages.show("page", setup.page("v1", V1))  # back as it was before the confirming re-check
+    service.run_confirmation("page", held.check_id)
+    assert [c[2] for c in checks(setup)] == [None, "reverted", "reverted"]
+    assert not any(c[1] for c in checks(setup))
+    assert outbox(setup) == [] and received(setup) == ""
+    service.close()
 
 
-def test_sighup_reloads_targets_and_a_broken_file_keeps_the_old_one(
-        tmp_path: Path, local_site: LocalSite, service: list[subprocess.Popen[str]]) -> None:
-    page = Page()
-    local_site.routes["/"] = page
-    local_site.routes["/autre"] = page
-    config = write_config(tmp_path, local_site.url("/"))
-    proc = start(service, config)
-    assert wait_until(lambda: len(checks(tmp_path)) >= 1, 30)
-    config.write_text(config.read_text() + "  - id: autre\n    name: Autre\n    url: "
-                      + local_site.url("/autre") + "\n    schedule: every 1h\n", encoding="utf-8")
-    proc.send_signal(signal.SIGHUP)
-    assert wait_until(lambda: any(c[0] == "autre" for c in checks(tmp_path)), 30), checks(tmp_path)
-    config.write_text("targets: [oops", encoding="utf-8")
-    proc.send_signal(signal.SIGHUP)
-    time.sleep(1)
-    assert proc.poll() is None  # still running on the previous configuration
-    assert stop(proc)[0] == 0
-    out = proc.stdout.read() if proc.stdout else ""
-    assert "configuration not reloaded" in out and "erreur de syntaxe YAML" in out
-    assert os.path.exists(tmp_path / "snapshots" / "jobs.sqlite3")
+def test_a_change_superseded_before_its_confirmation_waits_for_its_own(setup: Setup) -> None:
+    service = setup.service()
+    setup.pages.show("page", setup.page("v1", V1))
+    service.run_check("page")
+    setup.clock.advance(60)
+    setup.pages.show("page", setup.page("v2", V2))
+    first = service.run_check("page")
+    assert first is not None and first.check_id is not None
+    setup.clock.advance(600)
+    setup.pages.show("page", setup.page("v3", V2.replace("Aide", "Besoin d'aide ?")))
+    service.run_confirmation("page", first.check_id)
+    assert [c[2] for c in checks(setup)] == [None, "superseded", "pending"]
+    assert outbox(setup) == ["confirming"] and received(setup) == ""  # the first alert withdrawn, the new one held
+
+
+def test_a_confirmed_alert_for_a_digest_channel_waits_for_the_digest(tmp_path: Path) -> None:
+    setup = make_setup(tmp_path)
+    (setup.notifiers / "channels.yaml").write_text(
+        f"digest_hour: 18\nchannels:\n  soir:\n    urls: ['watcherfile://{setup.inbox}']\n    mode: digest\n",
+        encoding="utf-8")
+    service = setup.service()
+    setup.pages.show("page", setup.page("v1", V1))
+    service.run_check("page")
+    setup.clock.advance(60)
+    setup.pages.show("page", setup.page("v2", V2))
+    held = service.run_check("page")
+    assert held is not None and held.check_id is not None and outbox(setup) == ["confirming"]
+    setup.clock.advance(600)
+    service.run_confirmation("page", held.check_id)
+    assert outbox(setup) == ["held"] and received(setup) == ""  # in the 18:00 digest, not before
+    setup.clock.now = datetime(2026, 3, 2, 17, 0, 1, tzinfo=UTC)  # 18:00:01 in Paris
+    service.notifier.send_due()
+    assert outbox(setup) == ["digested"] and "Page de test" in received(setup)
+    service.close()
+
+
+def test_downtime_is_retried_never_an_alert_nor_a_baseline(setup: Setup) -> None:
+    service = setup.service(confirm_delay=120)
+    setup.pages.show("page", setup.page("v1", V1))
+    service.run_check("page")
+    setup.clock.advance(600)
+    setup.pages.show("page", "net::ERR_CONNECTION_REFUSED")
+    down = service.run_check("page")
+    assert down is not None and down.status == "unreachable"
+    retry = job_time(service, "retry:page")
+    assert retry is not None and timedelta(seconds=48) <= retry - setup.clock.now <= timedelta(seconds=72)
+    setup.clock.advance(60)
+    setup.pages.show("page", setup.page("v1", V1))
+    back = service.run_check("page")
+    assert back is not None and back.status == "unchanged" and back.baseline == setup.folder / "snapshots" / "page" \
+        / back.baseline.name  # compared with the page before the outage
+    assert not any(c[1] for c in checks(setup)) and outbox(setup) == []
+    assert service.retries == {}
+    service.close()
+
+
+def test_a_held_alert_survives_a_restart_and_is_sent_once(setup: Setup) -> None:
+    first = setup.service()
+    setup.pages.show("page", setup.page("v1", V1))
+    first.run_check("page")
+    setup.clock.advance(60)
+    setup.pages.show("page", setup.page("v2", V2))
+    held = first.run_check("page")
+    assert held is not None and held.check_id is not None
+    first.close()  # the service stops (or is killed) while the alert waits
+
+    again = setup.service()
+    again.run_confirmation("page", held.check_id)
+    assert outbox(setup) == ["sent"]
+    assert received(setup).count("Page de test") >= 1
+    again.close()
+
+
+def _procedure_pages(setup: Setup) -> tuple[Path, Path]:
+    """v1 where the procedure works (its step uses « Se connecter »), v2 where that button was renamed."""
+    procedure = load_config(setup.config).targets[0].procedures[0]
+    ok = ProcedureRun(procedure, "ok", start_url=URL,
+                      steps=[StepResult(1, "click", "ok", URL, found=Found("button", "Se connecter"))])
+    broken = ProcedureRun(procedure, "broken", start_url=URL,
+                          steps=[StepResult(1, "click", "failed", URL, problem="missing")])
+    return setup.page("v1", V1, [ok]), setup.page("v2", V2, [broken])
+
+
+@pytest.mark.parametrize("held_in", ["outbox", "memory"])
+def test_an_alert_sent_after_a_restart_keeps_its_procedure_severity(tmp_path: Path, held_in: str) -> None:
+    """A change touching a procedure step is breaking, so a `min_severity: breaking` channel gets it, also when
+    the alert goes out after a restart, and also when it was held by a version that kept it in memory (the
+    alert is then rebuilt from the snapshots, with the same comparison)."""
+    setup = make_setup(tmp_path, procedure=True, min_severity="breaking")
+    v1, v2 = _procedure_pages(setup)
+    first = setup.service()
+    setup.pages.show("page", v1)
+    first.run_check("page")
+    setup.clock.advance(60)
+    setup.pages.show("page", v2)
+    held = first.run_check("page")
+    assert held is not None and held.check_id is not None
+    assert [c.severity for c in held.changes if c.kind == "renamed"] == ["breaking"]
+    if held_in == "memory":
+        first.outbox.withdraw(held.check_id)  # what an older version left: a pending check, nothing in the outbox
+    first.close()
+
+    again = setup.service()
+    setup.clock.advance(600)
+    again.run_confirmation("page", held.check_id)
+    assert checks(setup)[1] == ("changed", 1, "confirmed")
+    assert outbox(setup) == ["sent"], outbox(setup)
+    assert "Se connecter" in received(setup)
+    again.close()
+
+
+def test_reload_keeps_the_old_configuration_when_the_new_one_is_broken(setup: Setup) -> None:
+    service = setup.service()
+    setup.config.write_text(setup.config.read_text() + "  - id: autre\n    name: Autre\n    url: " + URL
+                            + "autre\n    schedule: every 1h\n", encoding="utf-8")
+    assert service.reload_config() and [t.id for t in service.config.targets] == ["page", "autre"]
+    setup.config.write_text("targets: [oops", encoding="utf-8")
+    assert not service.reload_config() and [t.id for t in service.config.targets] == ["page", "autre"]
+    service.close()

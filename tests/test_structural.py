@@ -364,8 +364,8 @@ def test_explain_names_the_deciding_rule() -> None:
 
     form = '<form action="/a"><label>Nom <input></label>{x}<button>Envoyer</button></form>'
     change = diff(page(main=form.replace("{x}", "")), page(main=form.replace("{x}", "<button>Brouillon</button>")))[0]
-    assert rule_of(change, [], "fr").endswith("[added-control-in-form]")
-    assert "where the person acts" in rule_of(change, [], "en")
+    assert rule_of(change, "fr").endswith("[added-control-in-form]")
+    assert "where the person acts" in rule_of(change, "en")
 
 
 def test_menu_entries_added_alert_links_in_text_do_not() -> None:

@@ -38,7 +38,8 @@ from watcher.capture.page import (
 )
 from watcher.capture.scripts import PAGE_HEIGHT
 from watcher.config.targets import Procedure, Step, Target
-from watcher.detect.changes import Change, Severity
+from watcher.detect.changes import Change
+from watcher.detect.compare import StepUse, link_steps
 from watcher.detect.degraded import Degraded, PageFacts, page_facts
 from watcher.detect.skeleton import FIELD_ROLES, Element, Skeleton, extract_skeleton
 from watcher.i18n.texts import t
@@ -716,47 +717,22 @@ def _step_of(record: RunRecord | None, number: int) -> StepResult | None:
 
 # --- linking with the page diff (pure) ----------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class ProcedureChange(Change):
-    """A structural change that touches an element a watched procedure uses: always breaking, and it says which."""
-
-    procedures: tuple[str, ...] = ()
-    audiences: tuple[str, ...] = ()
-
-    def summary(self, lang: str = "fr") -> str:
-        names = ", ".join(quoted(n, lang) for n in self.procedures)
-        return super().summary(lang) + t("proc.affects", lang, names=names)
-
-    def to_json(self, lang: str = "fr") -> dict[str, Any]:
-        data = super().to_json(lang)
-        data["procedures"] = list(self.procedures)
-        data["audiences"] = list(self.audiences)
-        return data
-
-
 def start_page_elements(record: RunRecord) -> set[tuple[str, str]]:
     """(role, name) of the elements a run used on the watched page itself (before navigating away)."""
     return {(s.found.role, s.found.name) for s in record.steps
             if s.found and s.status == "ok" and _same_page(s.url, record.start_url)}
 
 
+def step_uses(used: Iterable[tuple[Procedure, RunRecord]]) -> list[StepUse]:
+    """What `compare_snapshots` needs of each procedure: its name, audiences and the page elements its last
+    good run used (`used`: each procedure with that run)."""
+    return [StepUse(procedure.name, tuple(procedure.audience), frozenset(start_page_elements(record)))
+            for procedure, record in used]
+
+
 def link_changes(changes: Sequence[Change], used: Iterable[tuple[Procedure, RunRecord]]) -> list[Change]:
     """Changes touching an element used by a procedure step (last good run, before side) become breaking."""
-    users = [(procedure, start_page_elements(record)) for procedure, record in used]
-    linked: list[Change] = []
-    for change in changes:
-        before = change.before
-        names = [p for p, elements in users if before is not None and (before.role, before.name) in elements]
-        if not names or change.noise:
-            linked.append(change)
-            continue
-        audiences = tuple(dict.fromkeys(tag for p in names for tag in p.audience))
-        values = {f.name: getattr(change, f.name) for f in fields(change)}
-        values["severity"] = Severity.BREAKING
-        values["procedures"] = tuple(p.name for p in names)
-        values["audiences"] = audiences
-        linked.append(ProcedureChange(**values))
-    return linked
+    return link_steps(changes, step_uses(used))
 
 
 # --- storage ------------------------------------------------------------------------------------------------

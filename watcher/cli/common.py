@@ -29,3 +29,19 @@ class Paths:
 def emit_json(value: Any) -> None:
     """Print `value` as indented JSON (UTF-8 characters kept) on stdout."""
     click.echo(json.dumps(value, ensure_ascii=False, indent=2))
+
+
+def write_schemas(folder: Path) -> list[Path]:
+    """Write the JSON Schemas of targets.yaml and channels.yaml into `folder` (created), atomically; their paths.
+
+    Raises OSError when the folder cannot be written.
+    """
+    from watcher.config.schema import FILES, render
+    from watcher.store.snapshots import write_atomic
+
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name in FILES:
+        write_atomic(folder / name, render(name).encode())
+        written.append(folder / name)
+    return written

@@ -25,13 +25,12 @@ from urllib.parse import quote, unquote
 
 from pydantic import Field, field_validator, model_validator
 
-from watcher.config.problems import ConfigValueError
-from watcher.config.targets import Strict, line_of, parse_model, read_yaml
+from watcher.config.problems import ConfigValueError, problems, unknown_word_issues
+from watcher.config.severity import Severity, SeverityName, at_least
+from watcher.config.targets import Config, Strict, line_of, parse_model, read_yaml
 from watcher.errors import ConfigError
 from watcher.i18n.texts import t
 
-SEVERITY_RANK = {"info": 0, "minor": 1, "major": 2, "breaking": 3}
-SeverityName = Literal["info", "minor", "major", "breaking"]
 ENV_VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 CHANNEL_NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,79}$")
 # Schemas whose host is a server name worth showing; for the others (tgram://TOKEN/CHAT, discord://ID/TOKEN)
@@ -42,6 +41,8 @@ SERVER_SCHEMAS = {
 }
 SECRET_QUERY = re.compile(r"(pass|token|secret|key|auth|pwd)", re.IGNORECASE)
 FILE_SCHEMA = "watcherfile://"
+# Destinations watcher adds to Apprise (watcher/deliver/apprise_plugins.py): known without loading them.
+WATCHER_SCHEMES = ("console", "watcherfile")
 BUILTIN_DEFAULT_URLS = ("console://",)
 
 
@@ -51,7 +52,7 @@ class Channel(Strict):
     urls: list[str] = Field(min_length=1)
     tags: list[str] | None = None  # targets sharing one of these tags; None = every target
     audiences: list[str] | None = None  # procedures' audiences (e.g. "seniors"); None = any
-    min_severity: SeverityName = "major"
+    min_severity: SeverityName = Severity.MAJOR
     mode: Literal["immediate", "digest"] = "immediate"
     digest_hour: Annotated[int, Field(ge=0, le=23)] | None = None  # Paris time; None = the file's digest_hour
     lang: Literal["fr", "en"] = "fr"
@@ -293,12 +294,25 @@ def load_channels(notifiers_dir: Path | None, env: Mapping[str, str] | None = No
     env = os.environ if env is None else env
     path = notifiers_dir / "channels.yaml" if notifiers_dir else None
     if path is None or not path.is_file():
-        builtin = ChannelsFile(channels={"console": Channel(urls=list(BUILTIN_DEFAULT_URLS), min_severity="info")})
+        builtin = ChannelsFile(channels={"console": Channel(urls=list(BUILTIN_DEFAULT_URLS), min_severity=Severity.INFO)})
         return Channels(builtin, notifiers_dir if notifiers_dir and notifiers_dir.is_dir() else None, env)
     settings = parse_model(path, ChannelsFile)
     channels = Channels(settings, notifiers_dir, env)
     channels.issues = inspect_channels(channels, read_yaml(path))
     return channels
+
+
+def check_channel_words(channels_path: Path, config: Config) -> None:
+    """Raise ConfigProblems when a channel filters on a tag or audience no page of `config` (a Config) has,
+    but close to one that does: a typo the channel would pay for by never receiving anything."""
+    if not channels_path.is_file():
+        return
+    settings = parse_model(channels_path, ChannelsFile)
+    used = {"tags": {tag for target in config.targets for tag in target.tags},
+            "audiences": {a for target in config.targets for p in target.procedures for a in p.audience}}
+    issues = unknown_word_issues(channels_path, read_yaml(channels_path), dict(settings.channels), used)
+    if issues:
+        raise problems(issues)
 
 
 # --- what will fail later -------------------------------------------------------------------------------------
@@ -332,8 +346,11 @@ def url_issues(channels: Channels, registry: Any, name: str, index: int, line: i
     scheme = template.split("://", 1)[0].lower()
     missing = [var for var in ENV_VAR.findall(template) if var not in channels.env]
     found.extend(ChannelIssue(name, index, line, "unset_variable", var) for var in dict.fromkeys(missing))
+    if scheme in WATCHER_SCHEMES:
+        return found  # watcher's own destinations take any path (watcherfile: resolved beside channels.yaml)
     if scheme not in registry:
-        close = difflib.get_close_matches(scheme, list(registry.schemas()), n=1, cutoff=0.6)
+        known = [*registry.schemas(), *WATCHER_SCHEMES]
+        close = difflib.get_close_matches(scheme, known, n=1, cutoff=0.6)
         found.append(ChannelIssue(name, index, line, "unknown_scheme", f"{scheme}://",
                                   f"{close[0]}://" if close else None))
     elif not missing and not _apprise_accepts(channels.resolve(template), channels.plugin_paths):
@@ -342,21 +359,23 @@ def url_issues(channels: Channels, registry: Any, name: str, index: int, line: i
 
 
 def apprise_registry(plugin_paths: Sequence[str] = ()) -> Any:
-    """Apprise's plugin registry (scheme -> plugin), with watcher's and the notifiers folder's plugins loaded."""
-    import apprise
+    """Apprise's plugin registry (scheme -> plugin), with the notifiers folder's plugins loaded.
 
-    from watcher.deliver import apprise_plugins  # noqa: F401 - registers console:// and watcherfile://
+    watcher's own schemes (WATCHER_SCHEMES, registered by watcher.deliver.apprise_plugins when sending) are
+    checked here by name: reading the configuration does not load the delivery stage.
+    """
+    import apprise
 
     if plugin_paths:
         apprise.AppriseAsset(plugin_paths=list(plugin_paths))  # loads notifiers/plugins/ into the registry
-    return apprise.NotificationManager()  # a process-wide singleton
+    return apprise.NotificationManager()  # type: ignore[no-untyped-call]  # a process-wide singleton
 
 
 def _apprise_accepts(url: str, plugin_paths: Sequence[str]) -> bool:
     import apprise
 
     asset = apprise.AppriseAsset(plugin_paths=list(plugin_paths) or None)
-    with apprise.LogCapture(level=apprise.logging.ERROR):  # its refusal is reported by us, not on stderr
+    with apprise.LogCapture(level=apprise.logging.ERROR):  # type: ignore[no-untyped-call]  # its refusal is reported by us, not on stderr
         return apprise.Apprise.instantiate(url, asset=asset) is not None
 
 
@@ -392,11 +411,11 @@ def _private_fields(template: str, registry: Any | None) -> dict[str, Any]:
     from apprise.fields import parse_fields
     from apprise.plugins import details
 
-    with apprise.LogCapture(level=apprise.logging.ERROR):
+    with apprise.LogCapture(level=apprise.logging.ERROR):  # type: ignore[no-untyped-call]
         fields = parse_fields(template)
-    if not fields:
+    if not fields or fields["schema"] not in registry:
         return {}
-    info = details(registry[fields["schema"]])
+    info = details(registry[fields["schema"]])  # type: ignore[no-untyped-call]
     private = {name for group in ("tokens", "args") for name, meta in info[group].items() if meta.get("private")}
     return {name: value for name, value in fields.items() if name in private}
 
@@ -416,10 +435,6 @@ def rewrite_secrets(template: str, channel: str, secrets: Mapping[str, str]) -> 
     return head + sep + rest
 
 
-def severity_at_least(severity: str, minimum: str) -> bool:
-    return SEVERITY_RANK.get(severity, 0) >= SEVERITY_RANK[minimum]
-
-
 def route(channels: Channels, severity: str, tags: Iterable[str], audiences: Iterable[str] = ()) -> list[str]:
     """Names of the mediators' channels that receive an alert of this severity about a target with these tags
     (disabled channels never receive anything)."""
@@ -427,7 +442,7 @@ def route(channels: Channels, severity: str, tags: Iterable[str], audiences: Ite
     chosen = []
     disabled = channels.disabled
     for name, channel in channels.settings.channels.items():
-        if name in disabled or channel.coordinators or not severity_at_least(severity, channel.min_severity):
+        if name in disabled or channel.coordinators or not at_least(severity, channel.min_severity):
             continue
         if channel.tags is not None and not tags & set(channel.tags):
             continue

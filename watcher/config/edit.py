@@ -99,7 +99,8 @@ class TargetsFile:
 
     @property
     def targets(self) -> CommentedSeq:
-        return self.data["targets"]
+        targets: CommentedSeq = self.data["targets"]
+        return targets
 
     def ids(self) -> list[str]:
         return [str(t.get("id")) for t in self.targets if isinstance(t, Mapping)]

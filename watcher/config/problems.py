@@ -40,9 +40,6 @@ FRENCH_WORDS = {
     "français": "fr", "francais": "fr", "anglais": "en", "bouton": "button", "champ": "textbox",
     "titre": "heading", "case": "checkbox", "liste": "combobox", "onglet": "tab", "menu": "navigation",
 }
-PLAYWRIGHT_ENGINES = re.compile(r"^(css|text|xpath|role|id|data-testid|internal:\w+)=", re.I)
-PLAYWRIGHT_PSEUDO = re.compile(r":(has-text|text|text-is|text-matches|nth-match|visible|light|left-of|right-of|"
-                               r"above|below|near)(\((\"[^\"]*\"|'[^']*'|[^()]*)\))?")
 
 
 class ConfigValueError(ValueError):
@@ -98,23 +95,6 @@ def closest(value: str, known: Iterable[str]) -> str:
 
 def role_problem(value: str, roles: Sequence[str]) -> ConfigValueError:
     return ConfigValueError("cfg.role", value=value, suggestion=closest(value, roles))
-
-
-def css_problem(selector: str) -> ConfigValueError | None:
-    """None when `selector` is valid CSS for cssselect (Playwright's own pseudo-classes and engines set aside)."""
-    import cssselect
-
-    text = selector.strip()
-    if PLAYWRIGHT_ENGINES.match(text):
-        return None
-    text = PLAYWRIGHT_PSEUDO.sub("", text)
-    if not text.strip():
-        return None
-    try:
-        cssselect.parse(text)
-    except cssselect.SelectorError as exc:
-        return ConfigValueError("cfg.css", value=selector, detail=str(exc).split("\n")[0])
-    return None
 
 
 # --- where in the file ---------------------------------------------------------------------------------------
@@ -317,19 +297,3 @@ def unknown_word_issues(path: Path, data: Any, channels: dict[str, Any], used: d
                                               "cfg.channel_tag" if key == "tags" else "cfg.channel_audience",
                                               {"value": word, "suggestion": suggestion}))
     return issues
-
-
-def check_channel_words(channels_path: Path, config: Any) -> None:
-    """Raise ConfigProblems when a channel filters on a tag or audience no page of `config` (a Config) has,
-    but close to one that does: a typo the channel would pay for by never receiving anything."""
-    if not channels_path.is_file():
-        return
-    from watcher.config.channels import ChannelsFile
-    from watcher.config.targets import parse_model, read_yaml
-
-    settings = parse_model(channels_path, ChannelsFile)
-    used = {"tags": {tag for target in config.targets for tag in target.tags},
-            "audiences": {a for target in config.targets for p in target.procedures for a in p.audience}}
-    issues = unknown_word_issues(channels_path, read_yaml(channels_path), dict(settings.channels), used)
-    if issues:
-        raise problems(issues)

@@ -9,15 +9,13 @@ one action per step, channel names) are added here so the editor knows them too.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
 
 from watcher.config.channels import CHANNEL_NAME, ChannelsFile
+from watcher.config.roles import STEP_ROLES
 from watcher.config.targets import SAFE_ID, Config
-from watcher.detect.skeleton import VALID_ROLES
-from watcher.store.snapshots import write_atomic
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 FILES: dict[str, type[BaseModel]] = {"targets.schema.json": Config, "channels.schema.json": ChannelsFile}
@@ -38,7 +36,7 @@ def _with_python_rules(name: str, schema: dict[str, Any]) -> dict[str, Any]:
         target["url"]["pattern"] = HTTP_URL
         target["schedule"]["pattern"] = SCHEDULE
         if "RoleRef" in defs:
-            defs["RoleRef"]["properties"]["role"]["enum"] = sorted(VALID_ROLES - {"image"})
+            defs["RoleRef"]["properties"]["role"]["enum"] = sorted(STEP_ROLES)
         if "Step" in defs:
             defs["Step"]["minProperties"] = defs["Step"]["maxProperties"] = 1  # exactly one action
     else:
@@ -59,12 +57,3 @@ def generate(name: str) -> dict[str, Any]:
 def render(name: str) -> str:
     """The schema as committed: sorted keys, so a regenerated file only differs when a model does."""
     return json.dumps(generate(name), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
-
-
-def write_schemas(folder: Path) -> list[Path]:
-    folder.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name in FILES:
-        write_atomic(folder / name, render(name).encode())
-        written.append(folder / name)
-    return written

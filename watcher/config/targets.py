@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -23,7 +24,6 @@ from ruamel.yaml.error import MarkedYAMLError
 from watcher.config.problems import ConfigProblems as ConfigProblems  # re-exported: the CLI renders them
 from watcher.config.problems import (
     ConfigValueError,
-    css_problem,
     issues_from_validation,
     problems,
     role_problem,
@@ -31,6 +31,9 @@ from watcher.config.problems import (
 )
 from watcher.config.problems import format_loc as format_loc
 from watcher.config.problems import line_of as line_of
+from watcher.config.roles import STEP_ROLES
+from watcher.config.selectors import ignore_problem, page_selector_problem
+from watcher.config.severity import Severity, SeverityName
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -93,10 +96,8 @@ class RoleRef(Strict):
     @field_validator("role")
     @classmethod
     def _known_role(cls, value: str) -> str:
-        from watcher.detect.skeleton import VALID_ROLES
-
-        if value not in VALID_ROLES - {"image"}:
-            raise role_problem(value, sorted(VALID_ROLES - {"image"}))
+        if value not in STEP_ROLES:
+            raise role_problem(value, sorted(STEP_ROLES))
         return value
 
 
@@ -187,23 +188,17 @@ class StepAfterLoginError(ConfigValueError):
 
 
 def _ignore_selector(value: str) -> str:
-    """An `ignore` rule: valid CSS (cssselect) that the skeleton's own matcher can apply."""
-    problem = css_problem(value)
-    if problem is None:
-        from watcher.detect.skeleton import compile_selectors
-
-        try:
-            compile_selectors([value])
-        except ValueError:
-            problem = ConfigValueError("cfg.css_unsupported", value=value)
+    """An `ignore` rule: CSS that watcher can apply to saved pages (watcher/config/selectors.py)."""
+    problem = ignore_problem(value)
     if problem is not None:
         raise problem
     return value
 
 
 def _page_selector(value: str) -> str:
-    """A `mask` / `wait_for` selector, applied by Playwright: valid CSS (Playwright's pseudo-classes allowed)."""
-    problem = css_problem(value)
+    """A `mask` / `wait_for` / `cookie_banner` selector, applied by Playwright: CSS Chromium knows, Playwright's
+    engines, pseudo-classes and `>>` chains allowed (watcher/config/selectors.py)."""
+    problem = page_selector_problem(value)
     if problem is not None:
         raise problem
     return value
@@ -225,8 +220,8 @@ class Target(Strict):
     wait_for: PageSelector | None = None
     ignore: list[IgnoreSelector] = []
     mask: list[PageSelector] = []
-    cookie_banner: str | None = None
-    min_severity: Literal["info", "minor", "major", "breaking"] = "major"
+    cookie_banner: PageSelector | None = None
+    min_severity: SeverityName = Severity.MAJOR
     timeout: Annotated[float, Field(gt=0, le=300)] = 30.0
     max_height: Annotated[int, Field(ge=500, le=100_000)] | None = None
     procedures: list[Procedure] = []
@@ -271,15 +266,49 @@ class Target(Strict):
         return value
 
 
+MEMORY_PER_CHECK = 512 * 2**20  # bytes of available memory set aside for each page checked at once
+MAX_CONCURRENCY = 16
+
+
+def machine_concurrency(meminfo: Path = Path("/proc/meminfo"), cpu_max: Path = Path("/sys/fs/cgroup/cpu.max")) -> int:
+    """Pages to check at once when targets.yaml does not say: one per CPU this process may use (its affinity mask,
+    and the cgroup v2 quota `cpu.max` of a container), fewer when memory is short (one per MEMORY_PER_CHECK bytes
+    of /proc/meminfo's MemAvailable: a check holds a browser context and its renderer); 1 to MAX_CONCURRENCY."""
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        cpus = os.cpu_count() or 1
+    try:
+        quota, period = cpu_max.read_text(encoding="ascii").split()[:2]
+        if quota != "max":
+            cpus = min(cpus, max(1, int(quota) // int(period)))
+    except (OSError, ValueError):
+        pass  # no cgroup v2 quota: the affinity mask is the limit
+    by_memory = MAX_CONCURRENCY
+    try:
+        for line in meminfo.read_text(encoding="ascii").splitlines():
+            if line.startswith("MemAvailable:"):
+                by_memory = int(line.split()[1]) * 1024 // MEMORY_PER_CHECK
+    except (OSError, ValueError, IndexError):
+        pass  # not Linux: CPUs only
+    return max(1, min(cpus, by_memory, MAX_CONCURRENCY))
+
+
 class Settings(Strict):
     """Settings shared by every target."""
 
-    concurrency: int = Field(default=2, ge=1, le=16)
+    # pages checked at once; absent (None): sized from the machine when the checks start (see `workers`)
+    concurrency: int | None = Field(default=None, ge=1, le=MAX_CONCURRENCY)
     max_height: int = Field(default=16_000, ge=500, le=100_000)
     lang: Literal["fr", "en"] = "fr"
     # disk kept per page; the oldest snapshots no change refers to are removed beyond it (0: keep everything)
     max_disk_mb: int = Field(default=500, ge=0)
     keep_recent: int = Field(default=10, ge=1)  # the latest snapshots of a page are always kept
+
+    @property
+    def workers(self) -> int:
+        """Pages checked at once: `concurrency` when targets.yaml gives it, else machine_concurrency()."""
+        return self.concurrency or machine_concurrency()
 
 
 class Config(Strict):

@@ -10,8 +10,9 @@ e-mail or Tchap. Importing this module registers them (once per process).
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import unquote
 
 
@@ -32,7 +33,11 @@ def quiet_imghdr() -> None:
 
 quiet_imghdr()
 
-from apprise.decorators import notify  # noqa: E402 - after the imghdr import above
+from apprise.decorators import notify as apprise_notify  # noqa: E402 - after the imghdr import above
+
+Plugin = Callable[..., bool]
+# apprise's @notify(on=scheme, name=…) decorator, which apprise ships without type hints.
+notify = cast("Callable[..., Callable[[Plugin], Plugin]]", apprise_notify)
 
 
 def _attachment_names(attach: Any) -> list[str]:

@@ -77,7 +77,7 @@ CREATE TABLE IF NOT EXISTS outbox (
     channel TEXT NOT NULL,
     destination TEXT NOT NULL,         -- the URL as written in channels.yaml: ${VARS} unresolved, no secret
     target TEXT,
-    status TEXT NOT NULL,              -- held | pending | sending | sent | failed | digested
+    status TEXT NOT NULL,              -- confirming | held | pending | sending | sent | failed | digested
     title TEXT NOT NULL DEFAULT '',
     body TEXT NOT NULL DEFAULT '',
     body_format TEXT NOT NULL DEFAULT 'text',
@@ -90,15 +90,18 @@ CREATE TABLE IF NOT EXISTS outbox (
     updated TEXT NOT NULL,
     sent TEXT,
     last_error TEXT,
-    digest_id INTEGER                  -- digested rows: the digest message that carried them
+    digest_id INTEGER,                 -- digested rows: the digest message that carried them
+    check_id INTEGER                   -- alerts: the check (index id) whose change they tell
 );
 CREATE INDEX IF NOT EXISTS outbox_status_due ON outbox(status, due);
 """
+# Columns added since the first outboxes were written: added in place when an older outbox is opened.
+ADDED_COLUMNS = {"check_id": "INTEGER"}
 
 STATUS_TEXT = {
-    "fr": {"held": "en attente du résumé", "pending": "à envoyer", "sending": "en cours", "sent": "envoyé",
+    "fr": {"confirming": "en attente de confirmation", "held": "en attente du résumé", "pending": "à envoyer", "sending": "en cours", "sent": "envoyé",
            "failed": "échec", "digested": "dans un résumé"},
-    "en": {"held": "waiting for digest", "pending": "pending", "sending": "sending", "sent": "sent",
+    "en": {"confirming": "waiting for confirmation", "held": "waiting for digest", "pending": "pending", "sending": "sending", "sent": "sent",
            "failed": "failed", "digested": "in a digest"},
 }
 
@@ -240,6 +243,10 @@ class Outbox:
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=FULL")
             self.db.executescript(SCHEMA)
+            present = {row[1] for row in self.db.execute("PRAGMA table_info(outbox)")}
+            for name, kind in ADDED_COLUMNS.items():
+                if name not in present:
+                    self.db.execute(f"ALTER TABLE outbox ADD COLUMN {name} {kind}")
 
     def close(self) -> None:
         self.db.close()
@@ -270,18 +277,37 @@ class Outbox:
             self.db.execute("COMMIT")
 
     def add(self, *, key: str, kind: str, dest: Destination, target: str | None, status: str, lang: str,
-            message: Message | None = None, alert: Alert | None = None, due: datetime | None = None) -> int | None:
+            message: Message | None = None, alert: Alert | None = None, due: datetime | None = None,
+            check_id: int | None = None) -> int | None:
         """Store one message; returns its id, or None when the same key is already there (a duplicate)."""
         now = self.clock()
         message = message or Message("", "")
         with self.transaction() as db:
             cursor = db.execute(
                 "INSERT OR IGNORE INTO outbox (key, kind, channel, destination, target, status, title, body,"
-                " body_format, attachments, alert, lang, created, due, updated) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                " body_format, attachments, alert, lang, created, due, updated, check_id)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (key, kind, dest.channel, dest.template, target, status, message.title, message.body,
                  message.body_format, json.dumps([str(p) for p in message.attachments]),
-                 dumps(alert) if alert else None, lang, _iso(now), _iso(due or now), _iso(now)))
+                 dumps(alert) if alert else None, lang, _iso(now), _iso(due or now), _iso(now), check_id))
         return int(cursor.lastrowid or 0) if cursor.rowcount else None
+
+    def confirming(self, check_id: int) -> list[Row]:
+        """The alerts of check `check_id` waiting for its confirmation (state `confirming`)."""
+        return self._rows("status = 'confirming' AND check_id = ?", (check_id,))
+
+    def release(self, row_id: int, status: str, due: datetime) -> None:
+        """A confirmed alert goes on: `pending` (sent when `due`) or `held` (for the digest at `due`)."""
+        with self.transaction() as db:
+            db.execute("UPDATE outbox SET status=?, due=?, updated=? WHERE id=? AND status='confirming'",
+                       (status, _iso(due), _iso(self.clock()), row_id))
+
+    def withdraw(self, check_id: int) -> int:
+        """Drop the alerts of check `check_id` still waiting for confirmation (its change did not stay);
+        deleted, so the same change seen again later is a new alert, not a duplicate."""
+        with self.transaction() as db:
+            cursor = db.execute("DELETE FROM outbox WHERE status = 'confirming' AND check_id = ?", (check_id,))
+        return cursor.rowcount
 
     def _rows(self, where: str, args: tuple[Any, ...]) -> list[Row]:
         with self._errors("cannot read the outbox"):
@@ -446,30 +472,58 @@ class Notifier:
 
     # queueing
 
-    def queue_alert(self, alert: Alert) -> DeliveryReport:
-        """Queue one alert for every destination of every channel it is routed to (digest channels hold it)."""
+    def queue_alert(self, alert: Alert, *, confirming: int | None = None) -> DeliveryReport:
+        """Queue one alert for every destination of every channel it is routed to (digest channels hold it).
+
+        With `confirming` (a check id), the alert waits in the outbox (state `confirming`, « en attente de
+        confirmation ») until `release(confirming)` sends it or `withdraw(confirming)` drops it; it survives
+        restarts there.
+        """
         report = DeliveryReport()
         for name in route(self.channels, alert.severity, alert.tags, alert.audiences):
             for dest in self.channels.destinations(name):
-                report.deliveries.append(self._queue_one(alert, dest))
+                report.deliveries.append(self._queue_one(alert, dest, confirming))
         return report
 
-    def _queue_one(self, alert: Alert, dest: Destination) -> Delivery:
+    def _queue_one(self, alert: Alert, dest: Destination, confirming: int | None = None) -> Delivery:
         channel = self.channels.channel(dest.channel)
         key = idempotency_key("alert", alert.target_id, alert.fingerprint, dest.template)
         if channel.mode == "digest":
-            hour = channel.digest_hour if channel.digest_hour is not None else self.channels.settings.digest_hour
-            row = self.outbox.add(key=key, kind="alert", dest=dest, target=alert.target_id, status="held",
-                                  lang=channel.lang, alert=alert, due=next_digest(self.outbox.clock(), hour),
-                                  message=Message(_title(self.renderer, alert, channel.lang), ""))
+            row = self.outbox.add(key=key, kind="alert", dest=dest, target=alert.target_id,
+                                  status="confirming" if confirming is not None else "held",
+                                  lang=channel.lang, alert=alert, due=self._digest_time(channel),
+                                  message=Message(_title(self.renderer, alert, channel.lang), ""), check_id=confirming)
             status = "held"
         else:
             message = self.render_for(alert, dest)
-            row = self.outbox.add(key=key, kind="alert", dest=dest, target=alert.target_id, status="pending",
-                                  lang=channel.lang, message=message, alert=alert)
+            row = self.outbox.add(key=key, kind="alert", dest=dest, target=alert.target_id,
+                                  status="confirming" if confirming is not None else "pending",
+                                  lang=channel.lang, message=message, alert=alert, check_id=confirming)
             status = "queued"
+        if confirming is not None:
+            status = "confirming"
         title = _title(self.renderer, alert, channel.lang)
         return Delivery(dest.channel, dest.masked, title, status if row else "duplicate")
+
+    def _digest_time(self, channel: Channel) -> datetime:
+        hour = channel.digest_hour if channel.digest_hour is not None else self.channels.settings.digest_hour
+        return next_digest(self.outbox.clock(), hour)
+
+    def release(self, check_id: int) -> int:
+        """Send on the alerts of check `check_id` that waited for its confirmation; returns how many there were
+        (0: none waited, e.g. held by a version that kept them in memory)."""
+        rows = self.outbox.confirming(check_id)
+        for row in rows:
+            channel = self.channels.settings.channels.get(row.channel)
+            if channel is not None and channel.mode == "digest":
+                self.outbox.release(row.id, "held", self._digest_time(channel))
+            else:
+                self.outbox.release(row.id, "pending", self.outbox.clock())
+        return len(rows)
+
+    def withdraw(self, check_id: int) -> int:
+        """Drop the alerts of check `check_id` that waited for a confirmation that did not come."""
+        return self.outbox.withdraw(check_id)
 
     def queue_coordinators(self, kind: str, target_id: str, streak_key: str, messages: dict[str, Message]) -> \
             DeliveryReport:

@@ -9,11 +9,13 @@ from pathlib import Path
 
 import click
 
+from watcher.capture.capturer import Capturer
 from watcher.config.targets import load_config
 from watcher.deliver.notify import deliver_alerts
 from watcher.demo.server import DemoSite
 from watcher.i18n.texts import t
 from watcher.publish.changelog.build import build_changelog
+from watcher.service import policy
 from watcher.service.check import CheckResult, check_targets
 from watcher.store.snapshots import Store
 
@@ -94,8 +96,10 @@ TEXT = {
 }
 
 
-def run_demo(out: Path | None, lang: str) -> int:
-    """Run the demo end to end; returns 0 when the demo's change was detected and alerted."""
+def run_demo(out: Path | None, lang: str, capturer: Capturer | None = None) -> int:
+    """Run the demo end to end; returns 0 when the demo's change was detected and alerted.
+
+    `capturer` loads the pages (None: Chromium; a dry run passes a ReplayCapturer of recorded folders)."""
     started = time.monotonic()
     text = TEXT.get(lang, TEXT["fr"])
     out = out or Path(tempfile.mkdtemp(prefix="watcher-demo-"))
@@ -109,14 +113,16 @@ def run_demo(out: Path | None, lang: str) -> int:
         config = load_config(config_path)
         with Store(snapshots) as store:
             click.echo(text["v1"])
-            _report(asyncio.run(check_targets(config, store, config.targets)), lang)
+            _report(asyncio.run(check_targets(config, store, config.targets, capturer=capturer)), lang)
             site.switch("v2")
             click.echo(text["v2"])
-            results = asyncio.run(check_targets(config, store, config.targets))
+            results = asyncio.run(check_targets(config, store, config.targets, capturer=capturer))
             _report(results, lang)
             click.echo(text["alerts"].format(file=alerts_file))
-            delivery = deliver_alerts(results, None, snapshots / "outbox.sqlite3",
-                                      extra_urls=[f"watcherfile://{alerts_file}"])
+            # the demo alerts at once (no confirming re-check): what the policy says to send, sent now
+            actions = [a for r in results for a in policy.after_check(r, policy.PolicyState(confirm=False))]
+            delivery = deliver_alerts([a.result for a in actions if isinstance(a, policy.Alert)], None,
+                                      snapshots / "outbox.sqlite3", extra_urls=[f"watcherfile://{alerts_file}"])
             changelog = build_changelog(store, out / "changelog", lang=lang, config=config)
     click.echo(text["done"].format(seconds=time.monotonic() - started, out=out, config=config_path,
                                    snapshots=snapshots, file=alerts_file,

@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
 
+from watcher.config.severity import Severity as Severity  # re-exported for detection's callers
 from watcher.detect.skeleton import Element
 from watcher.report import messages
 
@@ -29,36 +30,6 @@ class Kind(StrEnum):
     MOVED = "moved"
     TARGET_CHANGED = "target_changed"
     REQUIRED_CHANGED = "required_changed"
-
-
-_RANK = {"info": 0, "minor": 1, "major": 2, "breaking": 3}
-
-
-class Severity(StrEnum):
-    """How much a change matters to a mediator: info < minor < major < breaking."""
-
-    INFO = "info"
-    MINOR = "minor"
-    MAJOR = "major"
-    BREAKING = "breaking"  # a step of a watched procedure no longer works as taught
-
-    @property
-    def rank(self) -> int:
-        return _RANK[self.value]
-
-    def __lt__(self, other: object) -> bool:
-        return self.rank < Severity(other).rank if isinstance(other, str) else NotImplemented
-
-    def __le__(self, other: object) -> bool:
-        return self.rank <= Severity(other).rank if isinstance(other, str) else NotImplemented
-
-    def __gt__(self, other: object) -> bool:
-        return self.rank > Severity(other).rank if isinstance(other, str) else NotImplemented
-
-    def __ge__(self, other: object) -> bool:
-        return self.rank >= Severity(other).rank if isinstance(other, str) else NotImplemented
-
-    __hash__ = StrEnum.__hash__
 
 
 @dataclass(frozen=True)
@@ -83,6 +54,7 @@ class Change:
         return messages.summarize(self, lang)
 
     def to_json(self, lang: str = "fr") -> dict[str, Any]:
+        """The change in `watcher diff/check --format json` (public contract, extended only)."""
         return {
             "kind": self.kind.value,
             "role": self.role,
@@ -94,6 +66,26 @@ class Change:
             "summary": self.summary(lang),
             "rule": self.rule,
         }
+
+
+@dataclass(frozen=True)
+class ProcedureChange(Change):
+    """A structural change that touches an element a watched procedure uses: always breaking, and it says which."""
+
+    procedures: tuple[str, ...] = ()
+    audiences: tuple[str, ...] = ()
+
+    def summary(self, lang: str = "fr") -> str:
+        from watcher.i18n.texts import t
+
+        names = ", ".join(messages.quoted(n, lang) for n in self.procedures)
+        return super().summary(lang) + t("proc.affects", lang, names=names)
+
+    def to_json(self, lang: str = "fr") -> dict[str, Any]:
+        data = super().to_json(lang)
+        data["procedures"] = list(self.procedures)
+        data["audiences"] = list(self.audiences)
+        return data
 
 
 _INTERNAL_FIELDS = ("order", "repeat", "repeat_item", "repeat_rich", "in_form", "expands", "name_unseen")

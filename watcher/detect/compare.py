@@ -1,13 +1,19 @@
-"""`watcher diff` on files: two HTML pages, two screenshots, or two snapshot folders."""
+"""The comparison of two pages, and `watcher diff` on files: two HTML pages, two screenshots, or two snapshot folders.
+
+`compare_snapshots` is the one comparison of two skeletons every caller uses (a check, its confirmation, an
+alert rebuilt after a restart, `watcher explain`, `watcher diff` on folders): the structural diff, then the
+rule that a change touching an element a watched procedure uses is `breaking`.
+"""
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
-from watcher.detect.changes import Change, Severity, is_alert
+from watcher.detect.changes import Change, ProcedureChange, Severity, is_alert
 from watcher.detect.degraded import Degraded, PageFacts, degraded_side, page_facts
 from watcher.detect.htmlio import looks_like_text, read_html
 from watcher.detect.skeleton import SKELETON_VERSION, Skeleton, extract_skeleton
@@ -16,6 +22,46 @@ from watcher.detect.visual import VisualDiff, diff_screenshots
 from watcher.errors import InputError
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+PROCEDURE_RULE = "procedure-step"  # the rule id of a change raised to breaking by a procedure
+
+
+@dataclass(frozen=True)
+class StepUse:
+    """The elements one watched procedure used on the page in its last run that worked.
+
+    `elements`: (ARIA role, accessible name) pairs, as the skeleton names them; `audiences`: the
+    procedure's audience tags (where its alerts are routed).
+    """
+
+    procedure: str
+    audiences: tuple[str, ...]
+    elements: frozenset[tuple[str, str]]
+
+
+def compare_snapshots(before: Skeleton, after: Skeleton, uses: Sequence[StepUse] = ()) -> list[Change]:
+    """What changed between two skeletons, each change with its severity and the rule that decided it.
+
+    `uses`: the procedures watched on this page (empty: none, or unknown); a change whose element (before side)
+    one of them uses is `breaking` (rule ``procedure-step``), whatever the structural rules said.
+    """
+    return link_steps(diff_skeletons(before, after), uses)
+
+
+def link_steps(changes: Sequence[Change], uses: Sequence[StepUse]) -> list[Change]:
+    """Changes touching an element a procedure uses become `ProcedureChange`s: breaking, naming the procedures."""
+    linked: list[Change] = []
+    for change in changes:
+        before = change.before
+        users = [u for u in uses if before is not None and (before.role, before.name) in u.elements]
+        if not users or change.noise:
+            linked.append(change)
+            continue
+        values = {f.name: getattr(change, f.name) for f in fields(change)}
+        values.update(severity=Severity.BREAKING, rule=PROCEDURE_RULE,
+                      procedures=tuple(u.procedure for u in users),
+                      audiences=tuple(dict.fromkeys(tag for u in users for tag in u.audiences)))
+        linked.append(ProcedureChange(**values))
+    return linked
 
 
 @dataclass
@@ -96,8 +142,8 @@ def folder_skeleton(folder: Path, ignore: list[str]) -> Skeleton:
 
 
 def diff_paths(before: Path, after: Path, *, ignore: list[str] | None = None,
-               min_severity: Severity = Severity.MAJOR) -> DiffReport:
-    """Compare two inputs of the same kind."""
+               min_severity: Severity = Severity.MAJOR, uses: Sequence[StepUse] = ()) -> DiffReport:
+    """Compare two inputs of the same kind (`uses`: the watched procedures of snapshot folders' page)."""
     ignore = ignore or []
     kinds = kind_of(before), kind_of(after)
     if kinds[0] != kinds[1]:
@@ -108,11 +154,11 @@ def diff_paths(before: Path, after: Path, *, ignore: list[str] | None = None,
     if kinds[0] == "html":
         html = read_html(before), read_html(after)
         skeletons = extract_skeleton(html[0], ignore=ignore), extract_skeleton(html[1], ignore=ignore)
-        changes = diff_skeletons(*skeletons)
+        changes = compare_snapshots(*skeletons)
         side = degraded_side(skeletons[0], page_facts(html[0]), skeletons[1], page_facts(html[1]))
         return DiffReport(changes, None, min_severity, side)
     skeletons = folder_skeleton(before, ignore), folder_skeleton(after, ignore)
-    changes = diff_skeletons(*skeletons)
+    changes = compare_snapshots(*skeletons, uses)
     shots = before / "screenshot.png", after / "screenshot.png"
     visual = diff_screenshots(*shots) if all(s.is_file() for s in shots) else None
     facts = folder_facts(before), folder_facts(after)

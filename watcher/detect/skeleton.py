@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import re
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
 from typing import Any, NamedTuple
@@ -20,6 +20,8 @@ from urllib.parse import parse_qsl, unquote, urlencode, urljoin, urlsplit, urlun
 
 from lxml import etree
 
+from watcher.config.roles import VALID_ROLES
+from watcher.detect.selectors import compile_selectors
 from watcher.report import messages
 
 LANDMARK_ROLES = frozenset(
@@ -39,17 +41,6 @@ NAME_FROM_CONTENT = frozenset(
     {"button", "checkbox", "heading", "link", "menuitem", "menuitemcheckbox", "menuitemradio",
      "option", "radio", "switch", "tab", "treeitem", "cell", "gridcell", "columnheader", "rowheader",
      "row", "tooltip"}
-)
-# ARIA 1.2 concrete roles (+ "image", the ARIA 1.3 synonym of img): a token outside this set is ignored,
-# so role="foo button" falls back to button as browsers do.
-VALID_ROLES = frozenset(
-    """alert alertdialog application article banner blockquote button caption cell checkbox code
-    columnheader combobox complementary contentinfo definition deletion dialog document emphasis feed
-    figure form generic grid gridcell group heading img image insertion link list listbox listitem log
-    main marquee math menu menubar menuitem menuitemcheckbox menuitemradio meter navigation none note
-    option paragraph presentation progressbar radio radiogroup region row rowgroup rowheader scrollbar
-    search searchbox separator slider spinbutton status strong subscript superscript switch tab table
-    tablist tabpanel term textbox time timer toolbar tooltip tree treegrid treeitem""".split()
 )
 # Roles of containers whose label names the group a link or field belongs to (menus, fieldsets...).
 GROUP_ROLES = frozenset({"list", "menu", "menubar", "tablist", "group", "radiogroup", "tree", "toolbar"})
@@ -295,9 +286,7 @@ def _link_base(root: Any, doc_url: str | None) -> str | None:
 def _remove_ignored(root: Any, ignore: Sequence[str]) -> None:
     if not ignore:
         return
-    matchers = compile_selectors(ignore)
-    doomed = [el for el in root.iter() if isinstance(el.tag, str) and any(m(el) for m in matchers)]
-    for el in doomed:
+    for el in compile_selectors(ignore).select(root):
         if el.getparent() is not None:
             _drop_tree(el)
 
@@ -793,7 +782,7 @@ class _Walker:
             return by_ref
         label = el.get("aria-label", "").strip()
         if label:
-            return label
+            return str(label)
         native = self._native_name(el, tag)
         if native.strip():
             return native
@@ -801,7 +790,7 @@ class _Walker:
             text = self._content(el, allow_hidden=False, in_labelledby=False)
             if text.strip():
                 return text
-        return el.get("title", "")
+        return str(el.get("title", ""))
 
     def _labelledby(self, el: Any, allow_hidden: bool = False) -> str:
         ids = el.get("aria-labelledby", "").split()
@@ -820,7 +809,7 @@ class _Walker:
         if tag in ("select", "textarea"):
             return self._label_text(el) or el.get("placeholder", "")
         if tag in ("img", "area"):
-            return el.get("alt", "")
+            return str(el.get("alt", ""))
         if tag == "fieldset":
             return self._legend(el)
         if tag == "button":
@@ -836,7 +825,7 @@ class _Walker:
             return el.get("value") or messages.default_button_label(kind)
         if kind == "image":
             return el.get("alt") or el.get("value") or messages.default_button_label("submit")
-        return el.get("placeholder", "")
+        return str(el.get("placeholder", ""))
 
     def _label_text(self, el: Any) -> str:
         """Text of the <label>s of a form control: label[for=id] and a wrapping label."""
@@ -863,9 +852,9 @@ class _Walker:
                 return by_ref
         label = el.get("aria-label", "").strip()
         if label and tag not in ("input", "select", "textarea"):
-            return label
+            return str(label)
         if tag in ("img", "area"):
-            return el.get("alt") or el.get("title", "")
+            return str(el.get("alt") or el.get("title", ""))
         if tag == "input":
             return self._embedded_input(el)
         if tag in ("select", "textarea"):
@@ -883,7 +872,7 @@ class _Walker:
         if kind in ("submit", "reset", "button"):
             return el.get("value") or messages.default_button_label(kind)
         if kind == "image":
-            return el.get("alt", "")
+            return str(el.get("alt", ""))
         return ""
 
     def _content(self, el: Any, *, allow_hidden: bool, in_labelledby: bool, skip: Any = None) -> str:
@@ -1022,14 +1011,14 @@ def _labels_this(label: Any, control: Any) -> bool:
     """A label without for= labels its first labelable descendant; with for=, only that id."""
     target = label.get("for")
     if target:
-        return control.get("id") == target
+        return bool(control.get("id") == target)
     first = next((d for d in label.iterdescendants(*LABELABLE) if _input_type(d) != "hidden"), None)
     return first is control
 
 
 def _input_type(el: Any) -> str:
     if el.tag != "input":
-        return el.tag
+        return str(el.tag)
     kind = el.get("type", "text").strip().lower()
     return kind if kind in KNOWN_INPUTS else "text"
 
@@ -1323,89 +1312,3 @@ def short_target(target: str, page_url: str | None) -> str:
     if (dest.scheme, dest.netloc) != (page.scheme, page.netloc.lower()):
         return target
     return urlunsplit(("", "", dest.path or "/", dest.query, dest.fragment))
-
-
-# --- ignore rules: a small CSS selector matcher -----------------------------------------------------
-# Coordinators write ignore rules as CSS selectors. Supported: type, *, #id, .class, [attr], [attr=v],
-# [attr~=v], [attr|=v], [attr^=v], [attr$=v], [attr*=v], descendant and child combinators, and lists.
-
-Matcher = Callable[[Any], bool]
-_SEL_TOKEN = re.compile(
-    r"""\s*(?P<comb>[>+~])\s*|(?P<ws>\s+)|(?P<tag>\*|[a-zA-Z][\w-]*)|\#(?P<id>[\w-]+)|\.(?P<cls>[\w-]+)
-    |\[\s*(?P<attr>[\w:-]+)\s*(?:(?P<op>[~|^$*]?=)\s*(?P<val>"[^"]*"|'[^']*'|[^\]\s]+)\s*)?\]""",
-    re.X,
-)
-_ATTR_TESTS: dict[str, Callable[[str, str], bool]] = {
-    "=": lambda have, want: have == want,
-    "~=": lambda have, want: want in have.split(),
-    "|=": lambda have, want: have == want or have.startswith(want + "-"),
-    "^=": lambda have, want: bool(want) and have.startswith(want),
-    "$=": lambda have, want: bool(want) and have.endswith(want),
-    "*=": lambda have, want: bool(want) and want in have,
-}
-
-
-def compile_selectors(selectors: Sequence[str]) -> list[Matcher]:
-    """One matcher per selector; ValueError names a selector this matcher cannot read."""
-    out: list[Matcher] = []
-    for text in selectors:
-        for part in text.split(","):
-            if part.strip():
-                out.append(_compile_one(part.strip()))
-    return out
-
-
-def _compile_one(selector: str) -> Matcher:
-    steps: list[tuple[str, list[Matcher]]] = []  # (combinator to the left, simple tests), left to right
-    compound: list[Matcher] = []
-    pending, left, pos = "", "", 0
-    while pos < len(selector):
-        m = _SEL_TOKEN.match(selector, pos)
-        if not m or m.end() == pos:
-            raise ValueError(f"unsupported CSS selector: {selector!r}")
-        pos = m.end()
-        if m.group("comb") or m.group("ws") is not None:
-            if compound:
-                steps.append((left, compound))
-                compound, pending = [], " "
-            if m.group("comb") in ("+", "~"):
-                raise ValueError(f"unsupported CSS combinator {m.group('comb')!r} in {selector!r}")
-            pending = ">" if m.group("comb") == ">" else pending
-            continue
-        if not compound:
-            left = pending if steps else ""
-        compound.append(_simple_test(m))
-    if not compound:
-        raise ValueError(f"unsupported CSS selector: {selector!r}")
-    steps.append((left, compound))
-    return lambda el: _match_steps(el, steps, len(steps) - 1)
-
-
-def _simple_test(m: re.Match[str]) -> Matcher:
-    if m.group("tag"):
-        tag = m.group("tag").lower()
-        return (lambda el: True) if tag == "*" else (lambda el: el.tag == tag)
-    if m.group("id"):
-        wanted = m.group("id")
-        return lambda el: el.get("id") == wanted
-    if m.group("cls"):
-        cls = m.group("cls")
-        return lambda el: cls in el.get("class", "").split()
-    attr, op, val = m.group("attr").lower(), m.group("op"), m.group("val") or ""
-    val = val[1:-1] if val[:1] in ("'", '"') else val
-    if not op:
-        return lambda el: el.get(attr) is not None
-    test = _ATTR_TESTS[op]
-    return lambda el: el.get(attr) is not None and test(el.get(attr), val)
-
-
-def _match_steps(el: Any, steps: list[tuple[str, list[Matcher]]], i: int) -> bool:
-    left, tests = steps[i]
-    if not all(t(el) for t in tests):
-        return False
-    if i == 0:
-        return True
-    if left == ">":
-        parent = el.getparent()
-        return parent is not None and _match_steps(parent, steps, i - 1)
-    return any(_match_steps(a, steps, i - 1) for a in el.iterancestors())

@@ -19,6 +19,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from difflib import SequenceMatcher
+from typing import NamedTuple
 
 from watcher.detect.changes import Change, Kind, Severity
 from watcher.detect.skeleton import (
@@ -500,9 +501,17 @@ def _make(kind: Kind, before: Element | None, after: Element | None, page: _Page
                   severity=severity, rule=rule)
 
 
-def severity_of(kind: Kind, before: Element | None, after: Element | None) -> Severity:
-    """How much a change matters to someone following the page step by step (see ``severity_rule``)."""
-    return severity_rule(kind, before, after)[0]
+class Verdict(NamedTuple):
+    """A change's severity and the short id of the rule that decided it (stored on the Change as `rule`)."""
+
+    severity: Severity
+    rule: str
+
+
+def severity_of(kind: Kind, before: Element | None, after: Element | None) -> Verdict:
+    """How much a change matters to someone following the page step by step, and which rule says so, judged
+    from the elements alone (see ``severity_rule``; the diff also knows the page around them)."""
+    return Verdict(*severity_rule(kind, before, after))
 
 
 # Controls a person answers or presses to go on: added inside a form, they change the step taught.

@@ -28,11 +28,11 @@ from PIL import Image
 
 from watcher.config.targets import Target
 from watcher.detect.changes import Change
+from watcher.detect.selectors import compile_selectors
 from watcher.detect.skeleton import (
     INTERACTIVE_ROLES,
     Element,
     Skeleton,
-    compile_selectors,
     extract_skeleton,
     normalize_space,
     parse_html,
@@ -294,8 +294,7 @@ def selector_candidates(node: Any) -> Iterator[str]:
 
 
 def matches(root: Any, selector: str) -> list[Any]:
-    matchers = compile_selectors([selector])
-    return [el for el in _elements(root) if any(m(el) for m in matchers)]
+    return compile_selectors([selector]).select(root)
 
 
 def _covers(matched: Sequence[Any], node: Any) -> bool:

@@ -31,7 +31,8 @@ if TYPE_CHECKING:  # Pillow is imported only when a PIL image or an unusual PNG 
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 TILE = 16  # side of the grid cells differing pixels are grouped by
-STRIP = 256  # rows compared at once: bounds the float temporaries for very tall pages
+STRIP = 256  # rows widened at once when an RGB PNG is decoded
+COMPARE_ROWS = 64  # rows compared at once: bounds the temporaries, and small enough to share work between threads
 CHUNK = 65_536  # differing pixels tested at once for anti-aliasing: bounds the (9, n) temporaries
 CARET_MAX_WIDTH = 3  # a blinking text caret is a 1-2 px vertical bar...
 CARET_MAX_HEIGHT = 48  # ...as tall as one line of a text field
@@ -143,9 +144,21 @@ _MASK_COLOUR = 0xFFFF00FF  # (255, 0, 255), opaque
 MAX_PIXELS = 2 * 89_478_485
 
 
-def load_png(path: Path | str) -> np.ndarray:
-    """Reads a PNG screenshot as an (height, width, 3) uint8 RGB array; InputError for anything unusable."""
-    return _channels(_decode(_read_png(path), Path(path)))[..., :3].copy()
+def load_png(source: Path | str | bytes) -> np.ndarray:
+    """Reads a PNG screenshot (a file, or a PNG file's bytes) as an (height, width, 3) uint8 RGB array;
+    InputError for anything unusable."""
+    data, name = _read_png(source), _name(source)
+    if data[24:26] == b"\x08\x02":  # 8-bit RGB, Chromium's usual kind: decoded as it is, no packing
+        from imagecodecs import png_decode
+
+        try:
+            pixels = png_decode(data)
+        except (RuntimeError, ValueError, MemoryError) as exc:
+            raise InputError.text("input.damaged_png", path=name,
+                                  why=str(exc).splitlines()[0] if str(exc) else exc) from None
+        if pixels.dtype == np.uint8 and pixels.ndim == 3 and pixels.shape[2] == 3:
+            return pixels
+    return _channels(_decode(data, name))[..., :3].copy()
 
 
 def _channels(packed: np.ndarray) -> np.ndarray:
@@ -211,20 +224,27 @@ def _decode(data: bytes, path: Path) -> np.ndarray:
 
 
 def _expand_rgb(data: bytes, width: int, height: int) -> np.ndarray:
-    """Decodes an RGB PNG into the last three quarters of the packed array's own buffer, then widens the rows
-    to four bytes front to back, in place: packed row i ends where RGB row i + 1 begins or before, so nothing
-    unread is overwritten and the image never needs more than its packed size."""
+    """Decodes an RGB PNG into the last three quarters of the packed array's own buffer, then widens it to four
+    bytes a pixel front to back, in place: packed pixel i ends where RGB pixel i + 1 begins or before, so nothing
+    unread is overwritten and the image never needs more than its packed size. Each pixel's three bytes are read
+    as one little-endian word whose fourth byte (the next pixel's red) becomes an opaque alpha: one pass over
+    words, not a copy channel by channel."""
     from imagecodecs import png_decode
 
+    count = width * height
     packed = np.empty((height, width), PIXEL)
-    buffer = packed.reshape(-1).view(np.uint8)
-    rgb = buffer[width * height :].reshape(height, width, 3)
+    flat = packed.reshape(-1)
+    buffer = flat.view(np.uint8)
+    rgb = buffer[count:].reshape(height, width, 3)
     png_decode(data, out=rgb)
-    channels = _channels(packed)
-    for top in range(0, height, STRIP):
-        rows = rgb[top : top + STRIP].copy()
-        channels[top : top + STRIP, :, :3] = rows
-        channels[top : top + STRIP, :, 3] = 255
+    # The last pixel's word would read past the buffer: it is done alone, from its bytes read now.
+    red, green, blue = (int(value) for value in rgb[-1, -1])
+    words = np.ndarray((count - 1,), dtype=PIXEL, buffer=buffer, offset=count, strides=(3,))
+    step = STRIP * width
+    for first in range(0, count - 1, step):
+        last = min(first + step, count - 1)
+        flat[first:last] = words[first:last] | np.uint32(_OPAQUE)  # read whole, then written
+    flat[count - 1] = red | green << 8 | blue << 16 | _OPAQUE
     return packed
 
 
@@ -535,8 +555,8 @@ def _strips(band: Band) -> list[tuple[int, int, int]]:
     """The (before top, after top, rows) strips a compared band is checked by."""
     height = band.after_end - band.after_start
     return [
-        (band.before_start + offset, band.after_start + offset, min(STRIP, height - offset))
-        for offset in range(0, height, STRIP)
+        (band.before_start + offset, band.after_start + offset, min(COMPARE_ROWS, height - offset))
+        for offset in range(0, height, COMPARE_ROWS)
     ]
 
 
@@ -544,12 +564,21 @@ def _compare_strips(
     before: np.ndarray, after: np.ndarray, strips: list[tuple[int, int, int]], width: int, threshold: float
 ) -> _TileStats:
     """Compares the facing rows strip by strip and records the pixels that really differ. The strips are shared
-    between threads (numpy releases the GIL on whole arrays), each with its own tile counts, merged at the end."""
+    between threads (numpy releases the GIL on whole arrays), each with its own tile counts, merged at the end.
+    Each thread takes the next strip when it is done with one: changes gather in a few strips (a replaced
+    picture), so a fixed split would leave one thread doing most of the work."""
     workers = min(_cpus(), 2, len(strips)) or 1
     shares = [_TileStats.empty(len(after), width) for _ in range(workers)]
+    pending = iter(strips)
+    lock = threading.Lock()
 
     def work(share: int) -> None:
-        for b_top, a_top, rows in strips[share::workers]:
+        while True:
+            with lock:
+                strip = next(pending, None)
+            if strip is None:
+                return
+            b_top, a_top, rows = strip
             _compare_strip(before, after, b_top, a_top, rows, width, threshold, shares[share])
 
     threads = [threading.Thread(target=work, args=(share,), name=f"compare-{share}") for share in range(1, workers)]
@@ -609,31 +638,46 @@ def _perceptible(pixels_b: np.ndarray, pixels_a: np.ndarray, threshold: float) -
     return distance > _MAX_YIQ_DELTA * threshold * threshold
 
 
-def _window(image: np.ndarray, top: int, ys: np.ndarray, width: int) -> np.ndarray:
-    """The rows around the pixels (two more on each side, edges repeated), padded by two columns too."""
+def _window(image: np.ndarray, top: int, ys: np.ndarray, xs: np.ndarray, width: int) -> np.ndarray:
+    """The box around the pixels plus two rows and two columns on each side (the image's edges repeated
+    where the box goes past them). Its origin is (top + ys.min() - 2, xs.min() - 2) in the image."""
     first, last = int(ys.min()) + top - 2, int(ys.max()) + top + 3
-    window = image[max(first, 0) : min(last, len(image)), :width]
+    left, right = int(xs.min()) - 2, int(xs.max()) + 3
+    window = image[max(first, 0) : min(last, len(image)), max(left, 0) : min(right, width)]
     pad_top, pad_bottom = max(-first, 0), max(last - len(image), 0)
-    return np.pad(window, ((pad_top, pad_bottom), (2, 2)), mode="edge")
+    pad_left, pad_right = max(-left, 0), max(right - width, 0)
+    if pad_top or pad_bottom or pad_left or pad_right:
+        return np.pad(window, ((pad_top, pad_bottom), (pad_left, pad_right)), mode="edge")
+    return window
 
 
 def _antialiased_pair(
     before: np.ndarray, after: np.ndarray, b_top: int, a_top: int, ys: np.ndarray, xs: np.ndarray, width: int
 ) -> np.ndarray:
     """pixelmatch's anti-aliasing test, in either image: such pixels are font smoothing, not a change."""
-    window_b, window_a = _window(before, b_top, ys, width), _window(after, a_top, ys, width)
-    # Both windows start two rows above the first differing row, so they line up row for row.
+    window_b, window_a = _window(before, b_top, ys, xs, width), _window(after, a_top, ys, xs, width)
+    # Both windows start two rows above and two columns left of the first differing pixel: they line up.
     stride = window_b.shape[1]
-    index = (ys - ys.min() + 2) * stride + xs + 2  # positions in the flattened windows
-    flat_both = (_many_siblings(window_b) & _many_siblings(window_a)).ravel()
-    brightness_b, brightness_a = _brightness(window_b).ravel(), _brightness(window_a).ravel()
-    smoothing = np.empty(len(index), dtype=bool)
-    for start in range(0, len(index), CHUNK):  # chunks bound the (8, n) temporaries
-        part = index[start : start + CHUNK]
-        neighbours = part[None, :] + _offsets(stride)[:, None]  # (8, n)
-        smoothing[start : start + CHUNK] = _antialiased(brightness_b, flat_both, part, neighbours) | _antialiased(
-            brightness_a, flat_both, part, neighbours
-        )
+    index = (ys - ys.min() + 2) * stride + xs - xs.min() + 2  # positions in the flattened windows
+    siblings_b, siblings_a = _many_siblings(window_b), _many_siblings(window_a)
+    flat_both = siblings_b & siblings_a
+    # pixelmatch's test can only pass in an image where the pixel has at most two neighbours of its own
+    # brightness (so not more than two of its exact colour), and when one of its neighbours is flat in both
+    # images: the pixels failing that in both images are not tested (most pixels of a real change).
+    candidates = np.flatnonzero(
+        _dilate(flat_both).ravel()[index] & ~(siblings_b.ravel()[index] & siblings_a.ravel()[index])
+    )
+    flat_both = flat_both.ravel()
+    smoothing = np.zeros(len(index), dtype=bool)
+    if len(candidates):
+        brightness_b, brightness_a = _brightness(window_b).ravel(), _brightness(window_a).ravel()
+        for start in range(0, len(candidates), CHUNK):  # chunks bound the (8, n) temporaries
+            chosen = candidates[start : start + CHUNK]
+            part = index[chosen]
+            neighbours = part[None, :] + _offsets(stride)[:, None]  # (8, n)
+            smoothing[chosen] = _antialiased(brightness_b, flat_both, part, neighbours) | _antialiased(
+                brightness_a, flat_both, part, neighbours
+            )
     flat_b, flat_a = window_b.ravel(), window_a.ravel()
     rest = np.flatnonzero(~smoothing)
     for start in range(0, len(rest), CHUNK):
@@ -646,9 +690,10 @@ def _explained_by_subpixel_shift(flat_b: np.ndarray, flat_a: np.ndarray, index: 
     """Each image's pixel lies, channel by channel, between the extremes of the other image's 3x3 neighbourhood:
     a glyph re-rendered a fraction of a pixel aside, not a new colour or shape (a recoloured or new element
     has pixels whose neighbourhood in the other image holds nothing like them)."""
-    return _within_neighbourhood(flat_a[index], flat_b, index, stride) & _within_neighbourhood(
-        flat_b[index], flat_a, index, stride
-    )
+    inside = _within_neighbourhood(flat_a[index], flat_b, index, stride)
+    both = np.flatnonzero(inside)  # the second test only where the first passed (a real change fails the first)
+    inside[both] = _within_neighbourhood(flat_b[index[both]], flat_a, index[both], stride)
+    return inside
 
 
 def _within_neighbourhood(pixels: np.ndarray, other: np.ndarray, index: np.ndarray, stride: int) -> np.ndarray:
@@ -662,12 +707,14 @@ def _within_neighbourhood(pixels: np.ndarray, other: np.ndarray, index: np.ndarr
     slack = SHIFT_MARGIN + (high - low) // 3
     own = np.ascontiguousarray(pixels).view(np.uint8)
     inside = (own >= low - slack) & (own <= high + slack)
-    return inside.reshape(len(index), 4).all(axis=1)
+    inside_all: np.ndarray = inside.reshape(len(index), 4).all(axis=1)
+    return inside_all
 
 
 def _brightness(window: np.ndarray) -> np.ndarray:
     """pixelmatch's Y (luma) of each packed pixel, as float32 of the window's shape."""
-    return _channels(window).astype(np.float32) @ _LUMA  # whole words: contiguous, so fast
+    luma: np.ndarray = _channels(window).astype(np.float32) @ _LUMA  # whole words: contiguous, so fast
+    return luma
 
 
 def _many_siblings(packed: np.ndarray) -> np.ndarray:
@@ -703,7 +750,8 @@ def _antialiased(flat_brightness: np.ndarray, flat_both: np.ndarray, index: np.n
     lowest, highest = delta[darkest, columns], delta[brightest, columns]
     lowest_flat = flat_both[neighbours[darkest, columns]]
     highest_flat = flat_both[neighbours[brightest, columns]]
-    return (equal <= 2) & (lowest < 0) & (highest > 0) & (lowest_flat | highest_flat)
+    found: np.ndarray = (equal <= 2) & (lowest < 0) & (highest > 0) & (lowest_flat | highest_flat)
+    return found
 
 
 # ------------------------------------------------------------------------------------------------- clustering
@@ -751,7 +799,8 @@ def _without_specks(count: np.ndarray) -> np.ndarray:
     """Tiles with differences, minus lone tiles holding only a few pixels: leftovers of font smoothing that
     dilation would otherwise chain, line after line, into one tall sliver."""
     grid = count > 0
-    return grid & ~((count <= SPECK_PIXELS) & ~_has_neighbour(grid))
+    tiles: np.ndarray = grid & ~((count <= SPECK_PIXELS) & ~_has_neighbour(grid))
+    return tiles
 
 
 def _has_neighbour(grid: np.ndarray) -> np.ndarray:

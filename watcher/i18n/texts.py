@@ -308,11 +308,38 @@ TEXTS.update({
                  "en": "goto needs an http(s) address or a path starting with / (got “{value}”)"},
     "cfg.after_login": {"fr": "aucune étape après le bouton de connexion (la démarche s'arrête là)",
                         "en": "no step may follow a login submit (the procedure must end at the login button)"},
-    "cfg.css": {"fr": "sélecteur CSS invalide « {value} »", "en": "invalid CSS selector “{value}” ({detail})"},
-    "cfg.css_unsupported": {"fr": "sélecteur CSS non pris en charge par ignore « {value} » (types, #id, .classe, "
-                                  "[attribut], espaces et >)",
-                            "en": "CSS selector not supported by ignore “{value}” (types, #id, .class, "
-                                  "[attribute], spaces and >)"},
+    # CSS selectors of targets.yaml (watcher/config/selectors.py)
+    "cfg.css": {"fr": "sélecteur CSS invalide « {value} » (syntaxe)", "en": "invalid CSS selector “{value}” (syntax)"},
+    "cfg.css.end": {"fr": "sélecteur CSS invalide « {value} » (il s'arrête trop tôt : une parenthèse, un crochet "
+                          "ou un nom manque)",
+                    "en": "invalid CSS selector “{value}” (it ends too early: a bracket or a name is missing)"},
+    "cfg.css.unexpected": {"fr": "sélecteur CSS invalide « {value} » (« {token} » inattendu au caractère {position})",
+                           "en": "invalid CSS selector “{value}” (unexpected “{token}” at character {position})"},
+    "cfg.css.empty": {"fr": "sélecteur CSS invalide : il est vide", "en": "invalid CSS selector: it is empty"},
+    "cfg.css.empty_part": {"fr": "sélecteur invalide « {value} » (une partie de la chaîne « >> » est vide)",
+                           "en": "invalid selector “{value}” (a part of the “>>” chain is empty)"},
+    "cfg.css.pseudo": {"fr": "sélecteur CSS invalide « {value} » (pseudo-classe inconnue « :{name} »)",
+                       "en": "invalid CSS selector “{value}” (unknown pseudo-class “:{name}”)"},
+    "cfg.css.pseudo_element": {"fr": "sélecteur CSS invalide « {value} » (le pseudo-élément « ::{name} » ne désigne "
+                                     "pas un élément de la page)",
+                               "en": "invalid CSS selector “{value}” (the pseudo-element “::{name}” is not an "
+                                     "element of the page)"},
+    "cfg.css.xpath": {"fr": "sélecteur XPath invalide « {value} »", "en": "invalid XPath selector “{value}” ({detail})"},
+    "cfg.css_unsupported.dynamic": {
+        "fr": "sélecteur CSS non pris en charge par ignore « {value} » (« :{name} » dépend de ce que fait la personne "
+              "et une page enregistrée n'a pas cet état : la règle ne retirerait rien)",
+        "en": "CSS selector not supported by ignore “{value}” (“:{name}” depends on what the person does and a saved "
+              "page has no such state: the rule would leave everything in)"},
+    "cfg.css_unsupported.browser": {
+        "fr": "sélecteur CSS non pris en charge par ignore « {value} » (« :{name} » n'existe que dans un navigateur "
+              "en marche, et ignore s'applique aux pages enregistrées)",
+        "en": "CSS selector not supported by ignore “{value}” (“:{name}” only exists in a running browser, and "
+              "ignore applies to saved pages)"},
+    "cfg.css_unsupported.level4": {
+        "fr": "sélecteur CSS non pris en charge par ignore « {value} » (syntaxe CSS de niveau 4 : écrire par exemple "
+              ":not(.a):not(.b) plutôt que :not(.a, .b))",
+        "en": "CSS selector not supported by ignore “{value}” (CSS Level 4 syntax: write e.g. :not(.a):not(.b) "
+              "instead of :not(.a, .b))"},
     "cfg.unsafe_id": {"fr": "identifiant invalide « {value} » : lettres minuscules, chiffres, « - », « _ » ou « . », "
                             "en commençant par une lettre ou un chiffre",
                       "en": "unsafe id “{value}”: use lowercase letters, digits, '-', '_' or '.', starting with a "

@@ -20,13 +20,14 @@ from zoneinfo import ZoneInfo
 import jinja2
 from markupsafe import Markup
 
+from watcher.config.severity import rank as severity_rank
+
 if TYPE_CHECKING:
     from watcher.detect.changes import Change
     from watcher.service.check import CheckResult
 
 PARIS = ZoneInfo("Europe/Paris")
 PACKAGE_TEMPLATES = Path(__file__).parents[1] / "templates" / "notify"
-SEVERITY_RANK = {"info": 0, "minor": 1, "major": 2, "breaking": 3}
 APPRISE_FORMAT = {"txt": "text", "short": "text", "md": "markdown", "html": "html"}
 MONTHS_FR = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
              "novembre", "décembre")
@@ -77,7 +78,7 @@ class Alert:
 
     @property
     def severity(self) -> str:
-        return max((c.severity for c in self.changes), key=lambda s: SEVERITY_RANK.get(s, 0), default="info")
+        return max((c.severity for c in self.changes), key=severity_rank, default="info")
 
     @property
     def fingerprint(self) -> str:
@@ -165,7 +166,7 @@ def change_from(change: Change) -> AlertChange:
 
 
 def by_severity(changes: Iterable[AlertChange]) -> tuple[AlertChange, ...]:
-    return tuple(sorted(changes, key=lambda c: -SEVERITY_RANK.get(c.severity, 0)))
+    return tuple(sorted(changes, key=lambda c: -severity_rank(c.severity)))
 
 
 def broken_runs(result: CheckResult) -> list[Any]:

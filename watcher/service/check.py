@@ -23,23 +23,24 @@ from PIL import Image
 from playwright.async_api import Browser
 
 from watcher.capture.browser import launch_browser
-from watcher.capture.page import Capture, capture_target
+from watcher.capture.capturer import Capturer, PlaywrightCapturer
+from watcher.capture.page import Capture
 from watcher.capture.procedures import (
     ProcedureRun,
     References,
     degraded_runs,
     diagnose,
-    link_changes,
     procedure_files,
     read_references,
-    replay_all,
+    step_uses,
     unreachable_runs,
 )
+from watcher.capture.replay import png_height
 from watcher.config.targets import Config, Settings, Target
 from watcher.detect.changes import Change, Severity, is_alert
+from watcher.detect.compare import StepUse, compare_snapshots
 from watcher.detect.degraded import Degraded, PageFacts, assess, page_facts
 from watcher.detect.skeleton import SKELETON_VERSION, Skeleton, extract_skeleton
-from watcher.detect.structural import diff_skeletons
 from watcher.detect.visual import NO_VISUAL_CHANGE, Region, VisualDiff, diff_screenshots
 from watcher.errors import StoreError, first_line
 from watcher.store.snapshots import SnapshotWriter, Store, utc_now
@@ -114,13 +115,15 @@ def load_skeleton(folder: Path, ignore: Sequence[str] = ()) -> Skeleton:
     return Skeleton.from_json(data)
 
 
-def compare(baseline: Path, capture: Capture, skeleton: Skeleton, ignore: Sequence[str] = ()) -> Comparison:
-    """Structural and visual differences between the baseline snapshot and a new capture."""
+def compare(baseline: Path, capture: Capture, skeleton: Skeleton, ignore: Sequence[str] = (),
+            uses: Sequence[StepUse] = ()) -> Comparison:
+    """Structural and visual differences between the baseline snapshot and a new capture (`uses`: the
+    procedures watched on the page, see `compare_snapshots`)."""
     before = load_skeleton(baseline, ignore)
     if before.reads < skeleton.reads:  # stored before frames, shadow roots and menus were read: no news
         skeleton = extract_skeleton(capture.main.dom, base_url=capture.meta.get("final_url"), ignore=ignore,
                                     reads=before.reads)
-    changes = diff_skeletons(before, skeleton)
+    changes = compare_snapshots(before, skeleton, uses)
     before_png = (baseline / "screenshot.png").read_bytes()
     visual = (NO_VISUAL_CHANGE if before_png == capture.main.screenshot  # most checks: skip decoding
               else diff_screenshots(before_png, capture.main.screenshot))  # PNG bytes: both decoded at once
@@ -141,10 +144,13 @@ def outcome(baseline: Path | None, comparison: Comparison | None, runs: Sequence
     return "unchanged"
 
 
-def snapshot_folders(store: Store, target_id: str, limit: int = 30) -> list[Path]:
-    """The target's snapshot folders, newest first (where earlier procedure runs are read from)."""
+def snapshot_folders(store: Store, target_id: str, limit: int = 30, up_to: int | None = None) -> list[Path]:
+    """The target's snapshot folders, newest first (where earlier procedure runs are read from); with `up_to`,
+    only those of checks up to that check id."""
     folders: list[Path] = []
     for record in reversed(store.history(target_id)):
+        if up_to is not None and record.id > up_to:
+            continue
         path = store.path(record.snapshot)
         if path is not None and path not in folders and path.is_dir():
             folders.append(path)
@@ -153,18 +159,24 @@ def snapshot_folders(store: Store, target_id: str, limit: int = 30) -> list[Path
     return folders
 
 
-def judge_procedures(store: Store, target: Target, runs: Sequence[ProcedureRun],
-                     comparison: Comparison | None) -> None:
-    """Set each run's baseline state and candidate; page changes touching a procedure's element become breaking."""
+def references(store: Store, target: Target, up_to: int | None = None) -> dict[str, References]:
+    """Each procedure's baseline run and last good run, from the target's snapshots (up to check `up_to`)."""
     if not target.procedures:
-        return
-    refs = read_references(snapshot_folders(store, target.id), target.procedures)
+        return {}
+    return read_references(snapshot_folders(store, target.id, up_to=up_to), target.procedures)
+
+
+def procedure_uses(target: Target, refs: dict[str, References]) -> list[StepUse]:
+    """The elements each procedure of `target` used in its last good run (what `compare_snapshots` links)."""
+    return step_uses((p, good) for p in target.procedures
+                     if p.slug in refs and (good := refs[p.slug].last_good) is not None)
+
+
+def judge_procedures(runs: Sequence[ProcedureRun], refs: dict[str, References]) -> None:
+    """Set each run's baseline state and candidate (from `refs`, see `references`)."""
     for run in runs:
         spare_degraded_step(run, refs[run.procedure.slug])
         diagnose(run, refs[run.procedure.slug])
-    if comparison is not None:
-        used = [(p, good) for p in target.procedures if (good := refs[p.slug].last_good) is not None]
-        comparison.changes = link_changes(comparison.changes, used)
 
 
 def spare_degraded_step(run: ProcedureRun, refs: References) -> None:
@@ -206,10 +218,10 @@ def write_capture(writer: SnapshotWriter, capture: Capture, skeleton: Skeleton) 
 
 def write_images(writer: SnapshotWriter, baseline: Path, capture: Capture, result: CheckResult) -> list[str]:
     """Before/after composite and element crops for an alert, stored with the snapshot."""
-    from watcher.report.pictures import composite, crop_pair
+    from watcher.report.pictures import composite, crop_pair, open_rgb
 
-    before_png = baseline / "screenshot.png"
-    after_png = png_image(capture.main.screenshot)
+    # each page decoded once for all its pictures
+    before_png, after_png = open_rgb(baseline / "screenshot.png"), open_rgb(capture.main.screenshot)
     before_date = baseline.name[:8]
     names = []
     alerting = sorted((c for c in result.changes if not c.noise), key=lambda c: -c.severity.rank)
@@ -277,7 +289,7 @@ def inspect(store: Store, target: Target, capture: Capture) -> Inspection:
     """Skeleton of the capture, and whether it is a degraded page compared with the baseline (degraded.py)."""
     skeleton = extract_skeleton(capture.main.dom, base_url=capture.meta.get("final_url"), ignore=target.ignore)
     baseline = store.baseline(target.id)
-    facts = page_facts(capture.main.dom, height=_height(capture.main.screenshot))
+    facts = page_facts(capture.main.dom, height=png_height(capture.main.screenshot))
     reference, reference_facts = _reference(baseline)
     return Inspection(skeleton, baseline, assess(skeleton, facts, reference, reference_facts))
 
@@ -294,11 +306,6 @@ def _reference_of(folder: str, _mtime_ns: int) -> tuple[Skeleton, PageFacts]:
     # a baseline serves many checks in a row: read and parse it once (keyed by its dom.html's mtime too)
     html = (Path(folder) / "dom.html").read_text(encoding="utf-8", errors="replace")
     return load_skeleton(Path(folder)), page_facts(html)
-
-
-def _height(png: bytes) -> int | None:
-    # PNG: the IHDR chunk's height, big-endian, at bytes 20-24
-    return int.from_bytes(png[20:24], "big") if png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) >= 24 else None
 
 
 def record_degraded(store: Store, target: Target, capture: Capture, when: datetime,
@@ -324,8 +331,10 @@ def evaluate(store: Store, target: Target, capture: Capture, when: datetime,
     """Compare a successful capture (and procedure replays) with the baseline, store if it differs, record."""
     look = look or inspect(store, target, capture)
     skeleton, baseline = look.skeleton, look.baseline
-    comparison = compare(baseline, capture, skeleton, target.ignore) if baseline else None
-    judge_procedures(store, target, runs, comparison)
+    refs = references(store, target)
+    judge_procedures(runs, refs)
+    comparison = compare(baseline, capture, skeleton, target.ignore, procedure_uses(target, refs)) if baseline \
+        else None
     result = CheckResult(target, when, outcome(baseline, comparison, runs), baseline=baseline,
                          procedures=list(runs))
     if comparison:
@@ -359,11 +368,21 @@ def stored_report(result: CheckResult, image_names: list[str]) -> dict[str, Any]
     return report
 
 
-async def check_target(browser: Browser, store: Store, target: Target, settings: Settings) -> CheckResult:
-    """Check one target now; every failure ends as a status, except a store failure (reported as an error)."""
-    when = utc_now()
+def as_capturer(source: Capturer | Browser) -> Capturer:
+    """A Playwright browser wrapped as a Capturer; a Capturer as it is."""
+    return PlaywrightCapturer(source) if isinstance(source, Browser) else source
+
+
+async def check_target(source: Capturer | Browser, store: Store, target: Target, settings: Settings,
+                       clock: Callable[[], datetime] = utc_now) -> CheckResult:
+    """Check one target now; every failure ends as a status, except a store failure (reported as an error).
+
+    `source` loads the page (a `Capturer`, or a Playwright `Browser`); `clock` gives the check's time (UTC).
+    """
+    capturer = as_capturer(source)
+    when = clock()
     try:
-        capture = await capture_target(browser, target, settings.max_height)
+        capture = await capturer.capture(target, settings.max_height)
         if capture.status != "ok":
             check_id = store.record_check(target.id, when, "unreachable", reason=capture.reason)
             return CheckResult(target, when, "unreachable", reason=capture.reason, check_id=check_id,
@@ -373,7 +392,7 @@ async def check_target(browser: Browser, store: Store, target: Target, settings:
         look = await asyncio.to_thread(inspect, store, target, capture)
         if look.degraded is not None:  # a maintenance or queue page: procedures would only "break" on it
             return await asyncio.to_thread(record_degraded, store, target, capture, when, look)
-        runs = await replay_all(browser, target)
+        runs = await capturer.replay(target)
         return await asyncio.to_thread(evaluate, store, target, capture, when, runs, look)
     except StoreError:
         raise
@@ -387,17 +406,25 @@ async def check_target(browser: Browser, store: Store, target: Target, settings:
 
 async def check_targets(
     config: Config, store: Store, targets: Sequence[Target],
-    on_done: Callable[[CheckResult], None] | None = None,
+    on_done: Callable[[CheckResult], None] | None = None, capturer: Capturer | None = None,
 ) -> list[CheckResult]:
-    """Check several targets with one browser, a bounded number at a time; results in the given order."""
-    limit = asyncio.Semaphore(config.settings.concurrency)
+    """Check several targets, a bounded number at a time; results in the given order.
 
-    async with launch_browser() as browser:
+    Pages are loaded by `capturer`, or by one Chromium launched for the call when it is None.
+    """
+    limit = asyncio.Semaphore(config.settings.workers)
+
+    async def all_with(source: Capturer) -> list[CheckResult]:
         async def one(target: Target) -> CheckResult:
             async with limit:
-                result = await check_target(browser, store, target, config.settings)
+                result = await check_target(source, store, target, config.settings)
             if on_done:
                 on_done(result)
             return result
 
         return list(await asyncio.gather(*(one(t) for t in targets)))
+
+    if capturer is not None:
+        return await all_with(capturer)
+    async with launch_browser() as browser:
+        return await all_with(PlaywrightCapturer(browser))

@@ -19,12 +19,12 @@ import random
 import signal
 import sys
 import threading
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from concurrent.futures import CancelledError as FutureCancelled
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -39,13 +39,15 @@ from apscheduler.triggers.interval import IntervalTrigger
 from playwright.async_api import Browser, Playwright, async_playwright
 
 from watcher.capture.browser import start_browser
+from watcher.capture.capturer import Capturer, PlaywrightCapturer
 from watcher.config.channels import load_channels
 from watcher.config.targets import Config, Target, load_config, parse_schedule
 from watcher.deliver.notify import Notifier, Outbox, notify_check_result
 from watcher.errors import ConfigError, WatcherError
 from watcher.report.alerts import alert_from_result
+from watcher.service import policy
 from watcher.service.check import CheckResult, check_target
-from watcher.service.confirmation import CONFIRMED, RETRY, SUPERSEDED, hold, rebuild_result, settle
+from watcher.service.confirmation import rebuild_result, recheck_state
 from watcher.store.snapshots import Store, utc_now
 
 log = logging.getLogger("watcher.service.scheduler")
@@ -225,29 +227,34 @@ def confirm_job(target_id: str, check_id: int) -> None:
 
 @dataclass
 class Service:
-    """The scheduler, the shared browser and the rules that decide when a change alerts."""
+    """The scheduler, the shared browser and the rules that decide when a change alerts (policy.after_check).
+
+    `capturer` loads pages instead of the shared Chromium (tests: watcher.capture.replay.ReplayCapturer);
+    `clock` gives the current UTC time to checks, schedules and the outbox.
+    """
 
     config_path: Path
     snapshots: Path
     options: ServiceOptions = field(default_factory=ServiceOptions)
+    capturer: Capturer | None = None
+    clock: Callable[[], datetime] = utc_now
 
     def __post_init__(self) -> None:
         self.config: Config = load_config(self.config_path)
         self.config_mtime = self.config_path.stat().st_mtime
         self.store = Store(self.snapshots)
-        self.browser = SharedBrowser()
+        self.browser = SharedBrowser() if self.capturer is None else None
         self.stopping = threading.Event()
         self.in_flight: set[Future[CheckResult]] = set()
         self.retries: dict[str, int] = {}
-        self.held: dict[int, CheckResult] = {}  # alerting checks waiting for their confirming re-check
-        self.outbox = Outbox(self.snapshots / "outbox.sqlite3")
+        self.outbox = Outbox(self.snapshots / "outbox.sqlite3", clock=self.clock)
         self.notifier = Notifier(self.outbox, load_channels(self.options.notifiers))
         self.notify_lock = threading.Lock()
         self.scheduler = BlockingScheduler(
             # targets' jobs survive restarts; the service's own housekeeping is re-created at each start
             jobstores={"default": SQLAlchemyJobStore(url=f"sqlite:///{self.snapshots / 'jobs.sqlite3'}"),
                        "memory": MemoryJobStore()},
-            executors={"default": ThreadPoolExecutor(self.config.settings.concurrency)},
+            executors={"default": ThreadPoolExecutor(self.config.settings.workers)},
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
             timezone="UTC",
         )
@@ -265,13 +272,13 @@ class Service:
             job = self.scheduler.get_job(job_id)
             if job is None:
                 self.scheduler.add_job(check_job, trigger, args=[target.id], id=job_id, name=target.name,
-                                       next_run_time=utc_now())
+                                       next_run_time=self.clock())
             elif str(job.trigger) != str(trigger):
                 job.reschedule(trigger)
 
     def spread_due_checks(self) -> None:
         """Checks that fell due while the service was down run one after another, not all at once."""
-        now = utc_now()
+        now = self.clock()
         due = sorted((j for j in self.scheduler.get_jobs(jobstore="default")
                       if j.next_run_time and j.next_run_time <= now), key=lambda j: j.next_run_time)
         for index, job in enumerate(due):
@@ -310,12 +317,18 @@ class Service:
     def _check_now(self, target: Target) -> CheckResult | None:
         if self.stopping.is_set():
             return None
+        if self.capturer is not None:  # no shared browser: the check runs in this thread
+            return asyncio.run(check_target(self.capturer, self.store, target, self.config.settings, self.clock))
+
+        shared = self.browser
+        assert shared is not None
 
         async def run() -> CheckResult:
-            browser = await self.browser.get()
-            return await check_target(browser, self.store, target, self.config.settings)
+            browser = await shared.get()
+            return await check_target(PlaywrightCapturer(browser), self.store, target, self.config.settings,
+                                      self.clock)
 
-        future = self.browser.submit(run())
+        future = shared.submit(run())
         self.in_flight.add(future)
         try:
             return future.result(timeout=target.timeout * 2 * len(target.viewports) + 120)
@@ -325,35 +338,64 @@ class Service:
         finally:
             self.in_flight.discard(future)
 
+    def _state(self) -> policy.PolicyState:
+        return policy.PolicyState(confirm=self.options.confirm_delay > 0, prune=bool(self.config.settings.max_disk_mb))
+
     def run_check(self, target_id: str) -> CheckResult | None:
         """A scheduled check: unreachable sites are retried, new changes wait for confirmation."""
         target = self._target(target_id)
         result = self._check_now(target) if target else None
-        if result is None:
-            return None
-        self._after_check(result)
-        if result.alert:
-            if self.options.confirm_delay > 0:
-                self._hold_for_confirmation(result)
-            else:
-                self._alert(result)
+        if result is not None:
+            self.carry_out(policy.after_check(result, self._state()))
         return result
 
-    def _after_check(self, result: CheckResult) -> None:
-        """Retries for an unreachable site or a degraded page (maintenance, queue…); coordinators hear of long
-        outages and recoveries."""
-        if result.status in ("unreachable", "degraded"):
-            self._retry_later(result.target.id)
-        else:
-            self.retries.pop(result.target.id, None)
+    def run_confirmation(self, target_id: str, check_id: int) -> None:
+        """Re-check a target with a pending change: alert if it is still there, record a revert otherwise."""
+        target, pending = self._target(target_id), self.store.check(check_id)
+        if target is None or pending is None or pending.confirmation != policy.PENDING:
+            return
+        result = self._check_now(target)
+        if result is None:  # stopping, or the check took too long: look again later
+            self.carry_out([policy.RecheckLater(target_id, check_id)])
+            return
+        state = recheck_state(self.store, target, check_id, result, confirm=self.options.confirm_delay > 0,
+                              prune=bool(self.config.settings.max_disk_mb))
+        self.carry_out(policy.after_check(result, state))
+
+    # --- carrying out the policy's actions -------------------------------------------------------
+
+    def carry_out(self, actions: list[policy.Action]) -> None:
+        """Do what the policy decided, in order."""
+        for action in actions:
+            self._do(action)
+
+    def _do(self, action: policy.Action) -> None:  # noqa: C901 - one branch per action, nothing else
         settings = self.config.settings
-        if settings.max_disk_mb and result.status == "changed":
-            self.store.prune(result.target.id, settings.max_disk_mb * 1024 * 1024, settings.keep_recent)
-        if result.status in ("new", "changed"):
+        if isinstance(action, policy.SetConfirmation):
+            self.store.set_confirmation(action.check_id, action.state, alert=action.alert)
+        elif isinstance(action, policy.Prune):
+            self.store.prune(action.target_id, settings.max_disk_mb * 1024 * 1024, settings.keep_recent)
+        elif isinstance(action, policy.RetryLater):
+            self._retry_later(action.target_id)
+        elif isinstance(action, policy.ResetRetries):
+            self.retries.pop(action.target_id, None)
+        elif isinstance(action, policy.RebuildChangelog):
             self._rebuild_changelog_soon()
-        quiet = replace(result, alert=False)  # mediators hear of a change only once it is confirmed
-        with self.notify_lock:
-            notify_check_result(self.notifier, quiet, self.store.history(result.target.id), send=True)
+        elif isinstance(action, policy.TellCoordinators):
+            with self.notify_lock:  # mediators hear of a change through Alert/Hold only
+                quiet = replace(action.result, alert=False)
+                notify_check_result(self.notifier, quiet, self.store.history(action.result.target.id), send=True)
+        elif isinstance(action, policy.Hold):
+            self._hold_for_confirmation(action.result)
+        elif isinstance(action, policy.Alert):
+            self._alert(action.result)
+        elif isinstance(action, policy.Release):
+            self._release(action.check_id)
+        elif isinstance(action, policy.Withdraw):
+            with self.notify_lock:
+                self.notifier.withdraw(action.check_id)
+        elif isinstance(action, policy.RecheckLater):
+            self._confirm_later(action.target_id, action.check_id, max(self.options.confirm_delay, 60))
 
     def _retry_later(self, target_id: str) -> None:
         attempt = self.retries.get(target_id, 0)
@@ -361,37 +403,35 @@ class Service:
             return  # back to the normal schedule; the coordinator has been told by the notifier
         self.retries[target_id] = attempt + 1
         delay = RETRY_DELAYS[attempt] * (0.8 + 0.4 * random.random())
-        self.scheduler.add_job(check_job, DateTrigger(utc_now() + timedelta(seconds=delay)), args=[target_id],
+        self.scheduler.add_job(check_job, DateTrigger(self.clock() + timedelta(seconds=delay)), args=[target_id],
                                id=f"retry:{target_id}", replace_existing=True)
 
     def _hold_for_confirmation(self, result: CheckResult) -> None:
-        hold(self.store, result)
+        """The alert waits in the outbox (« en attente de confirmation »); the re-check is scheduled."""
         assert result.check_id is not None
-        self.held[result.check_id] = result
-        when = utc_now() + timedelta(seconds=self.options.confirm_delay)
-        self.scheduler.add_job(confirm_job, DateTrigger(when), args=[result.target.id, result.check_id],
-                               id=f"confirm:{result.target.id}", replace_existing=True)
+        alert = alert_from_result(result)
+        if alert is not None:
+            with self.notify_lock:
+                self.notifier.queue_alert(alert, confirming=result.check_id)
+        self._confirm_later(result.target.id, result.check_id, self.options.confirm_delay)
 
-    def run_confirmation(self, target_id: str, check_id: int) -> None:
-        """Re-check a target with a pending change: alert if it is still there, record a revert otherwise."""
-        target, pending = self._target(target_id), self.store.check(check_id)
-        if target is None or pending is None or pending.confirmation != "pending":
+    def _confirm_later(self, target_id: str, check_id: int, delay: float) -> None:
+        when = self.clock() + timedelta(seconds=delay)
+        self.scheduler.add_job(confirm_job, DateTrigger(when), args=[target_id, check_id],
+                               id=f"confirm:{target_id}", replace_existing=True)
+
+    def _release(self, check_id: int) -> None:
+        """The held alert goes out; one held before the outbox kept them is rebuilt from its snapshots."""
+        with self.notify_lock:
+            released = self.notifier.release(check_id)
+        record = self.store.check(check_id)
+        target = self._target(record.target) if record else None
+        if not released and target is not None:
+            self._alert(rebuild_result(self.store, target, check_id))
             return
-        result = self._check_now(target)
-        if result is not None:
-            self._after_check(result)
-        outcome = settle(self.store, target, check_id, result) if result is not None else RETRY
-        if outcome == RETRY:
-            when = utc_now() + timedelta(seconds=max(self.options.confirm_delay, 60))
-            self.scheduler.add_job(confirm_job, DateTrigger(when), args=[target_id, check_id],
-                                   id=f"confirm:{target_id}", replace_existing=True)
-        elif outcome == CONFIRMED:
-            # the detected result, kept since detection; after a restart it is recomputed from the snapshots
-            held = self.held.pop(check_id, None)
-            self._alert(held or rebuild_result(self.store, target, check_id))
-            self._rebuild_changelog_soon()  # the change now shows as an alert there
-        elif outcome == SUPERSEDED and result is not None:
-            self._hold_for_confirmation(result)
+        log.info("%s: confirmed alert released (%d message(s))", record.target if record else "?", released)
+        with self.notify_lock:
+            self.notifier.send_due()
 
     def _alert(self, result: CheckResult) -> None:
         log.info("%s: alert (%d change(s))", result.target.id, len(result.changes))
@@ -406,7 +446,7 @@ class Service:
         """One rebuild a little after a burst of checks, not one per check."""
         if self.options.changelog is None:
             return
-        when = utc_now() + timedelta(seconds=self.options.changelog_delay)
+        when = self.clock() + timedelta(seconds=self.options.changelog_delay)
         self.scheduler.add_job(self._rebuild_changelog, DateTrigger(when), id="changelog", jobstore="memory",
                                replace_existing=True)
 
@@ -434,7 +474,8 @@ class Service:
         SERVICE = self
         with RunLock(self.snapshots):
             self.store.clean_partial()
-            self.browser.start()
+            if self.browser is not None:
+                self.browser.start()
             self._install_signals()
             # runs inside scheduler.start(), once the job store is open and before the first job fires
             self.scheduler.add_listener(lambda _event: self._prepare_jobs(), EVENT_SCHEDULER_START)
@@ -478,7 +519,7 @@ class Service:
         """Pending confirmations of a previous run get their re-check (the job store kept most of them)."""
         for record in self.store.pending():
             if self.scheduler.get_job(f"confirm:{record.target}") is None:
-                self.scheduler.add_job(confirm_job, DateTrigger(utc_now()), args=[record.target, record.id],
+                self.scheduler.add_job(confirm_job, DateTrigger(self.clock()), args=[record.target, record.id],
                                        id=f"confirm:{record.target}", replace_existing=True)
 
     def _install_signals(self) -> None:
@@ -503,7 +544,12 @@ class Service:
                 future.result(timeout=STOP_GRACE_S)
             except BaseException:  # noqa: BLE001 - abandoned page: its check is simply not recorded
                 future.cancel()
-        self.browser.stop()
+        if self.browser is not None:
+            self.browser.stop()
+        self.close()
+
+    def close(self) -> None:
+        """Close the outbox and the index (a service that was never started, e.g. in tests, too)."""
         self.outbox.close()
         self.store.close()
 

@@ -7,31 +7,40 @@ import sys
 
 import click
 
+from watcher.capture.capturer import Capturer
 from watcher.cli.common import EXIT_ALERT, EXIT_OK, Paths, emit_json
-from watcher.config.targets import Config, load_config
+from watcher.config.targets import Config, Target, load_config
 from watcher.errors import InputError
 from watcher.i18n.texts import TEXTS, plain_reason, t
+from watcher.service import policy
 from watcher.service.check import CheckResult, check_targets
-from watcher.service.confirmation import CONFIRMED, SUPERSEDED, hold, settle
+from watcher.service.confirmation import recheck_state
 from watcher.store.snapshots import Store
 
+CONFIRM_ROUNDS = 3  # re-checks of a page that keeps changing before `check --confirm` leaves it pending
 
-def select_targets(config: Config, ids: list[str]) -> list:
+
+def select_targets(config: Config, ids: list[str]) -> list[Target]:
     try:
         return config.select(ids)
     except KeyError as exc:
         raise InputError(str(exc.args[0])) from None
 
 
-def run_check(paths: Paths, ids: list[str], fmt: str, lang: str, confirm_delay: float | None = None) -> int:
-    """Check the chosen targets; exit code 1 when something alerts (once confirmed, with --confirm)."""
+def run_check(paths: Paths, ids: list[str], fmt: str, lang: str, confirm_delay: float | None = None,
+              capturer: Capturer | None = None) -> int:
+    """Check the chosen targets; exit code 1 when something alerts (once confirmed, with --confirm).
+
+    `capturer` loads the pages (None: one Chromium for the command; tests pass a ReplayCapturer)."""
     config = load_config(paths.config)
     targets = select_targets(config, ids)
     with Store(paths.snapshots) as store:
         store.clean_partial()
-        results = asyncio.run(_check_with_progress(config, store, targets, show=fmt == "text"))
+        results = asyncio.run(_check_with_progress(config, store, targets, show=fmt == "text", capturer=capturer))
+        state = policy.PolicyState(confirm=confirm_delay is not None)
+        holds = _carry_out(store, [(r, policy.after_check(r, state)) for r in results])
         if confirm_delay is not None:
-            results = asyncio.run(confirm_alerts(config, store, results, confirm_delay))
+            results = asyncio.run(confirm_alerts(config, store, results, holds, confirm_delay, capturer=capturer))
     if fmt == "json":
         emit_json({"targets": [r.to_json(lang) for r in results]})
     else:
@@ -41,39 +50,68 @@ def run_check(paths: Paths, ids: list[str], fmt: str, lang: str, confirm_delay: 
     return EXIT_ALERT if any(r.alert for r in results) else EXIT_OK
 
 
-async def confirm_alerts(config: Config, store: Store, results: list[CheckResult],
-                         delay: float) -> list[CheckResult]:
-    """Re-check the targets that alert after `delay` seconds; keep the alert only where the change stayed."""
-    alerting = [r for r in results if r.alert]
-    if not alerting:
-        return results
-    for result in alerting:
-        hold(store, result)
-    await asyncio.sleep(delay)
-    rechecks = await check_targets(config, store, [r.target for r in alerting])
-    final = {}
-    for first, again in zip(alerting, rechecks, strict=True):
-        assert first.check_id is not None
-        outcome = settle(store, first.target, first.check_id, again)
-        if outcome == CONFIRMED:
-            final[first.target.id] = first
-        elif outcome == SUPERSEDED:
-            store.set_confirmation(again.check_id or 0, CONFIRMED, alert=True)
-            final[first.target.id] = again
-        else:  # reverted, or not visible any more: nothing to alert about
-            again.alert = False
-            final[first.target.id] = again
-    return [final.get(r.target.id, r) for r in results]
+def _carry_out(store: Store, decided: list[tuple[CheckResult, list[policy.Action]]]) -> list[CheckResult]:
+    """The command line's part of the policy: the index's confirmation states; returns the held checks.
+
+    (Sending is the service's and `watcher outbox retry`'s: an alert here is the exit code and the report;
+    retries and coordinators' news wait for the next scheduled check.)"""
+    holds = []
+    for _result, actions in decided:
+        for action in actions:
+            if isinstance(action, policy.SetConfirmation):
+                store.set_confirmation(action.check_id, action.state, alert=action.alert)
+            elif isinstance(action, policy.Hold):
+                holds.append(action.result)
+    return holds
 
 
-async def _check_with_progress(config: Config, store: Store, targets: list, show: bool) -> list[CheckResult]:
+async def confirm_alerts(config: Config, store: Store, results: list[CheckResult], holds: list[CheckResult],
+                         delay: float, rounds: int = CONFIRM_ROUNDS,
+                         capturer: Capturer | None = None) -> list[CheckResult]:
+    """Re-check the held targets after `delay` seconds, as the service does: a change still there alerts, a
+    reverted one does not, and one superseded by a newer change is held in turn (at most `rounds` re-checks;
+    a change still moving after them stays pending in the index, for the service to confirm)."""
+    final = {r.target.id: r for r in results}
+    for result in holds:
+        final[result.target.id] = _quiet(result)
+    for _round in range(rounds):
+        if not holds:
+            break
+        await asyncio.sleep(delay)
+        rechecks = await check_targets(config, store, [r.target for r in holds], capturer=capturer)
+        waiting = []
+        for held, again in zip(holds, rechecks, strict=True):
+            assert held.check_id is not None
+            actions = policy.after_check(again, recheck_state(store, held.target, held.check_id, again))
+            held_again = _carry_out(store, [(again, actions)])
+            if any(isinstance(a, policy.Release) for a in actions):
+                final[held.target.id] = held  # confirmed: the change detected first is the one to tell
+            elif any(isinstance(a, policy.RecheckLater) for a in actions):
+                waiting.append(held)  # the page was not seen: look again
+            else:
+                final[held.target.id] = _quiet(again)
+                waiting.extend(held_again)
+        holds = waiting
+    return [final[r.target.id] for r in results]
+
+
+def _quiet(result: CheckResult) -> CheckResult:
+    """The check as reported while (or because) its change is not confirmed: no alert."""
+    from dataclasses import replace
+
+    return replace(result, alert=False)
+
+
+async def _check_with_progress(config: Config, store: Store, targets: list[Target], show: bool,
+                               capturer: Capturer | None = None) -> list[CheckResult]:
     if not show or len(targets) < 2 or not sys.stderr.isatty():
-        return await check_targets(config, store, targets)
+        return await check_targets(config, store, targets, capturer=capturer)
     from rich.progress import Progress
 
     with Progress(transient=True) as progress:
         task = progress.add_task(t("checking"), total=len(targets))
-        return await check_targets(config, store, targets, on_done=lambda _r: progress.advance(task))
+        return await check_targets(config, store, targets, on_done=lambda _r: progress.advance(task),
+                                   capturer=capturer)
 
 
 def format_result(result: CheckResult, lang: str) -> str:

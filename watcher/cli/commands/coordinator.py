@@ -6,7 +6,8 @@ import asyncio
 import json
 import re
 import unicodedata
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -19,10 +20,10 @@ from watcher.cli.common import Paths, emit_json
 from watcher.config.edit import TargetsFile, already_watched, slug_id
 from watcher.config.problems import default_lang, issues_from_validation
 from watcher.config.targets import Config, Target, load_config, url_suggestion
-from watcher.detect.changes import Change, Severity, is_alert
+from watcher.detect.changes import Change, ProcedureChange, Severity, is_alert
+from watcher.detect.compare import PROCEDURE_RULE, StepUse, compare_snapshots
 from watcher.detect.htmlio import read_html
-from watcher.detect.skeleton import LANDMARK_ROLES, Skeleton, render_skeleton_text
-from watcher.detect.structural import diff_skeletons, severity_of
+from watcher.detect.skeleton import Skeleton, render_skeleton_text
 from watcher.detect.tuning import (
     CookieHint,
     Sample,
@@ -38,7 +39,6 @@ from watcher.report import messages
 from watcher.store.snapshots import CheckRecord, Store
 
 DEFAULT_SCHEDULE = "0 7 * * 1-5"
-NEXT_LEVEL = {"info": "minor", "minor": "major", "major": "breaking"}
 
 
 
@@ -274,14 +274,18 @@ def _skeleton(folder: Path | None) -> Skeleton | None:
     return Skeleton.from_json(json.loads(path.read_text(encoding="utf-8")))
 
 
-def rebuilt_changes(store: Store, record: CheckRecord) -> list[tuple[Change, str | None]]:
-    """The changes of a check, rebuilt from its two stored skeletons (the diff is pure), with their blocks."""
+def rebuilt_changes(store: Store, record: CheckRecord,
+                    uses: Sequence[StepUse] = ()) -> list[tuple[Change, str | None]]:
+    """The changes of a check, rebuilt from its two stored skeletons with the comparison every check uses
+    (`uses`: the page's procedures), as the check decided them (stored severity, rule, procedures), with the
+    block of each."""
     before_dir, after_dir = store.path(record.baseline), store.path(record.snapshot)
     before, after = _skeleton(before_dir), _skeleton(after_dir)
     if before is None or after is None or record.baseline == record.snapshot:
         return []
     out = []
-    for change in diff_skeletons(before, after):
+    for change in compare_snapshots(before, after, uses):
+        change = as_decided(record, change)
         folder, skeleton, element = ((after_dir, after, change.after) if change.after is not None
                                      else (before_dir, before, change.before))
         dom = folder / "dom.html" if folder else None
@@ -291,50 +295,54 @@ def rebuilt_changes(store: Store, record: CheckRecord) -> list[tuple[Change, str
     return out
 
 
-def rule_of(change: Change, procedures: list[str], lang: str) -> str:
-    """Which severity rule gave this change its level (mirrors structural.severity_of)."""
+# Rule ids whose words are older than messages.RULES: their text keys.
+_RULE_TEXT_KEYS = {
+    "orientation": "rule.orientation", "link-target": "rule.link_target", "required": "rule.required",
+    "added-required-field": "rule.added_required", "added": "rule.added", "moved-far": "rule.moved_far",
+    "moved-near": "rule.moved_near", "counter": "rule.numbers", "footer-link": "rule.footer",
+    "whole-dialog": "rule.dialog", "step": "rule.step",
+}
+
+
+def rule_of(change: Change, lang: str) -> str:
+    """The rule that gave this change its level, in words: read from the change (its `rule` id, kept in the
+    stored report), never worked out again here."""
+    procedures = getattr(change, "procedures", ())
     if change.noise:
         return messages.rule_text(change.rule, lang) or t("rule.noise", lang)
     if procedures:
         return t("rule.procedure", lang, names=", ".join(f"« {p} »" for p in procedures))
-    described = messages.rule_text(change.rule, lang)
-    if described:
-        return described
-    el = change.after or change.before
-    assert el is not None
-    if severity_of(change.kind, change.before, change.after) != change.severity and el.dialog:
-        return t("rule.dialog", lang)
-    return t(_rule_key(change), lang)
+    return messages.rule_text(change.rule, lang) or t(_RULE_TEXT_KEYS.get(change.rule, "rule.step"), lang)
 
 
-def _rule_key(change: Change) -> str:
-    el = change.after or change.before
-    assert el is not None
-    if el.role in LANDMARK_ROLES or el.role == "heading":
-        return "rule.orientation"
-    kind = change.kind.value
-    if kind == "target_changed":
-        return "rule.form_target" if el.role == "form" else "rule.link_target"
-    if kind in ("required_changed", "moved"):
-        return "rule.required" if kind == "required_changed" else (
-            "rule.moved_far" if change.severity >= Severity.MAJOR else "rule.moved_near")
-    if kind == "added":
-        return "rule.added_required" if change.severity >= Severity.MAJOR else "rule.added"
-    if change.severity == Severity.MINOR and kind == "renamed" and "contentinfo" not in el.landmark:
-        return "rule.numbers"
-    if change.severity == Severity.MINOR:
-        return "rule.footer"
-    return "rule.step"
-
-
-def _stored_procedures(record: CheckRecord, change: Change) -> list[str]:
-    """Procedures the check linked to this change (kept in the stored report; the pure diff cannot know)."""
+def _stored_entry(record: CheckRecord, change: Change) -> dict[str, Any] | None:
+    """The stored report's entry of this change (same kind, same names on both sides), if any."""
     for stored in (record.report or {}).get("changes", []):
         names = (stored.get("before") or {}).get("name"), (stored.get("after") or {}).get("name")
         mine = (change.before.name if change.before else None, change.after.name if change.after else None)
         if stored.get("kind") == change.kind.value and names == mine:
-            return list(stored.get("procedures") or [])
-    return []
+            return dict(stored)
+    return None
+
+
+def as_decided(record: CheckRecord, change: Change) -> Change:
+    """The change with the severity, rule and procedures its check stored (the check knew the procedures'
+    runs of the time; reports stored before rule ids were linked say `procedures` only)."""
+    stored = _stored_entry(record, change)
+    if stored is None:
+        return change
+    severity = stored.get("severity")
+    procedures = tuple(str(p) for p in stored.get("procedures") or ())
+    values = {f.name: getattr(change, f.name) for f in fields(change)}
+    if severity in {s.value for s in Severity}:
+        values["severity"] = Severity(severity)
+    values["rule"] = PROCEDURE_RULE if procedures else str(stored.get("rule") or change.rule)
+    if not procedures:
+        values.pop("procedures", None)
+        values.pop("audiences", None)
+        return Change(**values)
+    values.update(procedures=procedures, audiences=tuple(str(a) for a in stored.get("audiences") or ()))
+    return ProcedureChange(**values)
 
 
 def _min_severity(paths: Paths, target_id: str) -> str:
@@ -342,6 +350,17 @@ def _min_severity(paths: Paths, target_id: str) -> str:
         return load_config(paths.config).target(target_id).min_severity
     except (ConfigError, KeyError):
         return "major"
+
+
+def _procedure_uses(paths: Paths, store: Store, record: CheckRecord) -> list[StepUse]:
+    """The procedures of the check's page as they were before it (none when the page left targets.yaml)."""
+    from watcher.service.check import procedure_uses, references
+
+    try:
+        target = load_config(paths.config).target(record.target)
+    except (WatcherError, KeyError):
+        return []
+    return procedure_uses(target, references(store, target, up_to=record.id - 1))
 
 
 def target_url(paths: Paths, target_id: str) -> str:
@@ -360,7 +379,7 @@ def run_explain(paths: Paths, change_id: str, lang: str) -> None:
         if record is None:
             raise InputError(t("unknown_change", lang, id=change_id, index=paths.snapshots / "index.sqlite3"))
         level = _min_severity(paths, record.target)
-        changes = rebuilt_changes(store, record)
+        changes = rebuilt_changes(store, record, _procedure_uses(paths, store, record))
         marks = {m.check_id: m for m in store.marks()}
     for line in explain_lines(record, changes, level, lang, target_url(paths, record.target)):
         click.echo(line)
@@ -400,12 +419,11 @@ def explain_lines(record: CheckRecord, changes: list[tuple[Change, str | None]],
 
 
 def _change_lines(record: CheckRecord, change: Change, selector: str | None, level: str, lang: str) -> list[str]:
-    procedures = _stored_procedures(record, change)
-    severity = Severity.BREAKING if procedures else change.severity
-    fires = not change.noise and is_alert([change.with_severity(severity)], Severity(level))
+    severity = change.severity
+    fires = not change.noise and is_alert([change], Severity(level))
     lines = [f"{'•' if not change.noise else '·'} {change.summary(lang)}",
              "    " + t("explain.kind_fr", lang, kind=t("kind." + change.kind.value, lang),
-                         severity=t("severity." + severity.value, lang), rule=rule_of(change, procedures, lang)),
+                         severity=t("severity." + severity.value, lang), rule=rule_of(change, lang)),
              "    " + t("explain.elements_fr", lang, before=_describe(change.before, lang),
                          after=_describe(change.after, lang), landmark=landmark_words(change.landmark, lang))]
     if selector:
@@ -442,8 +460,9 @@ def _silence_lines(record: CheckRecord, changes: list[tuple[Change, str | None]]
     lines = [t("explain.silence", lang)]
     for selector in dict.fromkeys(s for _, s in alerting if s):
         lines.append("  - " + t("explain.ignore", lang, selector=selector))
-    if level in NEXT_LEVEL:
-        lines.append("  - " + t("explain.level", lang, level=NEXT_LEVEL[level]))
+    above = Severity(level).next()
+    if above is not None:
+        lines.append("  - " + t("explain.level", lang, level=above.value))
     lines.append("  - " + t("explain.mark_fr", lang, id=record.id))
     return lines
 
@@ -523,7 +542,7 @@ def run_mark(paths: Paths, change_id: str, label: str, note: str | None, lang: s
 
 
 def run_schema(paths: Paths, out_dir: Path | None, lang: str) -> None:
-    from watcher.config.schema import write_schemas
+    from watcher.cli.common import write_schemas
 
     folder = out_dir or paths.config.resolve().parent / "schema"
     try:

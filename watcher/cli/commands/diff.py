@@ -8,9 +8,9 @@ from pathlib import Path
 import click
 
 from watcher.cli.common import EXIT_ALERT, EXIT_OK, Paths, emit_json
-from watcher.config.targets import load_config
+from watcher.config.targets import Target, load_config
 from watcher.detect.changes import Severity
-from watcher.detect.compare import DiffReport, diff_paths, kind_of
+from watcher.detect.compare import DiffReport, StepUse, diff_paths, kind_of
 from watcher.detect.htmlio import read_html
 from watcher.detect.skeleton import Skeleton, extract_skeleton, render_skeleton_text
 from watcher.errors import InputError
@@ -21,6 +21,7 @@ def run_diff(paths: Paths, before: Path, after: Path, fmt: str, lang: str, targe
     """Compare; exit code 1 when the difference deserves an alert."""
     ignore: list[str] = []
     min_severity = Severity.MAJOR
+    uses: list[StepUse] = []
     if target_id:
         config = load_config(paths.config)
         try:
@@ -28,12 +29,25 @@ def run_diff(paths: Paths, before: Path, after: Path, fmt: str, lang: str, targe
         except KeyError as exc:
             raise InputError(str(exc.args[0])) from None
         ignore, min_severity = list(target.ignore), Severity(target.min_severity)
-    report = diff_paths(before, after, ignore=ignore, min_severity=min_severity)
+        uses = folder_uses(target, before) if before.is_dir() and after.is_dir() else []
+    report = diff_paths(before, after, ignore=ignore, min_severity=min_severity, uses=uses)
     if fmt == "json":
         emit_json(report.to_json(lang))
     else:
         click.echo(format_report(report, lang))
     return EXIT_ALERT if report.alert else EXIT_OK
+
+
+def folder_uses(target: Target, before: Path, limit: int = 30) -> list[StepUse]:
+    """The elements the target's procedures used, from the runs stored in `before` and the snapshot folders
+    beside it that are older (folder names are UTC times), as a check would have read them."""
+    from watcher.capture.procedures import read_references
+    from watcher.service.check import procedure_uses
+
+    if not target.procedures:
+        return []
+    older = sorted((p for p in before.parent.iterdir() if p.is_dir() and p.name <= before.name), reverse=True)
+    return procedure_uses(target, read_references(older[:limit], target.procedures))
 
 
 def format_report(report: DiffReport, lang: str) -> str:

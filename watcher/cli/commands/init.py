@@ -32,7 +32,7 @@ def example_for(url: str | None) -> Example:
     """The example page; `url` (completed with https:// when it has no scheme) replaces the shipped one."""
     if not url:
         return Example(EXAMPLE_ID, EXAMPLE_NAME, EXAMPLE_URL)
-    from watcher.cli.commands.coordinator import slug_id
+    from watcher.config.edit import slug_id
 
     full = url if "://" in url else url_suggestion(url) or url
     return Example(slug_id(full, set()), "Page d'exemple", full)
@@ -51,7 +51,7 @@ def run_init(folder: Path, url: str | None, lang: str) -> None:
     written = [write_new(folder / "targets.yaml", targets, lang),
                write_new(folder / "notifiers" / "channels.yaml", template("channels", lang), lang)]
     if not (folder / "schema").exists():
-        from watcher.config.schema import write_schemas
+        from watcher.cli.common import write_schemas
 
         write_schemas(folder / "schema")
     if not any(written):

@@ -20,8 +20,8 @@ import click
 from watcher.capture.page import Capture
 from watcher.capture.procedures import ProcedureRun
 from watcher.cli.common import EXIT_ERROR, EXIT_OK, Paths
-from watcher.config.channels import load_channels
-from watcher.config.problems import ConfigProblems, check_channel_words
+from watcher.config.channels import check_channel_words, load_channels
+from watcher.config.problems import ConfigProblems
 from watcher.config.targets import Config, Target, load_config
 from watcher.detect.degraded import Degraded, assess, page_facts
 from watcher.errors import ConfigError
@@ -97,7 +97,7 @@ async def trial_targets(config: Config, targets: Sequence[Target]) -> list[Trial
     from watcher.capture.procedures import replay_all, unreachable_runs
     from watcher.detect.skeleton import extract_skeleton
 
-    limit = asyncio.Semaphore(config.settings.concurrency)
+    limit = asyncio.Semaphore(config.settings.workers)
     async with launch_browser() as browser:
         async def one(target: Target) -> Trial:
             async with limit:

@@ -14,9 +14,10 @@ from itertools import pairwise
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from watcher.config.severity import DESCENDING
 from watcher.store.snapshots import CheckRecord, Store
 
-SEVERITIES = ("breaking", "major", "minor", "info")
+SEVERITIES: tuple[str, ...] = tuple(s.value for s in DESCENDING)  # gravest first
 # Target ids are checked by config.py, but the index is a file on disk: re-check before using them in paths.
 SAFE_SEGMENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
 # A change still waiting for its confirming re-check, or that went back, is not (yet) a change of the site.
