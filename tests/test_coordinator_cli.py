@@ -14,8 +14,9 @@ import pytest
 from tests.conftest import LocalSite, Run, run_watcher
 from watcher.capture.page import Capture
 from watcher.cli.commands import coordinator
-from watcher.cli.commands.coordinator import NewTarget, slug_id
+from watcher.cli.commands.coordinator import NewTarget
 from watcher.cli.main import Paths, main
+from watcher.config.edit import slug_id
 from watcher.detect.skeleton import extract_skeleton
 from watcher.errors import InputError
 from watcher.store.snapshots import Store

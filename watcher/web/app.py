@@ -35,7 +35,7 @@ from watcher.report.messages import role_label
 from watcher.store.snapshots import Store
 from watcher.web import views
 from watcher.web.accounts import Accounts, LoginLimiter, Session
-from watcher.web.texts import STATUS_SYMBOL, ui
+from watcher.web.texts import STATUS_SYMBOL, WORDS, ui
 
 SESSION_COOKIE = "watcher_session"
 LOGIN_CSRF_COOKIE = "watcher_login_csrf"
@@ -414,7 +414,7 @@ async def _alerts_page(request: Request, state: State, session: Session, message
     except (WatcherError, ValueError) as exc:
         channel_error = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
     return render(request, state, "alerts.html", session, entries=entries, channels=channels,
-                  channel_error=channel_error, message=message, paris=views.paris)
+                  channel_error=channel_error, message=message, paris=views.paris, outbox_words=WORDS)
 
 
 async def alerts_retry(request: Request, state: State, session: Session, form: FormData | None) -> Response:

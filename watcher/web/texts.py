@@ -15,3 +15,13 @@ def ui(key: str, lang: str, **values: object) -> str:
     if not known("web." + key):
         return key
     return t("web." + key, lang, **values)
+
+
+class _Known:
+    """`key in WORDS`: whether the catalogs have « web.<key> » (templates test stored codes before naming them)."""
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and known("web." + key)
+
+
+WORDS = _Known()
