@@ -183,3 +183,26 @@ def test_french_articles_follow_gender_and_elision() -> None:
     assert role_noun("option").a == "une option" and role_noun("link").a == "un lien"
     assert (de("une"), de("Paris"), Noun("haut de page").the) == ("d'une", "de Paris", "le haut de page")
     assert (role_noun("button", "en").the, Noun("element", "en").a) == ("the button", "an element")
+
+
+def test_a_rebuilt_check_reason_is_worded_in_each_language() -> None:
+    """`watcher store rebuild-index` stores the code « rebuilt »; older indexes hold the English sentence."""
+    from watcher.i18n.texts import plain_reason
+
+    for stored in ("rebuilt", "rebuilt from the snapshot folder"):
+        assert plain_reason(stored, "https://www.caf.fr/", "fr") == "reconstruit depuis le dossier de capture"
+        assert plain_reason(stored, "https://www.caf.fr/", "en") == "rebuilt from the snapshot folder"
+
+
+def test_explain_suggests_an_ignore_line_that_is_valid_yaml() -> None:
+    """A selector with double quotes (`nav[aria-label="Menu"]`) stays one YAML string once pasted."""
+    import json
+
+    import yaml
+
+    from watcher.i18n.texts import t
+
+    selector = 'nav[aria-label="Menu principal"] > ul'
+    for lang in ("fr", "en"):
+        line = t("explain.ignore", lang, selector=json.dumps(selector, ensure_ascii=False))
+        assert yaml.safe_load(line[line.index("ignore: "):]) == {"ignore": [selector]}

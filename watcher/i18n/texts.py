@@ -32,6 +32,9 @@ NET_REASONS = {
     "address unreachable": "net.unreachable", "network changed": "net.unreachable",
     "internet disconnected": "net.offline", "too many redirects": "net.redirects",
 }
+STORED_REASONS = {  # reason codes the index stores for checks it did not run (older indexes hold the sentence)
+    "rebuilt": "reason.rebuilt", "rebuilt from the snapshot folder": "reason.rebuilt",
+}
 
 
 def plain_reason(reason: str, url: str, lang: str) -> str:
@@ -39,7 +42,7 @@ def plain_reason(reason: str, url: str, lang: str) -> str:
     parts = urlsplit(url)
     port = parts.port or (443 if parts.scheme == "https" else 80)
     host = f"{parts.hostname}:{port}" if parts.port else (parts.hostname or url or t("net.site", lang))
-    key = NET_REASONS.get(reason.strip().lower())
+    key = NET_REASONS.get(reason.strip().lower()) or STORED_REASONS.get(reason.strip().lower())
     if key is None and reason.lower().startswith(("cert ", "ssl")):
         key = "net.certificate"
     if key is not None:

@@ -459,7 +459,7 @@ def _silence_lines(record: CheckRecord, changes: list[tuple[Change, str | None]]
         return []
     lines = [t("explain.silence", lang)]
     for selector in dict.fromkeys(s for _, s in alerting if s):
-        lines.append("  - " + t("explain.ignore", lang, selector=selector))
+        lines.append("  - " + t("explain.ignore", lang, selector=json.dumps(selector, ensure_ascii=False)))
     above = Severity(level).next()
     if above is not None:
         lines.append("  - " + t("explain.level", lang, level=above.value))
