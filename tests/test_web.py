@@ -211,6 +211,27 @@ def test_procedures_never_worked_or_blocked(tmp_path: Path) -> None:
     assert states == {"Déclarer": "broken", "Se connecter": "never"}
 
 
+def test_dashboard_words_follow_the_language(tmp_path: Path) -> None:
+    """A broken step in the page's language (the stored English run when there is one), a counted noun with
+    its plural, and the language's colon."""
+    from datetime import UTC, datetime
+
+    from watcher.web.texts import ui
+
+    report = {"procedures": [{"name": "Déclarer", "status": "broken", "broken_step": 2,
+                              "step": "cliquer sur le bouton « Valider »"}],
+              "procedures_en": [{"name": "Déclarer", "status": "broken", "broken_step": 2,
+                                 "step": "click the button “Valider”"}]}
+    with Store(tmp_path) as store:
+        store.record_check("p", datetime(2025, 1, 1, tzinfo=UTC), "new", report=report)
+        [english] = views.page_row(store, "p", None, "en").procedures
+        [french] = views.page_row(store, "p", None).procedures
+    assert english.step == "click the button “Valider”" and french.step == "cliquer sur le bouton « Valider »"
+    assert ui("dash.count", "en", count=1) == "1 watched page" and ui("dash.count", "en", count=3) == "3 watched pages"
+    assert ui("dash.count", "fr", count=3) == "3 pages surveillées" and "(s)" not in ui("add.count", "fr", count=2)
+    assert ui("colon", "en") == ": " and ui("colon", "fr") == " : "
+
+
 def test_read_only_accounts_change_nothing(tmp_path: Path) -> None:
     (tmp_path / "targets.yaml").write_text("targets: []\n", encoding="utf-8")
     with make_sample_store(tmp_path / "snapshots") as store:
