@@ -230,6 +230,7 @@ def test_dashboard_words_follow_the_language(tmp_path: Path) -> None:
     assert ui("dash.count", "en", count=1) == "1 watched page" and ui("dash.count", "en", count=3) == "3 watched pages"
     assert ui("dash.count", "fr", count=3) == "3 pages surveillées" and "(s)" not in ui("add.count", "fr", count=2)
     assert ui("colon", "en") == ": " and ui("colon", "fr") == " : "
+    assert ui("page.review", "en", id=5) == "Review #5" and ui("page.review", "fr", id=5) == "Revoir n° 5"
 
 
 def test_read_only_accounts_change_nothing(tmp_path: Path) -> None:
