@@ -116,7 +116,7 @@ async def _check_with_progress(config: Config, store: Store, targets: list[Targe
 
 def format_result(result: CheckResult, lang: str) -> str:
     """A few lines a coordinator reads at a glance."""
-    head = f"{result.target.id} — {result.target.name} : {t('status.' + result.status, lang)}"
+    head = f"{result.target.id} — {result.target.name}{t('colon', lang)}{t('status.' + result.status, lang)}"
     if result.alert:
         head += f"  [{t('alert', lang)}]"
     lines = [head]

@@ -170,7 +170,7 @@ def noise_hints(paths: Paths, target: Target, lang: str) -> list[str]:
             note = f" — {mark.note}" if mark.note else ""
             for change, selector in rebuilt_changes(store, record)[:3]:
                 block = f"  → ignore: [{json.dumps(selector, ensure_ascii=False)}]" if selector else ""
-                lines.append(f"  #{record.id}{note} : {change.summary(lang)}{block}")
+                lines.append(f"  #{record.id}{note}{t('colon', lang)}{change.summary(lang)}{block}")
     return [t("tune.hints", lang), *lines] if lines else []
 
 
