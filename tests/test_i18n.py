@@ -206,3 +206,12 @@ def test_explain_suggests_an_ignore_line_that_is_valid_yaml() -> None:
     for lang in ("fr", "en"):
         line = t("explain.ignore", lang, selector=json.dumps(selector, ensure_ascii=False))
         assert yaml.safe_load(line[line.index("ignore: "):]) == {"ignore": [selector]}
+
+
+def test_chromium_empty_error_response_is_worded() -> None:
+    """net::ERR_HTTP_RESPONSE_CODE_FAILURE (an error status with no body) never reaches a coordinator raw."""
+    from watcher.i18n.texts import plain_reason
+
+    assert plain_reason("http response code failure", "http://10.0.0.1/", "fr") == (
+        "le site 10.0.0.1 a répondu par une erreur HTTP et une page vide")
+    assert "empty page" in plain_reason("http response code failure", "http://10.0.0.1/", "en")

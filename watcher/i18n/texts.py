@@ -31,6 +31,7 @@ NET_REASONS = {
     "connection reset": "net.reset", "connection closed": "net.reset", "empty response": "net.reset",
     "address unreachable": "net.unreachable", "network changed": "net.unreachable",
     "internet disconnected": "net.offline", "too many redirects": "net.redirects",
+    "http response code failure": "net.http_empty",  # Chromium: an HTTP error status with an empty body
 }
 STORED_REASONS = {  # reason codes the index stores for checks it did not run (older indexes hold the sentence)
     "rebuilt": "reason.rebuilt", "rebuilt from the snapshot folder": "reason.rebuilt",
