@@ -233,6 +233,20 @@ def test_dashboard_words_follow_the_language(tmp_path: Path) -> None:
     assert ui("page.review", "en", id=5) == "Review #5" and ui("page.review", "fr", id=5) == "Revoir n° 5"
 
 
+def test_adding_a_page_with_an_unreadable_targets_yaml_says_so(tmp_path: Path) -> None:
+    """A broken targets.yaml is named in the add form's error (no server error), before any capture."""
+    import asyncio
+
+    from watcher.web.adding import AddError, save, trial
+
+    config = tmp_path / "targets.yaml"
+    config.write_text("targets:\n  - id: [oops\n", encoding="utf-8")
+    with pytest.raises(AddError, match="targets.yaml ne se lit pas"):
+        asyncio.run(trial(config, "https://www.example.org/", "fr"))
+    with pytest.raises(AddError, match="targets.yaml ne se lit pas"):
+        save(config, "https://www.example.org/", "Exemple", [], "0 7 * * 1-5", "fr")
+
+
 def test_read_only_accounts_change_nothing(tmp_path: Path) -> None:
     (tmp_path / "targets.yaml").write_text("targets: []\n", encoding="utf-8")
     with make_sample_store(tmp_path / "snapshots") as store:
