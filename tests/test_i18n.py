@@ -215,3 +215,14 @@ def test_chromium_empty_error_response_is_worded() -> None:
     assert plain_reason("http response code failure", "http://10.0.0.1/", "fr") == (
         "le site 10.0.0.1 a répondu par une erreur HTTP et une page vide")
     assert "empty page" in plain_reason("http response code failure", "http://10.0.0.1/", "en")
+
+
+def test_a_refused_private_address_is_worded() -> None:
+    """The request policy's « non-public address refused (host) » reaches people in their language."""
+    from watcher.i18n.texts import plain_reason
+    from watcher.safety.netpolicy import REFUSED_REASON
+
+    reason = f"{REFUSED_REASON} (10.0.0.1)"
+    assert plain_reason(reason, "http://10.0.0.1/", "fr").startswith("adresse non publique refusée (10.0.0.1)")
+    assert plain_reason(reason, "http://10.0.0.1/", "en").startswith("non-public address refused (10.0.0.1);")
+    assert "10.0.0.1" in plain_reason(REFUSED_REASON, "http://10.0.0.1/", "fr")

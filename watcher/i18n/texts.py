@@ -43,6 +43,9 @@ def plain_reason(reason: str, url: str, lang: str) -> str:
     parts = urlsplit(url)
     port = parts.port or (443 if parts.scheme == "https" else 80)
     host = f"{parts.hostname}:{port}" if parts.port else (parts.hostname or url or t("net.site", lang))
+    refused = re.fullmatch(r"non-public address refused(?: \((?P<host>[^)]*)\))?", reason.strip())
+    if refused:  # the request policy's reason (watcher.safety.netpolicy.REFUSED_REASON)
+        return t("net.private", lang, host=refused.group("host") or host)
     key = NET_REASONS.get(reason.strip().lower()) or STORED_REASONS.get(reason.strip().lower())
     if key is None and reason.lower().startswith(("cert ", "ssl")):
         key = "net.certificate"
