@@ -226,3 +226,13 @@ def test_a_refused_private_address_is_worded() -> None:
     assert plain_reason(reason, "http://10.0.0.1/", "fr").startswith("adresse non publique refusée (10.0.0.1)")
     assert plain_reason(reason, "http://10.0.0.1/", "en").startswith("non-public address refused (10.0.0.1);")
     assert "10.0.0.1" in plain_reason(REFUSED_REASON, "http://10.0.0.1/", "fr")
+
+
+def test_a_slow_page_and_a_browser_crash_are_worded() -> None:
+    """« too slow (N s) » and « browser crashed » (watcher.capture.page) reach people in their language."""
+    from watcher.i18n.texts import plain_reason
+
+    assert plain_reason("too slow (2 s)", "https://www.caf.fr/", "fr").startswith(
+        "la page répond mais est trop lente ou trop lourde à charger (plus de 2 s)")
+    assert plain_reason("too slow (7.5 s)", "https://www.caf.fr/", "en").startswith("the page answers but")
+    assert plain_reason("browser crashed", "https://www.caf.fr/", "fr").startswith("le navigateur s'est arrêté")
