@@ -280,3 +280,10 @@ def test_validate_file_works_in_a_folder_without_targets_yaml(tmp_path: Path) ->
     missing = run_watcher("validate", cwd=elsewhere)
     assert missing.code == 2 and "Traceback" not in missing.err
     assert missing.err.count("\n") == 1 and "watcher init" in missing.err
+
+
+def test_a_broken_channels_file_is_reported_once(tmp_path: Path) -> None:
+    config = folder_with(tmp_path, "channels:\n  a: [oops\n")
+    run = run_watcher("validate", config)
+    assert run.code == 2 and "Traceback" not in run.err
+    assert len(run.err.strip().splitlines()) == 1 and "channels.yaml:3: erreur de syntaxe YAML" in run.err
