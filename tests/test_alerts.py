@@ -163,3 +163,14 @@ def test_alert_from_a_check_result_keeps_serious_changes_first() -> None:
     assert alert.snapshot == "20250312T130500.000000Z"
     result.alert = False
     assert alert_from_result(result) is None
+
+
+def test_a_broken_procedure_note_is_a_sentence_of_its_own() -> None:
+    from datetime import UTC, datetime
+
+    from watcher.report.alerts import Alert
+
+    alert = Alert("caf", "CAF", "https://www.caf.fr/", (), datetime(2025, 3, 4, tzinfo=UTC),
+                  breaks=(("la procédure « Déclarer » ne passe plus à l'étape 2", "the procedure “Déclarer” fails"),))
+    assert alert.break_notes("fr") == ["La procédure « Déclarer » ne passe plus à l'étape 2"]
+    assert alert.break_notes("en") == ["The procedure “Déclarer” fails"]
