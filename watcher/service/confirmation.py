@@ -10,12 +10,13 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from watcher.capture.procedures import stored_runs
+from watcher.capture.procedures import Candidate, ProcedureRun
 from watcher.config.targets import Target
 from watcher.detect.changes import Severity, is_alert
 from watcher.detect.structural import diff_skeletons
 from watcher.errors import WatcherError
-from watcher.service.check import CheckResult, load_skeleton
+from watcher.service.check import CheckResult
+from watcher.store.reader import SnapshotReader
 from watcher.store.snapshots import Store
 
 log = logging.getLogger(__name__)
@@ -44,7 +45,7 @@ def settle(store: Store, target: Target, pending_id: int, recheck: CheckResult) 
     if original is None or recheck.snapshot is None:
         store.set_confirmation(pending_id, SUPERSEDED, alert=False)
         return SUPERSEDED
-    back = diff_skeletons(load_skeleton(original), load_skeleton(recheck.snapshot))
+    back = diff_skeletons(SnapshotReader(original).skeleton(), SnapshotReader(recheck.snapshot).skeleton())
     if not is_alert(back, Severity(target.min_severity)):
         store.set_confirmation(pending_id, REVERTED, alert=False)
         store.set_confirmation(recheck.check_id, REVERTED, alert=False)
@@ -61,8 +62,25 @@ def rebuild_result(store: Store, target: Target, check_id: int) -> CheckResult:
     baseline = store.path(record.baseline) if record else None
     if record is None or snapshot is None or baseline is None:
         raise WatcherError(f"check {check_id} has no snapshot to rebuild")
-    changes = diff_skeletons(load_skeleton(baseline), load_skeleton(snapshot))
-    images = [snapshot / name for name in (record.report or {}).get("image_files", [])]
+    changes = diff_skeletons(SnapshotReader(baseline).skeleton(), SnapshotReader(snapshot).skeleton())
+    report = record.check_report
+    images = [snapshot / name for name in (report.image_files if report else [])]
     return CheckResult(target, datetime.fromisoformat(record.time), record.status, alert=record.alert,
                        changes=changes, snapshot=snapshot, baseline=baseline, check_id=check_id, images=images,
-                       procedures=stored_runs(snapshot, target))
+                       procedures=stored_runs(SnapshotReader(snapshot), target))
+
+
+def stored_runs(snapshot: SnapshotReader, target: Target) -> list[ProcedureRun]:
+    """The runs kept in a snapshot, rebuilt for an alert sent later (no screenshots; baseline state unknown)."""
+    runs = []
+    for procedure in target.procedures:
+        stored = snapshot.run(procedure.slug)
+        if stored is None:
+            continue  # the procedure was added after this snapshot
+        steps = stored.step_results()
+        candidate = stored.candidate
+        runs.append(ProcedureRun(
+            procedure, stored.status, start_url=stored.start_url, reason=stored.reason, steps=steps,
+            duration_s=stored.duration_s, blocked_by=list(stored.blocked_by),
+            candidate=Candidate(candidate.role, candidate.name, candidate.box, candidate.score) if candidate else None))
+    return runs

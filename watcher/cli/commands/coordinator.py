@@ -35,6 +35,7 @@ from watcher.detect.tuning import (
 from watcher.errors import ConfigError, InputError, WatcherError
 from watcher.i18n.texts import TEXTS, plain_reason, t
 from watcher.report import messages
+from watcher.store.reader import SnapshotError, SnapshotReader
 from watcher.store.snapshots import CheckRecord, Store
 
 DEFAULT_SCHEDULE = "0 7 * * 1-5"
@@ -300,10 +301,10 @@ def find_record(store: Store, change_id: str) -> CheckRecord | None:
 
 
 def _skeleton(folder: Path | None) -> Skeleton | None:
-    path = folder / "skeleton.json" if folder else None
-    if path is None or not path.is_file():
+    try:
+        return SnapshotReader(folder).skeleton() if folder is not None else None
+    except (SnapshotError, InputError):
         return None
-    return Skeleton.from_json(json.loads(path.read_text(encoding="utf-8")))
 
 
 def rebuilt_changes(store: Store, record: CheckRecord) -> list[tuple[Change, str | None]]:
@@ -361,11 +362,12 @@ def _rule_key(change: Change) -> str:
 
 def _stored_procedures(record: CheckRecord, change: Change) -> list[str]:
     """Procedures the check linked to this change (kept in the stored report; the pure diff cannot know)."""
-    for stored in (record.report or {}).get("changes", []):
-        names = (stored.get("before") or {}).get("name"), (stored.get("after") or {}).get("name")
-        mine = (change.before.name if change.before else None, change.after.name if change.after else None)
-        if stored.get("kind") == change.kind.value and names == mine:
-            return list(stored.get("procedures") or [])
+    report = record.check_report
+    mine = (change.before.name if change.before else None, change.after.name if change.after else None)
+    for stored in report.changes if report else []:
+        names = stored.before.name if stored.before else None, stored.after.name if stored.after else None
+        if stored.kind == change.kind.value and names == mine:
+            return list(stored.procedures)
     return []
 
 
@@ -461,10 +463,11 @@ def _describe(element: Any, lang: str) -> str:
 
 
 def _procedure_lines(record: CheckRecord, lang: str) -> list[str]:
-    key = "procedures" if lang == "fr" else "procedures_en"
-    runs = (record.report or {}).get(key) or (record.report or {}).get("procedures") or []
-    return [t("explain.procedures", lang, message=f"{run.get('name')} — {run.get('broken_step')}: {run.get('step')}")
-            for run in runs if run.get("status") == "broken"]
+    from watcher.report.render import procedure_step
+
+    report = record.check_report
+    return [t("explain.procedures", lang, message=f"{run.name} — {run.broken_step}: {procedure_step(run, lang)}")
+            for run in (report.broken if report else [])]
 
 
 def _silence_lines(record: CheckRecord, changes: list[tuple[Change, str | None]], level: str, lang: str) -> list[str]:

@@ -15,6 +15,7 @@ from watcher.detect.htmlio import read_html
 from watcher.detect.skeleton import Skeleton, extract_skeleton, render_skeleton_text
 from watcher.errors import InputError
 from watcher.i18n.texts import t
+from watcher.store.reader import folder_skeleton
 
 
 def run_diff(paths: Paths, before: Path, after: Path, fmt: str, lang: str, target_id: str | None) -> int:
@@ -28,7 +29,7 @@ def run_diff(paths: Paths, before: Path, after: Path, fmt: str, lang: str, targe
         except KeyError as exc:
             raise InputError(str(exc.args[0])) from None
         ignore, min_severity = list(target.ignore), Severity(target.min_severity)
-    report = diff_paths(before, after, ignore=ignore, min_severity=min_severity)
+    report = diff_paths(before, after, ignore=ignore, min_severity=min_severity, folder_skeleton=folder_skeleton)
     if fmt == "json":
         emit_json(report.to_json(lang))
     else:
