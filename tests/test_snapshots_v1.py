@@ -20,7 +20,7 @@ from watcher.publish.tutorials import read_run
 from watcher.report.render import report_json
 from watcher.service.confirmation import rebuild_result
 from watcher.store.reader import SnapshotReader, folder_skeleton
-from watcher.store.report import CheckReport
+from watcher.store.report import FORMAT_VERSION, CheckReport
 
 EXPECTED: dict[str, Any] = json.loads((HERE / "expected.json").read_text(encoding="utf-8"))
 ACCUEIL = "demo-accueil/20261201T021913.391911Z", "demo-accueil/20261201T021929.321961Z"
@@ -129,3 +129,53 @@ def v1_store_at(root: Path) -> Any:
     from watcher.store.snapshots import Store
 
     return Store(root)
+
+
+def test_a_new_report_keeps_facts_and_each_reader_gets_its_language(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from watcher.store.report import (
+        CandidateFacts,
+        ChangeFacts,
+        ElementFacts,
+        ProcedureFacts,
+        StepFacts,
+        TargetFacts,
+    )
+    from watcher.store.snapshots import Store
+
+    renamed = ChangeFacts(kind="renamed", role="link", severity="breaking", landmark="banner", rule="step",
+                          before=ElementFacts(role="link", name="Mon Compte", landmark="banner"),
+                          after=ElementFacts(role="link", name="Mon espace", landmark="banner"),
+                          procedures=["Se connecter"], audiences=["caf"])
+    broken = ProcedureFacts(name="Se connecter", slug="se-connecter", audience=["caf"], status="broken",
+                            broken_step=1, step=StepFacts(action="click", role="link", name="Mon Compte"), steps=2,
+                            problem="missing", candidate=CandidateFacts(role="link", name="Mon espace"), new=True)
+    report = CheckReport(id="caf", status="changed", alert=True, time="2026-12-01T02:00:00+00:00",
+                         changes=[renamed], procedures=[broken], target=TargetFacts(name="CAF", url="https://c.fr/"))
+    stored = report.stored()
+    text = json.dumps(stored, ensure_ascii=False)
+    assert stored["format_version"] == FORMAT_VERSION
+    assert not {"summary", "message", "changes_en", "procedures_en"} & set(_keys(stored)), text
+    assert "procédure" not in text and "s'appelle" not in text
+    with Store(tmp_path / "snap") as store:
+        folder = tmp_path / "snap" / "caf" / "20261201T020000.000000Z"
+        folder.mkdir(parents=True)
+        store.record_check("caf", datetime(2026, 12, 1, 2, tzinfo=UTC), "changed", alert=True, snapshot=folder,
+                           report=stored)
+        french, english = load_entries(store, "fr")[0], load_entries(store, "en")[0]
+    assert french.procedures[0].message.startswith("la procédure « Se connecter » ne passe plus à l'étape 1")
+    assert english.procedures[0].message == (
+        "the procedure “Se connecter” no longer gets through step 1: the link “Mon Compte” cannot be found;"
+        " in its place: “Mon espace”")
+    assert english.procedures[0].step == "click the link “Mon Compte”"
+    assert english.changes[0].summary.startswith("The link “Mon Compte” is now called “Mon espace”")
+    assert french.changes[0].summary.startswith("Le lien « Mon Compte » s'appelle désormais « Mon espace »")
+
+
+def _keys(value: Any) -> list[str]:
+    if isinstance(value, dict):
+        return [*value, *(k for v in value.values() for k in _keys(v))]
+    if isinstance(value, list):
+        return [k for v in value for k in _keys(v)]
+    return []

@@ -248,7 +248,7 @@ class CheckReport(_Facts):
         procedure sentences and its version, so writing it back loses nothing)."""
         if self.format_version < FORMAT_VERSION:
             return self.model_dump(mode="json")
-        return self.model_dump(mode="json", exclude={"procedures": {"__all__": {"legacy"}},
+        return self.model_dump(mode="json", exclude={"procedures": {"__all__": {"legacy", "legacy_steps"}},
                                                      "changes": {"__all__": {"legacy"}}}, exclude_none=False)
 
     def degraded(self) -> Degraded | None:
