@@ -39,6 +39,14 @@ def plain_reason(reason: str, url: str, lang: str) -> str:
     parts = urlsplit(url)
     port = parts.port or (443 if parts.scheme == "https" else 80)
     host = f"{parts.hostname}:{port}" if parts.port else (parts.hostname or url or t("net.site", lang))
+    slow = re.fullmatch(r"too slow \((?P<seconds>[\d.]+) s\)", reason.strip())
+    if slow:
+        return t("net.too_slow", lang, seconds=slow.group("seconds").removesuffix(".0"))
+    if reason.strip() == "browser crashed":
+        return t("net.browser_crashed", lang)
+    refused = re.fullmatch(r"non-public address refused(?: \((?P<host>[^)]*)\))?", reason.strip())
+    if refused:
+        return t("net.private", lang, host=refused.group("host") or host)
     key = NET_REASONS.get(reason.strip().lower())
     if key is None and reason.lower().startswith(("cert ", "ssl")):
         key = "net.certificate"

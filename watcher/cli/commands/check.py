@@ -116,6 +116,9 @@ async def _check_with_progress(config: Config, store: Store, targets: list[Targe
 
 def format_result(result: CheckResult, lang: str) -> str:
     """A few lines a coordinator reads at a glance."""
+    from watcher.report.render import procedure_message
+    from watcher.store.report import ProcedureFacts
+
     head = f"{result.target.id} — {result.target.name} : {t('status.' + result.status, lang)}"
     if result.alert:
         head += f"  [{t('alert', lang)}]"
@@ -132,7 +135,7 @@ def format_result(result: CheckResult, lang: str) -> str:
         lines.append("  " + t("no_change", lang))
     for run in result.procedures:
         marker = "✗" if run.status == "broken" else "✓" if run.status == "ok" else "?"
-        lines.append(f"  {marker} {run.message(lang)}")
+        lines.append(f"  {marker} {procedure_message(ProcedureFacts.of(run), lang)}")
     for image in result.images:
         lines.append(f"  {t('images', lang)}{t('colon', lang)}{image}")
     if result.snapshot:
