@@ -81,10 +81,11 @@ def _file_kind(path: Path) -> str:
     return "html"
 
 
-def folder_skeleton(folder: Path, ignore: list[str]) -> Skeleton:
-    """A snapshot's skeleton: rebuilt from dom.html when there are ignore rules or no saved skeleton."""
+def folder_skeleton(folder: Path, ignore: list[str], reads: int | None = None) -> Skeleton:
+    """A snapshot's skeleton: rebuilt from dom.html when there are ignore rules, no saved skeleton, or `reads`
+    asks for a narrower reading (skeleton.extract_skeleton's `reads`)."""
     saved = folder / "skeleton.json"
-    if saved.is_file() and not ignore:
+    if saved.is_file() and not ignore and (reads is None or not (folder / "dom.html").is_file()):
         try:
             data = json.loads(saved.read_text(encoding="utf-8"))
             # Stored by older rules: rebuilt from dom.html (see skeleton.SKELETON_VERSION) when it is there.
@@ -92,7 +93,7 @@ def folder_skeleton(folder: Path, ignore: list[str]) -> Skeleton:
                 return Skeleton.from_json(data)
         except (ValueError, KeyError, TypeError, AttributeError):
             raise InputError.text("input.damaged_skeleton", path=saved) from None
-    return extract_skeleton(read_html(folder / "dom.html"), ignore=ignore)
+    return extract_skeleton(read_html(folder / "dom.html"), ignore=ignore, reads=reads)
 
 
 def diff_paths(before: Path, after: Path, *, ignore: list[str] | None = None,
@@ -108,10 +109,17 @@ def diff_paths(before: Path, after: Path, *, ignore: list[str] | None = None,
     if kinds[0] == "html":
         html = read_html(before), read_html(after)
         skeletons = extract_skeleton(html[0], ignore=ignore), extract_skeleton(html[1], ignore=ignore)
+        if skeletons[0].reads != skeletons[1].reads:  # read both alike: what one capture did not record is no change
+            reads = min(s.reads for s in skeletons)
+            skeletons = (extract_skeleton(html[0], ignore=ignore, reads=reads),
+                         extract_skeleton(html[1], ignore=ignore, reads=reads))
         changes = diff_skeletons(*skeletons)
         side = degraded_side(skeletons[0], page_facts(html[0]), skeletons[1], page_facts(html[1]))
         return DiffReport(changes, None, min_severity, side)
     skeletons = folder_skeleton(before, ignore), folder_skeleton(after, ignore)
+    if skeletons[0].reads != skeletons[1].reads:  # read both alike: what one capture did not record is no change
+        reads = min(s.reads for s in skeletons)
+        skeletons = folder_skeleton(before, ignore, reads), folder_skeleton(after, ignore, reads)
     changes = diff_skeletons(*skeletons)
     shots = before / "screenshot.png", after / "screenshot.png"
     visual = diff_screenshots(*shots) if all(s.is_file() for s in shots) else None
