@@ -101,7 +101,7 @@ class AxNamer:
             if role is not None:
                 name = None if _default_label(found[1]) else str(ax_node.get("name", {}).get("value", ""))[:MAX_NAME]
                 marks[found[0]] = [role, name]
-        await frame.evaluate(AX_MARK, {"prefix": prefix, "marks": marks})
+        await frame.evaluate(AX_MARK, {"prefix": prefix, "marks": marks, "read": True})
         return True
 
     async def _session(self, frame: Frame, parent: Frame | None) -> tuple[CDPSession, bool]:
@@ -130,7 +130,7 @@ class AxNamer:
 
 async def _untag(frame: Frame, prefix: str) -> None:
     try:
-        await frame.evaluate(AX_MARK, {"prefix": prefix, "marks": {}})
+        await frame.evaluate(AX_MARK, {"prefix": prefix, "marks": {}, "read": False})
     except PlaywrightError:
         pass
 

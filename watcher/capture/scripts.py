@@ -17,6 +17,7 @@ ANNOTATE_DOM = r"""
   const top = !arg || arg.top;
   const sx = arg ? arg.dx : window.scrollX, sy = arg ? arg.dy : window.scrollY;
   document.documentElement.setAttribute('data-watcher-url', location.href);
+  document.documentElement.removeAttribute('data-watcher-ax-read');
   if (top) document.documentElement.setAttribute('data-watcher-dom-version', '__VERSION__');
   const all = [];
   const collect = (root) => {
@@ -87,6 +88,7 @@ SERIALIZE_DOM = r"""
   const attrs = {'data-watcher-url': location.href, 'data-watcher-base': document.baseURI};
   for (const a of ['data-watcher-visible', 'data-watcher-box', 'data-watcher-hidden', 'lang'])
     if (body.hasAttribute(a)) attrs[a] = body.getAttribute(a);
+  if (document.documentElement.hasAttribute('data-watcher-ax-read')) attrs['data-watcher-ax-read'] = 'true';
   if (!attrs.lang && document.documentElement.lang) attrs.lang = document.documentElement.lang;
   const open = Object.entries(attrs).map(([k, v]) => ' ' + k + '="' + esc(v) + '"').join('');
   return '<watcher-frame' + open + '>' + inner(body) + '</watcher-frame>';
@@ -117,7 +119,9 @@ AX_TAG = r"""
 """
 
 # Chromium's role and name written on the tagged elements, tags removed. Argument {prefix, marks: {tag: [role,
-# name or null]}} (marks may be empty: the tags are only removed; a null name leaves the name to the skeleton).
+# name or null], read}} (marks may be empty: the tags are only removed; a null name leaves the name to the
+# skeleton). `read`: Chromium's tree was read for this document, noted as data-watcher-ax-read="true" on its
+# <html> (on <watcher-frame> for a frame's document).
 AX_MARK = r"""
 (arg) => {
   const mark = (root) => {
@@ -133,6 +137,7 @@ AX_MARK = r"""
     for (const el of root.querySelectorAll('*')) if (el.shadowRoot) mark(el.shadowRoot);
   };
   mark(document);
+  if (arg.read) document.documentElement.setAttribute('data-watcher-ax-read', 'true');
 }
 """
 
