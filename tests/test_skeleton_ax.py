@@ -55,3 +55,10 @@ def test_diff_of_a_version_2_and_a_version_3_page_reads_both_alike(tmp_path: Pat
     after.write_text(page("3"), encoding="utf-8")
     report = diff_paths(before, after)
     assert report.changes == []
+
+
+def test_a_control_in_its_own_labelledby_gives_its_aria_label() -> None:
+    """accname 1.2 2C/2E: a self-reference is no embedded control, its aria-label is part of its name (Chromium)."""
+    html = ('<html><body><p id="l">Prix</p><input type="range" id="r" aria-labelledby="r l" '
+            'aria-label="Valeur minimale"></body></html>')
+    assert names(html) == [("slider", "Valeur minimale Prix")]

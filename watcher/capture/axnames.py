@@ -40,9 +40,11 @@ AX_BUDGET_S = 10.0
 MAX_NAME = 500
 # Roles the skeleton reads from the marks: its own, and dialogs (whose name labels what they hold).
 KEPT_ROLES = SKELETON_ROLES | {"dialog", "alertdialog"}
-# Chromium's internal role names (CDP `role.value`) for roles it has no ARIA name for: a <summary> is its
-# "disclosure triangle", which it exposes to platform accessibility APIs as a button.
-CHROMIUM_ROLES = {"DisclosureTriangle": "button"}
+# Chromium's internal role names (CDP `role.value`) for what has no ARIA role, as the skeleton classes them
+# (HTML-AAM leaves these to the platform): a <summary> is its "disclosure triangle", exposed to platform
+# accessibility APIs as a button; date and time fields are text fields; a colour picker is a button.
+CHROMIUM_ROLES = {"DisclosureTriangle": "button", "Date": "textbox", "DateTime": "textbox", "InputTime": "textbox",
+                  "ColorWell": "button"}
 
 
 def skeleton_role(chromium_role: str) -> str | None:

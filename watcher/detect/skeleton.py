@@ -836,7 +836,11 @@ class _Walker:
         parts = []
         for ref_id in ids:
             ref = self.by_id(ref_id, el)
-            if ref is not None:
+            if ref is el and el.get("aria-label", "").strip():
+                # accname 1.2 2C/2E: a control naming itself is no control embedded in another widget's label:
+                # its aria-label counts (« Valeur minimale » + the label of a double range slider).
+                parts.append(el.get("aria-label", ""))
+            elif ref is not None:
                 # accname 2B: a hidden node referenced by aria-labelledby still gives its text.
                 parts.append(self._alt(ref, allow_hidden=allow_hidden or _hidden_here(ref, self.revealing),
                                        in_labelledby=True))
