@@ -2,7 +2,9 @@
 
 Roles follow HTML-AAM (how browsers map HTML to ARIA roles) and names follow accname 1.2
 (how browsers compute accessible names), so the skeleton is what a screen reader would announce,
-not what the HTML source happens to look like. Ids, classes, attribute order, scripts, styles and
+not what the HTML source happens to look like. A captured page (annotated DOM version 3) carries
+Chromium's own roles and names (capture/axnames.py), which the skeleton takes where they are; the
+computation here names raw HTML files and what capture did not mark. Ids, classes, attribute order, scripts, styles and
 body text outside interactive elements never reach the skeleton, which is what makes the structural
 diff immune to that noise by construction.
 """
