@@ -120,10 +120,20 @@ AX_TAG = r"""
 
 # Chromium's role and name written on the tagged elements, tags removed. Argument {prefix, marks: {tag: [role,
 # name or null], read}} (marks may be empty: the tags are only removed; a null name leaves the name to the
-# skeleton). `read`: Chromium's tree was read for this document, noted as data-watcher-ax-read="true" on its
+# skeleton, and so does a name holding the value of a text field). `read`: Chromium's tree was read for this document, noted as data-watcher-ax-read="true" on its
 # <html> (on <watcher-frame> for a frame's document).
 AX_MARK = r"""
 (arg) => {
+  // accname lets a text field embedded in a label give its value to the name: what was typed stays out.
+  const typed = [];
+  const collect = (root) => {
+    for (const el of root.querySelectorAll('input, textarea'))
+      if (el.value && !['checkbox', 'radio', 'submit', 'reset', 'button', 'image', 'hidden', 'range', 'color']
+          .includes(el.type)) typed.push(el.value.trim());
+    for (const el of root.querySelectorAll('*')) if (el.shadowRoot) collect(el.shadowRoot);
+  };
+  collect(document);
+  const hasTyped = (name) => typed.some((v) => v && name.includes(v));
   const mark = (root) => {
     for (const el of root.querySelectorAll('[data-watcher-ax-tag]')) {
       const tag = el.getAttribute('data-watcher-ax-tag');
@@ -132,7 +142,7 @@ AX_MARK = r"""
       const found = arg.marks[tag];
       if (!found) continue;
       el.setAttribute('data-watcher-ax-role', found[0]);
-      if (found[1] !== null) el.setAttribute('data-watcher-ax-name', found[1]);
+      if (found[1] !== null && !hasTyped(found[1])) el.setAttribute('data-watcher-ax-name', found[1]);
     }
     for (const el of root.querySelectorAll('*')) if (el.shadowRoot) mark(el.shadowRoot);
   };
