@@ -30,12 +30,14 @@ from playwright.async_api import Error as PlaywrightError
 from watcher.capture.scripts import AX_MARK, AX_TAG
 from watcher.detect.skeleton import SKELETON_ROLES
 
-# Elements in one document (all of them, rendered or not) above which Chromium's names are not read: the
-# 50 000-link bench page (150 000 elements) would spend tens of seconds in the protocol's JSON.
-AX_MAX_ELEMENTS = 20_000
+# Elements in one document (all of them, rendered or not) above which Chromium's names are not read. The cost
+# grows with the page (the protocol's JSON holds about 3 accessibility nodes per element): measured on a 2-core
+# machine at load 5, 1 500 elements cost 1.2 s more per capture, 6 000 elements 3.8 s, 15 000 elements 11 s;
+# the 50 000-link bench page (150 000 elements) is left to the Python names.
+AX_MAX_ELEMENTS = 10_000
 AX_MAX_DEPTH = 150
 # Seconds spent in this pass for one capture, all frames together.
-AX_BUDGET_S = 10.0
+AX_BUDGET_S = 8.0
 # Characters of a name kept (a card link may hold a whole paragraph).
 MAX_NAME = 500
 # Roles the skeleton reads from the marks: its own, and dialogs (whose name labels what they hold).
