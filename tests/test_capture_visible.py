@@ -81,7 +81,7 @@ def test_iframes_of_both_origins_and_nested_are_in_the_skeleton(local_site: Loca
     other_site.routes["/imbrique.html"] = '<body style="margin:0"><button>Bouton imbriqué</button></body>'
     result = capture(local_site.url("/"))
     dom = result.main.dom
-    assert 'data-watcher-dom-version="2"' in dom and dom.count("<watcher-frame") == 3
+    assert 'data-watcher-dom-version="3"' in dom and dom.count("<watcher-frame") == 3
     got = elements(result)
     assert "Jamais vu" not in got
     frame = got["Choisir un créneau"]

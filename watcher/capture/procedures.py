@@ -27,6 +27,7 @@ from playwright.async_api import Browser, Frame, Locator, Page
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 
+from watcher.capture.axnames import AxNamer
 from watcher.capture.page import (
     FRAME_MAX_COUNT,
     Unreachable,
@@ -38,8 +39,8 @@ from watcher.capture.page import (
     refused_or_error_page,
     target_policy,
 )
-from watcher.capture.scripts import PAGE_HEIGHT
-from watcher.config.targets import Procedure, Step, Target
+from watcher.capture.scripts import ANNOTATE_DOM, PAGE_HEIGHT
+from watcher.config.targets import Procedure, RoleRef, Step, Target
 from watcher.detect.changes import Change
 from watcher.detect.compare import StepUse, link_steps
 from watcher.detect.degraded import Degraded, PageFacts, page_facts
@@ -368,7 +369,8 @@ _TYPED_VALUE = re.compile(r'\sdata-watcher-value="[^"]*"')
 
 async def locators_anywhere(page: Page, step: Step) -> tuple[Locator, Locator]:
     """locators() on the page; when nothing there matches, in the first iframe that has a match (an embedded
-    module, same origin or not). Role locators already reach into open shadow roots."""
+    module, same origin or not); then by Chromium's own role and name (`chromium_locators`). Role locators
+    already reach into open shadow roots."""
     every, visible = locators(page, step)
     try:
         if await every.count():
@@ -377,9 +379,34 @@ async def locators_anywhere(page: Page, step: Step) -> tuple[Locator, Locator]:
             in_frame = locators(frame, step)
             if await in_frame[0].count():
                 return in_frame
+        ref = step.click or step.expect
+        if ref is not None:
+            by_chromium = await chromium_locators(page, ref)
+            if await by_chromium[0].count():
+                return by_chromium
     except PlaywrightError:
         pass  # a frame that went away mid-search: the page's own locators
     return every, visible
+
+
+async def chromium_locators(page: Page, ref: RoleRef) -> tuple[Locator, Locator]:
+    """(every, visible) elements of the page's top document that Chromium's accessibility tree gives `ref`'s role
+    and name, as the skeleton of a capture records them (capture/axnames.py, freshly marked here).
+
+    Playwright's get_by_role computes names with its own script; where it disagrees with Chromium, a step
+    written with a name the skeleton shows still finds its element. exact=False: the name contains `ref.name`,
+    case-insensitively (as get_by_role). Raises PlaywrightError when the page cannot be read.
+    """
+    await page.evaluate(ANNOTATE_DOM)
+    namer = AxNamer(page)
+    try:
+        await namer.name_frame(page.main_frame, None, None)
+    finally:
+        await namer.close()
+    name = ref.name.replace("\\", "\\\\").replace('"', '\\"')
+    match = f'="{name}"' if ref.exact else f'*="{name}" i'
+    every = page.locator(f'[data-watcher-ax-role="{ref.role}"][data-watcher-ax-name{match}]')
+    return every, every.filter(visible=True)
 
 
 def locators(page: Page | Frame, step: Step) -> tuple[Locator, Locator]:

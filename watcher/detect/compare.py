@@ -7,10 +7,10 @@ rule that a change touching an element a watched procedure uses is `breaking`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from watcher.detect.changes import Change, ProcedureChange, Severity, is_alert
 from watcher.detect.degraded import Degraded, PageFacts, degraded_side, page_facts
@@ -126,7 +126,11 @@ def _file_kind(path: Path) -> str:
     return "html"
 
 
-FolderSkeleton = Callable[[Path, Sequence[str]], Skeleton]
+class FolderSkeleton(Protocol):
+    """Reads a snapshot folder's skeleton (store/reader.py `folder_skeleton`): `reads` asks for a narrower
+    reading (skeleton.extract_skeleton's `reads`), as when the other side was captured by an older version."""
+
+    def __call__(self, folder: Path, ignore: Sequence[str], reads: int | None = None) -> Skeleton: ...
 
 
 def diff_paths(before: Path, after: Path, *, ignore: list[str] | None = None,
@@ -145,12 +149,19 @@ def diff_paths(before: Path, after: Path, *, ignore: list[str] | None = None,
     if kinds[0] == "html":
         html = read_html(before), read_html(after)
         skeletons = extract_skeleton(html[0], ignore=ignore), extract_skeleton(html[1], ignore=ignore)
+        if skeletons[0].reads != skeletons[1].reads:  # read both alike: what one capture did not record is no change
+            reads = min(s.reads for s in skeletons)
+            skeletons = (extract_skeleton(html[0], ignore=ignore, reads=reads),
+                         extract_skeleton(html[1], ignore=ignore, reads=reads))
         changes = compare_snapshots(*skeletons)
         side = degraded_side(skeletons[0], page_facts(html[0]), skeletons[1], page_facts(html[1]))
         return DiffReport(changes, None, min_severity, side)
     if folder_skeleton is None:
         raise TypeError("diff_paths: snapshot folders need folder_skeleton (watcher.store.reader)")
     skeletons = folder_skeleton(before, ignore), folder_skeleton(after, ignore)
+    if skeletons[0].reads != skeletons[1].reads:  # read both alike: what one capture did not record is no change
+        reads = min(s.reads for s in skeletons)
+        skeletons = folder_skeleton(before, ignore, reads), folder_skeleton(after, ignore, reads)
     changes = compare_snapshots(*skeletons, uses)
     shots = before / "screenshot.png", after / "screenshot.png"
     visual = diff_screenshots(*shots) if all(s.is_file() for s in shots) else None

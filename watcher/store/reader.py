@@ -122,15 +122,18 @@ class SnapshotReader:
 
     # --- the page ------------------------------------------------------------------------------------------
 
-    def skeleton(self, ignore: Sequence[str] = (), *, rebuild: bool = False) -> Skeleton:
+    def skeleton(self, ignore: Sequence[str] = (), *, rebuild: bool = False, reads: int | None = None) -> Skeleton:
         """The page's skeleton: the stored skeleton.json as it is, unless it was written by older rules (its
         `version` < SKELETON_VERSION) or `rebuild` is asked (other `ignore` selectors than the capture's, as
         `watcher diff --ignore` gives): then it is extracted again from dom.html with `ignore` (when there is
-        a dom.html). Raises SnapshotError when neither file is usable."""
+        a dom.html). `reads` asks for a narrower reading of dom.html (skeleton.extract_skeleton's `reads`, as
+        when the other side of a comparison was captured by an older version). Raises SnapshotError when
+        neither file is usable."""
         saved, dom = self.folder / "skeleton.json", self.folder / "dom.html"
         data = _json(saved) if saved.is_file() else None
         if saved.is_file() and not isinstance(data, dict):
             raise SnapshotError(saved, "damaged skeleton")
+        rebuild = rebuild or (reads is not None and dom.is_file())
         if data is not None and not rebuild and (int(data.get("version") or 1) >= SKELETON_VERSION
                                                 or not dom.is_file()):
             try:
@@ -140,7 +143,8 @@ class SnapshotReader:
         html = self.dom()
         if html is None:
             raise SnapshotError(dom, "missing page")
-        return extract_skeleton(html, base_url=data.get("url") if data else self.final_url(), ignore=ignore)
+        return extract_skeleton(html, base_url=data.get("url") if data else self.final_url(), ignore=ignore,
+                                reads=reads)
 
     def dom(self) -> str | None:
         """dom.html as text (the annotated DOM, see docs/architecture.md), None without one."""
@@ -250,12 +254,12 @@ def _json(path: Path) -> Any:
         return None
 
 
-def folder_skeleton(folder: Path, ignore: Sequence[str] = ()) -> Skeleton:
+def folder_skeleton(folder: Path, ignore: Sequence[str] = (), reads: int | None = None) -> Skeleton:
     """`watcher diff` on a snapshot folder: its skeleton, extracted again when `ignore` selectors are given.
     Raises InputError (one line, the command's language) for a damaged or missing skeleton."""
     from watcher.errors import InputError
 
     try:
-        return SnapshotReader(folder).skeleton(ignore, rebuild=bool(ignore))
+        return SnapshotReader(folder).skeleton(ignore, rebuild=bool(ignore), reads=reads)
     except SnapshotError as exc:
         raise InputError.text("input.damaged_skeleton", path=exc.path) from None
