@@ -30,6 +30,8 @@ from playwright.async_api import Error as PlaywrightError
 from watcher.capture.scripts import AX_MARK, AX_TAG
 from watcher.detect.skeleton import SKELETON_ROLES
 
+__all__ = ["AxNamer", "KEPT_ROLES"]
+
 # Elements in one document (all of them, rendered or not) above which Chromium's names are not read. The cost
 # grows with the page (the protocol's JSON holds about 3 accessibility nodes per element): measured on a 2-core
 # machine at load 5, 1 500 elements cost 1.2 s more per capture, 6 000 elements 3.8 s, 15 000 elements 11 s;

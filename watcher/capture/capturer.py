@@ -15,6 +15,8 @@ from watcher.capture.page import Capture, capture_target
 from watcher.capture.procedures import ProcedureRun, replay_all
 from watcher.config.targets import Target
 
+__all__ = ["Capturer", "PlaywrightCapturer"]
+
 
 class Capturer(Protocol):
     """Loads a target's page and replays its procedures; never raises for a page that misbehaves."""

@@ -31,6 +31,22 @@ from watcher.detect.htmlio import DOM_ENCODING
 from watcher.errors import first_line
 from watcher.safety.netpolicy import RequestPolicy, is_error_page
 
+__all__ = [
+    "BROWSER_CRASHED",
+    "Capture",
+    "FRAME_MAX_COUNT",
+    "Unreachable",
+    "ViewportCapture",
+    "annotated_dom",
+    "capture_target",
+    "dismiss_cookie_banner",
+    "load",
+    "new_context",
+    "reason_of",
+    "refused_or_error_page",
+    "target_policy",
+]
+
 STABLE_TRIES = 3
 NET_ERROR = re.compile(r"net::ERR_([A-Z_]+)")
 NETWORK_IDLE_WAIT = 5.0

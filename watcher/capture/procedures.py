@@ -46,6 +46,24 @@ from watcher.detect.compare import StepUse, link_steps
 from watcher.detect.degraded import Degraded, PageFacts, page_facts
 from watcher.detect.skeleton import FIELD_ROLES, Element, Skeleton, extract_skeleton
 
+__all__ = [
+    "Candidate",
+    "Found",
+    "ProcedureRun",
+    "References",
+    "RunRecord",
+    "StepResult",
+    "degraded_runs",
+    "diagnose",
+    "link_changes",
+    "procedure_files",
+    "replay",
+    "replay_all",
+    "step_facts",
+    "step_uses",
+    "unreachable_runs",
+]
+
 Box = tuple[int, int, int, int]
 
 STEP_TIMEOUT = 5.0

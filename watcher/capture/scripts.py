@@ -1,5 +1,16 @@
 """Scripts run inside the captured page (kept apart so capture.py reads as the steps it takes)."""
 
+__all__ = [
+    "ANNOTATE_DOM",
+    "AX_MARK",
+    "AX_TAG",
+    "CHALLENGE_MARKERS",
+    "FRAME_ORIGIN",
+    "PAGE_HEIGHT",
+    "SERIALIZE_DOM",
+    "STILL_CSS",
+]
+
 # Version of the annotated DOM format (docs/architecture.md, "The annotated DOM"), on <html> as
 # data-watcher-dom-version. Version 1 (no attribute): the page's own DOM only. Version 2: open shadow roots
 # serialised in place as <template shadowrootmode="open">, iframes' documents inlined in <watcher-frame>,

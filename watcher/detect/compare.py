@@ -20,6 +20,16 @@ from watcher.detect.structural import diff_skeletons
 from watcher.detect.visual import VisualDiff, diff_screenshots
 from watcher.errors import InputError
 
+__all__ = [
+    "DiffReport",
+    "PROCEDURE_RULE",
+    "StepUse",
+    "compare_snapshots",
+    "diff_paths",
+    "kind_of",
+    "link_steps",
+]
+
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 PROCEDURE_RULE = "procedure-step"  # the rule id of a change raised to breaking by a procedure
 

@@ -26,6 +26,31 @@ from watcher.config.roles import VALID_ROLES
 from watcher.detect.selectors import compile_selectors
 from watcher.i18n import phrases
 
+__all__ = [
+    "ACTION_ROLES",
+    "Element",
+    "FIELD_ROLES",
+    "INTERACTIVE_ROLES",
+    "LANDMARK_ROLES",
+    "MAX_DEPTH",
+    "READS_ALL",
+    "READS_AX",
+    "SECTIONING",
+    "SECTIONING_ROLES",
+    "SKELETON_ROLES",
+    "SKELETON_VERSION",
+    "Skeleton",
+    "compile_selectors",
+    "extract_skeleton",
+    "is_destination",
+    "normalize_space",
+    "normalize_target",
+    "parse_html",
+    "render_skeleton_text",
+    "target_host",
+    "target_key",
+]
+
 LANDMARK_ROLES = frozenset(
     {"banner", "navigation", "main", "contentinfo", "form", "search", "region", "complementary"}
 )

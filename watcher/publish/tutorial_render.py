@@ -27,6 +27,8 @@ from watcher.store.snapshots import Store
 if TYPE_CHECKING:
     from watcher.publish.changelog.build import ChangelogBuilder
 
+__all__ = ["EntryTutorial", "TutorialPublisher", "build_one"]
+
 RENDER_VERSION = "2"  # bump when pictures are drawn differently: every version is drawn again
 ROOT = "tutoriels/"
 

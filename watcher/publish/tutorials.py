@@ -31,6 +31,23 @@ from watcher.store import files as snapfiles
 from watcher.store.reader import SnapshotReader
 from watcher.store.reader import StoredStep as ReadStep
 
+__all__ = [
+    "HIGHLIGHT",
+    "OUTLINE",
+    "PAD",
+    "StoredRun",
+    "StoredStep",
+    "Tutorial",
+    "animation",
+    "looks_personal",
+    "make_tutorial",
+    "png_bytes",
+    "private_boxes",
+    "read_run",
+    "step_caption",
+    "step_picture",
+]
+
 Box = tuple[int, int, int, int]
 
 CROP_WIDTH = 1000  # wide enough to recognise the page, narrow enough for a phone and a projector

@@ -32,6 +32,21 @@ from watcher.store.report import CheckReport, ProcedureFacts, Reportable, as_rep
 if TYPE_CHECKING:
     from watcher.detect.changes import Change
 
+__all__ = [
+    "Alert",
+    "AlertChange",
+    "Message",
+    "PACKAGE_TEMPLATES",
+    "PARIS",
+    "Renderer",
+    "alert_from_result",
+    "dumps",
+    "loads",
+    "render_alert",
+    "render_digest",
+    "short_phrase",
+]
+
 PACKAGE_TEMPLATES = Path(__file__).parents[1] / "templates" / "notify"
 APPRISE_FORMAT = {"txt": "text", "short": "text", "md": "markdown", "html": "html"}
 # Overrides written before the templates were shared between languages import their macros from these names.

@@ -13,6 +13,15 @@ from watcher.i18n.phrases import quoted, role_noun
 from watcher.i18n.texts import t
 from watcher.store.report import ChangeFacts, CheckReport, ProcedureFacts, StepFacts
 
+__all__ = [
+    "change_summary",
+    "procedure_json",
+    "procedure_message",
+    "procedure_step",
+    "report_json",
+    "step_words",
+]
+
 
 def change_summary(change: ChangeFacts, lang: str = "fr") -> str:
     """« Le bouton « A » s'appelle désormais « B » (en-tête) »: one change in a sentence (a version 1

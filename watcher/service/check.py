@@ -51,6 +51,16 @@ from watcher.store.report import (
 )
 from watcher.store.snapshots import SnapshotWriter, Store, utc_now
 
+__all__ = [
+    "CheckResult",
+    "check_target",
+    "check_targets",
+    "compare",
+    "procedure_uses",
+    "references",
+    "relevant_regions",
+]
+
 log = logging.getLogger(__name__)
 
 MAX_CROPS = 6

@@ -21,6 +21,8 @@ from watcher.store.reader import SnapshotReader
 from watcher.store.replay import stored_runs
 from watcher.store.snapshots import Store
 
+__all__ = ["rebuild_result", "recheck_state"]
+
 log = logging.getLogger(__name__)
 
 

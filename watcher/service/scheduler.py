@@ -53,6 +53,8 @@ from watcher.service.confirmation import (
 )
 from watcher.store.snapshots import Store, utc_now
 
+__all__ = ["RunLock", "Service", "ServiceOptions"]
+
 log = logging.getLogger("watcher.service.scheduler")
 T = TypeVar("T")
 

@@ -28,6 +28,8 @@ from watcher.detect.skeleton import SKELETON_VERSION, Skeleton, extract_skeleton
 from watcher.errors import WatcherError
 from watcher.store.report import StepFacts
 
+__all__ = ["SnapshotError", "SnapshotReader", "StoredStep", "folder_skeleton", "read_references"]
+
 # procedures/<slug>/: a slug is lowercase ASCII words joined by "-" (config.targets); checked before use in a path
 SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
 

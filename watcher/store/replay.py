@@ -18,6 +18,8 @@ from watcher.capture.procedures import Candidate, ProcedureRun, unreachable_runs
 from watcher.config.targets import Target, Viewport
 from watcher.store.reader import SnapshotReader
 
+__all__ = ["ReplayCapturer", "png_height", "record_folder", "stored_runs"]
+
 UNREACHABLE = "unreachable"
 
 

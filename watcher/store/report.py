@@ -29,6 +29,21 @@ if TYPE_CHECKING:
     from watcher.detect.degraded import Degraded
     from watcher.detect.skeleton import Element
 
+__all__ = [
+    "CandidateFacts",
+    "ChangeFacts",
+    "CheckReport",
+    "ElementFacts",
+    "FORMAT_VERSION",
+    "ProcedureFacts",
+    "Reportable",
+    "StepFacts",
+    "TargetFacts",
+    "VisualFacts",
+    "as_report",
+    "report_time",
+]
+
 FORMAT_VERSION = 2
 
 

@@ -28,6 +28,17 @@ from typing import Any
 from watcher.errors import StoreError
 from watcher.store.report import CheckReport
 
+__all__ = [
+    "CheckRecord",
+    "Mark",
+    "SnapshotWriter",
+    "Store",
+    "TMP_PREFIX",
+    "disk_errors",
+    "utc_now",
+    "write_atomic",
+]
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS checks (
     id INTEGER PRIMARY KEY,

@@ -19,6 +19,23 @@ from watcher.detect.skeleton import Element, Skeleton
 from watcher.detect.structural import diff_skeletons
 from watcher.store.snapshots import CheckRecord, Mark, Store
 
+__all__ = [
+    "NOTHING_TO_JUDGE",
+    "ReviewedChange",
+    "STRIP_LENGTH",
+    "dashboard",
+    "grouped_skeleton",
+    "hidden_by",
+    "page_checks",
+    "page_row",
+    "paris",
+    "picture_path",
+    "pictures",
+    "rebuilt_changes",
+    "report_procedures",
+    "stored_summaries",
+]
+
 PARIS = ZoneInfo("Europe/Paris")
 STRIP_LENGTH = 30
 REBUILT_LIMIT = 10  # changes re-derived from skeletons per page view (each is a diff of two skeletons)

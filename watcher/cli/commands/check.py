@@ -17,6 +17,8 @@ from watcher.service.check import CheckResult, check_targets
 from watcher.service.confirmation import recheck_state
 from watcher.store.snapshots import Store
 
+__all__ = ["format_result", "run_check", "show_history"]
+
 CONFIRM_ROUNDS = 3  # re-checks of a page that keeps changing before `check --confirm` leaves it pending
 
 

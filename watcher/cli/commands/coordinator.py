@@ -40,6 +40,20 @@ from watcher.store.reader import SnapshotError, SnapshotReader
 from watcher.store.report import ChangeFacts
 from watcher.store.snapshots import CheckRecord, Store
 
+__all__ = [
+    "NewTarget",
+    "mark_label",
+    "noise_hints",
+    "rule_of",
+    "run_add",
+    "run_explain",
+    "run_mark",
+    "run_schema",
+    "run_stats",
+    "run_tune",
+    "target_url",
+]
+
 DEFAULT_SCHEDULE = "0 7 * * 1-5"
 
 

@@ -17,6 +17,8 @@ from watcher.errors import InputError
 from watcher.i18n.texts import t
 from watcher.store.reader import folder_skeleton
 
+__all__ = ["run_diff", "show_skeleton"]
+
 
 def run_diff(paths: Paths, before: Path, after: Path, fmt: str, lang: str, target_id: str | None) -> int:
     """Compare; exit code 1 when the difference deserves an alert."""

@@ -29,6 +29,8 @@ from watcher.i18n.texts import plain_reason, t
 from watcher.report.render import procedure_message
 from watcher.store.report import ProcedureFacts
 
+__all__ = ["run_validate"]
+
 
 @dataclass
 class Findings:

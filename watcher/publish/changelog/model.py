@@ -19,6 +19,8 @@ from watcher.store.reader import SnapshotReader
 from watcher.store.report import ChangeFacts, ProcedureFacts
 from watcher.store.snapshots import CheckRecord, Store
 
+__all__ = ["Entry", "SAFE_SEGMENT", "SEVERITIES", "folder_time", "load_entries"]
+
 SEVERITIES: tuple[str, ...] = tuple(s.value for s in DESCENDING)  # gravest first
 # Target ids are checked by config.py, but the index is a file on disk: re-check before using them in paths.
 SAFE_SEGMENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
