@@ -16,6 +16,15 @@ from watcher.report.alerts import (
     render_digest,
     short_phrase,
 )
+from watcher.store.report import (
+    CandidateFacts,
+    ChangeFacts,
+    CheckReport,
+    ElementFacts,
+    ProcedureFacts,
+    StepFacts,
+    TargetFacts,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 BASE = "https://veille.example.org/"
@@ -140,29 +149,45 @@ def test_fingerprint_ignores_when_and_where_stored() -> None:
     assert Alert.from_json(first.to_json()) == first
 
 
-def test_alert_from_a_check_result_keeps_serious_changes_first() -> None:
-    def element(name: str) -> SimpleNamespace:
-        return SimpleNamespace(name=name, role="button", box=None)
+def test_alert_from_a_stored_report_keeps_serious_changes_first() -> None:
+    def change(kind: str, severity: str, before: str | None, after: str | None, noise: bool = False) -> ChangeFacts:
+        def element(name: str | None) -> ElementFacts | None:
+            return ElementFacts(role="button", name=name, landmark="banner") if name else None
 
-    def change(kind: str, severity: str, before: str | None, after: str | None, noise: bool = False) -> object:
-        return SimpleNamespace(kind=kind, role="button", severity=severity, landmark="banner", noise=noise,
-                               before=element(before) if before else None, after=element(after) if after else None,
-                               summary=lambda lang: f"{kind} ({lang})")
+        return ChangeFacts(kind=kind, role="button", severity=severity, landmark="banner", noise=noise,
+                           before=element(before), after=element(after))
 
-    target = SimpleNamespace(id="caf", name="CAF", url="https://caf.example/", tags=["caf"])
-    result = SimpleNamespace(
-        alert=True, target=target, time=datetime(2025, 3, 12, 13, 5, tzinfo=UTC),
-        snapshot=Path("/s/caf/20250312T130500.000000Z"), images=[Path("/s/composite.png")],
+    report = CheckReport(
+        id="caf", status="changed", alert=True, time="2025-03-12T13:05:00+00:00",
+        target=TargetFacts(name="CAF", url="https://caf.example/", tags=["caf"]),
+        snapshot="/s/caf/20250312T130500.000000Z", images=["/s/composite.png"],
         changes=[change("added", "minor", None, "Aide"), change("renamed", "major", "Se connecter", "Me connecter"),
                  change("renamed", "major", "Actu 1", "Actu 2", noise=True)])
-    alert = alert_from_result(result, procedures=[SimpleNamespace(name="Connexion", audiences=["seniors"])])
+    alert = alert_from_result(report, procedures=[SimpleNamespace(name="Connexion", audiences=["seniors"])])
     assert alert is not None
     assert [c.kind for c in alert.changes] == ["renamed", "added"]
     assert alert.changes[0].short["fr"] == "le bouton « Se connecter » a changé"
+    assert alert.changes[0].summary["en"].startswith("The button “Se connecter”")
     assert alert.procedures == ("Connexion",) and alert.audiences == ("seniors",)
     assert alert.snapshot == "20250312T130500.000000Z"
-    result.alert = False
-    assert alert_from_result(result) is None
+    assert alert_from_result(report.model_copy(update={"alert": False})) is None
+
+
+def test_alert_tells_broken_procedures_in_both_languages_from_facts() -> None:
+    step = StepFacts(action="click", role="link", name="Mon Compte")
+    broken = ProcedureFacts(name="Se connecter", slug="se-connecter", audience=["caf"], status="broken",
+                            broken_step=1, step=step, steps=3, problem="missing",
+                            candidate=CandidateFacts(role="link", name="Mon espace"))
+    report = CheckReport(id="caf", status="changed", alert=True, procedures=[broken],
+                         target=TargetFacts(name="CAF", url="https://caf.example/"))
+    alert = alert_from_result(report)
+    assert alert is not None and alert.procedures == ("Se connecter",) and alert.audiences == ("caf",)
+    assert alert.breaks == ((
+        "la procédure « Se connecter » ne passe plus à l'étape 1 : le lien « Mon Compte » est introuvable ;"
+        " à sa place : « Mon espace »",
+        "the procedure “Se connecter” no longer gets through step 1: the link “Mon Compte” cannot be found;"
+        " in its place: “Mon espace”"),)
+    assert alert.tutorials == (("Se connecter", "tutoriels/caf/se-connecter/index.html"),)
 
 
 def test_a_broken_procedure_note_is_a_sentence_of_its_own() -> None:

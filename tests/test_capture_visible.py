@@ -81,7 +81,7 @@ def test_iframes_of_both_origins_and_nested_are_in_the_skeleton(local_site: Loca
     other_site.routes["/imbrique.html"] = '<body style="margin:0"><button>Bouton imbriqué</button></body>'
     result = capture(local_site.url("/"))
     dom = result.main.dom
-    assert 'data-watcher-dom-version="2"' in dom and dom.count("<watcher-frame") == 3
+    assert 'data-watcher-dom-version="3"' in dom and dom.count("<watcher-frame") == 3
     got = elements(result)
     assert "Jamais vu" not in got
     frame = got["Choisir un créneau"]
@@ -194,7 +194,7 @@ def test_procedure_replay_clicks_inside_an_iframe(local_site: LocalSite) -> None
             return await replay(browser, tgt, proc)
 
     run = asyncio.run(go())
-    assert run.status == "ok", run.message()
+    assert run.status == "ok", message(run)
     assert [s.found.name for s in run.steps if s.found] == ["Nom", "Choisir un créneau", "Créneaux disponibles"]
     # step captures hold the frame's content
     shot = json.dumps([e.to_json() for e in run.shots[1].skeleton.elements], ensure_ascii=False)
@@ -230,3 +230,11 @@ def test_version_1_baseline_is_compared_as_version_1(local_site: LocalSite, tmp_
         first, second = asyncio.run(go(store))
     assert first.status == "new"
     assert second.changes == [] and second.alert is False
+
+
+def message(run: ProcedureRun, lang: str = "fr") -> str:
+    """How a replay fares in words, as reports render it from its facts."""
+    from watcher.report.render import procedure_message
+    from watcher.store.report import ProcedureFacts
+
+    return procedure_message(ProcedureFacts.of(run), lang)

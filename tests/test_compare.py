@@ -9,13 +9,13 @@ import pytest
 
 from tests.test_service import PROCEDURE, URL, V1, V2
 from watcher.capture.procedures import Found, ProcedureRun, StepResult
-from watcher.capture.replay import ReplayCapturer, record_folder
 from watcher.cli.commands.check import run_check
 from watcher.cli.commands.diff import run_diff
 from watcher.cli.common import Paths
 from watcher.config.targets import load_config
 from watcher.detect.compare import StepUse, compare_snapshots
 from watcher.detect.skeleton import extract_skeleton
+from watcher.store.replay import ReplayCapturer, record_folder
 
 
 def test_a_change_touching_a_procedure_step_is_breaking_and_says_so() -> None:

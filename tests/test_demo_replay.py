@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from watcher.capture.replay import ReplayCapturer, record_folder
 from watcher.demo.runner import run_demo
+from watcher.store.replay import ReplayCapturer, record_folder
 
 SITE = Path(__file__).parents[1] / "watcher" / "demo" / "site"
 PAGES = {"demo-accueil": "index.html", "demo-mon-compte": "mon-compte.html",

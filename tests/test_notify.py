@@ -34,6 +34,7 @@ from watcher.deliver.notify import (
     write_sample_png,
 )
 from watcher.report.alerts import Alert, AlertChange, Message, Renderer
+from watcher.store.report import ChangeFacts, CheckReport, ElementFacts, TargetFacts
 
 REPO = Path(__file__).resolve().parents[1]
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -290,7 +291,7 @@ def test_coordinators_hear_of_outages_and_recovery_mediators_do_not(tmp_path: Pa
     channels = channels_in(tmp_path / "n", f"unreachable_after: 3\nchannels:\n"
                            f"  coord: {{urls: ['watcherfile://{coord}'], coordinators: true}}\n"
                            f"  all: {{urls: ['watcherfile://{mediators}'], min_severity: info}}\n")
-    target = SimpleNamespace(id="caf", name="CAF — Mon Compte", url="https://caf.example/", tags=["caf"])
+    target = TargetFacts(name="CAF — Mon Compte", url="https://caf.example/", tags=["caf"])
     history: list[SimpleNamespace] = []
     clock = Clock()
     with Outbox(tmp_path / "o.sqlite3", clock) as outbox:
@@ -298,7 +299,8 @@ def test_coordinators_hear_of_outages_and_recovery_mediators_do_not(tmp_path: Pa
         for status in ["unchanged", "unreachable", "unreachable", "unreachable", "unreachable", "unchanged"]:
             clock.advance(hours=1)
             history.append(SimpleNamespace(status=status, time=clock.now.isoformat()))
-            result = SimpleNamespace(target=target, status=status, alert=False, reason="timeout", time=clock.now)
+            result = CheckReport(id="caf", target=target, status=status, reason="timeout",
+                                 time=clock.now.isoformat())
             notify_check_result(notifier, result, history)  # type: ignore[arg-type]
     text = coord.read_text(encoding="utf-8")
     assert text.count("injoignable (3 vérifications de suite)") == 1
@@ -313,7 +315,7 @@ def test_a_lasting_degraded_page_is_an_outage_for_coordinators_only(tmp_path: Pa
     channels = channels_in(tmp_path / "n", f"unreachable_after: 3\nchannels:\n"
                            f"  coord: {{urls: ['watcherfile://{coord}'], coordinators: true}}\n"
                            f"  all: {{urls: ['watcherfile://{mediators}'], min_severity: info}}\n")
-    target = SimpleNamespace(id="caf", name="CAF — Mon Compte", url="https://caf.example/", tags=["caf"])
+    target = TargetFacts(name="CAF — Mon Compte", url="https://caf.example/", tags=["caf"])
     history: list[SimpleNamespace] = []
     clock = Clock()
     why = Degraded("maintenance", "Service momentanément indisponible")
@@ -323,8 +325,9 @@ def test_a_lasting_degraded_page_is_an_outage_for_coordinators_only(tmp_path: Pa
         for status in ["unchanged", "degraded", "unreachable", "degraded", "degraded", "unchanged"]:
             clock.advance(hours=1)
             history.append(SimpleNamespace(status=status, time=clock.now.isoformat()))
-            result = SimpleNamespace(target=target, status=status, alert=False, reason="maintenance",
-                                     time=clock.now, degraded=why if status == "degraded" else None)
+            result = CheckReport(id="caf", target=target, status=status, time=clock.now.isoformat(),
+                                 reason=why.reason if status == "degraded" else "timeout",
+                                 degraded_evidence=why.evidence if status == "degraded" else None)
             notify_check_result(notifier, result, history)  # type: ignore[arg-type]
     text = coord.read_text(encoding="utf-8")
     assert text.count("indisponible (3 vérifications de suite)") == 1, text
@@ -379,13 +382,12 @@ def test_sms_destinations_get_a_short_text_without_pictures(tmp_path: Path, pict
 
 def test_deliver_alerts_for_the_demo(tmp_path: Path, picture: Path, capsys: pytest.CaptureFixture[str]) -> None:
     alerts_file = tmp_path / "out" / "alertes.txt"
-    target = SimpleNamespace(id="demo", name="Démo — Mon Compte", url="http://127.0.0.1/", tags=["demo"])
-    change = SimpleNamespace(kind="renamed", role="button", severity="major", landmark="banner", noise=False,
-                             before=SimpleNamespace(name="Se connecter", role="button"),
-                             after=SimpleNamespace(name="Me connecter", role="button"),
-                             summary=lambda lang: "Le bouton « Se connecter » s'appelle désormais « Me connecter »")
-    result = SimpleNamespace(alert=True, target=target, time=datetime.now(UTC), snapshot=None, images=[picture],
-                             changes=[change])
+    change = ChangeFacts(kind="renamed", role="button", severity="major", landmark="banner",
+                         before=ElementFacts(role="button", name="Se connecter", landmark="banner"),
+                         after=ElementFacts(role="button", name="Me connecter", landmark="banner"))
+    result = CheckReport(id="demo", status="changed", alert=True, time=datetime.now(UTC).isoformat(),
+                         target=TargetFacts(name="Démo — Mon Compte", url="http://127.0.0.1/", tags=["demo"]),
+                         images=[str(picture)], changes=[change])
     report = deliver_alerts([result], None, tmp_path / "outbox.sqlite3",  # type: ignore[list-item]
                             extra_urls=[f"watcherfile://{alerts_file}"])
     assert report.ok and report.count("sent") == 2

@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 
 from tests.test_service import URL, V1, V2
-from watcher.capture.replay import ReplayCapturer, record_folder
 from watcher.cli.commands.check import run_check
 from watcher.cli.common import Paths
 from watcher.config.targets import Target
 from watcher.service import policy
 from watcher.service.check import CheckResult
+from watcher.store.replay import ReplayCapturer, record_folder
 
 TARGET = Target(id="page", name="Page", url=URL)
 

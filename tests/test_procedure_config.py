@@ -6,10 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from watcher.capture.procedures import step_text
-from watcher.config.targets import load_config
+from watcher.config.targets import Step, load_config
 from watcher.demo.runner import DEMO_TARGETS
 from watcher.errors import ConfigError
+from watcher.report.render import step_words
+from watcher.store.report import StepFacts
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -100,3 +101,8 @@ def test_shipped_and_demo_procedures_are_valid(tmp_path: Path) -> None:
     assert sum(len(t.procedures) for t in shipped.targets) >= 3
     demo = load_config(write(tmp_path, DEMO_TARGETS.format(base="http://127.0.0.1:1")))
     assert sum(len(t.procedures) for t in demo.targets) >= 2
+
+
+def step_text(step: Step, lang: str = "fr") -> str:
+    """A configured step in words, as the report renders it from its facts."""
+    return step_words(StepFacts.of(step), lang)

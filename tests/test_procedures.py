@@ -21,12 +21,12 @@ from watcher.capture.procedures import (
     diagnose,
     link_changes,
     procedure_files,
-    read_references,
     replay,
 )
 from watcher.config.targets import Procedure, Settings, Target
 from watcher.detect.structural import diff_skeletons
 from watcher.service.check import CheckResult, check_target
+from watcher.store.reader import read_references
 from watcher.store.snapshots import Store
 
 pytestmark = pytest.mark.browser
@@ -159,7 +159,7 @@ def test_renamed_step_breaks_there_with_the_new_name_as_candidate(shared: Shared
 
     # Still broken at the same step: already reported, nothing new to alert about.
     assert third.status == "unchanged" and third.alert is False
-    assert third.procedures[0].already_broken and "déjà signalé" in third.procedures[0].message()
+    assert third.procedures[0].already_broken and "déjà signalé" in message(third.procedures[0])
 
 
 def replay_twice(shared: Shared, local_site: LocalSite, tmp_path: Path, changed_home: str
@@ -180,7 +180,10 @@ def replay_twice(shared: Shared, local_site: LocalSite, tmp_path: Path, changed_
 def test_removed_step_is_reported_without_a_far_fetched_candidate(shared: Shared, local_site: LocalSite,
                                                                   tmp_path: Path) -> None:
     _, now = replay_twice(shared, local_site, tmp_path, home(with_account=False))
-    proc = now.to_json()
+    from watcher.report.render import procedure_json
+    from watcher.store.report import ProcedureFacts
+
+    proc = procedure_json(ProcedureFacts.of(now))
     assert now.newly_broken and proc["broken_step"] == 2 and proc["problem"] == "missing"
     assert proc["candidate"] is None
 
@@ -207,7 +210,7 @@ def test_new_required_field_blocks_continue_and_the_next_step_reports_it(shared:
     assert run.status == "broken" and run.broken_step == 5
     assert run.failed is not None and run.failed.problem == "missing"
     assert run.blocked_by == ["Date de naissance"]
-    assert "champ obligatoire non rempli : « Date de naissance »" in run.message()
+    assert "champ obligatoire non rempli : « Date de naissance »" in message(run)
     assert len(run.shots) == 6  # page loaded + one per step, the last one at the failure
 
 
@@ -216,7 +219,7 @@ def test_procedure_survives_noise_news_and_ids(shared: Shared, local_site: Local
     tgt = target(local_site, "/", ACCOUNT_PROCEDURE)
     local_site.routes["/"] = home(news="Le calendrier 2027", ids="9876")
     run = replay_one(shared, tgt)
-    assert run.status == "ok", run.message()
+    assert run.status == "ok", message(run)
     assert [s.found.name for s in run.steps if s.found] == [
         "Bienvenue", "Mon Compte", "Mon Compte", "Numéro d'allocataire"]
     assert 'data-watcher-value' not in json.dumps(run.shots[-1].skeleton.to_json())
@@ -241,7 +244,7 @@ def test_password_field_is_never_filled(shared: Shared, local_site: LocalSite) -
         {"fill": {"label": "Identifiant secret", "value": "x"}}]})
     run = replay_one(shared, tgt)
     assert run.status == "broken" and run.steps[0].status == "refused" and run.steps[0].problem == "secret"
-    assert "ne remplit jamais de mot de passe" in run.message()
+    assert "ne remplit jamais de mot de passe" in message(run)
 
 
 def test_nothing_is_replayed_after_a_login_submit(shared: Shared, local_site: LocalSite) -> None:
@@ -269,3 +272,11 @@ def test_step_fails_when_element_is_ambiguous_hidden_disabled_or_leads_nowhere(
     run = replay_one(shared, tgt)
     assert run.status == "broken" and run.broken_step == 1
     assert run.failed is not None and run.failed.problem == problem
+
+
+def message(run: ProcedureRun, lang: str = "fr") -> str:
+    """How a replay fares in words, as reports render it from its facts."""
+    from watcher.report.render import procedure_message
+    from watcher.store.report import ProcedureFacts
+
+    return procedure_message(ProcedureFacts.of(run), lang)

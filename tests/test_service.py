@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 
 from watcher.capture.procedures import Found, ProcedureRun, StepResult
-from watcher.capture.replay import ReplayCapturer, record_folder
 from watcher.cli.tables import outbox_table
 from watcher.config.targets import load_config
 from watcher.service.scheduler import Service, ServiceOptions
+from watcher.store.replay import ReplayCapturer, record_folder
 
 URL = "http://127.0.0.1:9/"  # never loaded: pages come from recorded folders
 V1 = """<html lang="fr"><body><header><nav aria-label="Menu"><a href="/compte">Mon Compte</a>

@@ -315,16 +315,16 @@ def test_skeletons_stored_by_older_rules_are_rebuilt_from_the_dom(tmp_path: Path
     import json
 
     from watcher.detect.skeleton import SKELETON_VERSION
-    from watcher.service.check import load_skeleton
+    from watcher.store.reader import SnapshotReader
 
     html = '<html><body><a id="r-8c41e2" href="/r">Rubrique r-8c41e2</a></body></html>'
     (tmp_path / "dom.html").write_text(html, encoding="utf-8")
     old = {"version": 1, "url": None, "elements": [{"role": "link", "name": "Rubrique r-8c41e2", "landmark": "",
                                                      "order": 0, "target": "/r"}]}
     (tmp_path / "skeleton.json").write_text(json.dumps(old), encoding="utf-8")
-    assert [e.name for e in load_skeleton(tmp_path).elements] == ["Rubrique …"]
+    assert [e.name for e in SnapshotReader(tmp_path).skeleton().elements] == ["Rubrique …"]
     current = extract_skeleton(html).to_json()
     assert current["version"] == SKELETON_VERSION
     current["elements"][0]["name"] = "kept as stored"
     (tmp_path / "skeleton.json").write_text(json.dumps(current), encoding="utf-8")
-    assert [e.name for e in load_skeleton(tmp_path).elements] == ["kept as stored"]
+    assert [e.name for e in SnapshotReader(tmp_path).skeleton().elements] == ["kept as stored"]

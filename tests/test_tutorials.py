@@ -252,15 +252,16 @@ def test_tutorial_command_errors(tmp_path: Path) -> None:
 
 
 def test_alert_links_the_tutorial_of_a_procedure_it_breaks() -> None:
-    from types import SimpleNamespace
 
     from watcher.report.alerts import Alert, Renderer, alert_from_result, render_alert
+    from watcher.store.report import CheckReport, ProcedureFacts, StepFacts, TargetFacts
 
     procedure = Procedure.model_validate(PROCEDURE)
-    target = SimpleNamespace(id="caf", name="CAF", url="https://caf.example/", tags=["caf"], procedures=[procedure])
-    result = SimpleNamespace(alert=True, target=target, changes=[], time=utc_now(), snapshot=None, images=[],
-                             procedures=[SimpleNamespace(status="broken", procedure=procedure)])
-    alert = alert_from_result(result)  # type: ignore[arg-type]
+    broken = ProcedureFacts(name=procedure.name, slug=procedure.slug, status="broken", broken_step=1,
+                            step=StepFacts.of(procedure.steps[0]), steps=len(procedure.steps), problem="missing")
+    result = CheckReport(id="caf", status="changed", alert=True, time=utc_now().isoformat(), procedures=[broken],
+                         target=TargetFacts(name="CAF", url="https://caf.example/", tags=["caf"]))
+    alert = alert_from_result(result)
     assert alert is not None and alert.tutorials == (("Démarrer une demande", f"tutoriels/caf/{SLUG}/index.html"),)
     assert Alert.from_json(alert.to_json()) == alert
     for fmt in ("txt", "md", "html"):

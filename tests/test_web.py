@@ -227,6 +227,16 @@ def test_dashboard_words_follow_the_language(tmp_path: Path) -> None:
         [english] = views.page_row(store, "p", None, "en").procedures
         [french] = views.page_row(store, "p", None).procedures
     assert english.step == "click the button “Valider”" and french.step == "cliquer sur le bouton « Valider »"
+    facts = {"procedures": [{"name": "Déclarer", "status": "broken", "broken_step": 2,
+                             "step": {"action": "click", "role": "button", "name": "Valider"}}]}
+    with Store(tmp_path / "facts") as store:  # a CheckReport stores the step as facts, worded when shown
+        store.record_check("p", datetime(2025, 1, 1, tzinfo=UTC), "new", report=facts)
+        [english] = views.page_row(store, "p", None, "en").procedures
+        [french] = views.page_row(store, "p", None).procedures
+        record = store.history("p")[-1]
+        [run] = views.report_procedures(record, "en")
+    assert english.step == "click the button “Valider”" and french.step == "cliquer sur le bouton « Valider »"
+    assert run["step"] == "click the button “Valider”"
     assert ui("dash.count", "en", count=1) == "1 watched page" and ui("dash.count", "en", count=3) == "3 watched pages"
     assert ui("dash.count", "fr", count=3) == "3 pages surveillées" and "(s)" not in ui("add.count", "fr", count=2)
     assert ui("colon", "en") == ": " and ui("colon", "fr") == " : "

@@ -11,6 +11,8 @@ A page that cannot be loaded is not an error: capture returns the status `unreac
 
 from __future__ import annotations
 
+__all__ = ["BrowserError", "ConfigError", "InputError", "StoreError", "WatcherError", "first_line"]
+
 
 class WatcherError(Exception):
     """Base of every error watcher turns into a one-line message and exit code 2."""

@@ -21,6 +21,17 @@ from watcher.config.targets import Target
 from watcher.errors import BrowserError, first_line
 from watcher.safety.netpolicy import pac_switches
 
+__all__ = [
+    "LAUNCH_ARGS",
+    "QUIET_ARGS",
+    "find_chromium",
+    "launch_browser",
+    "resolver_rules",
+    "sandbox_enabled",
+    "start_browser",
+    "start_playwright",
+]
+
 SYSTEM_CANDIDATES = ("/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 
 # Passing our own --disable-features would replace Playwright's list, so we only add switches.

@@ -1,7 +1,7 @@
 """The capture seam: what a check needs from a browser, behind one protocol.
 
 `check_target` asks a `Capturer` for the page (`capture`) and for the replays of its procedures (`replay`).
-`PlaywrightCapturer` does both with a real Chromium; `watcher.capture.replay.ReplayCapturer` reads recorded
+`PlaywrightCapturer` does both with a real Chromium; `watcher.store.replay.ReplayCapturer` reads recorded
 snapshot folders instead, so the service, the policy and the confirmation run in tests without a browser.
 """
 
@@ -14,6 +14,8 @@ from playwright.async_api import Browser
 from watcher.capture.page import Capture, capture_target
 from watcher.capture.procedures import ProcedureRun, replay_all
 from watcher.config.targets import Target
+
+__all__ = ["Capturer", "PlaywrightCapturer"]
 
 
 class Capturer(Protocol):

@@ -17,6 +17,7 @@ from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 
 from watcher import __version__
+from watcher.capture.axnames import AxNamer
 from watcher.capture.scripts import (
     ANNOTATE_DOM,
     CHALLENGE_MARKERS,
@@ -29,6 +30,22 @@ from watcher.config.targets import Target, Viewport
 from watcher.detect.htmlio import DOM_ENCODING
 from watcher.errors import first_line
 from watcher.safety.netpolicy import RequestPolicy, is_error_page
+
+__all__ = [
+    "BROWSER_CRASHED",
+    "Capture",
+    "FRAME_MAX_COUNT",
+    "Unreachable",
+    "ViewportCapture",
+    "annotated_dom",
+    "capture_target",
+    "dismiss_cookie_banner",
+    "load",
+    "new_context",
+    "reason_of",
+    "refused_or_error_page",
+    "target_policy",
+]
 
 STABLE_TRIES = 3
 NET_ERROR = re.compile(r"net::ERR_([A-Z_]+)")
@@ -262,25 +279,32 @@ async def annotated_dom(page: Page) -> str:
     Each visible iframe's document (same origin or not: Playwright reaches every frame) is annotated with boxes in
     page coordinates and placed in a `<watcher-frame>` right after its `<iframe>`; nested frames likewise, at most
     FRAME_MAX_DEPTH deep, FRAME_MAX_COUNT frames and FRAME_BUDGET_S seconds in all. A frame that cannot be read
-    in time (detached, navigating, too slow) is left out: the page is still captured. Raises PlaywrightError
-    only when the top document itself cannot be read.
+    in time (detached, navigating, too slow) is left out: the page is still captured. Each document carries
+    Chromium's roles and accessible names where axnames.py could read them (bounded; Python names otherwise).
+    Raises PlaywrightError only when the top document itself cannot be read.
     """
     await page.evaluate(ANNOTATE_DOM)
-    budget = _FrameBudget(time.monotonic() + FRAME_BUDGET_S, FRAME_MAX_COUNT)
+    namer = AxNamer(page)
+    budget = _FrameBudget(time.monotonic() + FRAME_BUDGET_S, FRAME_MAX_COUNT, namer)
     offset = await page.evaluate("[window.scrollX, window.scrollY]")
-    return await _document_html(page.main_frame, (float(offset[0]), float(offset[1])), 0, budget)
+    try:
+        return await _document_html(page.main_frame, (float(offset[0]), float(offset[1])), 0, budget)
+    finally:
+        await namer.close()
 
 
 @dataclass
 class _FrameBudget:
     deadline: float
     left: int
+    namer: AxNamer
 
     def remaining(self) -> float:
         return self.deadline - time.monotonic()
 
 
-async def _document_html(frame: Frame, offset: tuple[float, float], depth: int, budget: _FrameBudget) -> str:
+async def _document_html(frame: Frame, offset: tuple[float, float], depth: int, budget: _FrameBudget,
+                         token: str | None = None) -> str:
     """One frame's annotated HTML with its child frames spliced in after their <iframe> elements."""
     children: list[tuple[str, Frame, tuple[float, float]]] = []
     if depth < FRAME_MAX_DEPTH:
@@ -289,28 +313,30 @@ async def _document_html(frame: Frame, offset: tuple[float, float], depth: int, 
                 break
             if is_error_page(child.url):
                 continue  # a refused or failed frame shows Chromium's error page, not the site
-            token = f"wf{depth}-{len(children)}-{id(child) & 0xFFFFFF:x}"
+            child_token = f"wf{depth}-{len(children)}-{id(child) & 0xFFFFFF:x}"
             try:
                 element = await asyncio.wait_for(child.frame_element(), budget.remaining())
                 if not await element.is_visible():
                     continue  # tracking pixels, hidden frames: nothing a person sees
-                origin = await asyncio.wait_for(element.evaluate(FRAME_ORIGIN, token), budget.remaining())
+                origin = await asyncio.wait_for(element.evaluate(FRAME_ORIGIN, child_token), budget.remaining())
                 budget.left -= 1
                 child_offset = (offset[0] + float(origin[0]), offset[1] + float(origin[1]))
                 await asyncio.wait_for(child.evaluate(ANNOTATE_DOM, {"dx": child_offset[0], "dy": child_offset[1],
                                                                      "top": False}), budget.remaining())
-                children.append((token, child, child_offset))
+                children.append((child_token, child, child_offset))
             except (PlaywrightError, PlaywrightTimeout, TimeoutError, ValueError):
                 continue
+    await budget.namer.name_frame(frame, token, frame.parent_frame)
     html = str(await frame.evaluate(SERIALIZE_DOM, {"frame": depth > 0}))
-    for token, child, child_offset in children:
+    for child_token, child, child_offset in children:
         if budget.remaining() <= 0:
             break
         try:
-            inner = await asyncio.wait_for(_document_html(child, child_offset, depth + 1, budget), budget.remaining())
+            inner = await asyncio.wait_for(_document_html(child, child_offset, depth + 1, budget, child_token),
+                                           budget.remaining())
         except (PlaywrightError, PlaywrightTimeout, TimeoutError):
             continue
-        html = _after_iframe(html, token, inner)
+        html = _after_iframe(html, child_token, inner)
     return html
 
 

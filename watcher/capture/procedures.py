@@ -16,7 +16,7 @@ import asyncio
 import json
 import re
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, fields
 from difflib import SequenceMatcher
 from pathlib import Path
@@ -27,6 +27,7 @@ from playwright.async_api import Browser, Frame, Locator, Page
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 
+from watcher.capture.axnames import AxNamer
 from watcher.capture.page import (
     FRAME_MAX_COUNT,
     Unreachable,
@@ -38,14 +39,30 @@ from watcher.capture.page import (
     refused_or_error_page,
     target_policy,
 )
-from watcher.capture.scripts import PAGE_HEIGHT
-from watcher.config.targets import Procedure, Step, Target
+from watcher.capture.scripts import ANNOTATE_DOM, PAGE_HEIGHT
+from watcher.config.targets import Procedure, RoleRef, Step, Target
 from watcher.detect.changes import Change
 from watcher.detect.compare import StepUse, link_steps
 from watcher.detect.degraded import Degraded, PageFacts, page_facts
 from watcher.detect.skeleton import FIELD_ROLES, Element, Skeleton, extract_skeleton
-from watcher.i18n.phrases import quoted, role_noun
-from watcher.i18n.texts import t
+
+__all__ = [
+    "Candidate",
+    "Found",
+    "ProcedureRun",
+    "References",
+    "RunRecord",
+    "StepResult",
+    "degraded_runs",
+    "diagnose",
+    "link_changes",
+    "procedure_files",
+    "replay",
+    "replay_all",
+    "step_facts",
+    "step_uses",
+    "unreachable_runs",
+]
 
 Box = tuple[int, int, int, int]
 
@@ -189,52 +206,13 @@ class ProcedureRun:
         return self.previous is None or (self.previous.status, self.previous.broken_step) != (
             self.status, self.broken_step)
 
-    def message(self, lang: str = "fr") -> str:
-        name = quoted(self.procedure.name, lang)
-        if self.status == "unreachable" and self.degraded is not None:
-            return t("proc.degraded", lang, name=name, reason=self.degraded.describe(lang))
-        if self.status == "unreachable":
-            return t("proc.unreachable", lang, name=name, reason=self.reason or "?")
-        failed = self.failed
-        if self.status == "ok" or failed is None:
-            return t("proc.ok", lang, name=name, count=len(self.procedure.steps))
-        text = t("proc.broken", lang, name=name, number=failed.number,
-                 problem=problem_text(self.procedure.steps[failed.number - 1], failed, lang))
-        if self.candidate:
-            text += t("proc.candidate", lang, name=quoted(self.candidate.name, lang))
-        if self.blocked_by:
-            text += t("proc.blocked", lang, fields=", ".join(quoted(f, lang) for f in self.blocked_by))
-        return text + (t("proc.already", lang) if self.already_broken else "")
-
-    def to_json(self, lang: str = "fr") -> dict[str, Any]:
-        """The entry of `watcher check --format json` (public contract: name, status, broken_step, step, candidate)."""
-        failed = self.failed if self.status == "broken" else None
-        step = self.procedure.steps[failed.number - 1] if failed else None
-        return {
-            "name": self.procedure.name,
-            "slug": self.procedure.slug,
-            "audience": self.procedure.audience,
-            "status": self.status,
-            "broken_step": self.broken_step,
-            "step": step_text(step, lang) if step else None,
-            "problem": failed.problem if failed else None,
-            "expected": expected_json(step) if step else None,
-            "url": failed.url if failed else None,
-            "candidate": {"role": self.candidate.role, "name": self.candidate.name} if self.candidate else None,
-            "blocked_by": self.blocked_by,
-            "new": self.newly_broken,
-            "message": self.message(lang),
-            "reason": self.reason,
-            "duration_s": self.duration_s,
-        }
-
     def run_json(self) -> dict[str, Any]:
         """What run.json keeps: every step's element and place, never what was typed."""
         return {
             "name": self.procedure.name, "slug": self.procedure.slug, "audience": self.procedure.audience,
             "status": self.status, "broken_step": self.broken_step, "reason": self.reason,
             "start_url": self.start_url, "duration_s": self.duration_s,
-            "steps": [dict(s.to_json(), text=step_text(self.procedure.steps[s.number - 1], "fr"))
+            "steps": [dict(s.to_json(), expected=step_facts(self.procedure.steps[s.number - 1]))
                       for s in self.steps],
             "candidate": self.candidate.to_json() if self.candidate else None,
             "blocked_by": self.blocked_by,
@@ -256,54 +234,14 @@ class RunRecord:
                    [StepResult.from_json(s) for s in data.get("steps", [])])
 
 
-# --- words --------------------------------------------------------------------------------------------------
-
-def _role_subject(role: str, name: str, lang: str) -> str:
-    return f"{role_noun(role, lang).the} {quoted(name, lang)}"
-
-
-def subject(step: Step, lang: str = "fr") -> str:
-    """The element a step is about, as a mediator says it: « le lien « Mon Compte » »."""
+def step_facts(step: Step) -> dict[str, Any]:
+    """What a step acts on, as configured (store/report.StepFacts): action, role + name, label, option, url,
+    wait; never the value to type."""
     ref = step.click or step.expect
-    if ref is not None:
-        return _role_subject(ref.role, ref.name, lang)
-    kind = "list" if step.select else "box" if step.check else "field"
-    label = (step.fill or step.select or step.check)
-    return t(f"proc.subject.{kind}", lang, name=quoted(label.label if label else "", lang))
-
-
-def _feminine(step: Step) -> bool:
-    ref = step.click or step.expect
-    if ref is not None:
-        return role_noun(ref.role).feminine
-    return step.select is not None or step.check is not None
-
-
-def step_text(step: Step, lang: str = "fr") -> str:
-    """« cliquer sur le lien « Mon Compte » »: the step as written in a co-training sheet (no typed value)."""
-    if step.goto is not None:
-        return t("proc.step.goto", lang, url=step.goto)
-    if step.wait is not None:
-        return t("proc.step.wait", lang, seconds=step.wait)
-    option = quoted(step.select.option, lang) if step.select else ""
-    return t(f"proc.step.{step.action}", lang, subject=subject(step, lang), option=option)
-
-
-def problem_text(step: Step, result: StepResult, lang: str = "fr") -> str:
-    problem = result.problem or "missing"
-    option = quoted(step.select.option, lang) if step.select else ""
-    return t(f"proc.problem.{problem}", lang, subject=subject(step, lang), e="e" if _feminine(step) else "",
-             detail=result.detail or "", option=option)
-
-
-def expected_json(step: Step) -> dict[str, Any]:
-    ref = step.click or step.expect
-    if ref is not None:
-        return {"role": ref.role, "name": ref.name}
     label = step.fill or step.select or step.check
-    if label is not None:
-        return {"label": label.label}
-    return {"url": step.goto} if step.goto else {"wait": step.wait}
+    return {"action": step.action, "role": ref.role if ref else None, "name": ref.name if ref else None,
+            "label": label.label if label else None, "option": step.select.option if step.select else None,
+            "url": step.goto, "wait": step.wait}
 
 
 # --- replay (the browser side) ------------------------------------------------------------------------------
@@ -449,7 +387,8 @@ _TYPED_VALUE = re.compile(r'\sdata-watcher-value="[^"]*"')
 
 async def locators_anywhere(page: Page, step: Step) -> tuple[Locator, Locator]:
     """locators() on the page; when nothing there matches, in the first iframe that has a match (an embedded
-    module, same origin or not). Role locators already reach into open shadow roots."""
+    module, same origin or not); then by Chromium's own role and name (`chromium_locators`). Role locators
+    already reach into open shadow roots."""
     every, visible = locators(page, step)
     try:
         if await every.count():
@@ -458,9 +397,34 @@ async def locators_anywhere(page: Page, step: Step) -> tuple[Locator, Locator]:
             in_frame = locators(frame, step)
             if await in_frame[0].count():
                 return in_frame
+        ref = step.click or step.expect
+        if ref is not None:
+            by_chromium = await chromium_locators(page, ref)
+            if await by_chromium[0].count():
+                return by_chromium
     except PlaywrightError:
         pass  # a frame that went away mid-search: the page's own locators
     return every, visible
+
+
+async def chromium_locators(page: Page, ref: RoleRef) -> tuple[Locator, Locator]:
+    """(every, visible) elements of the page's top document that Chromium's accessibility tree gives `ref`'s role
+    and name, as the skeleton of a capture records them (capture/axnames.py, freshly marked here).
+
+    Playwright's get_by_role computes names with its own script; where it disagrees with Chromium, a step
+    written with a name the skeleton shows still finds its element. exact=False: the name contains `ref.name`,
+    case-insensitively (as get_by_role). Raises PlaywrightError when the page cannot be read.
+    """
+    await page.evaluate(ANNOTATE_DOM)
+    namer = AxNamer(page)
+    try:
+        await namer.name_frame(page.main_frame, None, None)
+    finally:
+        await namer.close()
+    name = ref.name.replace("\\", "\\\\").replace('"', '\\"')
+    match = f'="{name}"' if ref.exact else f'*="{name}" i'
+    every = page.locator(f'[data-watcher-ax-role="{ref.role}"][data-watcher-ax-name{match}]')
+    return every, every.filter(visible=True)
 
 
 def locators(page: Page | Frame, step: Step) -> tuple[Locator, Locator]:
@@ -646,43 +610,28 @@ def _score(element: Element, wanted: str, place: Box | None, already_there: bool
     return score - (ALREADY_THERE_PENALTY if already_there else 0.0)
 
 
+def _no_page(_index: int) -> Skeleton | None:
+    return None
+
+
+def _no_png(_index: int) -> Path | None:
+    return None
+
+
 @dataclass
 class References:
-    """What earlier snapshots say about one procedure: the run at the baseline and the last run that worked."""
+    """What earlier snapshots say about one procedure: the run at the baseline and the last run that worked,
+    with that run's recorded pages (`pages(N)`: skeleton at point N, 0 = loaded; `screenshots(N)`: its PNG),
+    read by store/reader.read_references."""
 
     previous: RunRecord | None = None
     last_good: RunRecord | None = None
-    last_good_folder: Path | None = None  # its snapshot's procedures/<slug>/ folder
+    pages: Callable[[int], Skeleton | None] = _no_page
+    screenshots: Callable[[int], Path | None] = _no_png
 
     def page_before(self, number: int) -> Skeleton | None:
         """The skeleton of the page step `number` acted on in the last good run."""
-        path = self.last_good_folder / f"step-{number - 1:02d}.skeleton.json" if self.last_good_folder else None
-        if path is None or not path.is_file():
-            return None
-        return Skeleton.from_json(json.loads(path.read_text(encoding="utf-8")))
-
-
-def read_references(snapshots: Sequence[Path], procedures: Sequence[Procedure]) -> dict[str, References]:
-    """For each procedure, its baseline run and last good run, read from snapshot folders (newest first)."""
-    found = {p.slug: References() for p in procedures}
-    for folder in snapshots:
-        for slug, refs in found.items():
-            if refs.previous is not None and refs.last_good is not None:
-                continue
-            record = _read_run(folder / "procedures" / slug / "run.json")
-            if record is None or record.status == "unreachable":
-                continue
-            refs.previous = refs.previous or record
-            if record.status == "ok" and refs.last_good is None:
-                refs.last_good, refs.last_good_folder = record, folder / "procedures" / slug
-    return found
-
-
-def _read_run(path: Path) -> RunRecord | None:
-    try:
-        return RunRecord.from_json(json.loads(path.read_text(encoding="utf-8")))
-    except (OSError, ValueError, KeyError, TypeError):
-        return None  # no such run in this snapshot (or an unreadable one): look further back
+        return self.pages(number - 1)
 
 
 def diagnose(run: ProcedureRun, refs: References) -> None:
@@ -704,8 +653,8 @@ def _crop(run: ProcedureRun, refs: References, reference: StepResult | None) -> 
     before_box = reference.found.box if reference and reference.found else None
     after_box = run.candidate.box if run.candidate else None
     failed = run.failed
-    before_png = refs.last_good_folder / f"step-{failed.number - 1:02d}.png" if refs.last_good_folder and failed else None
-    if before_png is None or not before_png.is_file() or not run.shots[-1].png or not (before_box or after_box):
+    before_png = refs.screenshots(failed.number - 1) if failed else None
+    if before_png is None or not run.shots[-1].png or not (before_box or after_box):
         return None
     return crop_pair(before_png, run.shots[-1].png, before_box, after_box)
 
@@ -754,26 +703,3 @@ def procedure_files(run: ProcedureRun) -> dict[str, bytes]:
 
 def _json_bytes(value: Any) -> bytes:
     return json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True).encode()
-
-
-def stored_runs(snapshot: Path, target: Target) -> list[ProcedureRun]:
-    """The runs kept in a snapshot, rebuilt for an alert sent later (no screenshots; baseline state unknown)."""
-    runs = []
-    for procedure in target.procedures:
-        path = snapshot / "procedures" / procedure.slug / "run.json"
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            continue  # the procedure was added after this snapshot
-        candidate = data.get("candidate")
-        runs.append(ProcedureRun(
-            procedure, data["status"], start_url=data.get("start_url"), reason=data.get("reason"),
-            steps=[StepResult.from_json(s) for s in data.get("steps", [])], duration_s=data.get("duration_s", 0.0),
-            blocked_by=list(data.get("blocked_by", [])),
-            candidate=Candidate(candidate["role"], candidate["name"], _box(candidate.get("box")),
-                                candidate.get("score", 0.0)) if candidate else None))
-    return runs
-
-
-def _box(value: list[int] | None) -> Box | None:
-    return (value[0], value[1], value[2], value[3]) if value else None

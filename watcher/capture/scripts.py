@@ -1,10 +1,22 @@
 """Scripts run inside the captured page (kept apart so capture.py reads as the steps it takes)."""
 
+__all__ = [
+    "ANNOTATE_DOM",
+    "AX_MARK",
+    "AX_TAG",
+    "CHALLENGE_MARKERS",
+    "FRAME_ORIGIN",
+    "PAGE_HEIGHT",
+    "SERIALIZE_DOM",
+    "STILL_CSS",
+]
+
 # Version of the annotated DOM format (docs/architecture.md, "The annotated DOM"), on <html> as
 # data-watcher-dom-version. Version 1 (no attribute): the page's own DOM only. Version 2: open shadow roots
 # serialised in place as <template shadowrootmode="open">, iframes' documents inlined in <watcher-frame>,
-# and data-watcher-hidden on the elements a browser hides by themselves (not by an ancestor).
-DOM_VERSION = 2
+# and data-watcher-hidden on the elements a browser hides by themselves (not by an ancestor). Version 3:
+# data-watcher-ax-role / data-watcher-ax-name, Chromium's computed role and accessible name (page.py, AX_MARK).
+DOM_VERSION = 3
 
 # Marks what the browser really renders so the skeleton can be built later without a browser.
 # Boxes are page coordinates in CSS px, which are screenshot px because captures use device scale 1.
@@ -16,6 +28,7 @@ ANNOTATE_DOM = r"""
   const top = !arg || arg.top;
   const sx = arg ? arg.dx : window.scrollX, sy = arg ? arg.dy : window.scrollY;
   document.documentElement.setAttribute('data-watcher-url', location.href);
+  document.documentElement.removeAttribute('data-watcher-ax-read');
   if (top) document.documentElement.setAttribute('data-watcher-dom-version', '__VERSION__');
   const all = [];
   const collect = (root) => {
@@ -27,7 +40,8 @@ ANNOTATE_DOM = r"""
   if (document.body) { all.push(document.body); collect(document.body); }
   if (document.body && document.body.shadowRoot) collect(document.body.shadowRoot);
   const OWN = ['data-watcher-visible', 'data-watcher-box', 'data-watcher-hidden', 'data-watcher-checked',
-               'data-watcher-selected', 'data-watcher-value'];
+               'data-watcher-selected', 'data-watcher-value', 'data-watcher-ax-role', 'data-watcher-ax-name',
+               'data-watcher-ax-tag'];
   const visibleStyle = (el) => {
     const parent = el.assignedSlot || el.parentElement || (el.getRootNode() && el.getRootNode().host);
     return !parent || getComputedStyle(parent).visibility === 'visible';
@@ -85,9 +99,66 @@ SERIALIZE_DOM = r"""
   const attrs = {'data-watcher-url': location.href, 'data-watcher-base': document.baseURI};
   for (const a of ['data-watcher-visible', 'data-watcher-box', 'data-watcher-hidden', 'lang'])
     if (body.hasAttribute(a)) attrs[a] = body.getAttribute(a);
+  if (document.documentElement.hasAttribute('data-watcher-ax-read')) attrs['data-watcher-ax-read'] = 'true';
   if (!attrs.lang && document.documentElement.lang) attrs.lang = document.documentElement.lang;
   const open = Object.entries(attrs).map(([k, v]) => ' ' + k + '="' + esc(v) + '"').join('');
   return '<watcher-frame' + open + '>' + inner(body) + '</watcher-frame>';
+}
+"""
+
+# Chromium's accessibility tree is read over CDP, which knows elements by backend node id, not as JavaScript
+# objects: each rendered element of the document (shadow trees included) gets a temporary
+# data-watcher-ax-tag="<prefix><n>" that DOM.getDocument reports with the element's backend id. Argument
+# {prefix, max, depth}: nothing is tagged (answer 0) when the document has more than `max` elements or nests
+# deeper than `depth` levels; else the answer is the number of elements tagged.
+AX_TAG = r"""
+(arg) => {
+  if (document.getElementsByTagName('*').length > arg.max) return 0;
+  const tagged = [];
+  let deep = false;
+  const visit = (el, depth) => {
+    if (deep || depth > arg.depth) { deep = true; return; }
+    if (el.hasAttribute('data-watcher-box')) tagged.push(el);
+    if (el.shadowRoot) for (const child of el.shadowRoot.children) visit(child, depth + 2);
+    for (const child of el.children) visit(child, depth + 1);
+  };
+  visit(document.documentElement, 0);
+  if (deep) return 0;
+  tagged.forEach((el, i) => el.setAttribute('data-watcher-ax-tag', arg.prefix + i));
+  return tagged.length;
+}
+"""
+
+# Chromium's role and name written on the tagged elements, tags removed. Argument {prefix, marks: {tag: [role,
+# name or null], read}} (marks may be empty: the tags are only removed; a null name leaves the name to the
+# skeleton, and so does a name holding the value of a text field). `read`: Chromium's tree was read for this document, noted as data-watcher-ax-read="true" on its
+# <html> (on <watcher-frame> for a frame's document).
+AX_MARK = r"""
+(arg) => {
+  // accname lets a text field embedded in a label give its value to the name: what was typed stays out.
+  const typed = [];
+  const collect = (root) => {
+    for (const el of root.querySelectorAll('input, textarea'))
+      if (el.value && !['checkbox', 'radio', 'submit', 'reset', 'button', 'image', 'hidden', 'range', 'color']
+          .includes(el.type)) typed.push(el.value.trim());
+    for (const el of root.querySelectorAll('*')) if (el.shadowRoot) collect(el.shadowRoot);
+  };
+  collect(document);
+  const hasTyped = (name) => typed.some((v) => v && name.includes(v));
+  const mark = (root) => {
+    for (const el of root.querySelectorAll('[data-watcher-ax-tag]')) {
+      const tag = el.getAttribute('data-watcher-ax-tag');
+      if (!tag.startsWith(arg.prefix)) continue;
+      el.removeAttribute('data-watcher-ax-tag');
+      const found = arg.marks[tag];
+      if (!found) continue;
+      el.setAttribute('data-watcher-ax-role', found[0]);
+      if (found[1] !== null && !hasTyped(found[1])) el.setAttribute('data-watcher-ax-name', found[1]);
+    }
+    for (const el of root.querySelectorAll('*')) if (el.shadowRoot) mark(el.shadowRoot);
+  };
+  mark(document);
+  if (arg.read) document.documentElement.setAttribute('data-watcher-ax-read', 'true');
 }
 """
 

@@ -16,6 +16,8 @@ from watcher.cli.common import EXIT_ALERT, EXIT_ERROR, EXIT_OK, Paths, emit_json
 from watcher.errors import ConfigError, InputError, WatcherError
 from watcher.safety.sanitize import guard_stdout, strip_controls
 
+__all__ = ["Paths", "cli", "main"]
+
 
 def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
     """--config, --snapshots and --notifiers, accepted by every command after its name."""

@@ -14,6 +14,8 @@ from rich.table import Table
 
 from watcher.i18n.dates import stamp
 
+__all__ = ["outbox_table", "paris_time", "table"]
+
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[object]], numeric: Sequence[int] = ()) -> str:
     """Rows under their headers in aligned columns (numbers right-aligned), no borders, no colours, no wrapping."""

@@ -31,6 +31,21 @@ from watcher.config.targets import Config, Strict, line_of, parse_model, read_ya
 from watcher.errors import ConfigError
 from watcher.i18n.texts import t
 
+__all__ = [
+    "CHANNEL_NAME",
+    "Channel",
+    "Channels",
+    "ChannelsFile",
+    "Destination",
+    "ENV_VAR",
+    "check_channel_words",
+    "coordinator_channels",
+    "load_channels",
+    "mask_url",
+    "resolve_url",
+    "route",
+]
+
 ENV_VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 CHANNEL_NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,79}$")
 # Schemas whose host is a server name worth showing; for the others (tgram://TOKEN/CHAT, discord://ID/TOKEN)

@@ -28,6 +28,8 @@ from watcher.config.problems import ConfigIssue, ConfigProblems, default_lang, l
 from watcher.config.targets import Target, load_config, read_yaml
 from watcher.errors import WatcherError
 
+__all__ = ["TargetsFile", "already_watched", "slug_id"]
+
 # Where a new key goes inside a target: the order of the Target model, so edited files read like the docs.
 KEY_ORDER = list(Target.model_fields)
 # What `watcher add` starts from when there is no targets.yaml yet (or an empty one).

@@ -25,6 +25,21 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from watcher.errors import ConfigError
 from watcher.i18n.texts import t
 
+__all__ = [
+    "ConfigIssue",
+    "ConfigProblems",
+    "ConfigValueError",
+    "closest",
+    "default_lang",
+    "format_loc",
+    "issues_from_validation",
+    "line_of",
+    "problems",
+    "role_problem",
+    "single",
+    "unknown_word_issues",
+]
+
 MAX_ISSUES = 20
 # French words coordinators type for a key or a value; suggested only when the English word fits the place.
 FRENCH_WORDS = {

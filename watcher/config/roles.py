@@ -7,6 +7,8 @@ JSON Schema lists it for editors, and the skeleton (watcher.detect) keeps the fi
 
 from __future__ import annotations
 
+__all__ = ["STEP_ROLES", "VALID_ROLES"]
+
 # ARIA 1.2 concrete roles (https://www.w3.org/TR/wai-aria-1.2/#role_definitions) + "image", the ARIA 1.3 synonym
 # of img: a token outside this set is ignored, so role="foo button" falls back to button as browsers do.
 VALID_ROLES = frozenset(

@@ -17,6 +17,8 @@ from watcher.config.channels import CHANNEL_NAME, ChannelsFile
 from watcher.config.roles import STEP_ROLES
 from watcher.config.targets import SAFE_ID, Config
 
+__all__ = ["FILES", "render"]
+
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 FILES: dict[str, type[BaseModel]] = {"targets.schema.json": Config, "channels.schema.json": ChannelsFile}
 TITLES = {

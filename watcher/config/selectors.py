@@ -33,6 +33,8 @@ from cssselect.xpath import ExpressionError, XPathExpr
 
 from watcher.config.problems import ConfigValueError, closest
 
+__all__ = ["ignore_problem", "ignore_xpath", "page_selector_problem"]
+
 # Playwright's own selector engines (https://playwright.dev/docs/other-locators): `engine=body` parts of a chain.
 PLAYWRIGHT_ENGINES = re.compile(
     r"^\s*(css|text|xpath|role|id|data-testid|data-test-id|data-test|nth|visible|internal:[\w-]+|_react|_vue)\s*=",

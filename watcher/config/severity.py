@@ -13,6 +13,8 @@ from typing import Annotated
 
 from pydantic import WithJsonSchema
 
+__all__ = ["DESCENDING", "Severity", "SeverityName", "at_least", "rank"]
+
 
 class Severity(StrEnum):
     """How much a change matters to a mediator: info < minor < major < breaking (compared by rank)."""

@@ -37,6 +37,26 @@ from watcher.config.selectors import ignore_problem, page_selector_problem
 from watcher.config.severity import Severity, SeverityName
 from watcher.safety.netpolicy import IPNetwork, parse_networks
 
+__all__ = [
+    "Config",
+    "MEMORY_PER_CHECK",
+    "Procedure",
+    "RoleRef",
+    "SAFE_ID",
+    "Settings",
+    "Step",
+    "Strict",
+    "Target",
+    "Viewport",
+    "line_of",
+    "load_config",
+    "machine_concurrency",
+    "parse_model",
+    "parse_schedule",
+    "read_yaml",
+    "url_suggestion",
+]
+
 M = TypeVar("M", bound=BaseModel)
 
 SAFE_ID = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,79}$")

@@ -55,11 +55,11 @@ from watcher.report.alerts import (
     render_alert,
     render_digest,
 )
+from watcher.store.report import CheckReport, Reportable, TargetFacts, as_report, report_time
 
 if TYPE_CHECKING:
     from watcher.config.targets import Target
     from watcher.detect.degraded import Degraded
-    from watcher.service.check import CheckResult
 
 log = logging.getLogger(__name__)
 
@@ -627,7 +627,7 @@ class HistoryEntry(Protocol):
     def time(self) -> str: ...
 
 
-def unreachable_message(target: Target, reason: str | None, count: int, since: datetime,
+def unreachable_message(target: Target | TargetFacts, reason: str | None, count: int, since: datetime,
                         renderer: Renderer | None = None, degraded: Degraded | None = None) -> dict[str, Message]:
     """The coordinators' message about a page failing `count` checks in a row since `since` (fr and en);
     with `degraded`, the last check got a degraded page (maintenance, queue…) rather than no answer."""
@@ -635,16 +635,17 @@ def unreachable_message(target: Target, reason: str | None, count: int, since: d
     messages = {}
     for lang in ("fr", "en"):
         from watcher.i18n.texts import plain_reason
-        from watcher.safety.sanitize import for_format
+        from watcher.safety.sanitize import one_line
 
-        words = for_format(plain_reason(reason, target.url, lang), "txt") if reason else reason
+        # our words and the configured host (no page text): controls stripped, the host left readable
+        words = one_line(plain_reason(reason, target.url, lang)) if reason else reason
         context = {"target_name": target.name, "target_url": target.url, "reason": words, "count": count,
                    "since": since, "degraded": degraded.describe(lang) if degraded else None}
         messages[lang] = renderer.render("unreachable", lang, "txt", **context)
     return messages
 
 
-def recovery_message(target: Target, count: int, since: datetime, recovered: datetime,
+def recovery_message(target: Target | TargetFacts, count: int, since: datetime, recovered: datetime,
                      renderer: Renderer | None = None) -> dict[str, Message]:
     """The coordinators' message about a page answering again after `count` failed checks (fr and en)."""
     renderer = renderer or Renderer()
@@ -668,7 +669,7 @@ def unreachable_streak(history: Sequence[HistoryEntry]) -> list[HistoryEntry]:
     return streak[::-1]
 
 
-def notify_check_result(notifier: Notifier, result: CheckResult, history: Sequence[HistoryEntry], *,
+def notify_check_result(notifier: Notifier, result: CheckReport | Reportable, history: Sequence[HistoryEntry], *,
                         procedures: Sequence[Any] | None = None, send: bool = True) -> DeliveryReport:
     """Decide and queue what one check means for the network, then (with `send`) send what is due.
 
@@ -678,34 +679,36 @@ def notify_check_result(notifier: Notifier, result: CheckResult, history: Sequen
       coordinators, once per outage; the first successful check after such an outage tells them it recovered.
     """
     report = DeliveryReport()
-    alert = alert_from_result(result, procedures)
+    checked = as_report(result)
+    alert = alert_from_result(checked, procedures)
     if alert is not None:
         report.extend(notifier.queue_alert(alert))
-    report.extend(_coordinator_news(notifier, result, history))
+    report.extend(_coordinator_news(notifier, checked, history))
     if send:
         report.extend(notifier.send_due())
     return report
 
 
-def _coordinator_news(notifier: Notifier, result: CheckResult, history: Sequence[HistoryEntry]) -> DeliveryReport:
+def _coordinator_news(notifier: Notifier, result: CheckReport, history: Sequence[HistoryEntry]) -> DeliveryReport:
     threshold = notifier.channels.settings.unreachable_after
     target = result.target
+    when = report_time(result) or utc_now()
     if result.status in OUTAGE:
         streak = unreachable_streak(history)
         if len(streak) < threshold:
             return DeliveryReport()
         since = datetime.fromisoformat(streak[0].time)
         messages = unreachable_message(target, result.reason, len(streak), since, notifier.renderer,
-                                       getattr(result, "degraded", None))
-        return notifier.queue_coordinators("unreachable", target.id, streak[0].time, messages)
+                                       result.degraded())
+        return notifier.queue_coordinators("unreachable", result.id, streak[0].time, messages)
     if result.status in ("new", "changed", "unchanged"):
         previous = [h for h in history if h.status != "error"][:-1]  # the history before this check
         streak = unreachable_streak(previous)
         if len(streak) < threshold:
             return DeliveryReport()
         since = datetime.fromisoformat(streak[0].time)
-        messages = recovery_message(target, len(streak), since, result.time, notifier.renderer)
-        return notifier.queue_coordinators("recovery", target.id, streak[0].time, messages)
+        messages = recovery_message(target, len(streak), since, when, notifier.renderer)
+        return notifier.queue_coordinators("recovery", result.id, streak[0].time, messages)
     return DeliveryReport()
 
 
@@ -735,7 +738,7 @@ def tell_disabled_channels(notifier: Notifier, lang: str = "fr") -> list[str]:
 # --- entry points for the demo and the command line -----------------------------------------------
 
 
-def deliver_alerts(results: Sequence[CheckResult], notifiers_dir: Path | None, outbox_path: Path, *,
+def deliver_alerts(results: Sequence[CheckReport | Reportable], notifiers_dir: Path | None, outbox_path: Path, *,
                    extra_urls: Sequence[str] = (), sender: Sender | None = None) -> DeliveryReport:
     """Queue and send the alerts of these checks now (the demo's way): channels of `notifiers_dir`
     (a console channel without one), plus `extra_urls` as a channel taking every alert."""

@@ -19,6 +19,8 @@ from watcher.service import policy
 from watcher.service.check import CheckResult, check_targets
 from watcher.store.snapshots import Store
 
+__all__ = ["DEMO_TARGETS", "run_demo"]
+
 DEMO_TARGETS = """\
 # targets.yaml written by `watcher demo` for its local demo site (port chosen at start)
 settings:

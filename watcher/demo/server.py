@@ -9,6 +9,8 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
+__all__ = ["DemoSite"]
+
 SITE = Path(str(files("watcher.demo") / "site"))
 VERSIONS = ("v1", "v2")
 

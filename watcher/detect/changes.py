@@ -20,6 +20,8 @@ from watcher.config.severity import Severity as Severity  # re-exported for dete
 from watcher.detect.skeleton import Element
 from watcher.i18n.phrases import quoted, summarize
 
+__all__ = ["Change", "Kind", "ProcedureChange", "Severity", "is_alert", "max_severity"]
+
 
 class Kind(StrEnum):
     """The six kinds of interface change of the public contract."""

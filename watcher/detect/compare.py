@@ -7,19 +7,28 @@ rule that a change touching an element a watched procedure uses is `breaking`.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from watcher.detect.changes import Change, ProcedureChange, Severity, is_alert
 from watcher.detect.degraded import Degraded, PageFacts, degraded_side, page_facts
 from watcher.detect.htmlio import looks_like_text, read_html
-from watcher.detect.skeleton import SKELETON_VERSION, Skeleton, extract_skeleton
+from watcher.detect.skeleton import Skeleton, extract_skeleton
 from watcher.detect.structural import diff_skeletons
 from watcher.detect.visual import VisualDiff, diff_screenshots
 from watcher.errors import InputError
+
+__all__ = [
+    "DiffReport",
+    "PROCEDURE_RULE",
+    "StepUse",
+    "compare_snapshots",
+    "diff_paths",
+    "kind_of",
+    "link_steps",
+]
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 PROCEDURE_RULE = "procedure-step"  # the rule id of a change raised to breaking by a procedure
@@ -129,23 +138,19 @@ def _file_kind(path: Path) -> str:
     return "html"
 
 
-def folder_skeleton(folder: Path, ignore: list[str]) -> Skeleton:
-    """A snapshot's skeleton: rebuilt from dom.html when there are ignore rules or no saved skeleton."""
-    saved = folder / "skeleton.json"
-    if saved.is_file() and not ignore:
-        try:
-            data = json.loads(saved.read_text(encoding="utf-8"))
-            # Stored by older rules: rebuilt from dom.html (see skeleton.SKELETON_VERSION) when it is there.
-            if int(data.get("version") or 1) >= SKELETON_VERSION or not (folder / "dom.html").is_file():
-                return Skeleton.from_json(data)
-        except (ValueError, KeyError, TypeError, AttributeError):
-            raise InputError.text("input.damaged_skeleton", path=saved) from None
-    return extract_skeleton(read_html(folder / "dom.html"), ignore=ignore)
+class FolderSkeleton(Protocol):
+    """Reads a snapshot folder's skeleton (store/reader.py `folder_skeleton`): `reads` asks for a narrower
+    reading (skeleton.extract_skeleton's `reads`), as when the other side was captured by an older version."""
+
+    def __call__(self, folder: Path, ignore: Sequence[str], reads: int | None = None) -> Skeleton: ...
 
 
 def diff_paths(before: Path, after: Path, *, ignore: list[str] | None = None,
-               min_severity: Severity = Severity.MAJOR, uses: Sequence[StepUse] = ()) -> DiffReport:
-    """Compare two inputs of the same kind (`uses`: the watched procedures of snapshot folders' page)."""
+               min_severity: Severity = Severity.MAJOR, uses: Sequence[StepUse] = (),
+               folder_skeleton: FolderSkeleton | None = None) -> DiffReport:
+    """Compare two inputs of the same kind (`uses`: the watched procedures of snapshot folders' page).
+    Snapshot folders are read with `folder_skeleton(folder, ignore)` (store/reader.py knows the folder format:
+    `watcher diff` passes `folder_skeleton` from there); without it, two folders raise TypeError."""
     ignore = ignore or []
     kinds = kind_of(before), kind_of(after)
     if kinds[0] != kinds[1]:
@@ -156,10 +161,19 @@ def diff_paths(before: Path, after: Path, *, ignore: list[str] | None = None,
     if kinds[0] == "html":
         html = read_html(before), read_html(after)
         skeletons = extract_skeleton(html[0], ignore=ignore), extract_skeleton(html[1], ignore=ignore)
+        if skeletons[0].reads != skeletons[1].reads:  # read both alike: what one capture did not record is no change
+            reads = min(s.reads for s in skeletons)
+            skeletons = (extract_skeleton(html[0], ignore=ignore, reads=reads),
+                         extract_skeleton(html[1], ignore=ignore, reads=reads))
         changes = compare_snapshots(*skeletons)
         side = degraded_side(skeletons[0], page_facts(html[0]), skeletons[1], page_facts(html[1]))
         return DiffReport(changes, None, min_severity, side)
+    if folder_skeleton is None:
+        raise TypeError("diff_paths: snapshot folders need folder_skeleton (watcher.store.reader)")
     skeletons = folder_skeleton(before, ignore), folder_skeleton(after, ignore)
+    if skeletons[0].reads != skeletons[1].reads:  # read both alike: what one capture did not record is no change
+        reads = min(s.reads for s in skeletons)
+        skeletons = folder_skeleton(before, ignore, reads), folder_skeleton(after, ignore, reads)
     changes = compare_snapshots(*skeletons, uses)
     shots = before / "screenshot.png", after / "screenshot.png"
     visual = diff_screenshots(*shots) if all(s.is_file() for s in shots) else None

@@ -47,6 +47,8 @@ from typing import Any
 
 from watcher.detect.skeleton import FIELD_ROLES, INTERACTIVE_ROLES, Element, Skeleton, parse_html
 
+__all__ = ["Degraded", "PageFacts", "REASONS", "assess", "degraded_side", "page_facts"]
+
 REASONS = ("template", "partial", "empty", "queue", "verification", "maintenance", "overload", "loading",
            "not_found", "error_page")
 

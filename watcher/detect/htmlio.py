@@ -36,6 +36,8 @@ from bs4.dammit import EncodingDetector, UnicodeDammit
 
 from watcher.errors import InputError
 
+__all__ = ["DOM_ENCODING", "charset_of", "codec_for", "decode_html", "looks_like_text", "read_html"]
+
 #: The encoding watcher writes a snapshot's dom.html in (the browser's serialisation, a Python str).
 DOM_ENCODING = "utf-8"
 

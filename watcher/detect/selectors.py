@@ -13,6 +13,8 @@ from lxml import etree
 
 from watcher.config.selectors import ignore_xpath
 
+__all__ = ["compile_selectors"]
+
 
 class Selectors:
     """A list of `ignore` selectors compiled into one XPath union (lxml), applied to lxml HTML trees."""

@@ -2,7 +2,9 @@
 
 Roles follow HTML-AAM (how browsers map HTML to ARIA roles) and names follow accname 1.2
 (how browsers compute accessible names), so the skeleton is what a screen reader would announce,
-not what the HTML source happens to look like. Ids, classes, attribute order, scripts, styles and
+not what the HTML source happens to look like. A captured page (annotated DOM version 3) carries
+Chromium's own roles and names (capture/axnames.py), which the skeleton takes where they are; the
+computation here names raw HTML files and what capture did not mark. Ids, classes, attribute order, scripts, styles and
 body text outside interactive elements never reach the skeleton, which is what makes the structural
 diff immune to that noise by construction.
 """
@@ -23,6 +25,31 @@ from lxml import etree
 from watcher.config.roles import VALID_ROLES
 from watcher.detect.selectors import compile_selectors
 from watcher.i18n import phrases
+
+__all__ = [
+    "ACTION_ROLES",
+    "Element",
+    "FIELD_ROLES",
+    "INTERACTIVE_ROLES",
+    "LANDMARK_ROLES",
+    "MAX_DEPTH",
+    "READS_ALL",
+    "READS_AX",
+    "SECTIONING",
+    "SECTIONING_ROLES",
+    "SKELETON_ROLES",
+    "SKELETON_VERSION",
+    "Skeleton",
+    "compile_selectors",
+    "extract_skeleton",
+    "is_destination",
+    "normalize_space",
+    "normalize_target",
+    "parse_html",
+    "render_skeleton_text",
+    "target_host",
+    "target_key",
+]
 
 LANDMARK_ROLES = frozenset(
     {"banner", "navigation", "main", "contentinfo", "form", "search", "region", "complementary"}
@@ -71,8 +98,10 @@ FRAME_TAG = "watcher-frame"
 # (watcher.service.check.load_skeleton), so that names compare alike.
 SKELETON_VERSION = 3
 # What an extraction reads: 1, the page's own DOM; 2, also iframes' documents, open shadow roots and
-# revealable content (annotated DOM version 2, docs/architecture.md).
+# revealable content (annotated DOM version 2, docs/architecture.md); 3, also Chromium's computed roles and
+# accessible names recorded by capture (annotated DOM version 3, data-watcher-ax-role / data-watcher-ax-name).
 READS_ALL = 2
+READS_AX = 3
 
 _DISPLAY_NONE = re.compile(r"(?:^|;)\s*display\s*:\s*none\b", re.I)
 _VISIBILITY = re.compile(r"(?:^|;)\s*visibility\s*:\s*(hidden|collapse|visible)\b", re.I)
@@ -159,7 +188,8 @@ class Skeleton:
     """The interface of one page, in document order.
 
     `reads`: what the extraction read. 1: the page's own DOM; 2 (READS_ALL): also iframes' documents,
-    open shadow roots and revealable content (annotated DOM version 2, docs/architecture.md).
+    open shadow roots and revealable content (annotated DOM version 2, docs/architecture.md); 3 (READS_AX): also
+    Chromium's roles and accessible names, where capture recorded them (annotated DOM version 3).
     """
 
     url: str | None
@@ -187,7 +217,13 @@ def extract_skeleton(html: str, *, base_url: str | None = None, ignore: Sequence
 
     `reads=1` reads only the page's own DOM (no frames, shadow roots nor revealable content), to compare it
     with a skeleton read that way; a version-less annotated DOM (stored before frames were inlined) is always
-    read that way.
+    read that way. `reads=2` leaves out Chromium's roles and names (annotated DOM version 3) for the Python
+    computation's, to compare with a skeleton of a version 2 capture.
+
+    Roles and names: an element of a version 3 DOM marked with Chromium's role (`data-watcher-ax-role`, one the
+    skeleton keeps) takes that role and, when marked, Chromium's name (`data-watcher-ax-name`); elements capture
+    did not mark (raw HTML, hidden content a control reveals, documents too big for the accessibility pass) get
+    the roles of HTML-AAM and the names of accname 1.2 computed here.
     """
     root = _parse(html)
     if root is None:
@@ -195,8 +231,13 @@ def extract_skeleton(html: str, *, base_url: str | None = None, ignore: Sequence
     doc_url = base_url or root.get("data-watcher-url") or None
     link_base = _link_base(root, doc_url)
     _remove_ignored(root, ignore)
-    scope = 1 if reads == 1 or _legacy_capture(root) else READS_ALL
-    walker = _Walker(root, link_base, reveal=scope >= READS_ALL)
+    if reads == 1 or _legacy_capture(root):
+        scope = 1
+    elif reads == READS_ALL or _int(root.get("data-watcher-dom-version"), 0) < READS_AX:
+        scope = READS_ALL
+    else:
+        scope = READS_AX
+    walker = _Walker(root, link_base, reveal=scope >= READS_ALL, chromium=scope >= READS_AX)
     body = root.find("body")
     with _deep_enough():
         walker.walk(body if body is not None else root, _Ctx())
@@ -345,8 +386,9 @@ _EMPTY = _Summary()
 class _Walker:
     """One pass over the DOM in document order, collecting skeleton elements and repeated blocks."""
 
-    def __init__(self, root: Any, base: str | None, *, reveal: bool = True) -> None:
+    def __init__(self, root: Any, base: str | None, *, reveal: bool = True, chromium: bool = False) -> None:
         self.base = base
+        self.chromium = chromium  # read Chromium's roles and names where capture marked them
         # Ids are per tree: a shadow root or an inlined frame has its own (scope None: the document).
         self.scoped = reveal and (any(True for _ in root.iter(FRAME_TAG)) or any(
             _is_shadow_template(t) for t in root.iter("template")))
@@ -490,7 +532,7 @@ class _Walker:
         return True
 
     def _control_ref(self, control: Any) -> tuple[str, str]:
-        role = _role(control, control.tag, _Ctx()) or "button"
+        role = self._role_of(control, control.tag, _Ctx()) or "button"
         return (role, self._name_of(control, role))
 
     def finish(self) -> list[Element]:
@@ -505,7 +547,7 @@ class _Walker:
         ctx = self._visibility(el, tag, ctx)
         if tag == FRAME_TAG:
             return self._walk_frame(el, ctx) if self.reveal else _EMPTY
-        role = _role(el, tag, ctx)
+        role = self._role_of(el, tag, ctx)
         index = None
         if (tag == "form" or role in ("form", "search")) and not ctx.in_form and not _wraps_page(el):
             ctx = ctx._replace(in_form=True)
@@ -778,7 +820,20 @@ class _Walker:
 
     # --- accessible names (accname 1.2) -----------------------------------------------------------
 
+    def _role_of(self, el: Any, tag: str, ctx: _Ctx) -> str | None:
+        """Chromium's role where capture marked it, else the role HTML-AAM gives (`_role`)."""
+        if self.chromium:
+            marked = el.get("data-watcher-ax-role")
+            if marked:
+                return str(marked)
+        return _role(el, tag, ctx)
+
     def _name_of(self, el: Any, role: str) -> str:
+        """Chromium's name where capture marked it for this role, else the name accname 1.2 gives."""
+        if self.chromium and el.get("data-watcher-ax-role") == role:
+            marked = el.get("data-watcher-ax-name")
+            if marked is not None:
+                return normalize_space(marked)
         return normalize_space(self._name(el, el.tag, role))
 
     def _name(self, el: Any, tag: str, role: str) -> str:
@@ -802,7 +857,11 @@ class _Walker:
         parts = []
         for ref_id in ids:
             ref = self.by_id(ref_id, el)
-            if ref is not None:
+            if ref is el and el.get("aria-label", "").strip():
+                # accname 1.2 2C/2E: a control naming itself is no control embedded in another widget's label:
+                # its aria-label counts (« Valeur minimale » + the label of a double range slider).
+                parts.append(el.get("aria-label", ""))
+            elif ref is not None:
                 # accname 2B: a hidden node referenced by aria-labelledby still gives its text.
                 parts.append(self._alt(ref, allow_hidden=allow_hidden or _hidden_here(ref, self.revealing),
                                        in_labelledby=True))

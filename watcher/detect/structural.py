@@ -33,6 +33,8 @@ from watcher.detect.skeleton import (
     target_key,
 )
 
+__all__ = ["diff_skeletons", "similarity"]
+
 _NON_WORD = re.compile(r"[\W_]+")
 _DIGITS = re.compile(r"\d+")
 # Pairs to score by name similarity alone when nothing else links them; beyond this, pages are

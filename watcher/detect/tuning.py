@@ -40,6 +40,19 @@ from watcher.detect.skeleton import (
 from watcher.detect.structural import diff_skeletons
 from watcher.detect.visual import Region, diff_screenshots
 
+__all__ = [
+    "CookieHint",
+    "Sample",
+    "TuneReport",
+    "Tuner",
+    "Variation",
+    "block_selector",
+    "looks_generated",
+    "merged_proposals",
+    "parse_dom",
+    "tune",
+]
+
 MAX_SHARE = 0.4  # an ignore rule leaving out more of the page's controls than this hides real changes
 MASK_GREY = (0x88, 0x88, 0x88)  # the colour Playwright paints masks with (capture.py mask_color)
 REGION_SLACK = 16  # screenshot regions are whole 16 px tiles: they overhang the element that changed

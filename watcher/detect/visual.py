@@ -21,6 +21,8 @@ import numpy as np
 
 from watcher.errors import InputError
 
+__all__ = ["Box", "NO_VISUAL_CHANGE", "Region", "VisualDiff", "diff_screenshots", "load_png"]
+
 Box = tuple[int, int, int, int]  # x, y, width, height
 if TYPE_CHECKING:  # Pillow is imported only when a PIL image or an unusual PNG is given
     from typing import TypeAlias

@@ -19,6 +19,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+__all__ = ["DEFAULT_LANG", "LANGS", "book", "has", "po_path", "text", "translations"]
+
 LOCALE_DIR = Path(__file__).parent / "locale"
 DOMAIN = "watcher"
 LANGS = ("fr", "en")

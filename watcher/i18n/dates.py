@@ -13,6 +13,8 @@ from babel.dates import format_datetime
 
 from watcher.i18n.catalog import LANGS, text
 
+__all__ = ["PARIS", "day", "moment", "stamp"]
+
 PARIS = ZoneInfo("Europe/Paris")
 
 

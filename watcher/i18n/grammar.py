@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+__all__ = ["Noun", "capitalized", "de"]
+
 # Feminine head nouns of the words watcher writes (the role vocabulary, page parts); every other head is masculine.
 FEMININE = frozenset({
     "adresse", "barre", "bannière", "boîte", "carte", "case", "cellule", "colonne", "démarche", "entrée", "étape",

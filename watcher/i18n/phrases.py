@@ -13,6 +13,18 @@ from watcher.i18n.catalog import has
 from watcher.i18n.grammar import Noun, capitalized
 from watcher.i18n.texts import t
 
+__all__ = [
+    "degraded_words",
+    "element_details",
+    "landmark_label",
+    "place",
+    "quoted",
+    "role_label",
+    "role_noun",
+    "short_phrase",
+    "summarize",
+]
+
 
 class ElementFacts(Protocol):
     """What the words need of a skeleton element (watcher.detect.skeleton.Element)."""

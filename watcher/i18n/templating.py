@@ -11,6 +11,8 @@ import jinja2
 
 from watcher.i18n.catalog import DEFAULT_LANG, LANGS, translations
 
+__all__ = ["environment"]
+
 
 def environment(lang: str, loader: jinja2.BaseLoader, **options: Any) -> jinja2.Environment:
     """An environment rendering in `lang` (French when unknown): `_`, `gettext`, `ngettext`, the global `lang` and

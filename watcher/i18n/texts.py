@@ -12,6 +12,8 @@ from urllib.parse import urlsplit
 
 from watcher.i18n.catalog import has, text
 
+__all__ = ["known", "plain_reason", "t", "usage_words"]
+
 
 def t(key: str, lang: str = "fr", **values: object) -> str:
     """The text `key` in `lang` (French when the language is unknown), with values filled in; plural forms are

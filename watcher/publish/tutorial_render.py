@@ -21,10 +21,13 @@ from watcher.errors import InputError
 from watcher.publish.changelog.model import SAFE_SEGMENT, folder_time
 from watcher.publish.changelog.pdf import PdfJob
 from watcher.publish.tutorials import StoredRun, Tutorial, animation, make_tutorial, png_bytes, read_run
+from watcher.store.reader import SnapshotReader
 from watcher.store.snapshots import Store
 
 if TYPE_CHECKING:
     from watcher.publish.changelog.build import ChangelogBuilder
+
+__all__ = ["EntryTutorial", "TutorialPublisher", "build_one"]
 
 RENDER_VERSION = "2"  # bump when pictures are drawn differently: every version is drawn again
 ROOT = "tutoriels/"
@@ -87,13 +90,13 @@ def procedure_runs(store: Store, target_id: str) -> dict[str, list[StoredRun]]:
     seen: set[Path] = set()
     for record in store.history(target_id):
         snapshot = store.path(record.snapshot)
-        if snapshot is None or snapshot in seen or not (snapshot / "procedures").is_dir():
+        if snapshot is None or snapshot in seen:
             continue
         seen.add(snapshot)
-        for folder in sorted((snapshot / "procedures").iterdir()):
-            run = read_run(folder) if SAFE_SEGMENT.match(folder.name) else None
-            if run is not None and run.status != "unreachable" and run.slug == folder.name:
-                runs.setdefault(folder.name, []).append(run)
+        for slug in SnapshotReader(snapshot).procedure_slugs():
+            run = read_run(snapshot / "procedures" / slug) if SAFE_SEGMENT.match(slug) else None
+            if run is not None and run.status != "unreachable" and run.slug == slug:
+                runs.setdefault(slug, []).append(run)
     return runs
 
 

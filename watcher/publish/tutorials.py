@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -27,7 +26,27 @@ from watcher.config.targets import Procedure, Step
 from watcher.i18n.phrases import quoted, role_noun
 from watcher.i18n.texts import t
 from watcher.report.pictures import draw_text
+from watcher.report.render import step_words
 from watcher.store import files as snapfiles
+from watcher.store.reader import SnapshotReader
+from watcher.store.reader import StoredStep as ReadStep
+
+__all__ = [
+    "HIGHLIGHT",
+    "OUTLINE",
+    "PAD",
+    "StoredRun",
+    "StoredStep",
+    "Tutorial",
+    "animation",
+    "looks_personal",
+    "make_tutorial",
+    "png_bytes",
+    "private_boxes",
+    "read_run",
+    "step_caption",
+    "step_picture",
+]
 
 Box = tuple[int, int, int, int]
 
@@ -68,12 +87,11 @@ class StoredStep:
     text: str  # the stored step text (infinitive), used when targets.yaml is not at hand
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> StoredStep:
-        found = data.get("found") or {}
-        box = found.get("box")
-        return cls(int(data["number"]), str(data.get("action") or ""), str(found.get("role") or ""),
-                   str(found.get("name") or ""), (box[0], box[1], box[2], box[3]) if box else None,
-                   str(data.get("url") or ""), data.get("detail") == "login", str(data.get("text") or ""))
+    def of(cls, step: ReadStep) -> StoredStep:
+        found = step.found
+        text = step_words(step.expected) if step.expected is not None else step.text or ""
+        return cls(step.number, step.action, found.role if found else "", found.name if found else "",
+                   found.box if found else None, step.url, step.detail == "login", text)
 
 
 @dataclass(frozen=True)
@@ -97,25 +115,16 @@ class StoredRun:
 
     def skeleton(self, index: int) -> list[dict[str, Any]]:
         """The elements of the page as recorded at that point (raw dicts: a `value` key is read if present)."""
-        try:
-            data = json.loads(snapfiles.read_text(self.folder.parent.parent,
-                                                  self.folder / f"step-{index:02d}.skeleton.json"))
-        except (OSError, ValueError):
-            return []
-        elements = data.get("elements") if isinstance(data, dict) else None
-        return [e for e in elements or [] if isinstance(e, dict)]
+        return SnapshotReader(self.folder.parent.parent).step_elements(self.folder.name, index)
 
 
 def read_run(folder: Path) -> StoredRun | None:
     """The run stored in procedures/<slug>/run.json, or None if there is none (or it is unreadable)."""
-    try:
-        data = json.loads(snapfiles.read_text(folder.parent.parent, folder / "run.json"))
-        candidate = data.get("candidate") or {}
-        return StoredRun(folder, str(data["name"]), str(data["slug"]), str(data["status"]), data.get("broken_step"),
-                         tuple(StoredStep.from_json(s) for s in data.get("steps") or []),
-                         str(candidate.get("name")) if candidate.get("name") else None)
-    except (OSError, ValueError, KeyError, TypeError, IndexError):
+    run = SnapshotReader(folder.parent.parent).run(folder.name)
+    if run is None or not run.name or not run.slug or not run.status:
         return None
+    return StoredRun(folder, run.name, run.slug, run.status, run.broken_step, tuple(StoredStep.of(s) for s in run.steps),
+                     run.candidate.name if run.candidate and run.candidate.name else None)
 
 
 # --- captions ------------------------------------------------------------------------------------------------

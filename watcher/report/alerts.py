@@ -27,10 +27,25 @@ from watcher.i18n.phrases import quoted
 from watcher.i18n.phrases import short_phrase as short_phrase
 from watcher.i18n.templating import environment
 from watcher.safety.sanitize import for_format, one_line
+from watcher.store.report import CheckReport, ProcedureFacts, Reportable, as_report, report_time
 
 if TYPE_CHECKING:
     from watcher.detect.changes import Change
-    from watcher.service.check import CheckResult
+
+__all__ = [
+    "Alert",
+    "AlertChange",
+    "Message",
+    "PACKAGE_TEMPLATES",
+    "PARIS",
+    "Renderer",
+    "alert_from_result",
+    "dumps",
+    "loads",
+    "render_alert",
+    "render_digest",
+    "short_phrase",
+]
 
 PACKAGE_TEMPLATES = Path(__file__).parents[1] / "templates" / "notify"
 APPRISE_FORMAT = {"txt": "text", "short": "text", "md": "markdown", "html": "html"}
@@ -165,11 +180,6 @@ def by_severity(changes: Iterable[AlertChange]) -> tuple[AlertChange, ...]:
     return tuple(sorted(changes, key=lambda c: -severity_rank(c.severity)))
 
 
-def broken_runs(result: CheckResult) -> list[Any]:
-    """The procedure replays of a check that no longer pass (a working procedure is no news)."""
-    return [run for run in getattr(result, "procedures", None) or [] if getattr(run, "status", None) == "broken"]
-
-
 def procedure_name(item: Any) -> str:
     """A procedure's name, from a name, a Procedure, or a replay of one (which holds its Procedure)."""
     procedure = getattr(item, "procedure", item)
@@ -181,34 +191,39 @@ def procedure_audiences(item: Any) -> tuple[str, ...]:
     return tuple(getattr(procedure, "audience", None) or getattr(item, "audiences", None) or ())
 
 
-def alert_from_result(result: CheckResult, procedures: Sequence[Any] | None = None) -> Alert | None:
-    """The alert of a check, or None when the check has nothing to tell mediators.
+def alert_from_result(result: CheckReport | Reportable, procedures: Sequence[Any] | None = None) -> Alert | None:
+    """The alert of a check (its stored CheckReport, or a check result that gives one), or None when the check
+    has nothing to tell mediators.
 
-    `procedures` (or `result.procedures`, once checks carry them) may hold names or objects with `.name`
-    and optionally `.audiences`; they are listed in the message and used for routing by audience.
+    The broken procedures of the report are listed and route the alert by audience; `procedures`, when given,
+    replaces them (names, or objects with `.name` and optionally `.audiences`). Sentences are rendered here
+    from the report's facts, in French and English (report/render.py).
     """
-    if not result.alert:
+    from watcher.report.render import procedure_message
+
+    report = as_report(result)
+    if not report.alert:
         return None
-    procs = list(procedures if procedures is not None else broken_runs(result))
-    names = tuple(procedure_name(p) for p in procs)
-    audiences = tuple(dict.fromkeys(a for p in procs for a in procedure_audiences(p)))
-    target = result.target
+    procs: list[Any] = list(procedures) if procedures is not None else report.broken
+    names = tuple(p.name if isinstance(p, ProcedureFacts) else procedure_name(p) for p in procs)
+    audiences = tuple(dict.fromkeys(a for p in procs for a in (
+        p.audience if isinstance(p, ProcedureFacts) else procedure_audiences(p))))
+    snapshot = Path(report.snapshot).name if report.snapshot else None
     return Alert(
-        target_id=target.id, target_name=target.name, target_url=target.url,
-        changes=by_severity(change_from(c) for c in result.changes if not c.noise),
-        first_seen=result.time.astimezone(UTC), tags=tuple(target.tags),
-        snapshot=result.snapshot.name if result.snapshot else None,
-        images=tuple(result.images), procedures=tuple(str(n) for n in names), audiences=audiences,
-        tutorials=tutorial_paths(result, names),
-        breaks=tuple((p.message("fr"), p.message("en")) for p in procs if callable(getattr(p, "message", None))))
+        target_id=report.id, target_name=report.target.name, target_url=report.target.url,
+        changes=by_severity(change_from(c.change()) for c in report.changes if not c.noise),
+        first_seen=(report_time(report) or datetime.now(UTC)).astimezone(UTC), tags=tuple(report.target.tags),
+        snapshot=snapshot, images=tuple(Path(p) for p in report.images), procedures=names, audiences=audiences,
+        tutorials=tutorial_paths(report, names),
+        breaks=tuple((procedure_message(p, "fr"), procedure_message(p, "en")) for p in procs
+                     if isinstance(p, ProcedureFacts)))
 
 
-def tutorial_paths(result: CheckResult, broken: Sequence[str]) -> tuple[tuple[str, str], ...]:
+def tutorial_paths(report: CheckReport, broken: Sequence[str]) -> tuple[tuple[str, str], ...]:
     """Where the tutorials of the procedures a check broke or altered live in the changelog site."""
-    touched = set(broken) | {n for c in result.changes for n in getattr(c, "procedures", ()) or ()}
-    target = result.target
-    return tuple((p.name, f"tutoriels/{target.id}/{p.slug}/index.html")
-                 for p in getattr(target, "procedures", None) or [] if p.name in touched)
+    touched = set(broken) | {n for c in report.changes for n in c.procedures}
+    return tuple((p.name, f"tutoriels/{report.id}/{p.slug}/index.html")
+                 for p in report.procedures if p.name in touched and p.slug)
 
 
 # --- rendering ------------------------------------------------------------------------------------

@@ -16,6 +16,8 @@ from watcher.i18n.phrases import short_phrase as short_phrase
 from watcher.i18n.phrases import summarize as summarize
 from watcher.i18n.texts import known, t
 
+__all__ = ["place", "quoted", "role_label", "rule_text"]
+
 LANGS = ("fr", "en")
 
 

@@ -20,6 +20,8 @@ from watcher.detect.visual import Box, Region, VisualDiff, load_png
 from watcher.errors import InputError
 from watcher.i18n.texts import t
 
+__all__ = ["MAX_BYTES", "MAX_WIDTH", "composite", "crop_pair", "draw_text", "open_rgb"]
+
 MAX_WIDTH = 1600
 MAX_BYTES = 1_000_000
 NARROW_PAGE = 800  # a mobile viewport: the two versions are stacked instead of side by side

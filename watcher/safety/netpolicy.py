@@ -29,6 +29,16 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+__all__ = [
+    "IPNetwork",
+    "RequestPolicy",
+    "is_error_page",
+    "is_public",
+    "pac_switches",
+    "parse_networks",
+    "resolve",
+]
+
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 

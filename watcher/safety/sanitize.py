@@ -19,6 +19,8 @@ import re
 import sys
 from typing import TextIO
 
+__all__ = ["escape_markdown", "for_format", "guard_stdout", "neutralise", "one_line", "strip_controls"]
+
 # ECMA-48: CSI (ESC [ … final byte), OSC/DCS/SOS/PM/APC strings (ESC ] … BEL or ST), two-byte escapes,
 # and the 8-bit C1 forms (U+009B CSI, U+009D OSC…).
 ANSI = re.compile(

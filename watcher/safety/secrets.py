@@ -21,6 +21,8 @@ from urllib.parse import quote, quote_plus
 
 from watcher.safety.sanitize import strip_controls
 
+__all__ = ["forms", "install", "register"]
+
 MASK = "***"
 MIN_SECRET_CHARS = 4  # shorter values ("1", "yes") would mask ordinary words; no real token is that short
 

@@ -11,11 +11,10 @@ from __future__ import annotations
 import asyncio
 import functools
 import io
-import json
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -31,19 +30,36 @@ from watcher.capture.procedures import (
     degraded_runs,
     diagnose,
     procedure_files,
-    read_references,
     step_uses,
     unreachable_runs,
 )
-from watcher.capture.replay import png_height
 from watcher.config.targets import Config, Settings, Target
 from watcher.detect.changes import Change, Severity, is_alert
 from watcher.detect.compare import StepUse, compare_snapshots
 from watcher.detect.degraded import Degraded, PageFacts, assess, page_facts
-from watcher.detect.skeleton import SKELETON_VERSION, Skeleton, extract_skeleton
+from watcher.detect.skeleton import Skeleton, extract_skeleton
 from watcher.detect.visual import NO_VISUAL_CHANGE, Region, VisualDiff, diff_screenshots
 from watcher.errors import StoreError, first_line
+from watcher.store.reader import SnapshotReader, read_references
+from watcher.store.replay import png_height
+from watcher.store.report import (
+    ChangeFacts,
+    CheckReport,
+    ProcedureFacts,
+    TargetFacts,
+    VisualFacts,
+)
 from watcher.store.snapshots import SnapshotWriter, Store, utc_now
+
+__all__ = [
+    "CheckResult",
+    "check_target",
+    "check_targets",
+    "compare",
+    "procedure_uses",
+    "references",
+    "relevant_regions",
+]
 
 log = logging.getLogger(__name__)
 
@@ -68,20 +84,26 @@ class CheckResult:
     procedures: list[ProcedureRun] = field(default_factory=list)
     degraded: Degraded | None = None  # status "degraded": why (reason holds its code)
 
+    def report(self, image_files: Sequence[str] = ()) -> CheckReport:
+        """The facts of this check as the index keeps them (store/report.py), `image_files` relative to the
+        snapshot folder."""
+        return CheckReport(
+            id=self.target.id, status=self.status, alert=self.alert,
+            time=self.time.astimezone(UTC).isoformat(timespec="seconds"),
+            changes=[ChangeFacts.of(change) for change in self.changes],
+            procedures=[ProcedureFacts.of(run) for run in self.procedures],
+            snapshot=str(self.snapshot) if self.snapshot else None, reason=self.reason,
+            visual=VisualFacts.model_validate(self.visual.to_json()) if self.visual else None,
+            images=[str(p) for p in self.images], image_files=list(image_files),
+            target=TargetFacts(name=self.target.name, url=self.target.url, tags=list(self.target.tags)),
+            degraded_evidence=self.degraded.evidence if self.degraded else None,
+            degraded_landmark=self.degraded.landmark or None if self.degraded else None)
+
     def to_json(self, lang: str = "fr") -> dict[str, Any]:
         """The `watcher check --format json` entry of this target (public contract, extended only)."""
-        return {
-            "id": self.target.id,
-            "status": self.status,
-            "alert": self.alert,
-            "changes": [change.to_json(lang) for change in self.changes],
-            "procedures": [run.to_json(lang) for run in self.procedures],
-            "snapshot": str(self.snapshot) if self.snapshot else None,
-            "reason": self.reason,
-            "visual": self.visual.to_json() if self.visual else None,
-            "images": [str(p) for p in self.images],
-            **(degraded_json(self.degraded) if self.degraded else {}),
-        }
+        from watcher.report.render import report_json
+
+        return report_json(self.report(), lang)
 
     def describe_reason(self, lang: str = "fr") -> str | None:
         """The reason in words: a degraded page's kind, or the network failure as a coordinator says it."""
@@ -92,34 +114,17 @@ class CheckResult:
         return plain_reason(self.reason, self.target.url, lang) if self.reason else None
 
 
-def degraded_json(why: Degraded) -> dict[str, str]:
-    """Extra keys of a degraded check's entry: what gave the page away (`reason` holds the code)."""
-    out = {"degraded_evidence": why.evidence}
-    if why.landmark:
-        out["degraded_landmark"] = why.landmark
-    return out
-
-
 @dataclass
 class Comparison:
     changes: list[Change]
     visual: VisualDiff | None
 
 
-def load_skeleton(folder: Path, ignore: Sequence[str] = ()) -> Skeleton:
-    """A snapshot's skeleton; one stored by older rules (version < SKELETON_VERSION) is rebuilt from dom.html."""
-    data = json.loads((folder / "skeleton.json").read_text(encoding="utf-8"))
-    dom = folder / "dom.html"
-    if int(data.get("version") or 1) < SKELETON_VERSION and dom.is_file():
-        return extract_skeleton(dom.read_text(encoding="utf-8"), base_url=data.get("url"), ignore=ignore)
-    return Skeleton.from_json(data)
-
-
 def compare(baseline: Path, capture: Capture, skeleton: Skeleton, ignore: Sequence[str] = (),
             uses: Sequence[StepUse] = ()) -> Comparison:
     """Structural and visual differences between the baseline snapshot and a new capture (`uses`: the
     procedures watched on the page, see `compare_snapshots`)."""
-    before = load_skeleton(baseline, ignore)
+    before = SnapshotReader(baseline).skeleton(ignore)
     if before.reads < skeleton.reads:  # stored before frames, shadow roots and menus were read: no news
         skeleton = extract_skeleton(capture.main.dom, base_url=capture.meta.get("final_url"), ignore=ignore,
                                     reads=before.reads)
@@ -305,7 +310,7 @@ def _reference(baseline: Path | None) -> tuple[Skeleton | None, PageFacts | None
 def _reference_of(folder: str, _mtime_ns: int) -> tuple[Skeleton, PageFacts]:
     # a baseline serves many checks in a row: read and parse it once (keyed by its dom.html's mtime too)
     html = (Path(folder) / "dom.html").read_text(encoding="utf-8", errors="replace")
-    return load_skeleton(Path(folder)), page_facts(html)
+    return SnapshotReader(Path(folder)).skeleton(), page_facts(html)
 
 
 def record_degraded(store: Store, target: Target, capture: Capture, when: datetime,
@@ -358,14 +363,9 @@ def evaluate(store: Store, target: Target, capture: Capture, when: datetime,
 
 
 def stored_report(result: CheckResult, image_names: list[str]) -> dict[str, Any]:
-    """What the index keeps of a check: the public JSON plus what the changelog needs to stand alone
-    (the target as it was configured then, and images relative to the snapshot folder)."""
-    report = result.to_json("fr")
-    report["changes_en"] = [change.to_json("en") for change in result.changes]
-    report["procedures_en"] = [run.to_json("en") for run in result.procedures]
-    report["image_files"] = image_names
-    report["target"] = {"name": result.target.name, "url": result.target.url, "tags": result.target.tags}
-    return report
+    """What the index keeps of a check: its facts (store/report.py CheckReport, no sentences), with the target
+    as it was configured then and the images relative to the snapshot folder, so the changelog stands alone."""
+    return result.report(image_names).stored()
 
 
 def as_capturer(source: Capturer | Browser) -> Capturer:

@@ -11,14 +11,17 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from watcher.capture.procedures import stored_runs
 from watcher.config.targets import Target
 from watcher.detect.changes import Severity, is_alert
 from watcher.detect.compare import compare_snapshots
 from watcher.errors import WatcherError
-from watcher.service.check import CheckResult, load_skeleton, procedure_uses, references
+from watcher.service.check import CheckResult, procedure_uses, references
 from watcher.service.policy import UNSEEN, PolicyState
+from watcher.store.reader import SnapshotReader
+from watcher.store.replay import stored_runs
 from watcher.store.snapshots import Store
+
+__all__ = ["rebuild_result", "recheck_state"]
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +43,7 @@ def is_reverted(store: Store, target: Target, pending_id: int, recheck: CheckRes
     if original is None:
         return False
     uses = procedure_uses(target, references(store, target, up_to=pending_id))
-    back = compare_snapshots(load_skeleton(original), load_skeleton(recheck.snapshot), uses)
+    back = compare_snapshots(SnapshotReader(original).skeleton(), SnapshotReader(recheck.snapshot).skeleton(), uses)
     if is_alert(back, Severity(target.min_severity)):
         return False
     log.info("%s: the change seen earlier was reverted; no alert", target.id)
@@ -56,8 +59,9 @@ def rebuild_result(store: Store, target: Target, check_id: int) -> CheckResult:
     if record is None or snapshot is None or baseline is None:
         raise WatcherError(f"check {check_id} has no snapshot to rebuild")
     uses = procedure_uses(target, references(store, target, up_to=check_id - 1))
-    changes = compare_snapshots(load_skeleton(baseline), load_skeleton(snapshot), uses)
-    images = [snapshot / name for name in (record.report or {}).get("image_files", [])]
+    changes = compare_snapshots(SnapshotReader(baseline).skeleton(), SnapshotReader(snapshot).skeleton(), uses)
+    report = record.check_report
+    images = [snapshot / name for name in (report.image_files if report else [])]
     return CheckResult(target, datetime.fromisoformat(record.time), record.status, alert=record.alert,
                        changes=changes, snapshot=snapshot, baseline=baseline, check_id=check_id, images=images,
-                       procedures=stored_runs(snapshot, target))
+                       procedures=stored_runs(SnapshotReader(snapshot), target))

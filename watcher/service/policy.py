@@ -28,6 +28,29 @@ from watcher.capture.page import BROWSER_CRASHED
 if TYPE_CHECKING:
     from watcher.service.check import CheckResult
 
+__all__ = [
+    "Action",
+    "Alert",
+    "CONFIRMED",
+    "Hold",
+    "PENDING",
+    "PolicyState",
+    "Prune",
+    "REVERTED",
+    "RebuildChangelog",
+    "RecheckLater",
+    "Release",
+    "ResetRetries",
+    "RetryLater",
+    "SUPERSEDED",
+    "SetConfirmation",
+    "TellCoordinators",
+    "UNSEEN",
+    "Withdraw",
+    "after_check",
+    "settled",
+]
+
 # Confirmation states kept in the index (checks.confirmation)
 PENDING = "pending"        # waiting for its confirming re-check
 CONFIRMED = "confirmed"    # still there at the re-check: alerted

@@ -53,6 +53,8 @@ from watcher.service.confirmation import (
 )
 from watcher.store.snapshots import Store, utc_now
 
+__all__ = ["RunLock", "Service", "ServiceOptions"]
+
 log = logging.getLogger("watcher.service.scheduler")
 T = TypeVar("T")
 
@@ -233,7 +235,7 @@ def confirm_job(target_id: str, check_id: int) -> None:
 class Service:
     """The scheduler, the shared browser and the rules that decide when a change alerts (policy.after_check).
 
-    `capturer` loads pages instead of the shared Chromium (tests: watcher.capture.replay.ReplayCapturer);
+    `capturer` loads pages instead of the shared Chromium (tests: watcher.store.replay.ReplayCapturer);
     `clock` gives the current UTC time to checks, schedules and the outbox.
     """
 

@@ -10,6 +10,8 @@ from watcher.config.channels import Channels, mask_url
 from watcher.config.targets import Config
 from watcher.i18n.texts import t
 
+__all__ = ["paris_time", "startup_lines"]
+
 PARIS = ZoneInfo("Europe/Paris")
 DAYS = {"fr": ("lun.", "mar.", "mer.", "jeu.", "ven.", "sam.", "dim."),
         "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")}

@@ -12,6 +12,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+__all__ = ["contained", "read_bytes"]
+
 
 def contained(folder: Path, path: Path) -> bool:
     """Whether `path` is a regular file inside `folder` with no symbolic link on the way (`folder` included).

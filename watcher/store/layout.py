@@ -10,6 +10,8 @@ from pathlib import Path
 
 from watcher.errors import StoreError
 
+__all__ = ["HASHED", "INDEX_NAME", "IndexMissing", "check_index", "snapshot_folders"]
+
 INDEX_NAME = "index.sqlite3"
 SNAPSHOT_NAME = re.compile(r"^\d{8}T\d{6}\.\d{6}Z$")
 TARGET_NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,79}$")

@@ -27,6 +27,8 @@ from watcher.store.layout import (
     snapshot_folders,
 )
 
+__all__ = ["rebuild_index"]
+
 
 @dataclass
 class RebuildReport:

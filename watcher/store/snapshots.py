@@ -26,6 +26,18 @@ from pathlib import Path
 from typing import Any
 
 from watcher.errors import StoreError
+from watcher.store.report import CheckReport
+
+__all__ = [
+    "CheckRecord",
+    "Mark",
+    "SnapshotWriter",
+    "Store",
+    "TMP_PREFIX",
+    "disk_errors",
+    "utc_now",
+    "write_atomic",
+]
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS checks (
@@ -82,6 +94,11 @@ class CheckRecord:
     baseline: str | None
     report: dict[str, Any] | None
     confirmation: str | None = None  # None (no confirmation asked), pending, confirmed, reverted, superseded
+
+    @property
+    def check_report(self) -> CheckReport | None:
+        """The stored report as the current typed model (any format version), None when there is none."""
+        return CheckReport.read(self.report)
 
 
 @dataclass(frozen=True)

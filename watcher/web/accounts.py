@@ -26,6 +26,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from watcher.errors import InputError
 from watcher.store.snapshots import Store, disk_errors
 
+__all__ = ["Accounts", "LoginLimiter", "NAME_PATTERN", "Session", "account_text"]
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS users (
     name TEXT PRIMARY KEY,

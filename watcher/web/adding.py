@@ -21,6 +21,8 @@ from watcher.errors import ConfigError, WatcherError
 from watcher.i18n.texts import plain_reason
 from watcher.web.texts import ui
 
+__all__ = ["AddError", "save", "trial"]
+
 MAX_HEIGHT = 4000  # CSS px of page kept in the trial screenshot
 
 

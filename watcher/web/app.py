@@ -37,6 +37,8 @@ from watcher.web import views
 from watcher.web.accounts import Accounts, LoginLimiter, Session
 from watcher.web.texts import STATUS_SYMBOL, WORDS, ui
 
+__all__ = ["WebSettings", "create_app"]
+
 SESSION_COOKIE = "watcher_session"
 LOGIN_CSRF_COOKIE = "watcher_login_csrf"
 LANG_COOKIE = "watcher_lang"

@@ -14,6 +14,8 @@ from watcher.store.snapshots import Store
 from watcher.web.accounts import Accounts
 from watcher.web.app import WebSettings, create_app
 
+__all__ = ["announce_text", "bind", "check_exposure", "is_loopback", "make_server", "serve"]
+
 TEXT = {
     "no_account": {"fr": "watcher web n'écoute sur {host} (une adresse autre que locale) qu'une fois un compte "
                          "créé : watcher user add NOM",

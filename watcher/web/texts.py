@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from watcher.i18n.texts import known, t
 
+__all__ = ["STATUS_SYMBOL", "WORDS", "ui"]
+
 STATUS_SYMBOL = {"new": "+", "unchanged": "=", "changed": "≠", "degraded": "~", "unreachable": "×", "error": "!",
                  "none": "·"}
 

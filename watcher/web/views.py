@@ -13,11 +13,32 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from pydantic import ValidationError
+
 from watcher.config.targets import Target
 from watcher.detect.changes import Change
 from watcher.detect.skeleton import Element, Skeleton
 from watcher.detect.structural import diff_skeletons
+from watcher.report.render import step_words
+from watcher.store.report import StepFacts
 from watcher.store.snapshots import CheckRecord, Mark, Store
+
+__all__ = [
+    "NOTHING_TO_JUDGE",
+    "ReviewedChange",
+    "STRIP_LENGTH",
+    "dashboard",
+    "grouped_skeleton",
+    "hidden_by",
+    "page_checks",
+    "page_row",
+    "paris",
+    "picture_path",
+    "pictures",
+    "rebuilt_changes",
+    "report_procedures",
+    "stored_summaries",
+]
 
 PARIS = ZoneInfo("Europe/Paris")
 STRIP_LENGTH = 30
@@ -88,8 +109,19 @@ def _procedure_states(history: list[CheckRecord], lang: str = "fr") -> list[Proc
         status = str(run.get("status") or "")
         state = "never" if status == "broken" and run.get("name") not in worked else status
         name = str(run.get("name"))
-        out.append(ProcedureState(name, state, run.get("broken_step"), steps.get(name) or run.get("step")))
+        out.append(ProcedureState(name, state, run.get("broken_step"), steps.get(name) or step_text(run.get("step"), lang)))
     return out
+
+
+def step_text(step: Any, lang: str) -> str | None:
+    """A stored broken step in words: facts (a CheckReport's StepFacts: action, role, name…) worded in `lang`,
+    or the sentence older reports stored as is."""
+    if isinstance(step, dict):
+        try:
+            return step_words(StepFacts.model_validate(step), lang)
+        except ValidationError:
+            return None
+    return step if isinstance(step, str) else None
 
 
 def page_row(store: Store, target_id: str, target: Target | None, lang: str = "fr") -> PageRow:
@@ -216,7 +248,7 @@ def picture_path(store: Store, record: CheckRecord, name: str) -> Path | None:
 def report_procedures(record: CheckRecord, lang: str) -> list[dict[str, Any]]:
     report = record.report or {}
     runs = report.get("procedures_en") if lang == "en" and report.get("procedures_en") else report.get("procedures")
-    return [dict(run) for run in runs or []]
+    return [{**run, "step": step_text(run.get("step"), lang)} for run in runs or [] if isinstance(run, dict)]
 
 
 LANDMARK_ORDER = ("banner", "navigation", "search", "main", "form", "complementary", "dialog", "contentinfo")

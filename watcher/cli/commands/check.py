@@ -17,6 +17,8 @@ from watcher.service.check import CheckResult, check_targets
 from watcher.service.confirmation import recheck_state
 from watcher.store.snapshots import Store
 
+__all__ = ["format_result", "run_check", "show_history"]
+
 CONFIRM_ROUNDS = 3  # re-checks of a page that keeps changing before `check --confirm` leaves it pending
 
 
@@ -116,6 +118,9 @@ async def _check_with_progress(config: Config, store: Store, targets: list[Targe
 
 def format_result(result: CheckResult, lang: str) -> str:
     """A few lines a coordinator reads at a glance."""
+    from watcher.report.render import procedure_message
+    from watcher.store.report import ProcedureFacts
+
     head = f"{result.target.id} — {result.target.name}{t('colon', lang)}{t('status.' + result.status, lang)}"
     if result.alert:
         head += f"  [{t('alert', lang)}]"
@@ -132,7 +137,7 @@ def format_result(result: CheckResult, lang: str) -> str:
         lines.append("  " + t("no_change", lang))
     for run in result.procedures:
         marker = "✗" if run.status == "broken" else "✓" if run.status == "ok" else "?"
-        lines.append(f"  {marker} {run.message(lang)}")
+        lines.append(f"  {marker} {procedure_message(ProcedureFacts.of(run), lang)}")
     for image in result.images:
         lines.append(f"  {t('images', lang)}{t('colon', lang)}{image}")
     if result.snapshot:

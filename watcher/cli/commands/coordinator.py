@@ -36,7 +36,23 @@ from watcher.detect.tuning import (
 from watcher.errors import ConfigError, InputError, WatcherError
 from watcher.i18n.texts import known, plain_reason, t
 from watcher.report import messages
+from watcher.store.reader import SnapshotError, SnapshotReader
+from watcher.store.report import ChangeFacts
 from watcher.store.snapshots import CheckRecord, Store
+
+__all__ = [
+    "NewTarget",
+    "mark_label",
+    "noise_hints",
+    "rule_of",
+    "run_add",
+    "run_explain",
+    "run_mark",
+    "run_schema",
+    "run_stats",
+    "run_tune",
+    "target_url",
+]
 
 DEFAULT_SCHEDULE = "0 7 * * 1-5"
 
@@ -268,10 +284,10 @@ def find_record(store: Store, change_id: str) -> CheckRecord | None:
 
 
 def _skeleton(folder: Path | None) -> Skeleton | None:
-    path = folder / "skeleton.json" if folder else None
-    if path is None or not path.is_file():
+    try:
+        return SnapshotReader(folder).skeleton() if folder is not None else None
+    except (SnapshotError, InputError):
         return None
-    return Skeleton.from_json(json.loads(path.read_text(encoding="utf-8")))
 
 
 def rebuilt_changes(store: Store, record: CheckRecord,
@@ -315,13 +331,14 @@ def rule_of(change: Change, lang: str) -> str:
     return messages.rule_text(change.rule, lang) or t(_RULE_TEXT_KEYS.get(change.rule, "rule.step"), lang)
 
 
-def _stored_entry(record: CheckRecord, change: Change) -> dict[str, Any] | None:
+def _stored_entry(record: CheckRecord, change: Change) -> ChangeFacts | None:
     """The stored report's entry of this change (same kind, same names on both sides), if any."""
-    for stored in (record.report or {}).get("changes", []):
-        names = (stored.get("before") or {}).get("name"), (stored.get("after") or {}).get("name")
-        mine = (change.before.name if change.before else None, change.after.name if change.after else None)
-        if stored.get("kind") == change.kind.value and names == mine:
-            return dict(stored)
+    report = record.check_report
+    mine = (change.before.name if change.before else None, change.after.name if change.after else None)
+    for stored in report.changes if report else []:
+        names = stored.before.name if stored.before else None, stored.after.name if stored.after else None
+        if stored.kind == change.kind.value and names == mine:
+            return stored
     return None
 
 
@@ -331,17 +348,16 @@ def as_decided(record: CheckRecord, change: Change) -> Change:
     stored = _stored_entry(record, change)
     if stored is None:
         return change
-    severity = stored.get("severity")
-    procedures = tuple(str(p) for p in stored.get("procedures") or ())
+    procedures = tuple(stored.procedures)
     values = {f.name: getattr(change, f.name) for f in fields(change)}
-    if severity in {s.value for s in Severity}:
-        values["severity"] = Severity(severity)
-    values["rule"] = PROCEDURE_RULE if procedures else str(stored.get("rule") or change.rule)
+    if stored.severity in {s.value for s in Severity}:
+        values["severity"] = Severity(stored.severity)
+    values["rule"] = PROCEDURE_RULE if procedures else (stored.rule or change.rule)
     if not procedures:
         values.pop("procedures", None)
         values.pop("audiences", None)
         return Change(**values)
-    values.update(procedures=procedures, audiences=tuple(str(a) for a in stored.get("audiences") or ()))
+    values.update(procedures=procedures, audiences=tuple(stored.audiences))
     return ProcedureChange(**values)
 
 
@@ -447,10 +463,11 @@ def _describe(element: Any, lang: str) -> str:
 
 
 def _procedure_lines(record: CheckRecord, lang: str) -> list[str]:
-    key = "procedures" if lang == "fr" else "procedures_en"
-    runs = (record.report or {}).get(key) or (record.report or {}).get("procedures") or []
-    return [t("explain.procedures", lang, message=f"{run.get('name')} — {run.get('broken_step')}: {run.get('step')}")
-            for run in runs if run.get("status") == "broken"]
+    from watcher.report.render import procedure_step
+
+    report = record.check_report
+    return [t("explain.procedures", lang, message=f"{run.name} — {run.broken_step}: {procedure_step(run, lang)}")
+            for run in (report.broken if report else [])]
 
 
 def _silence_lines(record: CheckRecord, changes: list[tuple[Change, str | None]], level: str, lang: str) -> list[str]:

@@ -15,6 +15,9 @@ from watcher.detect.htmlio import read_html
 from watcher.detect.skeleton import Skeleton, extract_skeleton, render_skeleton_text
 from watcher.errors import InputError
 from watcher.i18n.texts import known, t
+from watcher.store.reader import folder_skeleton
+
+__all__ = ["run_diff", "show_skeleton"]
 
 
 def run_diff(paths: Paths, before: Path, after: Path, fmt: str, lang: str, target_id: str | None) -> int:
@@ -30,7 +33,8 @@ def run_diff(paths: Paths, before: Path, after: Path, fmt: str, lang: str, targe
             raise InputError(str(exc.args[0])) from None
         ignore, min_severity = list(target.ignore), Severity(target.min_severity)
         uses = folder_uses(target, before) if before.is_dir() and after.is_dir() else []
-    report = diff_paths(before, after, ignore=ignore, min_severity=min_severity, uses=uses)
+    report = diff_paths(before, after, ignore=ignore, min_severity=min_severity, uses=uses,
+                        folder_skeleton=folder_skeleton)
     if fmt == "json":
         emit_json(report.to_json(lang))
     else:
@@ -41,8 +45,8 @@ def run_diff(paths: Paths, before: Path, after: Path, fmt: str, lang: str, targe
 def folder_uses(target: Target, before: Path, limit: int = 30) -> list[StepUse]:
     """The elements the target's procedures used, from the runs stored in `before` and the snapshot folders
     beside it that are older (folder names are UTC times), as a check would have read them."""
-    from watcher.capture.procedures import read_references
     from watcher.service.check import procedure_uses
+    from watcher.store.reader import read_references
 
     if not target.procedures:
         return []

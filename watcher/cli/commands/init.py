@@ -13,6 +13,8 @@ from watcher.config.targets import read_yaml, url_suggestion
 from watcher.errors import InputError, WatcherError
 from watcher.i18n.texts import t
 
+__all__ = ["run_init"]
+
 EXAMPLE_URL = "https://www.service-public.fr/"
 EXAMPLE_ID = "service-public"
 EXAMPLE_NAME = "Service-Public.fr — accueil"

@@ -7,6 +7,8 @@ import logging
 from watcher.cli.common import Paths
 from watcher.service.scheduler import Service, ServiceOptions
 
+__all__ = ["run_service"]
+
 
 def run_service(paths: Paths, *, confirm_delay: float, verbose: bool) -> None:
     logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO,

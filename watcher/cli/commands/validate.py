@@ -26,6 +26,10 @@ from watcher.config.targets import Config, Target, load_config
 from watcher.detect.degraded import Degraded, assess, page_facts
 from watcher.errors import ConfigError
 from watcher.i18n.texts import plain_reason, t
+from watcher.report.render import procedure_message
+from watcher.store.report import ProcedureFacts
+
+__all__ = ["run_validate"]
 
 
 @dataclass
@@ -134,7 +138,7 @@ def trial_lines(trials: Sequence[Trial], lang: str) -> tuple[list[str], bool]:
         for run in trial.runs:
             key = "validate.proc_ok" if run.status == "ok" else "validate.proc_bad"
             all_ok = all_ok and run.status == "ok"
-            lines.append(t(key, lang, id=target.id, message=run.message(lang)))
+            lines.append(t(key, lang, id=target.id, message=procedure_message(ProcedureFacts.of(run), lang)))
     procs = [run for trial in trials for run in trial.runs]
     lines.append(t("validate.online_summary", lang, pages=len(trials), pages_ok=sum(tr.page_ok for tr in trials),
                    procs=len(procs), procs_ok=sum(run.status == "ok" for run in procs)))

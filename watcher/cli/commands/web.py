@@ -11,6 +11,8 @@ from watcher.errors import InputError
 from watcher.store.snapshots import Store
 from watcher.web.accounts import NAME_PATTERN, Accounts, account_text
 
+__all__ = ["run_user_add", "run_user_list", "run_user_remove", "run_web"]
+
 TEXT = {
     "added": {"fr": "Compte « {name} » créé ({role}).", "en": "Account “{name}” created ({role})."},
     "removed": {"fr": "Compte « {name} » supprimé (ses sessions sont fermées).",

@@ -33,6 +33,8 @@ from watcher.publish.tutorial_render import EntryTutorial, TutorialPublisher
 from watcher.store import files as snapfiles
 from watcher.store.snapshots import TMP_PREFIX, Store
 
+__all__ = ["BuildReport", "ChangelogBuilder", "beside_config", "build_changelog", "default_out", "run_build"]
+
 STATIC_FILES = ("style.css", "filter.js", "tutorial.js")
 FALLBACK_HEIGHT = 1600  # a full-page screenshot can be 16 000 px tall: show its top only
 FEED_ENTRIES = 50

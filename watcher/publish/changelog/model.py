@@ -6,7 +6,6 @@ text and only ever reaches HTML through the autoescaping templates.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -15,8 +14,12 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from watcher.config.severity import DESCENDING
-from watcher.store import files as snapfiles
+from watcher.report.render import change_summary, procedure_message, procedure_step, step_words
+from watcher.store.reader import SnapshotReader
+from watcher.store.report import ChangeFacts, ProcedureFacts
 from watcher.store.snapshots import CheckRecord, Store
+
+__all__ = ["Entry", "SAFE_SEGMENT", "SEVERITIES", "folder_time", "load_entries"]
 
 SEVERITIES: tuple[str, ...] = tuple(s.value for s in DESCENDING)  # gravest first
 # Target ids are checked by config.py, but the index is a file on disk: re-check before using them in paths.
@@ -129,48 +132,32 @@ def _text(value: Any) -> str:
     return CONTROL.sub("", text)
 
 
-def _step_text(step: Any) -> str:
-    if isinstance(step, dict):
-        for key in ("description", "text", "label", "name", "action"):
-            if step.get(key):
-                return _text(step[key])
-        return ", ".join(f"{k}: {_text(v)}" for k, v in step.items())
-    return _text(step)
+def parse_change(facts: ChangeFacts, lang: str = "fr") -> ChangeItem:
+    """A stored change as the changelog shows it, its sentence in `lang`."""
+    severity = facts.severity if facts.severity in SEVERITIES else "info"
+    return ChangeItem(kind=_text(facts.kind), role=_text(facts.role), severity=severity,
+                      summary=_text(change_summary(facts, lang)), landmark=_text(facts.landmark), noise=facts.noise)
 
 
-def parse_change(data: dict[str, Any]) -> ChangeItem:
-    severity = _text(data.get("severity")) or "info"
-    return ChangeItem(
-        kind=_text(data.get("kind")), role=_text(data.get("role")),
-        severity=severity if severity in SEVERITIES else "info", summary=_text(data.get("summary")),
-        landmark=_text(data.get("landmark")), noise=bool(data.get("noise")),
-    )
-
-
-def parse_procedure(data: dict[str, Any], snapshot: Path) -> Procedure:
-    broken = data.get("broken_step")
-    audience = data.get("audience") or []
+def parse_procedure(facts: ProcedureFacts, snapshot: Path, lang: str = "fr") -> Procedure:
+    """A stored procedure replay as the changelog shows it, its sentences in `lang`."""
+    slug = facts.slug if SAFE_SEGMENT.match(facts.slug) else ""
+    candidate = facts.candidate.name if facts.candidate else ""
     return Procedure(
-        name=_text(data.get("name")), status=_text(data.get("status")),
-        broken_step=broken if isinstance(broken, int) else None,
-        step=_step_text(data.get("step")), candidate=_step_text(data.get("candidate")),
-        steps=tuple(_step_text(s) for s in data.get("steps") or stored_steps(snapshot, data.get("slug")) if s),
-        message=_text(data.get("message")),
-        audience=tuple(_text(a) for a in ([audience] if isinstance(audience, str) else audience) if a),
-        slug=slug if isinstance(slug := data.get("slug"), str) and SAFE_SEGMENT.match(slug) else "",
+        name=_text(facts.name), status=_text(facts.status), broken_step=facts.broken_step,
+        step=_text(procedure_step(facts, lang) or ""), candidate=_text(candidate),
+        steps=tuple(_text(s) for s in facts.legacy_steps or stored_steps(snapshot, slug, lang) if s),
+        message=_text(procedure_message(facts, lang)), audience=tuple(_text(a) for a in facts.audience if a),
+        slug=slug,
     )
 
 
-def stored_steps(snapshot: Path, slug: Any) -> list[Any]:
-    """The steps of a procedure's replay as stored with the snapshot (procedures/<slug>/run.json)."""
-    if not isinstance(slug, str) or not SAFE_SEGMENT.match(slug):
+def stored_steps(snapshot: Path, slug: str, lang: str = "fr") -> list[str]:
+    """The steps of a procedure's replay as stored with the snapshot (procedures/<slug>/run.json), in words."""
+    run = SnapshotReader(snapshot).run(slug) if slug else None
+    if run is None:
         return []
-    try:
-        run = json.loads(snapfiles.read_text(snapshot, Path("procedures", slug, "run.json")))
-    except (OSError, ValueError):
-        return []
-    steps = run.get("steps") if isinstance(run, dict) else None
-    return [s.get("text") for s in steps if isinstance(s, dict)] if isinstance(steps, list) else []
+    return [step_words(s.expected, lang) if s.expected is not None else s.text or "" for s in run.steps]
 
 
 def parse_pictures(files: list[Any], changes: list[ChangeItem]) -> list[Picture]:
@@ -207,26 +194,22 @@ def folder_time(name: str) -> datetime | None:
 def entry_of(store: Store, record: CheckRecord, lang: str) -> Entry | None:
     """The changelog entry of one check, or None if it is not a change the site can show."""
     snapshot = store.path(record.snapshot)
-    report = record.report
+    report = record.check_report
     if record.status != "changed" or report is None or snapshot is None or not SAFE_SEGMENT.match(record.target):
         return None
     if not SAFE_SEGMENT.match(snapshot.name) or getattr(record, "confirmation", None) in UNCONFIRMED:
         return None
-    raw = report.get("changes_en") if lang == "en" and report.get("changes_en") is not None else report.get("changes")
-    changes = [parse_change(c) for c in raw or [] if isinstance(c, dict)]
-    target = report.get("target") or {}
-    visual = report.get("visual") or {}
+    changes = [parse_change(c, lang) for c in report.changes]
+    target, visual = report.target, report.visual
     baseline = store.path(record.baseline)
     return Entry(
         check_id=record.id, target_id=record.target, folder=snapshot.name, time=parse_time(record.time),
-        alert=record.alert, site_name=_text(target.get("name")) or record.target,
-        url=_text(target.get("url")), tags=tuple(_text(t) for t in target.get("tags") or [] if t),
-        changes=changes, procedures=[parse_procedure(p, snapshot) for p in report.get("procedures") or []
-                                     if isinstance(p, dict)],
-        pictures=parse_pictures(report.get("image_files") or [], changes), snapshot_dir=snapshot,
+        alert=record.alert, site_name=_text(target.name) or record.target,
+        url=_text(target.url), tags=tuple(_text(t) for t in target.tags if t),
+        changes=changes, procedures=[parse_procedure(p, snapshot, lang) for p in report.procedures],
+        pictures=parse_pictures(list(report.image_files), changes), snapshot_dir=snapshot,
         baseline_dir=baseline, baseline_time=folder_time(baseline.name) if baseline else None,
-        changed_ratio=visual.get("changed_ratio") if isinstance(visual.get("changed_ratio"), int | float) else None,
-        regions=len(visual.get("regions") or []),
+        changed_ratio=visual.changed_ratio if visual else None, regions=len(visual.regions) if visual else 0,
     )
 
 

@@ -13,6 +13,8 @@ from typing import Any, TypeVar
 from watcher.capture.browser import launch_browser
 from watcher.store.snapshots import TMP_PREFIX
 
+__all__ = ["PdfJob", "print_pdfs"]
+
 T = TypeVar("T")
 
 

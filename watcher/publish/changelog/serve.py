@@ -14,6 +14,8 @@ from urllib.parse import unquote
 from watcher.errors import InputError
 from watcher.publish.changelog import texts
 
+__all__ = ["make_server", "serve_changelog"]
+
 # Type for files the site contains; the stdlib table lacks some of them or varies by platform.
 TYPES = {".html": "text/html; charset=utf-8", ".css": "text/css; charset=utf-8", ".js": "text/javascript",
          ".xml": "application/atom+xml; charset=utf-8", ".png": "image/png", ".pdf": "application/pdf"}

@@ -7,6 +7,8 @@ from datetime import datetime
 from watcher.i18n import dates
 from watcher.i18n.texts import t
 
+__all__ = ["day", "moment", "percent", "severity_label", "ui"]
+
 
 def ui(key: str, lang: str, **values: object) -> str:
     """The site text `key` in `lang` (French when unknown), with values filled in."""

@@ -14,8 +14,11 @@ from pathlib import Path
 from typing import Any
 
 from watcher.capture.page import Capture, ViewportCapture
-from watcher.capture.procedures import ProcedureRun, stored_runs, unreachable_runs
+from watcher.capture.procedures import Candidate, ProcedureRun, unreachable_runs
 from watcher.config.targets import Target, Viewport
+from watcher.store.reader import SnapshotReader
+
+__all__ = ["ReplayCapturer", "png_height", "record_folder", "stored_runs"]
 
 UNREACHABLE = "unreachable"
 
@@ -54,7 +57,7 @@ class ReplayCapturer:
         source = self.last.get(target.id)
         if not isinstance(source, Path):
             return unreachable_runs(target, source)
-        return stored_runs(source, target)
+        return stored_runs(SnapshotReader(source), target)
 
 
 def read_capture(folder: Path, target: Target) -> Capture:
@@ -110,3 +113,19 @@ def blank_png(width: int = 1280, height: int = 800) -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (width, height), "white").save(out, "PNG")
     return out.getvalue()
+
+
+def stored_runs(snapshot: SnapshotReader, target: Target) -> list[ProcedureRun]:
+    """The runs kept in a snapshot, rebuilt for an alert sent later (no screenshots; baseline state unknown)."""
+    runs = []
+    for procedure in target.procedures:
+        stored = snapshot.run(procedure.slug)
+        if stored is None:
+            continue  # the procedure was added after this snapshot
+        steps = stored.step_results()
+        candidate = stored.candidate
+        runs.append(ProcedureRun(
+            procedure, stored.status, start_url=stored.start_url, reason=stored.reason, steps=steps,
+            duration_s=stored.duration_s, blocked_by=list(stored.blocked_by),
+            candidate=Candidate(candidate.role, candidate.name, candidate.box, candidate.score) if candidate else None))
+    return runs
