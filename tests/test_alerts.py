@@ -188,3 +188,14 @@ def test_alert_tells_broken_procedures_in_both_languages_from_facts() -> None:
         "the procedure “Se connecter” no longer gets through step 1: the link “Mon Compte” cannot be found;"
         " in its place: “Mon espace”"),)
     assert alert.tutorials == (("Se connecter", "tutoriels/caf/se-connecter/index.html"),)
+
+
+def test_a_broken_procedure_note_is_a_sentence_of_its_own() -> None:
+    from datetime import UTC, datetime
+
+    from watcher.report.alerts import Alert
+
+    alert = Alert("caf", "CAF", "https://www.caf.fr/", (), datetime(2025, 3, 4, tzinfo=UTC),
+                  breaks=(("la procédure « Déclarer » ne passe plus à l'étape 2", "the procedure “Déclarer” fails"),))
+    assert alert.break_notes("fr") == ["La procédure « Déclarer » ne passe plus à l'étape 2"]
+    assert alert.break_notes("en") == ["The procedure “Déclarer” fails"]

@@ -196,6 +196,10 @@ def test_english_pages_use_english_summaries(store: Store, tmp_path: Path) -> No
     build_changelog(store, out, lang="en", pdf=False)
     text = (out / "changes/caf/20250304T080000.000000Z/index.html").read_text()
     assert '<html lang="en">' in text and "EN Le bouton" in text and "What changed" in text
+    # English punctuation: no French space before a colon in the words the templates join
+    for page in out.rglob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        assert not re.search(r"(</strong>|</a>|</span>|affected|Audiences|now) :", html), page
 
 
 def test_rebuild_is_idempotent_and_prints_only_new_sheets(store: Store, tmp_path: Path) -> None:

@@ -88,6 +88,7 @@ def test_snapshot_folders_report_structure_and_pixels(tmp_path: Path) -> None:
     (lambda d: (d / "blob.bin", d / "b.html"), "ni une page HTML ni une capture", "neither an HTML page nor a PNG"),
     (lambda d: (d / "b.html", d / "notsnap"), "pas un dossier de capture", "not a snapshot folder"),
     (lambda d: (d / "a.png", d / "bad.png"), "image PNG abîmée", "damaged or unreadable PNG"),
+    (lambda d: (d / "text.png", d / "text2.png"), "ce n'est pas une image PNG", "not a PNG image"),
 ])
 def test_bad_inputs_exit_2_with_one_line(tmp_path: Path, setup, message: str,  # type: ignore[no-untyped-def]
                                          english: str) -> None:
@@ -95,6 +96,8 @@ def test_bad_inputs_exit_2_with_one_line(tmp_path: Path, setup, message: str,  #
     (tmp_path / "b.html").write_text("<html><body><a href='/'>Accueil</a></body></html>", encoding="utf-8")
     (tmp_path / "blob.bin").write_bytes(b"\x00\x01\x02binary")
     (tmp_path / "notsnap").mkdir()
+    for name in ("text.png", "text2.png"):  # text named as a screenshot: refused, not read as a page
+        (tmp_path / name).write_text("not a png", encoding="utf-8")
     page(tmp_path / "a.png", "x")
     (tmp_path / "bad.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + bytes(13))
     before, after = setup(tmp_path)
@@ -124,3 +127,18 @@ def test_target_settings_ignore_a_region(tmp_path: Path) -> None:
 def test_diff_errors_follow_lang(tmp_path: Path) -> None:
     result = run_watcher("diff", tmp_path / "missing.html", tmp_path / "other.html", "--lang", "en")
     assert result.code == 2 and "no such file or folder" in result.err
+
+
+def test_text_report_words_severities_and_regions_in_the_language(tmp_path: Path) -> None:
+    """The text report says « important » / « modifiée » in French, "major" / "changed" in English."""
+    for side, label in (("a", "Envoyer"), ("b", "Valider")):
+        folder = tmp_path / side
+        folder.mkdir()
+        (folder / "dom.html").write_text(f"<html><body><main><button>{label}</button></main></body></html>",
+                                         encoding="utf-8")
+        page(folder / "screenshot.png", label)
+    french = run_watcher("diff", tmp_path / "a", tmp_path / "b")
+    assert french.code == 1 and "[important]" in french.out and "[major]" not in french.out
+    assert "modifiée : x=" in french.out and "changed:" not in french.out
+    english = run_watcher("diff", tmp_path / "a", tmp_path / "b", "--lang", "en")
+    assert "[major]" in english.out and "changed: x=" in english.out

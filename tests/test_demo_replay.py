@@ -24,3 +24,15 @@ def test_the_demo_runs_on_recorded_pages(tmp_path: Path, capsys: pytest.CaptureF
     assert "Mes Aides Démo" in received
     assert (tmp_path / "out" / "changelog" / "index.html").is_file()
     capsys.readouterr()
+
+
+def test_the_english_demo_reports_in_english(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`watcher demo --lang en`: the per-page lines use English punctuation (« name: status », no « name : »)."""
+    pages = {target: [record_folder(tmp_path / "pages" / version / target,
+                                    (SITE / version / page).read_text(encoding="utf-8"))
+                      for version in ("v1", "v2")]
+             for target, page in PAGES.items()}
+    capsys.readouterr()
+    assert run_demo(tmp_path / "out", "en", capturer=ReplayCapturer(pages)) == 0
+    out = capsys.readouterr().out
+    assert "Mes Aides Démo — accueil: first capture" in out and "accueil : " not in out.split("Alerts sent")[0]

@@ -183,3 +183,56 @@ def test_french_articles_follow_gender_and_elision() -> None:
     assert role_noun("option").a == "une option" and role_noun("link").a == "un lien"
     assert (de("une"), de("Paris"), Noun("haut de page").the) == ("d'une", "de Paris", "le haut de page")
     assert (role_noun("button", "en").the, Noun("element", "en").a) == ("the button", "an element")
+
+
+def test_a_rebuilt_check_reason_is_worded_in_each_language() -> None:
+    """`watcher store rebuild-index` stores the code « rebuilt »; older indexes hold the English sentence."""
+    from watcher.i18n.texts import plain_reason
+
+    for stored in ("rebuilt", "rebuilt from the snapshot folder"):
+        assert plain_reason(stored, "https://www.caf.fr/", "fr") == "reconstruit depuis le dossier de capture"
+        assert plain_reason(stored, "https://www.caf.fr/", "en") == "rebuilt from the snapshot folder"
+
+
+def test_explain_suggests_an_ignore_line_that_is_valid_yaml() -> None:
+    """A selector with double quotes (`nav[aria-label="Menu"]`) stays one YAML string once pasted."""
+    import json
+
+    import yaml
+
+    from watcher.i18n.texts import t
+
+    selector = 'nav[aria-label="Menu principal"] > ul'
+    for lang in ("fr", "en"):
+        line = t("explain.ignore", lang, selector=json.dumps(selector, ensure_ascii=False))
+        assert yaml.safe_load(line[line.index("ignore: "):]) == {"ignore": [selector]}
+
+
+def test_chromium_empty_error_response_is_worded() -> None:
+    """net::ERR_HTTP_RESPONSE_CODE_FAILURE (an error status with no body) never reaches a coordinator raw."""
+    from watcher.i18n.texts import plain_reason
+
+    assert plain_reason("http response code failure", "http://10.0.0.1/", "fr") == (
+        "le site 10.0.0.1 a répondu par une erreur HTTP et une page vide")
+    assert "empty page" in plain_reason("http response code failure", "http://10.0.0.1/", "en")
+
+
+def test_a_refused_private_address_is_worded() -> None:
+    """The request policy's « non-public address refused (host) » reaches people in their language."""
+    from watcher.i18n.texts import plain_reason
+    from watcher.safety.netpolicy import REFUSED_REASON
+
+    reason = f"{REFUSED_REASON} (10.0.0.1)"
+    assert plain_reason(reason, "http://10.0.0.1/", "fr").startswith("adresse non publique refusée (10.0.0.1)")
+    assert plain_reason(reason, "http://10.0.0.1/", "en").startswith("non-public address refused (10.0.0.1);")
+    assert "10.0.0.1" in plain_reason(REFUSED_REASON, "http://10.0.0.1/", "fr")
+
+
+def test_a_slow_page_and_a_browser_crash_are_worded() -> None:
+    """« too slow (N s) » and « browser crashed » (watcher.capture.page) reach people in their language."""
+    from watcher.i18n.texts import plain_reason
+
+    assert plain_reason("too slow (2 s)", "https://www.caf.fr/", "fr").startswith(
+        "la page répond mais est trop lente ou trop lourde à charger (plus de 2 s)")
+    assert plain_reason("too slow (7.5 s)", "https://www.caf.fr/", "en").startswith("the page answers but")
+    assert plain_reason("browser crashed", "https://www.caf.fr/", "fr").startswith("le navigateur s'est arrêté")

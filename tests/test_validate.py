@@ -267,3 +267,23 @@ def test_validate_online_does_not_call_a_maintenance_page_working(tmp_path: Path
     assert run.code == 2 and "Traceback" not in run.err
     assert "ÉCHEC mairie — la page répond mais n'est pas son interface (page de maintenance" in run.out + run.err
     assert not (tmp_path / "snapshots").exists() or not any((tmp_path / "snapshots").rglob("dom.html"))
+
+
+def test_validate_file_works_in_a_folder_without_targets_yaml(tmp_path: Path) -> None:
+    """`watcher validate FILE` reads FILE, not the --config default: run where no targets.yaml exists."""
+    config = folder_with(tmp_path / "site", "channels:\n  local: {urls: ['console://']}\n")
+    elsewhere = tmp_path / "empty"
+    elsewhere.mkdir()
+    run = run_watcher("validate", config, cwd=elsewhere)
+    assert run.code == 0, run.err
+    assert "configuration valide (1 page surveillée)" in run.out
+    missing = run_watcher("validate", cwd=elsewhere)
+    assert missing.code == 2 and "Traceback" not in missing.err
+    assert missing.err.count("\n") == 1 and "watcher init" in missing.err
+
+
+def test_a_broken_channels_file_is_reported_once(tmp_path: Path) -> None:
+    config = folder_with(tmp_path, "channels:\n  a: [oops\n")
+    run = run_watcher("validate", config)
+    assert run.code == 2 and "Traceback" not in run.err
+    assert len(run.err.strip().splitlines()) == 1 and "channels.yaml:3: erreur de syntaxe YAML" in run.err

@@ -211,6 +211,52 @@ def test_procedures_never_worked_or_blocked(tmp_path: Path) -> None:
     assert states == {"Déclarer": "broken", "Se connecter": "never"}
 
 
+def test_dashboard_words_follow_the_language(tmp_path: Path) -> None:
+    """A broken step in the page's language (the stored English run when there is one), a counted noun with
+    its plural, and the language's colon."""
+    from datetime import UTC, datetime
+
+    from watcher.web.texts import ui
+
+    report = {"procedures": [{"name": "Déclarer", "status": "broken", "broken_step": 2,
+                              "step": "cliquer sur le bouton « Valider »"}],
+              "procedures_en": [{"name": "Déclarer", "status": "broken", "broken_step": 2,
+                                 "step": "click the button “Valider”"}]}
+    with Store(tmp_path) as store:
+        store.record_check("p", datetime(2025, 1, 1, tzinfo=UTC), "new", report=report)
+        [english] = views.page_row(store, "p", None, "en").procedures
+        [french] = views.page_row(store, "p", None).procedures
+    assert english.step == "click the button “Valider”" and french.step == "cliquer sur le bouton « Valider »"
+    facts = {"procedures": [{"name": "Déclarer", "status": "broken", "broken_step": 2,
+                             "step": {"action": "click", "role": "button", "name": "Valider"}}]}
+    with Store(tmp_path / "facts") as store:  # a CheckReport stores the step as facts, worded when shown
+        store.record_check("p", datetime(2025, 1, 1, tzinfo=UTC), "new", report=facts)
+        [english] = views.page_row(store, "p", None, "en").procedures
+        [french] = views.page_row(store, "p", None).procedures
+        record = store.history("p")[-1]
+        [run] = views.report_procedures(record, "en")
+    assert english.step == "click the button “Valider”" and french.step == "cliquer sur le bouton « Valider »"
+    assert run["step"] == "click the button “Valider”"
+    assert ui("dash.count", "en", count=1) == "1 watched page" and ui("dash.count", "en", count=3) == "3 watched pages"
+    assert ui("dash.count", "fr", count=3) == "3 pages surveillées" and "(s)" not in ui("add.count", "fr", count=2)
+    assert ui("colon", "en") == ": " and ui("colon", "fr") == " : "
+    assert ui("page.review", "en", id=5) == "Review #5" and ui("page.review", "fr", id=5) == "Revoir n° 5"
+
+
+def test_adding_a_page_with_an_unreadable_targets_yaml_says_so(tmp_path: Path) -> None:
+    """A broken targets.yaml is named in the add form's error (no server error), before any capture."""
+    import asyncio
+
+    from watcher.web.adding import AddError, save, trial
+
+    config = tmp_path / "targets.yaml"
+    config.write_text("targets:\n  - id: [oops\n", encoding="utf-8")
+    with pytest.raises(AddError, match="targets.yaml ne se lit pas"):
+        asyncio.run(trial(config, "https://www.example.org/", "fr"))
+    with pytest.raises(AddError, match="targets.yaml ne se lit pas"):
+        save(config, "https://www.example.org/", "Exemple", [], "0 7 * * 1-5", "fr")
+
+
 def test_read_only_accounts_change_nothing(tmp_path: Path) -> None:
     (tmp_path / "targets.yaml").write_text("targets: []\n", encoding="utf-8")
     with make_sample_store(tmp_path / "snapshots") as store:

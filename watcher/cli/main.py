@@ -41,7 +41,7 @@ def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
 
 
 # Commands that work in a folder with no targets.yaml: they read files, create it, or only read the snapshots.
-WITHOUT_CONFIG = frozenset({"diff", "skeleton", "add", "schema", "serve", "build", "tutorial", "init",
+WITHOUT_CONFIG = frozenset({"diff", "skeleton", "add", "schema", "serve", "build", "tutorial", "init", "validate",
                             "rebuild-index"})
 
 

@@ -136,7 +136,7 @@ def _report(results: list[CheckResult], lang: str) -> None:
     """One line per page; the full story is in the alerts that follow."""
     for result in results:
         changes = [c for c in result.changes if not c.noise]
-        line = f"  {result.target.name} : {t('status.' + result.status, lang)}"
+        line = f"  {result.target.name}{t('colon', lang)}{t('status.' + result.status, lang)}"
         if changes:
             line += " — " + t("changes_count", lang, count=len(changes))
         if result.alert:

@@ -131,6 +131,8 @@ def _file_kind(path: Path) -> str:
         raise InputError.text("input.empty", path=path)
     if head.startswith(PNG_MAGIC):
         return "png"
+    if path.suffix.lower() == ".png":  # named as a screenshot but not one: not read as a page either
+        raise InputError.text("input.not_png", path=path)
     if not looks_like_text(head):
         raise InputError.text("input.not_page", path=path)
     return "html"

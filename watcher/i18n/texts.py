@@ -33,6 +33,10 @@ NET_REASONS = {
     "connection reset": "net.reset", "connection closed": "net.reset", "empty response": "net.reset",
     "address unreachable": "net.unreachable", "network changed": "net.unreachable",
     "internet disconnected": "net.offline", "too many redirects": "net.redirects",
+    "http response code failure": "net.http_empty",  # Chromium: an HTTP error status with an empty body
+}
+STORED_REASONS = {  # reason codes the index stores for checks it did not run (older indexes hold the sentence)
+    "rebuilt": "reason.rebuilt", "rebuilt from the snapshot folder": "reason.rebuilt",
 }
 
 
@@ -42,14 +46,14 @@ def plain_reason(reason: str, url: str, lang: str) -> str:
     port = parts.port or (443 if parts.scheme == "https" else 80)
     host = f"{parts.hostname}:{port}" if parts.port else (parts.hostname or url or t("net.site", lang))
     slow = re.fullmatch(r"too slow \((?P<seconds>[\d.]+) s\)", reason.strip())
-    if slow:
+    if slow:  # the page answered but did not finish loading within its timeout (watcher.capture.page)
         return t("net.too_slow", lang, seconds=slow.group("seconds").removesuffix(".0"))
-    if reason.strip() == "browser crashed":
+    if reason.strip() == "browser crashed":  # watcher.capture.page.BROWSER_CRASHED: not the site's fault
         return t("net.browser_crashed", lang)
     refused = re.fullmatch(r"non-public address refused(?: \((?P<host>[^)]*)\))?", reason.strip())
-    if refused:
+    if refused:  # the request policy's reason (watcher.safety.netpolicy.REFUSED_REASON)
         return t("net.private", lang, host=refused.group("host") or host)
-    key = NET_REASONS.get(reason.strip().lower())
+    key = NET_REASONS.get(reason.strip().lower()) or STORED_REASONS.get(reason.strip().lower())
     if key is None and reason.lower().startswith(("cert ", "ssl")):
         key = "net.certificate"
     if key is not None:

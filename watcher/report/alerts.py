@@ -116,7 +116,9 @@ class Alert:
         return f"{changelog_url.rstrip('/')}/changes/{self.target_id}/{self.snapshot}/"
 
     def break_notes(self, lang: str) -> list[str]:
-        return [fr if lang == "fr" else en for fr, en in self.breaks]
+        """The broken procedures' notes in `lang`, each a line of its own: a sentence starting with a capital."""
+        notes = [fr if lang == "fr" else en for fr, en in self.breaks]
+        return [note[:1].upper() + note[1:] for note in notes]
 
     def tutorial_links(self, changelog_url: str | None) -> list[tuple[str, str]]:
         """(procedure, address of its current tutorial) for the procedures this change broke or altered."""

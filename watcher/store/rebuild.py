@@ -100,7 +100,7 @@ def rebuild_index(root: Path) -> RebuildReport:
                 else:
                     status = "new" if baseline is None else "changed"
                     alert = status == "changed" and (folder / "images").is_dir()
-                store.record_check(target, when, status, alert=alert, reason="rebuilt from the snapshot folder",
+                store.record_check(target, when, status, alert=alert, reason="rebuilt",
                                    snapshot=folder, baseline=baseline if status != "new" else None,
                                    hashes=_hashes(folder))
                 if status != "degraded":

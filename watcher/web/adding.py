@@ -17,7 +17,7 @@ from watcher.config.edit import TargetsFile, already_watched, slug_id
 from watcher.config.problems import issues_from_validation
 from watcher.config.targets import Target, url_suggestion
 from watcher.detect.skeleton import Skeleton, extract_skeleton
-from watcher.errors import WatcherError
+from watcher.errors import ConfigError, WatcherError
 from watcher.i18n.texts import plain_reason
 from watcher.web.texts import ui
 
@@ -56,9 +56,17 @@ def _title(skeleton_dom: str) -> str | None:
     return text[:120] or None
 
 
+def _targets_file(config: Path, lang: str, create: bool = False) -> TargetsFile:
+    """targets.yaml opened for a round-trip edit; AddError naming its first problem when it cannot be read."""
+    try:
+        return TargetsFile(config, create=create)
+    except ConfigError as exc:
+        raise AddError(ui("config.error", lang, error=str(exc).splitlines()[0])) from None
+
+
 def _refuse_watched(config: Path, url: str, lang: str) -> None:
     if config.is_file():
-        watched = already_watched(url, TargetsFile(config).urls())
+        watched = already_watched(url, _targets_file(config, lang).urls())
         if watched:
             raise AddError(ui("add.watched", lang, id=watched))
 
@@ -85,7 +93,7 @@ async def trial(config: Path, url: str, lang: str) -> Seen:
 
 def save(config: Path, url: str, name: str, tags: list[str], schedule: str, lang: str) -> str:
     """Append the page to targets.yaml (created when missing); returns its new id."""
-    edited = TargetsFile(config, create=True)
+    edited = _targets_file(config, lang, create=True)
     watched = already_watched(url, edited.urls())
     if watched:
         raise AddError(ui("add.watched", lang, id=watched))

@@ -255,7 +255,7 @@ async def switch_lang(request: Request, state: State) -> Response:
 async def dashboard(request: Request, state: State, session: Session, form: FormData | None) -> Response:
     targets, error = _targets(state)
     tag = request.query_params.get("tag") or None
-    rows, tags = views.dashboard(state.store, targets, tag)
+    rows, tags = views.dashboard(state.store, targets, tag, request_lang(request, state))
     return render(request, state, "dashboard.html", session, rows=rows, tags=tags, tag=tag, config_error=error)
 
 
@@ -266,7 +266,7 @@ async def page(request: Request, state: State, session: Session, form: FormData 
     checks = views.page_checks(state.store, target_id, request_lang(request, state))
     if target is None and not checks:
         return not_found(request, state, session)
-    row = views.page_row(state.store, target_id, target)
+    row = views.page_row(state.store, target_id, target, request_lang(request, state))
     return render(request, state, "page.html", session, row=row, target=target, checks=checks,
                   check_state=state.checks.get(target_id))
 

@@ -13,10 +13,14 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from pydantic import ValidationError
+
 from watcher.config.targets import Target
 from watcher.detect.changes import Change
 from watcher.detect.skeleton import Element, Skeleton
 from watcher.detect.structural import diff_skeletons
+from watcher.report.render import step_words
+from watcher.store.report import StepFacts
 from watcher.store.snapshots import CheckRecord, Mark, Store
 
 __all__ = [
@@ -93,22 +97,36 @@ class PageRow:
     configured: bool = True
 
 
-def _procedure_states(history: list[CheckRecord]) -> list[ProcedureState]:
+def _procedure_states(history: list[CheckRecord], lang: str = "fr") -> list[ProcedureState]:
     latest = next((r.report for r in reversed(history) if r.report and r.report.get("procedures") is not None), None)
     if latest is None:
         return []
+    steps = {str(run.get("name")): run.get("step") for run in latest.get("procedures_en") or []} if lang == "en" else {}
     worked = {run.get("name") for r in history if r.report
               for run in r.report.get("procedures") or [] if run.get("status") == "ok"}
     out = []
     for run in latest.get("procedures") or []:
         status = str(run.get("status") or "")
         state = "never" if status == "broken" and run.get("name") not in worked else status
-        out.append(ProcedureState(str(run.get("name")), state, run.get("broken_step"), run.get("step")))
+        name = str(run.get("name"))
+        out.append(ProcedureState(name, state, run.get("broken_step"), steps.get(name) or step_text(run.get("step"), lang)))
     return out
 
 
-def page_row(store: Store, target_id: str, target: Target | None) -> PageRow:
-    """The dashboard line of one page (configured or only known from the index)."""
+def step_text(step: Any, lang: str) -> str | None:
+    """A stored broken step in words: facts (a CheckReport's StepFacts: action, role, name…) worded in `lang`,
+    or the sentence older reports stored as is."""
+    if isinstance(step, dict):
+        try:
+            return step_words(StepFacts.model_validate(step), lang)
+        except ValidationError:
+            return None
+    return step if isinstance(step, str) else None
+
+
+def page_row(store: Store, target_id: str, target: Target | None, lang: str = "fr") -> PageRow:
+    """The dashboard line of one page (configured or only known from the index); its procedures' broken steps
+    in `lang` when the stored report has them in it."""
     history = store.history(target_id)
     last = history[-1] if history else None
     alerts = [r for r in history if r.alert]
@@ -121,18 +139,19 @@ def page_row(store: Store, target_id: str, target: Target | None) -> PageRow:
         status=last.status if last else "none",
         last_time=paris(last.time) if last else "",
         last_alert=paris(alerts[-1].time) if alerts else "",
-        procedures=_procedure_states(history),
+        procedures=_procedure_states(history, lang),
         strip=[Cell(r.id, r.status, paris(r.time), r.alert) for r in history[-STRIP_LENGTH:]],
         configured=target is not None,
     )
 
 
-def dashboard(store: Store, targets: list[Target], tag: str | None) -> tuple[list[PageRow], list[str]]:
+def dashboard(store: Store, targets: list[Target], tag: str | None,
+              lang: str = "fr") -> tuple[list[PageRow], list[str]]:
     """Every watched page (configured first, then pages only the index remembers), filtered by `tag`; and
     every tag, sorted."""
     by_id = {target.id: target for target in targets}
     ids = list(dict.fromkeys([*by_id, *store.targets()]))
-    rows = [page_row(store, target_id, by_id.get(target_id)) for target_id in ids]
+    rows = [page_row(store, target_id, by_id.get(target_id), lang) for target_id in ids]
     tags = sorted({tag for row in rows for tag in row.tags})
     if tag:
         rows = [row for row in rows if tag in row.tags]
@@ -229,7 +248,7 @@ def picture_path(store: Store, record: CheckRecord, name: str) -> Path | None:
 def report_procedures(record: CheckRecord, lang: str) -> list[dict[str, Any]]:
     report = record.report or {}
     runs = report.get("procedures_en") if lang == "en" and report.get("procedures_en") else report.get("procedures")
-    return [dict(run) for run in runs or []]
+    return [{**run, "step": step_text(run.get("step"), lang)} for run in runs or [] if isinstance(run, dict)]
 
 
 LANDMARK_ORDER = ("banner", "navigation", "search", "main", "form", "complementary", "dialog", "contentinfo")

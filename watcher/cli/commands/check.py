@@ -121,7 +121,7 @@ def format_result(result: CheckResult, lang: str) -> str:
     from watcher.report.render import procedure_message
     from watcher.store.report import ProcedureFacts
 
-    head = f"{result.target.id} — {result.target.name} : {t('status.' + result.status, lang)}"
+    head = f"{result.target.id} — {result.target.name}{t('colon', lang)}{t('status.' + result.status, lang)}"
     if result.alert:
         head += f"  [{t('alert', lang)}]"
     lines = [head]

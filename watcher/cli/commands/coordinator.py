@@ -186,7 +186,7 @@ def noise_hints(paths: Paths, target: Target, lang: str) -> list[str]:
             note = f" — {mark.note}" if mark.note else ""
             for change, selector in rebuilt_changes(store, record)[:3]:
                 block = f"  → ignore: [{json.dumps(selector, ensure_ascii=False)}]" if selector else ""
-                lines.append(f"  #{record.id}{note} : {change.summary(lang)}{block}")
+                lines.append(f"  #{record.id}{note}{t('colon', lang)}{change.summary(lang)}{block}")
     return [t("tune.hints", lang), *lines] if lines else []
 
 
@@ -476,7 +476,7 @@ def _silence_lines(record: CheckRecord, changes: list[tuple[Change, str | None]]
         return []
     lines = [t("explain.silence", lang)]
     for selector in dict.fromkeys(s for _, s in alerting if s):
-        lines.append("  - " + t("explain.ignore", lang, selector=selector))
+        lines.append("  - " + t("explain.ignore", lang, selector=json.dumps(selector, ensure_ascii=False)))
     above = Severity(level).next()
     if above is not None:
         lines.append("  - " + t("explain.level", lang, level=above.value))

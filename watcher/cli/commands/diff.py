@@ -14,7 +14,7 @@ from watcher.detect.compare import DiffReport, StepUse, diff_paths, kind_of
 from watcher.detect.htmlio import read_html
 from watcher.detect.skeleton import Skeleton, extract_skeleton, render_skeleton_text
 from watcher.errors import InputError
-from watcher.i18n.texts import t
+from watcher.i18n.texts import known, t
 from watcher.store.reader import folder_skeleton
 
 __all__ = ["run_diff", "show_skeleton"]
@@ -61,13 +61,14 @@ def format_report(report: DiffReport, lang: str) -> str:
         lines.append("  " + t("degraded.diff", lang, side=t(f"side.{side}", lang), why=why.describe(lang)))
         return "\n".join(lines)
     for change in report.changes or []:
-        lines.append(f"  {'·' if change.noise else '•'} {change.summary(lang)} [{change.severity.value}]")
+        lines.append(f"  {'·' if change.noise else '•'} {change.summary(lang)} [{t('severity.' + change.severity.value, lang)}]")
     if report.changes == []:
         lines.append("  " + t("no_change", lang))
     if report.visual is not None:
         lines.append("  " + t("visual", lang, ratio=report.visual.changed_ratio, regions=len(report.visual.regions)))
         for r in report.visual.regions:
-            lines.append(f"    {r.kind}: x={r.x} y={r.y} {r.width}×{r.height}")
+            kind = t(f"region.{r.kind}", lang) if known(f"region.{r.kind}") else r.kind
+            lines.append(f"    {kind}{t('colon', lang)}x={r.x} y={r.y} {r.width}×{r.height}")
     return "\n".join(lines)
 
 

@@ -62,7 +62,9 @@ def check_files(config_path: Path, notifiers: Path, lang: str) -> tuple[Config |
     try:
         channels = load_channels(notifiers)
     except ConfigError as exc:
-        found.errors.append(_in_lang(exc, lang))
+        message = _in_lang(exc, lang)
+        if message not in found.errors:  # check_channel_words above may have read the same broken file
+            found.errors.append(message)
         return config, found
     for issue in channels.issues:
         (found.errors if issue.blocking else found.warnings).append(issue.line_text(channels.source, lang))
