@@ -50,19 +50,17 @@ def _parse(text: str) -> datetime | None:
 
 def outbox_table(entries: Sequence[object], lang: str) -> str:
     """The outbox for a person: one row per message (destinations already masked), times in Paris time."""
-    from watcher.deliver.notify import CLI_TEXT, STATUS_TEXT, OutboxEntry
+    from watcher.deliver.notify import OutboxEntry, status_words
     from watcher.i18n.texts import t
 
-    text = CLI_TEXT.get(lang, CLI_TEXT["fr"])
     if not entries:
-        return text["empty"]
-    statuses = STATUS_TEXT.get(lang, STATUS_TEXT["fr"])
+        return t("outbox.empty", lang)
     rows = []
     for e in entries:
         assert isinstance(e, OutboxEntry)
         due = paris_time(e.due) if e.status == "pending" and e.attempts else ""
         error = e.last_error if e.last_error and e.status != "sent" else ""
-        rows.append([e.id, statuses.get(e.status, e.status), e.channel, e.destination, e.title, e.attempts, due,
+        rows.append([e.id, status_words(e.status, lang), e.channel, e.destination, e.title, e.attempts, due,
                      error])
     headers = [t("col." + key, lang) for key in ("id", "status", "channel", "destination", "title", "attempts",
                                                  "next", "reason")]

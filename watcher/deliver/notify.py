@@ -98,12 +98,11 @@ CREATE INDEX IF NOT EXISTS outbox_status_due ON outbox(status, due);
 # Columns added since the first outboxes were written: added in place when an older outbox is opened.
 ADDED_COLUMNS = {"check_id": "INTEGER"}
 
-STATUS_TEXT = {
-    "fr": {"confirming": "en attente de confirmation", "held": "en attente du résumé", "pending": "à envoyer", "sending": "en cours", "sent": "envoyé",
-           "failed": "échec", "digested": "dans un résumé"},
-    "en": {"confirming": "waiting for confirmation", "held": "waiting for digest", "pending": "pending", "sending": "sending", "sent": "sent",
-           "failed": "failed", "digested": "in a digest"},
-}
+def status_words(status: str, lang: str = "fr") -> str:
+    """An outbox row's status in words (« en attente de confirmation »); an unknown stored status as it is."""
+    from watcher.i18n.texts import known, t
+
+    return t("outbox.status." + status, lang) if known("outbox.status." + status) else status
 
 
 def utc_now() -> datetime:
@@ -809,45 +808,39 @@ __all__ = [
 
 # --- what the command line shows ------------------------------------------------------------------
 
-CLI_TEXT = {
-    "fr": {"empty": "La file d'envoi est vide.", "attempts": "essai(s)", "next": "prochain essai",
-           "error": "erreur", "ok": "OK", "failed": "ÉCHEC", "retry": "{sent} envoyé(s), {failed} en échec, "
-           "{pending} à réessayer plus tard", "requeued": "{count} message(s) en échec remis dans la file"},
-    "en": {"empty": "The outbox is empty.", "attempts": "attempt(s)", "next": "next attempt",
-           "error": "error", "ok": "OK", "failed": "FAILED", "retry": "{sent} sent, {failed} failed, "
-           "{pending} to retry later", "requeued": "{count} failed message(s) queued again"},
-}
-
-
 def outbox_lines(entries: Sequence[OutboxEntry], lang: str = "fr") -> list[str]:
     """The outbox for a person: one line per message, destinations masked."""
-    text = CLI_TEXT.get(lang, CLI_TEXT["fr"])
+    from watcher.i18n.texts import t
+
     if not entries:
-        return [text["empty"]]
+        return [t("outbox.empty", lang)]
     lines = []
     for e in entries:
-        status = STATUS_TEXT.get(lang, STATUS_TEXT["fr"]).get(e.status, e.status)
-        line = f"#{e.id} [{status}] {e.channel} {e.destination} — {e.title} ({e.attempts} {text['attempts']}"
+        line = (f"#{e.id} [{status_words(e.status, lang)}] {e.channel} {e.destination} — {e.title} "
+                f"({t('outbox.attempts', lang, count=e.attempts)}")
         if e.status == "pending" and e.attempts:
-            line += f", {text['next']} {e.due}"
+            line += ", " + t("outbox.next", lang, due=e.due)
         line += ")"
         if e.last_error and e.status != "sent":
-            line += f"\n    {text['error']} : {e.last_error}" if lang == "fr" else f"\n    error: {e.last_error}"
+            line += "\n    " + t("outbox.error", lang, error=e.last_error)
         lines.append(line)
     return lines
 
 
 def delivery_lines(report: DeliveryReport, lang: str = "fr") -> list[str]:
     """One line per destination of a send: OK or failed, destination masked."""
-    text = CLI_TEXT.get(lang, CLI_TEXT["fr"])
+    from watcher.i18n.texts import t
+
     lines = []
     for d in report.deliveries:
-        mark = text["ok"] if d.status == "sent" else text["failed"]
+        mark = t("outbox.ok", lang) if d.status == "sent" else t("outbox.failed", lang)
         lines.append(f"{mark} {d.channel} {d.destination}" + (f" — {d.error}" if d.error else ""))
     return lines
 
 
 def retry_summary(report: DeliveryReport, lang: str = "fr") -> str:
-    text = CLI_TEXT.get(lang, CLI_TEXT["fr"])
-    return text["retry"].format(sent=report.count("sent"), failed=report.count("failed"),
-                                pending=report.count("pending"))
+    """« 2 envoyés, 0 en échec, 1 à réessayer plus tard »: what `watcher outbox retry` did."""
+    from watcher.i18n.texts import t
+
+    return t("outbox.retry", lang, sent=report.count("sent"), failed=report.count("failed"),
+             pending=report.count("pending"))

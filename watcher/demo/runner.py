@@ -68,65 +68,34 @@ targets:
           - expect: {{role: heading, name: "Vos ressources du trimestre"}}
 """
 
-TEXT = {
-    "fr": {
-        "start": "Démonstration de watcher : un site de démarches fictif sur {url}",
-        "v1": "1/2 — première capture de la version 1 du site…",
-        "v2": "2/2 — le site passe en version 2 (bouton renommé, menu déplacé, champ obligatoire ajouté, "
-              "actualités changées) ; nouvelle vérification…",
-        "alerts": "Alertes envoyées au réseau (ici : la console et le fichier {file}) :",
-        "done": "Terminé en {seconds:.0f} s. Résultats dans {out} :\n"
-                "  journal des changements (à ouvrir dans un navigateur) : {changelog}\n"
-                "  alertes telles que reçues par le réseau : {file}\n"
-                "  pages surveillées : {config}\n  captures et index : {snapshots}\n"
-                "  page web des coordinateurs : watcher user add NOM --config {config} ; "
-                "watcher web --config {config}",
-    },
-    "en": {
-        "start": "watcher demo: a fictional public-service site on {url}",
-        "v1": "1/2 — first capture of version 1 of the site…",
-        "v2": "2/2 — the site switches to version 2 (renamed button, moved menu entry, new required field, "
-              "new news items); checking again…",
-        "alerts": "Alerts sent to the network (here: the console and the file {file}):",
-        "done": "Done in {seconds:.0f} s. Results in {out}:\n"
-                "  changelog (open it in a browser): {changelog}\n"
-                "  alerts as the network receives them: {file}\n"
-                "  watched pages: {config}\n  snapshots and index: {snapshots}\n"
-                "  coordinators' web page: watcher user add NAME --config {config}; "
-                "watcher web --config {config}",
-    },
-}
-
-
 def run_demo(out: Path | None, lang: str, capturer: Capturer | None = None) -> int:
     """Run the demo end to end; returns 0 when the demo's change was detected and alerted.
 
     `capturer` loads the pages (None: Chromium; a dry run passes a ReplayCapturer of recorded folders)."""
     started = time.monotonic()
-    text = TEXT.get(lang, TEXT["fr"])
     out = out or Path(tempfile.mkdtemp(prefix="watcher-demo-"))
     out.mkdir(parents=True, exist_ok=True)
     alerts_file = (out / "alertes.txt").resolve()
     snapshots = out / "snapshots"
     with DemoSite("v1") as site:
-        click.echo(text["start"].format(url=site.url))
+        click.echo(t("demo.start", lang, url=site.url))
         config_path = out / "targets.yaml"
         config_path.write_text(DEMO_TARGETS.format(base=site.url), encoding="utf-8")
         config = load_config(config_path)
         with Store(snapshots) as store:
-            click.echo(text["v1"])
+            click.echo(t("demo.v1", lang))
             _report(asyncio.run(check_targets(config, store, config.targets, capturer=capturer)), lang)
             site.switch("v2")
-            click.echo(text["v2"])
+            click.echo(t("demo.v2", lang))
             results = asyncio.run(check_targets(config, store, config.targets, capturer=capturer))
             _report(results, lang)
-            click.echo(text["alerts"].format(file=alerts_file))
+            click.echo(t("demo.alerts", lang, file=alerts_file))
             # the demo alerts at once (no confirming re-check): what the policy says to send, sent now
             actions = [a for r in results for a in policy.after_check(r, policy.PolicyState(confirm=False))]
             delivery = deliver_alerts([a.result for a in actions if isinstance(a, policy.Alert)], None,
                                       snapshots / "outbox.sqlite3", extra_urls=[f"watcherfile://{alerts_file}"])
             changelog = build_changelog(store, out / "changelog", lang=lang, config=config)
-    click.echo(text["done"].format(seconds=time.monotonic() - started, out=out, config=config_path,
+    click.echo(t("demo.done", lang, seconds=time.monotonic() - started, out=out, config=config_path,
                                    snapshots=snapshots, file=alerts_file,
                                    changelog=(out / "changelog" / "index.html").resolve()))
     return 0 if delivery.ok and delivery.count("sent") and changelog.alerts else 1

@@ -13,15 +13,14 @@ from watcher.i18n.texts import t
 __all__ = ["paris_time", "startup_lines"]
 
 PARIS = ZoneInfo("Europe/Paris")
-DAYS = {"fr": ("lun.", "mar.", "mer.", "jeu.", "ven.", "sam.", "dim."),
-        "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")}
 SHOWN_CHECKS = 10
 
 
 def paris_time(when: datetime, lang: str = "fr") -> str:
     """`lun. 30/11 22:15` (Europe/Paris, daylight saving included) from an aware datetime."""
-    local = when.astimezone(PARIS)
-    return f"{DAYS.get(lang, DAYS['fr'])[local.weekday()]} {local:%d/%m %H:%M}"
+    from babel.dates import format_datetime
+
+    return format_datetime(when, "EEE dd/MM HH:mm", tzinfo=PARIS, locale="en" if lang == "en" else "fr")
 
 
 def startup_lines(config: Config, channels: Channels, next_checks: Sequence[tuple[str, datetime]],

@@ -49,19 +49,11 @@ SESSION_LIFETIME = timedelta(hours=12)
 NAME_PATTERN = re.compile(r"^[\w.@-]{1,64}$")
 MIN_PASSWORD = 10  # characters; the ANSSI advises 12+ for passwords alone, a login limit is in front of it
 
-TEXT = {
-    "bad_name": {"fr": "identifiant « {name} » invalide : 1 à 64 lettres, chiffres, « . », « _ », « - » ou « @ »",
-                 "en": "invalid user name “{name}”: 1 to 64 letters, digits, “.”, “_”, “-” or “@”"},
-    "short": {"fr": "mot de passe trop court : au moins {n} caractères",
-              "en": "password too short: at least {n} characters"},
-    "exists": {"fr": "le compte « {name} » existe déjà (watcher user remove {name} pour le remplacer)",
-               "en": "the account “{name}” already exists (watcher user remove {name} to replace it)"},
-    "unknown": {"fr": "aucun compte « {name} »", "en": "no account “{name}”"},
-}
-
-
 def account_text(key: str, lang: str, **values: object) -> str:
-    return TEXT[key]["en" if lang == "en" else "fr"].format(**values)
+    """The words of `key` (« web.account.<key> » in the gettext catalogs) in `lang`, with `values` filled in."""
+    from watcher.i18n.texts import t
+
+    return t("web.account." + key, lang, **values)
 
 
 def _now() -> datetime:

@@ -16,20 +16,11 @@ from watcher.web.app import WebSettings, create_app
 
 __all__ = ["announce_text", "bind", "check_exposure", "is_loopback", "make_server", "serve"]
 
-TEXT = {
-    "no_account": {"fr": "watcher web n'écoute sur {host} (une adresse autre que locale) qu'une fois un compte "
-                         "créé : watcher user add NOM",
-                   "en": "watcher web listens on {host} (a non-local address) only once an account exists: "
-                         "watcher user add NAME"},
-    "bind": {"fr": "impossible d'écouter sur {host}:{port} ({error})",
-             "en": "cannot listen on {host}:{port} ({error})"},
-    "serving": {"fr": "Page web des coordinateurs : http://{host}:{port}/  (Ctrl+C pour arrêter)",
-                "en": "Coordinators' web page: http://{host}:{port}/  (Ctrl+C to stop)"},
-}
-
-
 def _t(key: str, lang: str, **values: object) -> str:
-    return TEXT[key]["en" if lang == "en" else "fr"].format(**values)
+    """The words of `key` (« web.server.<key> » in the gettext catalogs) in `lang`, with `values` filled in."""
+    from watcher.i18n.texts import t
+
+    return t("web.server." + key, lang, **values)
 
 
 def announce_text(host: str, port: int, lang: str) -> str:

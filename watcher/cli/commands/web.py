@@ -13,25 +13,11 @@ from watcher.web.accounts import NAME_PATTERN, Accounts, account_text
 
 __all__ = ["run_user_add", "run_user_list", "run_user_remove", "run_web"]
 
-TEXT = {
-    "added": {"fr": "Compte « {name} » créé ({role}).", "en": "Account “{name}” created ({role})."},
-    "removed": {"fr": "Compte « {name} » supprimé (ses sessions sont fermées).",
-                "en": "Account “{name}” removed (its sessions are closed)."},
-    "none": {"fr": "Aucun compte. Créez-en un : watcher user add NOM",
-             "en": "No account yet. Create one: watcher user add NAME"},
-    "prompt": {"fr": "Mot de passe", "en": "Password"},
-    "again": {"fr": "Mot de passe (encore)", "en": "Password (again)"},
-    "mismatch": {"fr": "les deux mots de passe diffèrent", "en": "the two passwords differ"},
-    "empty_stdin": {"fr": "aucun mot de passe reçu sur l'entrée standard",
-                    "en": "no password received on standard input"},
-    "role.coordinator": {"fr": "coordination", "en": "coordinator"},
-    "role.reader": {"fr": "lecture seule", "en": "read-only"},
-    "created": {"fr": "créé le", "en": "created"},
-}
-
-
 def _t(key: str, lang: str, **values: object) -> str:
-    return TEXT[key]["en" if lang == "en" else "fr"].format(**values)
+    """The words of `key` (« user.<key> » in the gettext catalogs) in `lang`, with `values` filled in."""
+    from watcher.i18n.texts import t
+
+    return t("user." + key, lang, **values)
 
 
 def read_password(from_stdin: bool, lang: str) -> str:
