@@ -27,6 +27,7 @@ from watcher.detect.selectors import compile_selectors
 from watcher.i18n import phrases
 
 __all__ = [
+    "parse_box",
     "ACTION_ROLES",
     "Element",
     "FIELD_ROLES",
@@ -726,7 +727,7 @@ class _Walker:
             data["name_unseen"] = not shown
             data["shown"] = shown if shown and shown != name else ""
         data["target"] = self._target(el, tag, role)
-        data["box"] = _box(el.get("data-watcher-box"))
+        data["box"] = parse_box(el.get("data-watcher-box"))
         if tag == "select":
             data["options"] = _options(el, self.revealing)
         self.found.append(data)
@@ -747,7 +748,7 @@ class _Walker:
         A captured link (capture measured its box) is followable when its box has an area; in raw HTML,
         when it has content: text or an image, icon or control inside (an empty scroll anchor has none).
         """
-        box = _box(el.get("data-watcher-box"))
+        box = parse_box(el.get("data-watcher-box"))
         if box is not None:
             return box[2] > 0 and box[3] > 0
         if tag == "area":
@@ -1007,7 +1008,7 @@ def _badge_text(el: Any) -> str:
 
 
 def _visually_hidden(el: Any) -> bool:
-    box = _box(el.get("data-watcher-box"))
+    box = parse_box(el.get("data-watcher-box"))
     if box is not None:
         return box[2] <= 1 or box[3] <= 1
     return bool(_SR_ONLY.search(el.get("class", "")))
@@ -1198,7 +1199,9 @@ def _int(value: str | None, default: int) -> int:
         return default
 
 
-def _box(value: str | None) -> tuple[int, int, int, int] | None:
+def parse_box(value: str | None) -> tuple[int, int, int, int] | None:
+    """A `data-watcher-box` value "x,y,width,height" (CSS px, page coordinates) as integers; None when absent
+    or malformed."""
     if not value:
         return None
     try:

@@ -35,6 +35,7 @@ from watcher.detect.skeleton import (
     Skeleton,
     extract_skeleton,
     normalize_space,
+    parse_box,
     parse_html,
 )
 from watcher.detect.structural import diff_skeletons
@@ -170,14 +171,8 @@ def parse_dom(html: str) -> Any:
 
 
 def box_of(node: Any) -> tuple[int, int, int, int] | None:
-    value = node.get("data-watcher-box")
-    if not value:
-        return None
-    try:
-        x, y, w, h = (int(float(v)) for v in value.split(","))
-    except ValueError:
-        return None
-    return (x, y, w, h)
+    """The element's `data-watcher-box` (CSS px), None without one."""
+    return parse_box(node.get("data-watcher-box"))
 
 
 def _elements(root: Any) -> Iterator[Any]:
