@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime
 from pathlib import Path
 from types import SimpleNamespace
+
+import pytest
 
 from watcher.report.alerts import (
     PACKAGE_TEMPLATES,
@@ -12,6 +15,8 @@ from watcher.report.alerts import (
     AlertChange,
     Renderer,
     alert_from_result,
+    dumps,
+    loads,
     render_alert,
     render_digest,
     short_phrase,
@@ -111,7 +116,7 @@ def test_an_override_written_for_the_old_per_language_templates_still_renders(tm
     renderer = Renderer(tmp_path)
     message = render_alert(renderer, make_alert(), "fr", "txt", BASE)
     assert message.title == "[Réseau] CAF — Mon Compte : le bouton « Se connecter » a changé"
-    assert "(important)" in message.body and "Repéré le 12 mars 2025 à 14 h 05." in message.body
+    assert "(Changement important)" in message.body and "Repéré le 12 mars 2025 à 14 h 05." in message.body
     assert "le nouveau nom « Me connecter » (anciennement « Se connecter ») : montrez-le" in message.body
     english = render_alert(renderer, make_alert(), "en", "txt", BASE)  # the French override is not used in English
     assert english.title.startswith("CAF — Mon Compte: ") and "Hello," in english.body
@@ -183,11 +188,55 @@ def test_alert_tells_broken_procedures_in_both_languages_from_facts() -> None:
     alert = alert_from_result(report)
     assert alert is not None and alert.procedures == ("Se connecter",) and alert.audiences == ("caf",)
     assert alert.breaks == ((
-        "la procédure « Se connecter » ne passe plus à l'étape 1 : le lien « Mon Compte » est introuvable ;"
+        "La procédure « Se connecter » ne passe plus à l'étape 1 : le lien « Mon Compte » est introuvable ;"
         " à sa place : « Mon espace »",
-        "the procedure “Se connecter” no longer gets through step 1: the link “Mon Compte” cannot be found;"
+        "The procedure “Se connecter” no longer gets through step 1: the link “Mon Compte” cannot be found;"
         " in its place: “Mon espace”"),)
     assert alert.tutorials == (("Se connecter", "tutoriels/caf/se-connecter/index.html"),)
+    assert alert.severity == "breaking" and alert.blocked == (("Se connecter", 1),)
+
+
+def _blocked_report(**run: object) -> CheckReport:
+    step = StepFacts(action="click", role="link", name="Mon Compte")
+    broken = ProcedureFacts(name="Se connecter", slug="se-connecter", audience=["caf"], status="broken",
+                            broken_step=1, step=step, steps=3, problem="missing", **run)  # type: ignore[arg-type]
+    minor = ChangeFacts(kind="added", role="link", severity="minor", landmark="main",
+                        after=ElementFacts(role="link", name="Actualités", landmark="main"))
+    return CheckReport(id="caf", status="changed", alert=True, procedures=[broken], changes=[minor],
+                       time="2025-03-12T13:05:00+00:00", target=TargetFacts(name="CAF", url="https://caf.example/"))
+
+
+@pytest.mark.parametrize(("lang", "subject", "label"), [
+    ("fr", "Démarche bloquée : « Se connecter » — CAF", "(Changement mineur)"),
+    ("en", "Procedure blocked: “Se connecter” — CAF", "(Minor change)"),
+])
+def test_a_blocked_procedure_is_the_subject_and_the_level_of_its_alert(lang: str, subject: str, label: str) -> None:
+    """A procedure that worked and fails now is « Démarche bloquée »: first words of the subject, and the
+    alert's level (routing), whatever the level of the page's changes."""
+    alert = alert_from_result(_blocked_report())
+    assert alert is not None and alert.severity == "breaking"
+    for fmt in ("txt", "html", "md", "short"):
+        message = render_alert(Renderer(), alert, lang, fmt, BASE)
+        assert message.title == subject
+    assert label in render_alert(Renderer(), alert, lang, "txt", BASE).body
+
+
+def test_already_reported_only_when_the_outbox_sent_it() -> None:
+    alert = alert_from_result(_blocked_report(already=True))
+    assert alert is not None
+    assert "déjà signalé" not in " ".join(alert.break_notes("fr"))
+    assert "déjà constaté" in alert.break_notes("fr")[0]
+    said = dataclasses.replace(alert, said=("Se connecter",))
+    assert said.break_notes("fr")[0].endswith("(déjà signalé)")
+    assert said.break_notes("en")[0].endswith("(already reported)")
+    assert loads(dumps(said)) == said
+
+
+def test_a_procedure_that_never_worked_is_not_told_to_mediators() -> None:
+    report = _blocked_report(never_worked=True)
+    alert = alert_from_result(report)
+    assert alert is not None and alert.breaks == () and alert.blocked == () and alert.severity == "minor"
+    assert not render_alert(Renderer(), alert, "fr", "txt", BASE).title.startswith("Démarche bloquée")
 
 
 def test_a_broken_procedure_note_is_a_sentence_of_its_own() -> None:

@@ -204,16 +204,17 @@ def test_explain_names_the_element_the_rule_and_the_setting_that_silences_it(tmp
     assert result.code == 0, result.err
     out = result.out
     assert "« Se connecter »" in out and "« Me connecter »" in out
-    assert "type : renommé, gravité : important — règle : élément qu'une personne utilise pour avancer" in out
-    assert "zone : contenu principal" in out and "(important ≥ important)" in out
+    assert ("type : renommé, gravité : Changement important — règle : élément qu'une personne utilise pour "
+            "avancer") in out
+    assert "zone : contenu principal" in out and "(Changement important ≥ Changement important)" in out
     assert "renamed" not in out and "major ≥" not in out and "main\n" not in out
-    assert 'ignore: ["form.connexion"]' in out
+    assert "form.connexion" not in out and "ignore:" not in out  # never a whole form (issue 15)
     assert "min_severity: breaking" in out and "watcher mark 2 bruit" in out
     assert "(2025-03-02 08:00:00, heure de Paris)" in out  # stored 07:00 UTC
     folder = sorted((tmp_path / "snapshots" / "aides").iterdir())[1].name
     english = invoke(capsys, "explain", f"aides/{folder}", "--lang", "en", "--config", config)
-    assert english.code == 0 and "fires the alert (major ≥ major)" in english.out
-    assert "kind: renamed, severity: major" in english.out and "watcher mark 2 noise" in english.out
+    assert english.code == 0 and "fires the alert (Major change ≥ Major change)" in english.out
+    assert "kind: renamed, severity: Major change" in english.out and "watcher mark 2 noise" in english.out
 
 
 def test_explain_of_an_unknown_change_is_one_line_and_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -245,7 +246,7 @@ def test_noise_marks_become_tune_hints(tmp_path: Path) -> None:
 
     lines = coordinator.noise_hints(Paths(str(config), None, None), load_config(config).target("aides"), "fr")
     assert lines[0].startswith("Déjà marqué") and "change chaque semaine" in lines[1]
-    assert 'ignore: ["form.connexion"]' in lines[1]
+    assert "ignore:" not in lines[1]  # its block is a whole form: never proposed
 
 
 def test_schema_command_writes_both_schemas(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

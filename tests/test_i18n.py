@@ -170,7 +170,8 @@ def test_one_word_per_severity_level_in_alerts_changelog_and_command_line(lang: 
                                                      '{{ severity_label(level) }}')
     for level in ("info", "minor", "major", "breaking"):
         assert alerts.render(level=level) == severity_label(level, lang) == t(f"severity.{level}", lang)
-    assert severity_label("major", "fr") == "important" and severity_label("breaking", "fr") == "bloquant"
+    assert severity_label("major", "fr") == "Changement important"
+    assert severity_label("breaking", "fr") == "Démarche bloquée" and severity_label("breaking", "en") == "Procedure blocked"
 
 
 def test_french_articles_follow_gender_and_elision() -> None:

@@ -170,9 +170,9 @@ def test_a_new_report_keeps_facts_and_each_reader_gets_its_language(tmp_path: Pa
         store.record_check("caf", datetime(2026, 12, 1, 2, tzinfo=UTC), "changed", alert=True, snapshot=folder,
                            report=stored)
         french, english = load_entries(store, "fr")[0], load_entries(store, "en")[0]
-    assert french.procedures[0].message.startswith("la procédure « Se connecter » ne passe plus à l'étape 1")
+    assert french.procedures[0].message.startswith("La procédure « Se connecter » ne passe plus à l'étape 1")
     assert english.procedures[0].message == (
-        "the procedure “Se connecter” no longer gets through step 1: the link “Mon Compte” cannot be found;"
+        "The procedure “Se connecter” no longer gets through step 1: the link “Mon Compte” cannot be found;"
         " in its place: “Mon espace”")
     assert english.procedures[0].step == "click the link “Mon Compte”"
     assert english.changes[0].summary.startswith("The link “Mon Compte” is now called “Mon espace”")

@@ -16,6 +16,7 @@ import asyncio
 import json
 import re
 import time
+import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, fields
 from difflib import SequenceMatcher
@@ -178,6 +179,7 @@ class ProcedureRun:
     previous: RunRecord | None = None  # the run at the baseline (latest one that reached the site)
     crop: bytes | None = None  # before/after of the spot where the step broke
     degraded: Degraded | None = None  # not replayed: the page was a maintenance, queue… page (degraded.py)
+    worked_before: bool | None = None  # an earlier run passed (set by `diagnose`; None: not compared)
 
     @property
     def failed(self) -> StepResult | None:
@@ -190,8 +192,15 @@ class ProcedureRun:
 
     @property
     def newly_broken(self) -> bool:
-        """Broken now, and not at the baseline (or not at this step): worth an alert."""
-        return self.status == "broken" and self.previous is not None and not self.already_broken
+        """Broken now, and not at the baseline (or not at this step), after working once: worth an alert."""
+        return (self.status == "broken" and self.previous is not None and not self.already_broken
+                and self.worked_before is not False)
+
+    @property
+    def never_worked(self) -> bool:
+        """Broken, and no earlier run ever passed: the procedure as configured is wrong (a name mistyped, a
+        step missing), a matter for coordinators, not a change of the site to tell mediators."""
+        return self.status == "broken" and self.worked_before is False
 
     @property
     def already_broken(self) -> bool:
@@ -542,7 +551,9 @@ async def _goto(page: Page, watch: NavigationWatch, step: Step, number: int, tim
 # --- diagnosis (pure) ---------------------------------------------------------------------------------------
 
 def _norm(text: str) -> str:
-    return " ".join(text.lower().split())
+    """A name as compared: case, accents, typographic apostrophes and spacing left out (« Démarche » ~ « demarche »)."""
+    folded = unicodedata.normalize("NFKD", text.casefold().replace("’", "'"))
+    return " ".join("".join(c for c in folded if not unicodedata.combining(c)).split())
 
 
 def name_similarity(a: str, b: str) -> float:
@@ -637,6 +648,7 @@ class References:
 def diagnose(run: ProcedureRun, refs: References) -> None:
     """Compare a run with earlier ones: baseline state, nearest candidate and before/after crop if it broke."""
     run.previous = refs.previous
+    run.worked_before = refs.last_good is not None
     failed = run.failed
     if run.status != "broken" or failed is None or failed.problem != "missing" or not run.shots:
         return

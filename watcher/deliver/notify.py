@@ -22,6 +22,7 @@ and, every few minutes, `notifier.send_due()` (retries and daily digests).
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import json
 import logging
@@ -50,6 +51,7 @@ from watcher.report.alerts import (
     Message,
     Renderer,
     alert_from_result,
+    configuration_message,
     dumps,
     loads,
     render_alert,
@@ -479,6 +481,7 @@ class Notifier:
         restarts there.
         """
         report = DeliveryReport()
+        alert = with_said(self.outbox, alert)
         for name in route(self.channels, alert.severity, alert.tags, alert.audiences):
             for dest in self.channels.destinations(name):
                 report.deliveries.append(self._queue_one(alert, dest, confirming))
@@ -614,6 +617,43 @@ def next_digest(now: datetime, hour: int) -> datetime:
     return at.astimezone(UTC)
 
 
+def sent_breaks(outbox: Outbox, target_id: str) -> set[tuple[str, int]]:
+    """The (procedure, broken step) pairs of `target_id` that a message really carried to someone: an alert
+    sent, or held and then carried by a digest that was sent."""
+    with outbox._errors("cannot read the outbox"):
+        rows = outbox.db.execute(
+            "SELECT alert FROM outbox AS o WHERE kind = 'alert' AND target = ? AND alert IS NOT NULL AND"
+            " (status = 'sent' OR (status = 'digested' AND EXISTS"
+            " (SELECT 1 FROM outbox AS d WHERE d.id = o.digest_id AND d.status = 'sent')))", (target_id,)).fetchall()
+    said: set[tuple[str, int]] = set()
+    for (text,) in rows:
+        with contextlib.suppress(ValueError, KeyError, TypeError):
+            said.update(loads(text).blocked)
+    return said
+
+
+def with_said(outbox: Outbox, alert: Alert) -> Alert:
+    """The alert knowing which of its blocked procedures were already told (« (déjà signalé) »), from the
+    outbox: only what was sent counts, never what an earlier check merely saw."""
+    if not alert.blocked:
+        return alert
+    sent = sent_breaks(outbox, alert.target_id)
+    said = tuple(name for name, step in alert.blocked if (name, step) in sent)
+    return dataclasses.replace(alert, said=said)
+
+
+def configuration_news(notifier: Notifier, result: CheckReport) -> DeliveryReport:
+    """Tell coordinators, once per mistake, of the procedures of this page that never worked as written
+    (report/alerts.configuration_message): a configuration problem, never a mediators' alert."""
+    problems = result.never_worked
+    if not problems:
+        return DeliveryReport()
+    messages = configuration_message(result, notifier.renderer)
+    fingerprint = "|".join(f"{p.slug}:{p.broken_step}:{p.problem}:{p.step.model_dump_json() if p.step else ''}"
+                           for p in problems)
+    return notifier.queue_coordinators("configuration", result.id, fingerprint, messages)
+
+
 # --- coordinators ---------------------------------------------------------------------------------
 
 
@@ -674,6 +714,7 @@ def notify_check_result(notifier: Notifier, result: CheckReport | Reportable, hi
 
     Call it after each check, with `store.history(target.id)` (oldest first, this check included):
     - an alert goes to the mediators' channels its tags, audiences and severity route it to;
+    - a procedure that never worked as written tells coordinators what to fix, once per mistake;
     - the Nth unreachable or degraded check in a row (channels.yaml `unreachable_after`, default 3) tells
       coordinators, once per outage; the first successful check after such an outage tells them it recovered.
     """
@@ -683,6 +724,7 @@ def notify_check_result(notifier: Notifier, result: CheckReport | Reportable, hi
     if alert is not None:
         report.extend(notifier.queue_alert(alert))
     report.extend(_coordinator_news(notifier, checked, history))
+    report.extend(configuration_news(notifier, checked))
     if send:
         report.extend(notifier.send_due())
     return report
@@ -801,8 +843,8 @@ def send_test(channels: Channels, name: str, workdir: Path, sender: Sender | Non
 
 __all__ = [
     "AppriseSender", "Delivery", "DeliveryReport", "Notifier", "Outbox", "OutboxEntry", "Sender", "SendOutcome",
-    "Traits", "apprise_plugins", "deliver_alerts", "next_digest", "notify_check_result", "recovery_message",
-    "send_test", "tell_disabled_channels", "unreachable_message", "unreachable_streak",
+    "Traits", "apprise_plugins", "configuration_news", "deliver_alerts", "next_digest", "notify_check_result",
+    "recovery_message", "send_test", "sent_breaks", "tell_disabled_channels", "unreachable_message", "unreachable_streak", "with_said",
 ]
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -51,6 +51,7 @@ __all__ = [
     "looks_generated",
     "merged_proposals",
     "parse_dom",
+    "safe_to_ignore",
     "tune",
 ]
 
@@ -299,6 +300,27 @@ def selector_candidates(node: Any) -> Iterator[str]:
                 yield " > ".join([base, *path])
         chain.insert(0, current.tag)
         current = anchor
+
+
+def safe_to_ignore(dom: str, selector: str, steps: Iterable[tuple[str, str]] = ()) -> bool:
+    """Whether an `ignore` rule may be proposed for `selector` on this saved page: not when it hides a whole
+    form (a `<form>`, `role="form"`, or a block holding one) nor any element a watched procedure uses
+    (`steps`: (ARIA role, accessible name) pairs) — silencing those would hide a procedure's breakage."""
+    root = parse_dom(dom)
+    found = matches(root, selector)
+    if not found:
+        return True
+    for node in found:
+        if not isinstance(node.tag, str):
+            continue
+        if node.tag == "form" or node.get("role") == "form" or node.find(".//form") is not None:
+            return False
+    wanted = set(steps)
+    if not wanted:
+        return True
+    kept = {(e.role, e.name) for e in extract_skeleton(dom, ignore=[selector]).elements}
+    every = {(e.role, e.name) for e in extract_skeleton(dom).elements}
+    return not ((every - kept) & wanted)
 
 
 def matches(root: Any, selector: str) -> list[Any]:

@@ -40,6 +40,7 @@ __all__ = [
     "PARIS",
     "Renderer",
     "alert_from_result",
+    "configuration_message",
     "dumps",
     "loads",
     "render_alert",
@@ -99,10 +100,23 @@ class Alert:
     audiences: tuple[str, ...] = ()
     tutorials: tuple[tuple[str, str], ...] = ()  # (procedure, tutorial path inside the changelog site)
     breaks: tuple[tuple[str, str], ...] = ()  # (French, English) « la procédure … ne passe plus à l'étape N … »
+    # the procedures that worked once and fail now (name, broken step), in the order of `breaks`
+    blocked: tuple[tuple[str, int], ...] = ()
+    already: tuple[str, ...] = ()  # blocked procedures that already failed at that step at the previous check
+    said: tuple[str, ...] = ()  # blocked procedures whose break the outbox already sent (set when queued)
 
     @property
     def severity(self) -> str:
+        """The gravest change; `breaking` (« Démarche bloquée ») whenever a procedure that worked fails now."""
+        if self.blocked:
+            return "breaking"
         return max((c.severity for c in self.changes), key=severity_rank, default="info")
+
+    @property
+    def blocked_names(self) -> tuple[str, ...]:
+        """The blocked procedures the title names: those not told already (all of them when every one was)."""
+        fresh = tuple(name for name, _ in self.blocked if name not in self.said)
+        return fresh or tuple(name for name, _ in self.blocked)
 
     @property
     def fingerprint(self) -> str:
@@ -116,9 +130,21 @@ class Alert:
         return f"{changelog_url.rstrip('/')}/changes/{self.target_id}/{self.snapshot}/"
 
     def break_notes(self, lang: str) -> list[str]:
-        """The broken procedures' notes in `lang`, each a line of its own: a sentence starting with a capital."""
-        notes = [fr if lang == "fr" else en for fr, en in self.breaks]
-        return [note[:1].upper() + note[1:] for note in notes]
+        """The broken procedures' notes in `lang`, each a line of its own: a sentence starting with a capital,
+        with « (déjà signalé) » only when the outbox sent that break before (`said`), « déjà constaté » when
+        only an earlier check saw it."""
+        from watcher.i18n.texts import t
+
+        notes = []
+        for index, (fr, en) in enumerate(self.breaks):
+            note = fr if lang == "fr" else en
+            name = self.blocked[index][0] if index < len(self.blocked) else None
+            if name is not None and name in self.said:
+                note += t("proc.already", lang)
+            elif name is not None and name in self.already:
+                note += t("proc.already_seen", lang)
+            notes.append(note[:1].upper() + note[1:])
+        return notes
 
     def tutorial_links(self, changelog_url: str | None) -> list[tuple[str, str]]:
         """(procedure, address of its current tutorial) for the procedures this change broke or altered."""
@@ -141,7 +167,10 @@ class Alert:
             snapshot=data["snapshot"], images=tuple(Path(p) for p in data["images"]),
             procedures=tuple(data["procedures"]), audiences=tuple(data["audiences"]),
             tutorials=tuple((str(n), str(p)) for n, p in data.get("tutorials") or []),
-            breaks=tuple((str(fr), str(en)) for fr, en in data.get("breaks") or []))
+            breaks=tuple((str(fr), str(en)) for fr, en in data.get("breaks") or []),
+            blocked=tuple((str(n), int(s)) for n, s in data.get("blocked") or []),
+            already=tuple(str(n) for n in data.get("already") or []),
+            said=tuple(str(n) for n in data.get("said") or []))
 
 
 @dataclass(frozen=True)
@@ -195,28 +224,41 @@ def alert_from_result(result: CheckReport | Reportable, procedures: Sequence[Any
     """The alert of a check (its stored CheckReport, or a check result that gives one), or None when the check
     has nothing to tell mediators.
 
-    The broken procedures of the report are listed and route the alert by audience; `procedures`, when given,
-    replaces them (names, or objects with `.name` and optionally `.audiences`). Sentences are rendered here
-    from the report's facts, in French and English (report/render.py).
+    The procedures of the report that worked once and fail now (`CheckReport.blocked`: never the ones that never
+    worked, a configuration problem told to coordinators) are listed, make the alert `breaking` (« Démarche
+    bloquée ») and route it by audience; `procedures`, when given, replaces them (names, or objects with `.name`
+    and optionally `.audiences`). Sentences are rendered here from the report's facts, in French and English
+    (report/render.py).
     """
     from watcher.report.render import procedure_message
 
     report = as_report(result)
     if not report.alert:
         return None
-    procs: list[Any] = list(procedures) if procedures is not None else report.broken
+    procs: list[Any] = list(procedures) if procedures is not None else report.blocked
     names = tuple(p.name if isinstance(p, ProcedureFacts) else procedure_name(p) for p in procs)
     audiences = tuple(dict.fromkeys(a for p in procs for a in (
         p.audience if isinstance(p, ProcedureFacts) else procedure_audiences(p))))
     snapshot = Path(report.snapshot).name if report.snapshot else None
+    facts = [p for p in procs if isinstance(p, ProcedureFacts) and p.status == "broken" and not p.never_worked]
     return Alert(
         target_id=report.id, target_name=report.target.name, target_url=report.target.url,
         changes=by_severity(change_from(c.change()) for c in report.changes if not c.noise),
         first_seen=(report_time(report) or datetime.now(UTC)).astimezone(UTC), tags=tuple(report.target.tags),
         snapshot=snapshot, images=tuple(Path(p) for p in report.images), procedures=names, audiences=audiences,
         tutorials=tutorial_paths(report, names),
-        breaks=tuple((procedure_message(p, "fr"), procedure_message(p, "en")) for p in procs
-                     if isinstance(p, ProcedureFacts)))
+        breaks=tuple((_fresh(procedure_message(p, "fr"), p, "fr"), _fresh(procedure_message(p, "en"), p, "en"))
+                     for p in facts),
+        blocked=tuple((p.name, p.broken_step or 0) for p in facts),
+        already=tuple(p.name for p in facts if p.already))
+
+
+def _fresh(message: str, run: ProcedureFacts, lang: str) -> str:
+    """A procedure's sentence without the « déjà constaté » ending: the alert adds its own (`break_notes`)."""
+    from watcher.i18n.texts import t
+
+    ending = t("proc.already_seen", lang)
+    return message[: -len(ending)] if run.already and message.endswith(ending) else message
 
 
 def tutorial_paths(report: CheckReport, broken: Sequence[str]) -> tuple[tuple[str, str], ...]:
@@ -331,6 +373,21 @@ def render_digest(renderer: Renderer, alerts: Sequence[Alert], lang: str, fmt: s
     message = renderer.render("digest", lang, fmt, items=items, count=len(alerts))
     pictures = tuple(a.images[0] for a in alerts if a.images)
     return Message(message.title, message.body, message.body_format, pictures)
+
+
+def configuration_message(report: CheckReport, renderer: Renderer | None = None) -> dict[str, Message]:
+    """The coordinators' message (fr and en) about the procedures of a check that never worked as written in
+    targets.yaml, each with its mistake and the nearest name the page has (« étape 2 : « Mon Espace »
+    introuvable ; le plus proche : « Mon espace » »); template `configuration.txt.j2`."""
+    from watcher.report.render import configuration_words
+
+    renderer = renderer or Renderer()
+    messages = {}
+    for lang in LANGS:
+        problems = [(run.name, configuration_words(run, lang)) for run in report.never_worked]
+        messages[lang] = renderer.render("configuration", lang, "txt", target_name=report.target.name or report.id,
+                                         target_url=report.target.url, problems=problems)
+    return messages
 
 
 def dumps(alert: Alert) -> str:

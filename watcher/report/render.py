@@ -15,10 +15,12 @@ from watcher.store.report import ChangeFacts, CheckReport, ProcedureFacts, StepF
 
 __all__ = [
     "change_summary",
+    "configuration_words",
     "procedure_json",
     "procedure_message",
     "procedure_step",
     "report_json",
+    "sentence",
     "step_words",
 ]
 
@@ -72,11 +74,19 @@ def problem_words(step: StepFacts, problem: str | None, detail: str | None, lang
              e="e" if _feminine(step) else "", detail=detail or "", option=option)
 
 
-def procedure_message(run: ProcedureFacts, lang: str = "fr") -> str:
-    """How a procedure fares, in one sentence: « la procédure « X » ne passe plus à l'étape 2 : … »."""
+def procedure_message(run: ProcedureFacts, lang: str = "fr", said: bool = False) -> str:
+    """How a procedure fares, in one sentence: « La procédure « X » ne passe plus à l'étape 2 : … ».
+
+    `said`: this break was already sent to the reader (the outbox says so), which adds « (déjà signalé) »; a
+    break only seen by an earlier check says so instead (« déjà constaté … »): nothing claims a message that
+    was never sent."""
     if run.legacy is not None:  # a version 1 report: its own sentences, English when it stored them
         words = run.legacy.get(lang) or run.legacy.get("fr") or {}
         return words.get("message", "")
+    return sentence(_procedure_words(run, lang, said))
+
+
+def _procedure_words(run: ProcedureFacts, lang: str, said: bool) -> str:
     name = quoted(run.name, lang)
     degraded = run.degraded()
     if degraded is not None:
@@ -85,13 +95,40 @@ def procedure_message(run: ProcedureFacts, lang: str = "fr") -> str:
         return t("proc.unreachable", lang, name=name, reason=run.reason or "?")
     if run.status != "broken" or run.step is None or run.broken_step is None:
         return t("proc.ok", lang, name=name, count=run.steps)
+    if run.never_worked:
+        return t("proc.never_worked", lang, name=name, problem=configuration_words(run, lang))
     text = t("proc.broken", lang, name=name, number=run.broken_step,
              problem=problem_words(run.step, run.problem, run.detail, lang))
     if run.candidate:
         text += t("proc.candidate", lang, name=quoted(run.candidate.name, lang))
     if run.blocked_by:
         text += t("proc.blocked", lang, fields=", ".join(quoted(f, lang) for f in run.blocked_by))
-    return text + (t("proc.already", lang) if run.already else "")
+    if run.already:
+        text += t("proc.already", lang) if said else t("proc.already_seen", lang)
+    return text
+
+
+def configuration_words(run: ProcedureFacts, lang: str = "fr") -> str:
+    """A never-working procedure's mistake as coordinators fix it in targets.yaml, with the nearest name the
+    page has: « étape 2 : « Mon Espace » introuvable ; le plus proche : « Mon espace » »."""
+    step = run.step or StepFacts()
+    number = run.broken_step or 0
+    if run.problem in (None, "missing"):
+        wanted = step.name if step.role is not None else step.label if step.label is not None else step.url
+        text = t("proc.config.missing", lang, number=number, name=quoted(wanted or "", lang))
+    else:
+        text = t("proc.config.other", lang, number=number,
+                 problem=problem_words(step, run.problem, run.detail, lang))
+    if run.candidate is not None:
+        return text + t("proc.config.nearest", lang, name=quoted(run.candidate.name, lang))
+    if run.problem in (None, "missing"):
+        return text + t("proc.config.none", lang)
+    return text
+
+
+def sentence(text: str) -> str:
+    """`text` starting with a capital letter (a sentence read on its own)."""
+    return text[:1].upper() + text[1:]
 
 
 def procedure_step(run: ProcedureFacts, lang: str = "fr") -> str | None:

@@ -156,8 +156,9 @@ class ProcedureFacts(_Facts):
     """One replay of a watched procedure: `status` ok / broken / unreachable, the broken step (`broken_step`
     1-based, `step` what it acts on, `problem` code: missing / hidden / disabled / ambiguous / no_effect /
     option_missing / navigation / secret / after_login, `detail`, `url` where it broke), the `candidate`,
-    `blocked_by` (required fields left empty), `new` (broken now and not at the baseline), `already`
-    (broken at the same step at the baseline), `reason` (unreachable: network reason, or `degraded: <code>`)."""
+    `blocked_by` (required fields left empty), `new` (broken now and not at the baseline, after working once),
+    `already` (broken at the same step at the baseline), `never_worked` (broken and no earlier run ever passed: a
+    configuration problem for coordinators), `reason` (unreachable: network reason, or `degraded: <code>`)."""
 
     name: str
     slug: str = ""
@@ -173,6 +174,7 @@ class ProcedureFacts(_Facts):
     blocked_by: list[str] = Field(default_factory=list)
     new: bool = False
     already: bool = False
+    never_worked: bool = False
     reason: str | None = None
     degraded_evidence: str = ""
     degraded_landmark: str = ""
@@ -192,7 +194,8 @@ class ProcedureFacts(_Facts):
             steps=len(run.procedure.steps), problem=failed.problem if failed else None,
             detail=failed.detail if failed else None, url=failed.url if failed else None,
             candidate=CandidateFacts(role=run.candidate.role, name=run.candidate.name) if run.candidate else None,
-            blocked_by=list(run.blocked_by), new=run.newly_broken, already=run.already_broken, reason=run.reason,
+            blocked_by=list(run.blocked_by), new=run.newly_broken, already=run.already_broken,
+            never_worked=run.never_worked, reason=run.reason,
             degraded_evidence=degraded.evidence if degraded else "",
             degraded_landmark=degraded.landmark if degraded else "", duration_s=run.duration_s)
 
@@ -277,6 +280,17 @@ class CheckReport(_Facts):
     def broken(self) -> list[ProcedureFacts]:
         """The procedures that no longer pass."""
         return [p for p in self.procedures if p.status == "broken"]
+
+    @property
+    def blocked(self) -> list[ProcedureFacts]:
+        """The procedures that worked once and fail now: what mediators are told as « Démarche bloquée »
+        (a procedure that never passed is a configuration problem, see `never_worked`)."""
+        return [p for p in self.broken if not p.never_worked]
+
+    @property
+    def never_worked(self) -> list[ProcedureFacts]:
+        """The procedures that fail and never passed: configuration problems, told to coordinators only."""
+        return [p for p in self.broken if p.never_worked]
 
     @classmethod
     def read(cls, data: Any) -> CheckReport | None:

@@ -299,6 +299,7 @@ def rebuilt_changes(store: Store, record: CheckRecord,
     before, after = _skeleton(before_dir), _skeleton(after_dir)
     if before is None or after is None or record.baseline == record.snapshot:
         return []
+    steps = {element for use in uses for element in use.elements}
     out = []
     for change in compare_snapshots(before, after, uses):
         change = as_decided(record, change)
@@ -307,8 +308,18 @@ def rebuilt_changes(store: Store, record: CheckRecord,
         dom = folder / "dom.html" if folder else None
         selector = block_selector(read_html(dom), skeleton, element) \
             if dom is not None and dom.is_file() and element is not None else None
+        if selector is not None and not _may_ignore(selector, (before_dir, after_dir), steps):
+            selector = None  # it would hide a form or a procedure's step: never proposed
         out.append((change, selector))
     return out
+
+
+def _may_ignore(selector: str, folders: Sequence[Path | None], steps: set[tuple[str, str]]) -> bool:
+    """Whether ignoring `selector` hides no form and no procedure step on either side of the change."""
+    from watcher.detect.tuning import safe_to_ignore
+
+    doms = [folder / "dom.html" for folder in folders if folder is not None and (folder / "dom.html").is_file()]
+    return all(safe_to_ignore(read_html(dom), selector, steps) for dom in doms)
 
 
 # Rule ids whose words are older than messages.RULES: their text keys.
@@ -471,17 +482,31 @@ def _procedure_lines(record: CheckRecord, lang: str) -> list[str]:
 
 
 def _silence_lines(record: CheckRecord, changes: list[tuple[Change, str | None]], level: str, lang: str) -> list[str]:
+    """How to stop such an alert, when it may be stopped: never a blocked procedure (it is to be learned again),
+    never by hiding a form or a step (rebuilt_changes proposes no such block), never by a threshold that a
+    blocked procedure's alert would pass anyway."""
+    from watcher.report.render import configuration_words
+
+    report = record.check_report
+    lines = [t("explain.blocked", lang, name=messages.quoted(run.name, lang), number=run.broken_step or 0,
+               target=record.target) for run in (report.blocked if report and record.alert else [])]
+    lines += [t("explain.never_worked", lang, name=messages.quoted(run.name, lang),
+                problem=configuration_words(run, lang)) for run in (report.never_worked if report else [])]
     alerting = [(c, s) for c, s in changes if not c.noise and is_alert([c], Severity(level))]
-    if not alerting and not record.alert:
-        return []
-    lines = [t("explain.silence", lang)]
-    for selector in dict.fromkeys(s for _, s in alerting if s):
-        lines.append("  - " + t("explain.ignore", lang, selector=json.dumps(selector, ensure_ascii=False)))
+    silenceable = [(c, s) for c, s in alerting if c.severity != Severity.BREAKING]
+    if len(silenceable) < len(alerting):
+        lines.append(t("explain.kept", lang))
+    blocked = bool(report and report.blocked and record.alert)
+    if not silenceable and (not record.alert or alerting or lines):
+        return lines
+    ways = ["  - " + t("explain.ignore", lang, selector=json.dumps(selector, ensure_ascii=False))
+            for selector in dict.fromkeys(s for _, s in silenceable if s)]
     above = Severity(level).next()
-    if above is not None:
-        lines.append("  - " + t("explain.level", lang, level=above.value))
-    lines.append("  - " + t("explain.mark_fr", lang, id=record.id))
-    return lines
+    if above is not None and not blocked:
+        ways.append("  - " + t("explain.level", lang, level=above.value))
+    if not blocked:  # a blocked procedure is no false alarm
+        ways.append("  - " + t("explain.mark_fr", lang, id=record.id))
+    return [*lines, t("explain.silence", lang), *ways] if ways else lines
 
 
 # --- stats and marks ---------------------------------------------------------------------------------------
