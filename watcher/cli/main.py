@@ -451,14 +451,13 @@ def tutorial(paths: Paths, procedure: str, target_id: str | None, out_dir: str |
              lang: str | None) -> None:
     """Tutoriel illustré d'une procédure (nom ou identifiant), tiré de son dernier passage réussi."""
     from watcher.config.targets import load_config
-    from watcher.publish.changelog.build import beside_config, default_out
-    from watcher.publish.tutorial_render import build_one
+    from watcher.publish.changelog.build import beside_config, build_tutorial, default_out
     from watcher.store.snapshots import Store
 
     config = load_config(paths.config) if paths.config.is_file() else beside_config(paths.snapshots)
     with Store(paths.snapshots) as store:
-        page = build_one(store, Path(out_dir) if out_dir else default_out(paths.snapshots), procedure, target_id,
-                         pick_lang(lang), not no_pdf, config)
+        page = build_tutorial(store, Path(out_dir) if out_dir else default_out(paths.snapshots), procedure,
+                              target_id, pick_lang(lang), not no_pdf, config)
     click.echo(str(page.resolve()))
 
 
