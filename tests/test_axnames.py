@@ -1,4 +1,4 @@
-"""Chromium's roles and accessible names (capture/axnames.py) against the Python computation (detect/skeleton.py,
+"""Chromium's roles and accessible names (capture/axnames.py) against the Python computation (detect/skeleton/,
 HTML-AAM + accname 1.2) on the page corpus: tests/realpages pairs present on this machine, tests/cases and
 tests/diffcases. Each page is rendered in Chromium (nothing leaves the machine: every request but the page itself
 is refused), annotated as a capture does, and each rendered element that either computation gives a skeleton
