@@ -201,11 +201,18 @@ def spare_degraded_step(run: ProcedureRun, refs: References) -> None:
 
 def write_procedures(writer: SnapshotWriter, runs: Sequence[ProcedureRun]) -> list[str]:
     """Step captures and run.json of each procedure; returns the before/after crops among them."""
+    from watcher.report.pictures import step_crop
+
     crops = []
     for run in runs:
-        for name, data in procedure_files(run).items():
+        files = procedure_files(run)
+        crop = step_crop(run)  # before/after of the spot where the step broke (drawn here, not in capture)
+        if crop is not None:
+            files[f"procedures/{run.procedure.slug}/crop.png"] = crop
+            files[f"procedures/{run.procedure.slug}/crop.phone.png"] = step_crop(run, narrow=True) or crop
+        for name, data in files.items():
             writer.add(name, data)
-            if name.endswith("/crop.png"):
+            if name.endswith("/crop.png"):  # the phone version beside it is found by name
                 crops.append(name)
     return crops
 
@@ -222,18 +229,22 @@ def write_capture(writer: SnapshotWriter, capture: Capture, skeleton: Skeleton) 
 
 
 def write_images(writer: SnapshotWriter, baseline: Path, capture: Capture, result: CheckResult) -> list[str]:
-    """Before/after composite and element crops for an alert, stored with the snapshot."""
-    from watcher.report.pictures import composite, crop_pair, open_rgb
+    """Before/after composite and element crops for an alert, stored with the snapshot; each crop also in a
+    phone / print version beside it (`change-N.phone.png`, not listed: the changelog finds it by name)."""
+    from watcher.report.pictures import composite, crop_pair, layout_of_dom, open_rgb, target_picture
 
     # each page decoded once for all its pictures
     before_png, after_png = open_rgb(baseline / "screenshot.png"), open_rgb(capture.main.screenshot)
+    before_dom = baseline / "dom.html"
+    layouts = (layout_of_dom(before_dom.read_bytes() if before_dom.is_file() else None),
+               layout_of_dom(capture.main.dom))
     before_date = baseline.name[:8]
     names = []
     alerting = sorted((c for c in result.changes if not c.noise), key=lambda c: -c.severity.rank)
     if result.visual is not None:
         writer.add("images/composite.png", composite(
             before_png, after_png, relevant_regions(result.visual, alerting), before_date=_pretty_date(before_date),
-            after_date=result.time.strftime("%d/%m/%Y")))
+            after_date=result.time.strftime("%d/%m/%Y"), before_layout=layouts[0], after_layout=layouts[1]))
         names.append("images/composite.png")
     for number, change in enumerate(alerting[:MAX_CROPS], start=1):
         before_box = change.before.box if change.before else None
@@ -241,7 +252,14 @@ def write_images(writer: SnapshotWriter, baseline: Path, capture: Capture, resul
         if before_box is None and after_box is None:
             continue
         name = f"images/change-{number}.png"
-        writer.add(name, crop_pair(before_png, after_png, before_box, after_box))
+        for narrow, file in ((False, name), (True, f"images/change-{number}.phone.png")):
+            if change.kind == "target_changed" and after_box and change.before and change.after:
+                picture = target_picture(after_png, after_box, change.before.target or "", change.after.target or "",
+                                         layout=layouts[1], narrow=narrow, name=change.after.name)
+            else:
+                picture = crop_pair(before_png, after_png, before_box, after_box, before_layout=layouts[0],
+                                    after_layout=layouts[1], narrow=narrow)
+            writer.add(file, picture)
         names.append(name)
     return names
 
