@@ -191,11 +191,20 @@ def demo(out_dir: str | None, lang: str | None) -> None:
 @click.option("--confirm-delay", default=600.0, show_default=True,
               help="Secondes avant la re-vérification qui confirme un changement (0 : alerte immédiate).")
 @click.option("-v", "--verbose", is_flag=True, help="Journal détaillé.")
-def run(paths: Paths, confirm_delay: float, verbose: bool) -> None:
+@click.option("--web", "with_web", is_flag=True,
+              help="Servir aussi la page web des coordinateurs (« Vérifier maintenant » fait par le service).")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Avec --web : adresse d'écoute (locale par défaut ; une autre exige un compte).")
+@click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535),
+              help="Avec --web : port d'écoute.")
+@lang_option
+def run(paths: Paths, confirm_delay: float, verbose: bool, with_web: bool, host: str, port: int,
+        lang: str | None) -> None:
     """Service : vérifie chaque page selon son calendrier, confirme les changements, alerte le réseau."""
-    from watcher.cli.commands.run import run_service
+    from watcher.cli.commands.run import WebOptions, run_service
 
-    run_service(paths, confirm_delay=confirm_delay, verbose=verbose)
+    web = WebOptions(host, port, pick_lang(lang)) if with_web else None
+    run_service(paths, confirm_delay=confirm_delay, verbose=verbose, web=web)
 
 
 @cli.group()

@@ -25,6 +25,7 @@ from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -214,6 +215,11 @@ class ServiceOptions:
     send_every: int = 60                # seconds between two passes over the outbox (retries, digests)
     changelog: Path | None = None       # rebuilt (debounced) after checks that change something; None: not kept
     changelog_delay: float = 10.0
+    # hooks (`watcher run --web`: the web page and its « Vérifier maintenant » requests, service/requests.py):
+    # on_start once the lock is held and the job store open, before the first job; on_stop once the scheduler
+    # stopped, before the checks in flight are waited for
+    on_start: list[Callable[[Service], None]] = field(default_factory=list)
+    on_stop: list[Callable[[], None]] = field(default_factory=list)
 
 
 SERVICE: Service | None = None  # the running service, for the module-level job functions
@@ -493,6 +499,7 @@ class Service:
             try:
                 self.scheduler.start()  # BlockingScheduler: returns after shutdown
             finally:
+                self._run_hooks(self.options.on_stop)
                 self._shutdown()
                 SERVICE = None
 
@@ -504,6 +511,14 @@ class Service:
         self.spread_due_checks()
         self._start_config_watch()
         self._announce()
+        self._run_hooks([partial(hook, self) for hook in self.options.on_start])
+
+    def _run_hooks(self, hooks: list[Callable[[], None]]) -> None:
+        for hook in hooks:
+            try:
+                hook()
+            except Exception:  # a hook (the web page) failing never stops the checks nor their shutdown
+                log.exception("service hook failed")
 
     def _announce(self) -> None:
         """The start-up summary (stdout); coordinators hear of disabled channels once (stderr without a channel)."""

@@ -276,6 +276,20 @@ class Store:
         """Every check of a target, oldest first."""
         return self._rows(f"SELECT {self._COLUMNS} FROM checks WHERE target = ? ORDER BY id", (target_id,))
 
+    def recent(self, target_id: str, limit: int) -> list[CheckRecord]:
+        """The `limit` latest checks of a target, oldest first (one indexed query: the web dashboard never reads
+        a whole history)."""
+        rows = self._rows(f"SELECT {self._COLUMNS} FROM checks WHERE target = ? ORDER BY id DESC LIMIT ?",
+                          (target_id, limit))
+        return rows[::-1]
+
+    def last_alert(self, target_id: str) -> str | None:
+        """The UTC ISO time of a target's latest alerting check, or None."""
+        with self.lock, disk_errors("cannot read the snapshot index"):
+            row = self.db.execute("SELECT time FROM checks WHERE target = ? AND alert = 1 ORDER BY id DESC LIMIT 1",
+                                  (target_id,)).fetchone()
+        return str(row[0]) if row else None
+
     def check(self, check_id: int) -> CheckRecord | None:
         rows = self._rows(f"SELECT {self._COLUMNS} FROM checks WHERE id = ?", (check_id,))
         return rows[0] if rows else None
