@@ -349,9 +349,14 @@ def record_degraded(store: Store, target: Target, capture: Capture, when: dateti
     return result
 
 
+Queue = Callable[[CheckResult], None]  # called inside the transaction that records an alerting check
+
+
 def evaluate(store: Store, target: Target, capture: Capture, when: datetime,
-             runs: Sequence[ProcedureRun] = (), look: Inspection | None = None) -> CheckResult:
-    """Compare a successful capture (and procedure replays) with the baseline, store if it differs, record."""
+             runs: Sequence[ProcedureRun] = (), look: Inspection | None = None,
+             queue: Queue | None = None) -> CheckResult:
+    """Compare a successful capture (and procedure replays) with the baseline, store if it differs, record;
+    `queue(result)` runs inside the recording transaction of an alerting check (service/delivery.py)."""
     look = look or inspect(store, target, capture)
     skeleton, baseline = look.skeleton, look.baseline
     refs = references(store, target)
@@ -376,8 +381,17 @@ def evaluate(store: Store, target: Target, capture: Capture, when: datetime,
     result.images = [writer.final / name for name in image_names]
     result.check_id = store.record_check(
         target.id, when, result.status, alert=result.alert, snapshot=writer.final, baseline=baseline,
-        hashes=writer.hashes, report=stored_report(result, image_names))
+        hashes=writer.hashes, report=stored_report(result, image_names),
+        within=_within(result, queue) if queue is not None and result.alert else None)
     return result
+
+
+def _within(result: CheckResult, queue: Queue) -> Callable[[int], None]:
+    def run(check_id: int) -> None:
+        result.check_id = check_id
+        queue(result)
+
+    return run
 
 
 def stored_report(result: CheckResult, image_names: list[str]) -> dict[str, Any]:
@@ -392,10 +406,12 @@ def as_capturer(source: Capturer | Browser) -> Capturer:
 
 
 async def check_target(source: Capturer | Browser, store: Store, target: Target, settings: Settings,
-                       clock: Callable[[], datetime] = utc_now) -> CheckResult:
+                       clock: Callable[[], datetime] = utc_now, queue: Queue | None = None) -> CheckResult:
     """Check one target now; every failure ends as a status, except a store failure (reported as an error).
 
-    `source` loads the page (a `Capturer`, or a Playwright `Browser`); `clock` gives the check's time (UTC).
+    `source` loads the page (a `Capturer`, or a Playwright `Browser`); `clock` gives the check's time (UTC);
+    `queue(result)` runs inside the transaction recording an alerting check (its alerts enter the outbox with
+    it, see service/delivery.py).
     """
     capturer = as_capturer(source)
     when = clock()
@@ -417,7 +433,7 @@ async def check_target(source: Capturer | Browser, store: Store, target: Target,
         if look.degraded is not None:  # a maintenance or queue page: procedures would only "break" on it
             return await asyncio.to_thread(record_degraded, store, target, capture, when, look)
         runs = await capturer.replay(target)
-        return await asyncio.to_thread(evaluate, store, target, capture, when, runs, look)
+        return await asyncio.to_thread(evaluate, store, target, capture, when, runs, look, queue)
     except StoreError:
         raise
     except Exception as exc:  # a bug or a page that breaks a library: this target fails, the run goes on
@@ -431,8 +447,10 @@ async def check_target(source: Capturer | Browser, store: Store, target: Target,
 async def check_targets(
     config: Config, store: Store, targets: Sequence[Target],
     on_done: Callable[[CheckResult], None] | None = None, capturer: Capturer | None = None,
+    queue: Queue | None = None,
 ) -> list[CheckResult]:
-    """Check several targets, a bounded number at a time; results in the given order.
+    """Check several targets, a bounded number at a time; results in the given order (`queue`: see
+    `check_target`).
 
     Pages are loaded by `capturer`, or by one Chromium launched for the call when it is None (its request
     policy allows the hosts of `targets`).
@@ -442,7 +460,7 @@ async def check_targets(
     async def all_with(source: Capturer) -> list[CheckResult]:
         async def one(target: Target) -> CheckResult:
             async with limit:
-                result = await check_target(source, store, target, config.settings)
+                result = await check_target(source, store, target, config.settings, queue=queue)
             if on_done:
                 on_done(result)
             return result

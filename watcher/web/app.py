@@ -435,7 +435,7 @@ async def _alerts_page(request: Request, state: State, session: Session, message
     from watcher.config.channels import load_channels
     from watcher.deliver.notify import Outbox
 
-    with Outbox(state.settings.snapshots / "outbox.sqlite3") as box:
+    with Outbox.at(state.settings.snapshots) as box:
         entries = list(reversed(box.entries()))[:200]
     channels: list[tuple[str, list[str]]] = []
     channel_error = None
@@ -456,7 +456,7 @@ async def alerts_retry(request: Request, state: State, session: Session, form: F
     lang = request_lang(request, state)
 
     def work() -> str:
-        with Outbox(state.settings.snapshots / "outbox.sqlite3") as box:
+        with Outbox.at(state.settings.snapshots) as box:
             box.requeue_failed()
             report = Notifier(box, load_channels(state.settings.notifiers)).send_due(force=True)
         return ui("alerts.retried", lang, sent=report.count("sent"), failed=report.count("failed"),
