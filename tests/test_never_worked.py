@@ -39,7 +39,7 @@ def _broken_page(setup: Setup, name: str = "typo", html: str = PAGE) -> Path:
 
 
 def _rows(setup: Setup) -> list[tuple[str, str, str]]:
-    with closing(sqlite3.connect(setup.folder / "snapshots" / "outbox.sqlite3")) as con:
+    with closing(sqlite3.connect(setup.folder / "snapshots" / "index.sqlite3")) as con:
         return con.execute("SELECT kind, channel, title FROM outbox ORDER BY id").fetchall()
 
 

@@ -93,7 +93,7 @@ def checks(setup: Setup) -> list[tuple[str, int, str | None]]:
 
 
 def outbox(setup: Setup) -> list[str]:
-    with closing(sqlite3.connect(setup.folder / "snapshots" / "outbox.sqlite3")) as con:
+    with closing(sqlite3.connect(setup.folder / "snapshots" / "index.sqlite3")) as con:
         return [row[0] for row in con.execute("SELECT status FROM outbox WHERE kind = 'alert' ORDER BY id")]
 
 

@@ -37,7 +37,9 @@ def _entry(e: Any) -> dict[str, Any]:
     return {"check_id": e.check_id, "target": e.target_id, "folder": e.folder, "alert": e.alert,
             "site_name": e.site_name, "url": e.url, "tags": list(e.tags),
             "changes": [dataclasses.asdict(c) for c in e.changes],
-            "procedures": [dataclasses.asdict(p) for p in e.procedures],
+            # (never_worked: a fact added since, False for every old procedure)
+            "procedures": [{k: v for k, v in dataclasses.asdict(p).items() if k != "never_worked"}
+                           for p in e.procedures],
             "pictures": [dataclasses.asdict(p) for p in e.pictures], "changed_ratio": e.changed_ratio,
             "regions": e.regions}
 

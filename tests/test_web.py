@@ -49,17 +49,26 @@ def test_accounts_refuse_bad_names_and_short_passwords(tmp_path: Path, name: str
         Accounts(store).add(name, password)
 
 
-def test_login_limiter_blocks_after_five_failures_then_window_passes() -> None:
-    now = [0.0]
-    limiter = LoginLimiter(attempts=5, window=300, clock=lambda: now[0])
-    for _ in range(5):
+def test_login_limiter_blocks_after_five_failures_then_window_passes(tmp_path: Path) -> None:
+    now = [1_000_000.0]
+    with Store(tmp_path) as store:
+        limiter = LoginLimiter(store, attempts=5, window=300, clock=lambda: now[0])
+        for _ in range(5):
+            assert limiter.wait("10.0.0.1", "alice") == 0
+            limiter.failed("10.0.0.1", "alice")
+        assert limiter.wait("10.0.0.1", "alice") > 0
+        assert limiter.wait("10.0.0.2", "alice") > 0  # the name is limited from any address
+        assert limiter.wait("10.0.0.2", "bob") == 0
+        assert "alice" not in str(store.db.execute("SELECT * FROM login_failures").fetchall())  # hashed keys
+    with Store(tmp_path) as store:  # a restart (a new process) remembers them: they are in the index
+        limiter = LoginLimiter(store, attempts=5, window=300, clock=lambda: now[0])
+        assert limiter.wait("10.0.0.1", "alice") > 0
+        now[0] += 301
         assert limiter.wait("10.0.0.1", "alice") == 0
         limiter.failed("10.0.0.1", "alice")
-    assert limiter.wait("10.0.0.1", "alice") > 0
-    assert limiter.wait("10.0.0.2", "alice") > 0  # the name is limited from any address
-    assert limiter.wait("10.0.0.2", "bob") == 0
-    now[0] = 301
-    assert limiter.wait("10.0.0.1", "alice") == 0
+        assert store.db.execute("SELECT COUNT(*) FROM login_failures").fetchone()[0] == 2  # old rows dropped
+        limiter.succeeded("10.0.0.1", "alice")
+        assert store.db.execute("SELECT COUNT(*) FROM login_failures").fetchone()[0] == 0
 
 
 def test_pictures_never_leave_the_snapshots_folder(tmp_path: Path) -> None:

@@ -177,7 +177,9 @@ class ProcedureRun:
     candidate: Candidate | None = None
     blocked_by: list[str] = field(default_factory=list)
     previous: RunRecord | None = None  # the run at the baseline (latest one that reached the site)
-    crop: bytes | None = None  # before/after of the spot where the step broke
+    reference: StepResult | None = None  # the broken step as it went in the last run that worked
+    reference_png: Path | None = None  # that run's screenshot of the page the step acted on (the crop's "before")
+    reference_page: Skeleton | None = None  # and that page's skeleton (where its elements were)
     degraded: Degraded | None = None  # not replayed: the page was a maintenance, queue… page (degraded.py)
     worked_before: bool | None = None  # an earlier run passed (set by `diagnose`; None: not compared)
 
@@ -646,29 +648,22 @@ class References:
 
 
 def diagnose(run: ProcedureRun, refs: References) -> None:
-    """Compare a run with earlier ones: baseline state, nearest candidate and before/after crop if it broke."""
+    """Compare a run with earlier ones: baseline state; if it broke, the step as it went in the last good run
+    (its element's box and page screenshot: the facts a before/after crop is drawn from) and, for a missing
+    element, the nearest candidate."""
     run.previous = refs.previous
     run.worked_before = refs.last_good is not None
     failed = run.failed
-    if run.status != "broken" or failed is None or failed.problem != "missing" or not run.shots:
+    if run.status != "broken" or failed is None or not run.shots:
+        return
+    run.reference = _step_of(refs.last_good, failed.number)
+    run.reference_png = refs.screenshots(failed.number - 1)
+    run.reference_page = refs.page_before(failed.number)
+    if failed.problem != "missing":
         return
     step = run.procedure.steps[failed.number - 1]
-    reference = _step_of(refs.last_good, failed.number)
-    run.candidate = nearest_candidate(step, reference, refs.page_before(failed.number), failed.url,
+    run.candidate = nearest_candidate(step, run.reference, run.reference_page, failed.url,
                                       run.shots[-1].skeleton)
-    run.crop = _crop(run, refs, reference)
-
-
-def _crop(run: ProcedureRun, refs: References, reference: StepResult | None) -> bytes | None:
-    from watcher.report.pictures import crop_pair
-
-    before_box = reference.found.box if reference and reference.found else None
-    after_box = run.candidate.box if run.candidate else None
-    failed = run.failed
-    before_png = refs.screenshots(failed.number - 1) if failed else None
-    if before_png is None or not run.shots[-1].png or not (before_box or after_box):
-        return None
-    return crop_pair(before_png, run.shots[-1].png, before_box, after_box)
 
 
 def _step_of(record: RunRecord | None, number: int) -> StepResult | None:
@@ -707,8 +702,6 @@ def procedure_files(run: ProcedureRun) -> dict[str, bytes]:
         if shot.png:
             files[f"{folder}step-{index:02d}.png"] = shot.png
         files[f"{folder}step-{index:02d}.skeleton.json"] = _json_bytes(shot.skeleton.to_json())
-    if run.crop:
-        files[f"{folder}crop.png"] = run.crop
     files[f"{folder}run.json"] = _json_bytes(run.run_json())
     return files
 

@@ -98,12 +98,16 @@ def init(folder: Path, url: str | None, lang: str | None) -> None:
 @click.option("--confirm", "confirm", is_flag=True,
               help="Re-vérifie après un délai les pages qui alertent ; n'alerte que si le changement est resté.")
 @click.option("--confirm-delay", default=60.0, show_default=True, help="Délai de la re-vérification (secondes).")
+@click.option("--no-notify", "no_notify", is_flag=True,
+              help="Essai : ne met aucune alerte en file et n'envoie rien.")
 def check(paths: Paths, targets: tuple[str, ...], fmt: str, lang: str | None, confirm: bool,
-          confirm_delay: float) -> None:
-    """Capture maintenant les pages (toutes, ou TARGETS) et les compare à la capture précédente."""
+          confirm_delay: float, no_notify: bool) -> None:
+    """Capture maintenant les pages (toutes, ou TARGETS), les compare à la capture précédente et envoie les
+    alertes comme le service (channels.yaml), sauf avec --no-notify."""
     from watcher.cli.commands.check import run_check
 
-    sys.exit(run_check(paths, list(targets), fmt, pick_lang(lang), confirm_delay if confirm else None))
+    sys.exit(run_check(paths, list(targets), fmt, pick_lang(lang), confirm_delay if confirm else None,
+                       notify=not no_notify))
 
 
 @cli.command()
@@ -191,11 +195,20 @@ def demo(out_dir: str | None, lang: str | None) -> None:
 @click.option("--confirm-delay", default=600.0, show_default=True,
               help="Secondes avant la re-vérification qui confirme un changement (0 : alerte immédiate).")
 @click.option("-v", "--verbose", is_flag=True, help="Journal détaillé.")
-def run(paths: Paths, confirm_delay: float, verbose: bool) -> None:
+@click.option("--web", "with_web", is_flag=True,
+              help="Servir aussi la page web des coordinateurs (« Vérifier maintenant » fait par le service).")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Avec --web : adresse d'écoute (locale par défaut ; une autre exige un compte).")
+@click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535),
+              help="Avec --web : port d'écoute.")
+@lang_option
+def run(paths: Paths, confirm_delay: float, verbose: bool, with_web: bool, host: str, port: int,
+        lang: str | None) -> None:
     """Service : vérifie chaque page selon son calendrier, confirme les changements, alerte le réseau."""
-    from watcher.cli.commands.run import run_service
+    from watcher.cli.commands.run import WebOptions, run_service
 
-    run_service(paths, confirm_delay=confirm_delay, verbose=verbose)
+    web = WebOptions(host, port, pick_lang(lang)) if with_web else None
+    run_service(paths, confirm_delay=confirm_delay, verbose=verbose, web=web)
 
 
 @cli.group()
@@ -318,7 +331,7 @@ def outbox(paths: Paths, fmt: str, lang: str | None) -> None:
     from watcher.cli.tables import outbox_table
     from watcher.deliver.notify import Outbox
 
-    with Outbox(paths.snapshots / "outbox.sqlite3") as box:
+    with Outbox.at(paths.snapshots) as box:
         entries = box.entries()
     if fmt == "json":
         emit_json({"messages": [e.to_json() for e in entries]})
@@ -333,13 +346,18 @@ def outbox(paths: Paths, fmt: str, lang: str | None) -> None:
 @lang_option
 def outbox_retry(paths: Paths, include_failed: bool, digests: bool, lang: str | None) -> None:
     """Envoie maintenant ce qui attend dans la file, sans attendre le délai entre deux essais."""
+    import signal
+
     from watcher.config.channels import load_channels
     from watcher.deliver.notify import Notifier, Outbox, delivery_lines, retry_summary
 
-    with Outbox(paths.snapshots / "outbox.sqlite3") as box:
+    with Outbox.at(paths.snapshots) as box:
         if include_failed:
             box.requeue_failed()
-        report = Notifier(box, load_channels(paths.notifiers)).send_due(force=True, digests_now=digests)
+        notifier = Notifier(box, load_channels(paths.notifiers))
+        # SIGTERM: take no new message; the send in flight ends and is recorded before the outbox closes
+        signal.signal(signal.SIGTERM, lambda *_: notifier.stop())
+        report = notifier.send_due(force=True, digests_now=digests)
     for line in [*delivery_lines(report, pick_lang(lang)), retry_summary(report, pick_lang(lang))]:
         click.echo(line)
     sys.exit(EXIT_OK if report.ok else EXIT_ERROR)
@@ -451,14 +469,13 @@ def tutorial(paths: Paths, procedure: str, target_id: str | None, out_dir: str |
              lang: str | None) -> None:
     """Tutoriel illustré d'une procédure (nom ou identifiant), tiré de son dernier passage réussi."""
     from watcher.config.targets import load_config
-    from watcher.publish.changelog.build import beside_config, default_out
-    from watcher.publish.tutorial_render import build_one
+    from watcher.publish.changelog.build import beside_config, build_tutorial, default_out
     from watcher.store.snapshots import Store
 
     config = load_config(paths.config) if paths.config.is_file() else beside_config(paths.snapshots)
     with Store(paths.snapshots) as store:
-        page = build_one(store, Path(out_dir) if out_dir else default_out(paths.snapshots), procedure, target_id,
-                         pick_lang(lang), not no_pdf, config)
+        page = build_tutorial(store, Path(out_dir) if out_dir else default_out(paths.snapshots), procedure,
+                              target_id, pick_lang(lang), not no_pdf, config)
     click.echo(str(page.resolve()))
 
 

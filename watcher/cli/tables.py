@@ -60,6 +60,7 @@ def outbox_table(entries: Sequence[object], lang: str) -> str:
         assert isinstance(e, OutboxEntry)
         due = paris_time(e.due) if e.status == "pending" and e.attempts else ""
         error = e.last_error if e.last_error and e.status != "sent" else ""
+        error = " ; ".join(part for part in (error, e.uncertain(lang)) if part)
         rows.append([e.id, status_words(e.status, lang), e.channel, e.destination, e.title, e.attempts, due,
                      error])
     headers = [t("col." + key, lang) for key in ("id", "status", "channel", "destination", "title", "attempts",

@@ -1,19 +1,31 @@
 """Telling the mediators' network: an outbox in SQLite, then Apprise, so that no alert is lost or sent twice.
 
-Every message is written to the outbox (`<snapshots>/outbox.sqlite3`) before anything is sent. Sending uses
-one Apprise instance per destination URL and Apprise's result object, so one failing channel never blocks
-the others. A failure is retried later (1 min, 5 min, 30 min, 2 h, 12 h, then marked failed); the state lives
-in SQLite, so retries survive restarts. Each message has an idempotency key (kind + target + change fingerprint
-+ destination URL as written): retrying a failed webhook never re-sends the e-mail that went through, and
-detecting the same change again never alerts twice.
+Every message is written to the outbox before anything is sent. Sending uses one Apprise instance per
+destination URL and Apprise's result object, so one failing channel never blocks the others. A failure is
+retried later (1 min, 5 min, 30 min, 2 h, 12 h, then marked failed); the state lives in SQLite, so retries
+survive restarts. Each message has an idempotency key (kind + target + change fingerprint + destination URL as
+written): retrying a failed webhook never re-sends the e-mail that went through, and detecting the same change
+again never alerts twice.
 
-The outbox is its own SQLite file beside the snapshot index rather than a table in `index.sqlite3`: the index
-is the store's (read through `Store` only), sending must never hold a lock checks are waiting for, and the
-outbox can be inspected, backed up or reset without touching the history of checks.
+The outbox is a table of the snapshot index (`<snapshots>/index.sqlite3`), so that a check and the alerts it
+queues are written in one SQLite transaction (`Outbox.of_store` shares the store's connection; see
+`Store.record_check(within=...)`): a process killed between the two loses neither. An outbox kept in its own
+file by earlier versions (`outbox.sqlite3`) is moved into the index the first time it is opened.
+
+Delivery guarantees (README « Déploiement »):
+- a send is claimed with a lease (`claimed_by`, `lease_until`) and its attempt counted before it starts, in
+  one transaction; the result is recorded only by the claim's holder;
+- a claim whose lease expired, or whose holder process on this machine is gone (killed mid-send), is resolved at
+  the next pass: its attempt is recorded as interrupted (`interrupted`, an outcome nobody knows) and the message
+  is sent again. Webhooks that carry a body format (json, form, xml) get the header
+  `Idempotency-Key: <the row's key>` on every attempt, so a receiver tells a re-sent copy from a new alert;
+  other kinds cannot carry a key: for them an interrupted attempt means at-least-once (a duplicate is possible
+  and the row says so, « doublon possible ») — losing an alert costs a mediator more than reading it twice;
+- `Notifier.stop()` (SIGTERM) stops taking messages; a send in flight ends and is recorded.
 
 For the service, after each check of a target:
 
-    notifier = Notifier(Outbox(snapshots / "outbox.sqlite3"), load_channels(notifiers_dir))
+    notifier = Notifier(Outbox.of_store(store), load_channels(notifiers_dir))
     notify_check_result(notifier, result, store.history(result.target.id))  # queues, then sends what is due
 
 and, every few minutes, `notifier.send_due()` (retries and daily digests).
@@ -26,7 +38,11 @@ import dataclasses
 import hashlib
 import json
 import logging
+import os
+import socket
 import sqlite3
+import threading
+import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -62,13 +78,17 @@ from watcher.store.report import CheckReport, Reportable, TargetFacts, as_report
 if TYPE_CHECKING:
     from watcher.config.targets import Target
     from watcher.detect.degraded import Degraded
+    from watcher.store.snapshots import Store
 
 log = logging.getLogger(__name__)
 
 BACKOFF = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2),
            timedelta(hours=12))
 MAX_ATTEMPTS = len(BACKOFF) + 1
-STALE_SENDING = timedelta(minutes=10)  # a "sending" row older than this was left by a crash: send it again
+LEASE = timedelta(minutes=3)  # a claim not recorded by then was cut (its holder hung or died): resolved
+LEGACY_FILE = "outbox.sqlite3"  # where versions before the outbox joined the index kept it
+# Destination kinds (URL schemes) whose receiver gets an `Idempotency-Key` header: re-sent with the same key.
+IDEMPOTENT_SCHEMES = frozenset({"json", "jsons", "form", "forms", "xml", "xmls"})
 SHORT_BODY_UNDER = 1000  # destinations accepting fewer characters (SMS) get the short template
 
 SCHEMA = """
@@ -93,12 +113,16 @@ CREATE TABLE IF NOT EXISTS outbox (
     sent TEXT,
     last_error TEXT,
     digest_id INTEGER,                 -- digested rows: the digest message that carried them
-    check_id INTEGER                   -- alerts: the check (index id) whose change they tell
+    check_id INTEGER,                  -- alerts: the check (index id) whose change they tell
+    claimed_by TEXT,                   -- sending: host:pid:process start:nonce of the process sending it
+    lease_until TEXT,                  -- sending: after this time the claim is stale (its holder hung or died)
+    interrupted INTEGER NOT NULL DEFAULT 0  -- attempts cut mid-send (kill, crash): outcome unknown
 );
 CREATE INDEX IF NOT EXISTS outbox_status_due ON outbox(status, due);
 """
 # Columns added since the first outboxes were written: added in place when an older outbox is opened.
-ADDED_COLUMNS = {"check_id": "INTEGER"}
+ADDED_COLUMNS = {"check_id": "INTEGER", "claimed_by": "TEXT", "lease_until": "TEXT",
+                 "interrupted": "INTEGER NOT NULL DEFAULT 0"}
 
 def status_words(status: str, lang: str = "fr") -> str:
     """An outbox row's status in words (« en attente de confirmation »); an unknown stored status as it is."""
@@ -117,6 +141,58 @@ def _iso(when: datetime) -> str:
 
 def idempotency_key(kind: str, target: str, fingerprint: str, destination: str) -> str:
     return hashlib.sha256(f"{kind}\n{target}\n{fingerprint}\n{destination}".encode()).hexdigest()
+
+
+def scheme_of(url: str) -> str:
+    """The kind of a destination: its URL scheme, lower case (`json`, `mailtos`…; '' without one)."""
+    return url.split("://", 1)[0].lower() if "://" in url else ""
+
+
+def guarantee(url: str) -> str:
+    """What an interrupted attempt means for this destination kind: `idempotent` (json/form/xml webhooks:
+    re-sent with the same `Idempotency-Key`, the receiver can drop the copy) or `at-least-once` (the others:
+    re-sent, a duplicate is possible)."""
+    return "idempotent" if scheme_of(url) in IDEMPOTENT_SCHEMES else "at-least-once"
+
+
+def with_idempotency_key(url: str, key: str) -> str:
+    """`url` with Apprise's custom-header argument `+Idempotency-Key=<key>` for json/form/xml webhooks (their
+    URL syntax: a `+name=value` query argument becomes an HTTP header); other URLs as they are."""
+    if scheme_of(url) not in IDEMPOTENT_SCHEMES:
+        return url
+    return f"{url}{'&' if '?' in url else '?'}+Idempotency-Key={key}"
+
+
+def process_id() -> str:
+    """This process as a claim holder: host, pid and the process's start time (a recycled pid is another
+    process), with a nonce per call."""
+    return f"{socket.gethostname()}:{os.getpid()}:{_start_ticks(os.getpid())}:{uuid.uuid4().hex[:8]}"
+
+
+def _start_ticks(pid: int) -> str:
+    try:  # field 22 of /proc/<pid>/stat: start time in clock ticks after boot (Linux)
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19]
+    except (OSError, IndexError):
+        return "?"
+
+
+def holder_gone(claimed_by: str | None) -> bool:
+    """Whether the process that claimed a row is known to be gone: it ran on this host and its pid is free or
+    now another process. False when that cannot be known (another host): then only the lease tells."""
+    if not claimed_by:
+        return True
+    parts = claimed_by.split(":")
+    if len(parts) < 3 or parts[0] != socket.gethostname() or not parts[1].isdigit():
+        return False
+    pid = int(parts[1])
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        pass
+    started = _start_ticks(pid)
+    return started != "?" and parts[2] != "?" and started != parts[2]
 
 
 # --- the Apprise seam -----------------------------------------------------------------------------
@@ -189,7 +265,11 @@ def _failure_reason(result: Any) -> str:
 
 @dataclass(frozen=True)
 class OutboxEntry:
-    """One row of the outbox, safe to show: the destination is masked."""
+    """One row of the outbox, safe to show: the destination is masked.
+
+    `interrupted`: attempts cut mid-send (the process was killed or hung), whose outcome nobody knows;
+    `guarantee`: what such an attempt means for the destination's kind (`idempotent`: re-sent with the same
+    `Idempotency-Key`; `at-least-once`: re-sent, a duplicate is possible)."""
 
     id: int
     kind: str
@@ -204,9 +284,21 @@ class OutboxEntry:
     sent: str | None
     last_error: str | None
     attachments: tuple[str, ...] = ()
+    interrupted: int = 0
+    guarantee: str = "at-least-once"
+    check_id: int | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {k: list(v) if isinstance(v, tuple) else v for k, v in self.__dict__.items()}
+
+    def uncertain(self, lang: str = "fr") -> str:
+        """The ambiguity of interrupted attempts in words ('' when none was interrupted)."""
+        from watcher.i18n.texts import t
+
+        if not self.interrupted:
+            return ""
+        return t(f"outbox.interrupted.{'idempotent' if self.guarantee == 'idempotent' else 'duplicate'}", lang,
+                 count=self.interrupted)
 
 
 @dataclass
@@ -226,31 +318,108 @@ class Row:
     alert: str | None
     lang: str
     attempts: int
+    key: str = ""
+    claimed_by: str | None = None
 
 
 _ROW_COLUMNS = ("id, kind, channel, destination, target, status, title, body, body_format, attachments, alert, "
-                "lang, attempts")
+                "lang, attempts, key, claimed_by")
 
 
 class Outbox:
-    """The SQLite outbox: every message, its state and its next attempt."""
+    """The SQLite outbox: every message, its state and its next attempt.
 
-    def __init__(self, path: Path, clock: Callable[[], datetime] = utc_now) -> None:
+    `Outbox(path)` opens (or creates) an outbox in its own SQLite file (tests, `send_test`'s scratch box);
+    `Outbox.of_store(store)` is the store's own outbox, a table of its index sharing its connection, so a check
+    and its alerts commit together; `Outbox.at(snapshots)` opens the store of a snapshots folder for that.
+    Raises StoreError when the file cannot be opened; every method raises StoreError after `close()`.
+    """
+
+    def __init__(self, path: Path, clock: Callable[[], datetime] = utc_now, *,
+                 db: sqlite3.Connection | None = None, lock: Any = None, owner: Any = None) -> None:
         self.path = path
         self.clock = clock
+        self.lock = lock if lock is not None else threading.RLock()
+        self.owner = owner  # a Store opened for this outbox: closed with it
+        self.closed = False
         with self._errors(f"cannot open the outbox {path}"):
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self.db = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
-            self.db.execute("PRAGMA journal_mode=WAL")
-            self.db.execute("PRAGMA synchronous=FULL")
-            self.db.executescript(SCHEMA)
-            present = {row[1] for row in self.db.execute("PRAGMA table_info(outbox)")}
-            for name, kind in ADDED_COLUMNS.items():
-                if name not in present:
-                    self.db.execute(f"ALTER TABLE outbox ADD COLUMN {name} {kind}")
+            self._own_db = db is None
+            if db is None:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                db = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
+                db.execute("PRAGMA journal_mode=WAL")
+                db.execute("PRAGMA synchronous=FULL")
+            self.db = db
+            with self.lock:
+                self.db.executescript(SCHEMA)
+                present = {row[1] for row in self.db.execute("PRAGMA table_info(outbox)")}
+                for name, kind in ADDED_COLUMNS.items():
+                    if name not in present:
+                        self.db.execute(f"ALTER TABLE outbox ADD COLUMN {name} {kind}")
+        self.holder = process_id()
+
+    @classmethod
+    def of_store(cls, store: Store, clock: Callable[[], datetime] = utc_now) -> Outbox:
+        """The outbox table of `store`'s index, on the store's connection and lock (one transaction for a check
+        and its alerts); an outbox file left by an earlier version is moved in first (`merge_legacy`)."""
+        box = cls(store.root / "index.sqlite3", clock, db=store.db, lock=store.lock)
+        box.merge_legacy(store.root / LEGACY_FILE)
+        return box
+
+    @classmethod
+    def at(cls, snapshots: Path, clock: Callable[[], datetime] = utc_now) -> Outbox:
+        """The outbox of the snapshots folder `snapshots` (opens its store; both closed by `close()`).
+        Raises StoreError (IndexMissing included) like `Store(snapshots)`."""
+        from watcher.store.snapshots import Store
+
+        store = Store(snapshots)
+        try:
+            box = cls.of_store(store, clock)
+        except BaseException:
+            store.close()
+            raise
+        box.owner = store
+        return box
+
+    def merge_legacy(self, legacy: Path) -> int:
+        """Move the rows of an outbox kept in its own file (versions before it joined the index) into this
+        one, once: same keys, statuses and attempts; the old file is renamed `*.merged`. Returns how many."""
+        if not legacy.is_file():
+            return 0
+        with self._errors(f"cannot merge the old outbox {legacy}"):
+            old = sqlite3.connect(legacy, timeout=30)
+            try:
+                names = [r[1] for r in old.execute("PRAGMA table_info(outbox)")]
+                rows = old.execute(f"SELECT {', '.join(names)} FROM outbox ORDER BY id").fetchall() if names else []
+            finally:
+                old.close()
+            columns = [n for n in names if n != "id"]
+            merged = 0
+            with self.transaction() as db:
+                for row in rows:
+                    values = dict(zip(names, row, strict=True))
+                    cursor = db.execute(
+                        f"INSERT OR IGNORE INTO outbox ({', '.join(columns)}) VALUES ({','.join('?' * len(columns))})",
+                        [values[c] for c in columns])
+                    merged += cursor.rowcount
+            for suffix in ("", "-wal", "-shm"):
+                part = legacy.with_name(legacy.name + suffix)
+                if part.exists():
+                    part.rename(part.with_name(part.name.replace(LEGACY_FILE, LEGACY_FILE + ".merged")))
+        log.info("moved %d message(s) of %s into the index", merged, legacy)
+        return merged
 
     def close(self) -> None:
-        self.db.close()
+        """Close the outbox (and the store opened for it; a borrowed connection is its store's to close); any
+        later call raises StoreError and never reaches SQLite."""
+        with self.lock:
+            if self.closed:
+                return
+            self.closed = True
+            if self.owner is not None:
+                self.owner.close()
+            elif self._own_db:
+                self.db.close()
 
     def __enter__(self) -> Outbox:
         return self
@@ -267,15 +436,29 @@ class Outbox:
             raise StoreError(f"{what}: {exc}") from None
 
     @contextlib.contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        with self._errors("outbox error"):
-            self.db.execute("BEGIN IMMEDIATE")
-            try:
+    def _open(self, what: str) -> Iterator[sqlite3.Connection]:
+        """The connection, under the lock, once sure the outbox is open (StoreError otherwise)."""
+        with self.lock:
+            if self.closed:
+                raise StoreError(f"{what}: the outbox is closed")
+            with self._errors(what):
                 yield self.db
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction (BEGIN IMMEDIATE … COMMIT); inside a transaction already open on the same
+        connection (a check being recorded, see `Store.record_check`), part of it."""
+        with self._open("outbox error") as db:
+            if db.in_transaction:
+                yield db
+                return
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                yield db
             except BaseException:
-                self.db.execute("ROLLBACK")
+                db.execute("ROLLBACK")
                 raise
-            self.db.execute("COMMIT")
+            db.execute("COMMIT")
 
     def add(self, *, key: str, kind: str, dest: Destination, target: str | None, status: str, lang: str,
             message: Message | None = None, alert: Alert | None = None, due: datetime | None = None,
@@ -292,6 +475,12 @@ class Outbox:
                  message.body_format, json.dumps([str(p) for p in message.attachments]),
                  dumps(alert) if alert else None, lang, _iso(now), _iso(due or now), _iso(now), check_id))
         return int(cursor.lastrowid or 0) if cursor.rowcount else None
+
+    def id_of(self, key: str) -> int | None:
+        """The row holding idempotency key `key`, if any."""
+        with self._open("cannot read the outbox") as db:
+            found = db.execute("SELECT id FROM outbox WHERE key = ?", (key,)).fetchone()
+        return int(found[0]) if found else None
 
     def confirming(self, check_id: int) -> list[Row]:
         """The alerts of check `check_id` waiting for its confirmation (state `confirming`)."""
@@ -311,47 +500,89 @@ class Outbox:
         return cursor.rowcount
 
     def _rows(self, where: str, args: tuple[Any, ...]) -> list[Row]:
-        with self._errors("cannot read the outbox"):
-            rows = self.db.execute(f"SELECT {_ROW_COLUMNS} FROM outbox WHERE {where} ORDER BY id", args).fetchall()
+        with self._open("cannot read the outbox") as db:
+            rows = db.execute(f"SELECT {_ROW_COLUMNS} FROM outbox WHERE {where} ORDER BY id", args).fetchall()
         return [Row(id=r[0], kind=r[1], channel=r[2], destination=r[3], target=r[4], status=r[5], title=r[6],
                     body=r[7], body_format=r[8], attachments=json.loads(r[9]), alert=r[10], lang=r[11],
-                    attempts=r[12]) for r in rows]
+                    attempts=r[12], key=r[13], claimed_by=r[14]) for r in rows]
 
-    def due(self, force: bool = False) -> list[Row]:
-        """Pending messages whose next attempt has come (all pending ones with `force`)."""
+    def resolve_stale(self) -> int:
+        """Claims cut mid-send (lease over, or holder process gone from this machine) become pending again,
+        due now, their attempt counted as interrupted (outcome unknown: see `guarantee`). Returns how many."""
         now = self.clock()
-        with self.transaction() as db:  # a crash mid-send left "sending": make it pending again
-            db.execute("UPDATE outbox SET status='pending' WHERE status='sending' AND updated < ?",
-                       (_iso(now - STALE_SENDING),))
-        if force:
-            return self._rows("status = 'pending'", ())
-        return self._rows("status = 'pending' AND due <= ?", (_iso(now),))
+        stale = [r for r in self._rows("status = 'sending'", ())
+                 if r.claimed_by != self.holder and (holder_gone(r.claimed_by) or self._lease_over(r.id, now))]
+        resolved = 0
+        with self.transaction() as db:
+            for row in stale:
+                cursor = db.execute(
+                    "UPDATE outbox SET status='pending', interrupted=interrupted+1, claimed_by=NULL,"
+                    " lease_until=NULL, due=?, updated=? WHERE id=? AND status='sending' AND claimed_by IS ?",
+                    (_iso(now), _iso(now), row.id, row.claimed_by))
+                resolved += cursor.rowcount
+                if cursor.rowcount:
+                    log.warning("outbox #%s: an attempt was cut mid-send (%s); %s", row.id, row.claimed_by,
+                                "sent again with the same Idempotency-Key" if guarantee(row.destination) ==
+                                "idempotent" else "sent again, a duplicate is possible")
+        return resolved
+
+    def _lease_over(self, row_id: int, now: datetime) -> bool:
+        with self._open("cannot read the outbox") as db:
+            found = db.execute("SELECT lease_until FROM outbox WHERE id = ?", (row_id,)).fetchone()
+        return not found or not found[0] or found[0] < _iso(now)
+
+    def due(self, force: bool = False, ids: Iterable[int] | None = None) -> list[Row]:
+        """Pending messages whose next attempt has come (all pending ones with `force`; only those of `ids`
+        when given), after resolving stale claims."""
+        self.resolve_stale()
+        now = self.clock()
+        wanted = None if ids is None else sorted(set(ids))
+        if wanted is not None and not wanted:
+            return []
+        where, args = "status = 'pending'", ()  # type: tuple[str, tuple[Any, ...]]
+        if not force:
+            where, args = where + " AND due <= ?", (_iso(now),)
+        if wanted is not None:
+            where += f" AND id IN ({','.join('?' * len(wanted))})"
+            args = (*args, *wanted)
+        return self._rows(where, args)
 
     def held_due(self, force: bool = False) -> list[Row]:
         if force:
             return self._rows("status = 'held'", ())
         return self._rows("status = 'held' AND due <= ?", (_iso(self.clock()),))
 
-    def claim(self, row_id: int) -> bool:
-        """Take a pending message for sending; False if another process took it first."""
+    def claim(self, row_id: int, lease: timedelta = LEASE) -> bool:
+        """Take a pending message for sending: in one transaction the row becomes `sending`, held by this
+        process until `lease` from now, and the attempt is counted before it starts. False if another process
+        took it first."""
+        now = self.clock()
         with self.transaction() as db:
-            cursor = db.execute("UPDATE outbox SET status='sending', updated=? WHERE id=? AND status='pending'",
-                                (_iso(self.clock()), row_id))
+            cursor = db.execute(
+                "UPDATE outbox SET status='sending', claimed_by=?, lease_until=?, attempts=attempts+1, updated=?"
+                " WHERE id=? AND status='pending'", (self.holder, _iso(now + lease), _iso(now), row_id))
         return cursor.rowcount == 1
 
     def record(self, row: Row, outcome: SendOutcome) -> str:
-        """Store the result of one attempt; returns the new status (sent, pending or failed)."""
+        """Store the result of one claimed attempt; returns the new status (sent, pending or failed), or
+        `sending` when the claim is no longer this process's (resolved by another one meanwhile)."""
         now = self.clock()
-        attempts = row.attempts + 1
+        with self._open("cannot read the outbox") as db:
+            found = db.execute("SELECT attempts FROM outbox WHERE id=? AND status='sending' AND claimed_by=?",
+                               (row.id, self.holder)).fetchone()
+        if not found:
+            return "sending"
+        attempts = int(found[0])
         if outcome.ok:
             status, due = "sent", now
         else:
             status = "failed" if attempts >= MAX_ATTEMPTS else "pending"
             due = now + BACKOFF[min(attempts, len(BACKOFF)) - 1]
         with self.transaction() as db:
-            db.execute("UPDATE outbox SET status=?, attempts=?, due=?, updated=?, sent=?, last_error=? WHERE id=?",
-                       (status, attempts, _iso(due), _iso(now), _iso(now) if outcome.ok else None,
-                        None if outcome.ok else outcome.error, row.id))
+            db.execute("UPDATE outbox SET status=?, due=?, updated=?, sent=?, last_error=?, claimed_by=NULL,"
+                       " lease_until=NULL WHERE id=? AND claimed_by=?",
+                       (status, _iso(due), _iso(now), _iso(now) if outcome.ok else None,
+                        None if outcome.ok else outcome.error, row.id, self.holder))
         return status
 
     def mark_digested(self, ids: Sequence[int], digest_id: int) -> None:
@@ -366,16 +597,23 @@ class Outbox:
                                 "WHERE status='failed'", (_iso(self.clock()), _iso(self.clock())))
         return cursor.rowcount
 
-    def entries(self, statuses: Iterable[str] = ()) -> list[OutboxEntry]:
-        """What the outbox holds, oldest first, destinations masked."""
+    def entries(self, statuses: Iterable[str] = (), ids: Iterable[int] | None = None) -> list[OutboxEntry]:
+        """What the outbox holds, oldest first, destinations masked (only rows of `ids` when given)."""
         wanted = list(statuses)
-        where = f"WHERE status IN ({','.join('?' * len(wanted))})" if wanted else ""
-        with self._errors("cannot read the outbox"):
-            rows = self.db.execute(
+        clauses, args = [], list[Any](wanted)
+        if wanted:
+            clauses.append(f"status IN ({','.join('?' * len(wanted))})")
+        if ids is not None:
+            chosen = list(ids)
+            clauses.append(f"id IN ({','.join('?' * len(chosen))})" if chosen else "0")
+            args.extend(chosen)
+        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+        with self._open("cannot read the outbox") as db:
+            rows = db.execute(
                 "SELECT id, kind, channel, destination, target, status, title, attempts, created, due, sent,"
-                f" last_error, attachments FROM outbox {where} ORDER BY id", wanted).fetchall()
+                f" last_error, attachments, interrupted, check_id FROM outbox {where} ORDER BY id", args).fetchall()
         return [OutboxEntry(r[0], r[1], r[2], mask_url(r[3]), r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11],
-                            tuple(json.loads(r[12]))) for r in rows]
+                            tuple(json.loads(r[12])), int(r[13] or 0), guarantee(r[3]), r[14]) for r in rows]
 
 
 # --- deciding, rendering, sending -----------------------------------------------------------------
@@ -388,8 +626,9 @@ class Delivery:
     channel: str
     destination: str
     title: str
-    status: str  # queued | held | duplicate | sent | pending (will retry) | failed
+    status: str  # queued | held | confirming | duplicate | sent | pending (will retry) | failed | sending
     error: str | None = None
+    row_id: int | None = None  # the outbox row (`watcher outbox` #id)
 
 
 @dataclass
@@ -447,6 +686,19 @@ class Notifier:
         self.channels = channels
         self.sender = sender or AppriseSender(channels.plugin_paths)
         self.renderer = renderer or Renderer(channels.templates_dir)
+        self.stopping = threading.Event()  # set by stop(): no new message is taken
+        self.idle = threading.Condition()
+        self.in_flight = 0  # sends started and not recorded yet
+
+    def stop(self) -> None:
+        """Take no new message (SIGTERM): a send in flight still ends and is recorded (see `drain`)."""
+        self.stopping.set()
+
+    def drain(self, timeout: float) -> bool:
+        """Wait up to `timeout` seconds for the sends in flight to be recorded; False if some still run (their
+        claims are then resolved by the next process, see `Outbox.resolve_stale`)."""
+        with self.idle:
+            return self.idle.wait_for(lambda: self.in_flight == 0, timeout)
 
     # rendering for one destination
 
@@ -505,7 +757,8 @@ class Notifier:
         if confirming is not None:
             status = "confirming"
         title = _title(self.renderer, alert, channel.lang)
-        return Delivery(dest.channel, dest.masked, title, status if row else "duplicate")
+        return Delivery(dest.channel, dest.masked, title, status if row else "duplicate", None,
+                        row if row else self.outbox.id_of(key))
 
     def _digest_time(self, channel: Channel) -> datetime:
         hour = channel.digest_hour if channel.digest_hour is not None else self.channels.settings.digest_hour
@@ -543,21 +796,38 @@ class Notifier:
 
     # sending
 
-    def send_due(self, force: bool = False, digests_now: bool = False) -> DeliveryReport:
-        """Build the digests that are due, then send every pending message whose time has come."""
-        self.flush_digests(force=digests_now)
+    def send_due(self, force: bool = False, digests_now: bool = False,
+                 ids: Iterable[int] | None = None) -> DeliveryReport:
+        """Build the digests that are due, then send every pending message whose time has come (only the rows
+        of `ids` when given). Each send is claimed first (`Outbox.claim`); nothing is taken after `stop()`."""
+        if self.stopping.is_set():
+            return DeliveryReport()
+        if ids is None:
+            self.flush_digests(force=digests_now)
         report = DeliveryReport()
         disabled = self.channels.disabled  # their messages wait, untouched, until channels.yaml is fixed
-        for row in self.outbox.due(force=force):
-            if row.channel not in disabled and self.outbox.claim(row.id):
-                report.deliveries.append(self._send_row(row))
+        for row in self.outbox.due(force=force, ids=ids):
+            if self.stopping.is_set():
+                break
+            if row.channel in disabled:
+                continue
+            with self.idle:
+                self.in_flight += 1
+            try:
+                if self.outbox.claim(row.id):
+                    report.deliveries.append(self._send_row(row))
+            finally:
+                with self.idle:
+                    self.in_flight -= 1
+                    self.idle.notify_all()
         return report
 
     def _send_row(self, row: Row) -> Delivery:
         dest = Destination(row.channel, row.destination)
         message = Message(row.title, row.body, row.body_format, tuple(Path(p) for p in row.attachments))
         try:
-            outcome = self.sender.send(self.channels.resolve(row.destination), message)
+            url = with_idempotency_key(self.channels.resolve(row.destination), row.key)
+            outcome = self.sender.send(url, message)
         except KeyError as exc:
             outcome = SendOutcome(False, f"variable d'environnement {exc.args[0]} manquante")
         except Exception as exc:  # a plugin bug must cost one message one attempt, not the whole run
@@ -566,7 +836,7 @@ class Notifier:
         outcome = SendOutcome(outcome.ok, self._scrub(outcome.error, row.destination))
         status = self.outbox.record(row, outcome)
         log.info("outbox #%s to %s: %s", row.id, dest.masked, status)
-        return Delivery(row.channel, dest.masked, row.title, status, outcome.error)
+        return Delivery(row.channel, dest.masked, row.title, status, outcome.error, row.id)
 
     def _scrub(self, text: str | None, template: str) -> str | None:
         """Remove secrets (values of the URL's ${VARS}, and the resolved URL) from an error text."""
@@ -782,11 +1052,12 @@ def tell_disabled_channels(notifier: Notifier, lang: str = "fr") -> list[str]:
 def deliver_alerts(results: Sequence[CheckReport | Reportable], notifiers_dir: Path | None, outbox_path: Path, *,
                    extra_urls: Sequence[str] = (), sender: Sender | None = None) -> DeliveryReport:
     """Queue and send the alerts of these checks now (the demo's way): channels of `notifiers_dir`
-    (a console channel without one), plus `extra_urls` as a channel taking every alert."""
+    (a console channel without one), plus `extra_urls` as a channel taking every alert. `outbox_path`: a
+    snapshots folder (its store's outbox) or an outbox file of its own."""
     channels = load_channels(notifiers_dir)
     if extra_urls:
         channels = channels.with_extra("extra", extra_urls)
-    with Outbox(outbox_path) as outbox:
+    with Outbox.at(outbox_path) if outbox_path.is_dir() else Outbox(outbox_path) as outbox:
         notifier = Notifier(outbox, channels, sender)
         report = DeliveryReport()
         for result in results:
@@ -842,9 +1113,10 @@ def send_test(channels: Channels, name: str, workdir: Path, sender: Sender | Non
 
 
 __all__ = [
-    "AppriseSender", "Delivery", "DeliveryReport", "Notifier", "Outbox", "OutboxEntry", "Sender", "SendOutcome",
-    "Traits", "apprise_plugins", "configuration_news", "deliver_alerts", "next_digest", "notify_check_result",
-    "recovery_message", "send_test", "sent_breaks", "tell_disabled_channels", "unreachable_message", "unreachable_streak", "with_said",
+    "AppriseSender", "Delivery", "DeliveryReport", "IDEMPOTENT_SCHEMES", "LEASE", "Notifier", "Outbox",
+    "OutboxEntry", "Sender", "SendOutcome", "Traits", "apprise_plugins", "configuration_news", "deliver_alerts",
+    "guarantee", "holder_gone", "next_digest", "notify_check_result", "recovery_message", "send_test", "sent_breaks",
+    "tell_disabled_channels", "unreachable_message", "unreachable_streak", "with_idempotency_key", "with_said",
 ]
 
 
@@ -865,6 +1137,8 @@ def outbox_lines(entries: Sequence[OutboxEntry], lang: str = "fr") -> list[str]:
         line += ")"
         if e.last_error and e.status != "sent":
             line += "\n    " + t("outbox.error", lang, error=e.last_error)
+        if e.interrupted:
+            line += "\n    " + e.uncertain(lang)
         lines.append(line)
     return lines
 

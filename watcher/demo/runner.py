@@ -93,7 +93,7 @@ def run_demo(out: Path | None, lang: str, capturer: Capturer | None = None) -> i
             # the demo alerts at once (no confirming re-check): what the policy says to send, sent now
             actions = [a for r in results for a in policy.after_check(r, policy.PolicyState(confirm=False))]
             delivery = deliver_alerts([a.result for a in actions if isinstance(a, policy.Alert)], None,
-                                      snapshots / "outbox.sqlite3", extra_urls=[f"watcherfile://{alerts_file}"])
+                                      snapshots, extra_urls=[f"watcherfile://{alerts_file}"])
             changelog = build_changelog(store, out / "changelog", lang=lang, config=config)
     click.echo(t("demo.done", lang, seconds=time.monotonic() - started, out=out, config=config_path,
                                    snapshots=snapshots, file=alerts_file,

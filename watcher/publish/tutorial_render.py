@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from watcher.config.targets import Config, Procedure
 from watcher.errors import InputError
@@ -24,13 +24,36 @@ from watcher.publish.tutorials import StoredRun, Tutorial, animation, make_tutor
 from watcher.store.reader import SnapshotReader
 from watcher.store.snapshots import Store
 
-if TYPE_CHECKING:
-    from watcher.publish.changelog.build import ChangelogBuilder
-
-__all__ = ["EntryTutorial", "TutorialPublisher", "build_one"]
+__all__ = ["ROOT", "EntryTutorial", "SiteFiles", "SitePages", "TutorialPublisher", "find_procedure"]
 
 RENDER_VERSION = "2"  # bump when pictures are drawn differently: every version is drawn again
 ROOT = "tutoriels/"
+
+
+class SiteFiles(Protocol):
+    """Where the site's files go: `out` is its folder; `write(rel, data)` writes one file (path relative to
+    `out`, text or bytes) only when its content changed, and returns whether it wrote."""
+
+    @property
+    def out(self) -> Path: ...
+
+    def write(self, rel: str, data: str | bytes) -> bool: ...
+
+
+class SitePages(Protocol):
+    """What the tutorials need from the site builder (`publish.changelog.build.ChangelogBuilder` is one):
+    its language, whether PDFs are printed, its files, its page templates and its interface words. A protocol,
+    so this module does not import the builder that imports it."""
+
+    lang: str
+    pdf: bool
+
+    @property
+    def site(self) -> SiteFiles: ...
+
+    def render(self, template: str, root: str, **context: Any) -> str: ...
+
+    def t(self, key: str, **values: Any) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -119,7 +142,7 @@ def target_name(store: Store, target_id: str) -> str:
 class TutorialPublisher:
     """Makes, updates and writes every procedure's tutorial into the changelog site."""
 
-    def __init__(self, builder: ChangelogBuilder, store: Store, config: Config | None) -> None:
+    def __init__(self, builder: SitePages, store: Store, config: Config | None) -> None:
         self.builder = builder
         self.store = store
         self.config = config
@@ -295,18 +318,3 @@ def find_procedure(store: Store, query: str, target_id: str | None) -> tuple[str
         raise InputError.text("tutorial.never_ok", name=runs[-1].name, target=tid)
     return tid, slug, runs
 
-
-def build_one(store: Store, out: Path, query: str, target_id: str | None, lang: str, pdf: bool,
-              config: Config | None) -> Path:
-    """Make (or bring up to date) one procedure's tutorial in the site folder `out`; returns its page."""
-    from watcher.publish.changelog.build import BuildReport, ChangelogBuilder
-    from watcher.publish.changelog.pdf import print_pdfs
-
-    tid, slug, _ = find_procedure(store, query, target_id)
-    builder = ChangelogBuilder(out, [], lang, None, BuildReport(out), pdf)
-    publisher = TutorialPublisher(builder, store, config)
-    jobs = publisher.publish_all(only=[(tid, slug)])
-    builder.write_static()
-    if pdf and jobs:
-        print_pdfs(jobs)
-    return out / ROOT / tid / slug / "index.html"

@@ -201,11 +201,18 @@ def spare_degraded_step(run: ProcedureRun, refs: References) -> None:
 
 def write_procedures(writer: SnapshotWriter, runs: Sequence[ProcedureRun]) -> list[str]:
     """Step captures and run.json of each procedure; returns the before/after crops among them."""
+    from watcher.report.pictures import step_crop
+
     crops = []
     for run in runs:
-        for name, data in procedure_files(run).items():
+        files = procedure_files(run)
+        crop = step_crop(run)  # before/after of the spot where the step broke (drawn here, not in capture)
+        if crop is not None:
+            files[f"procedures/{run.procedure.slug}/crop.png"] = crop
+            files[f"procedures/{run.procedure.slug}/crop.phone.png"] = step_crop(run, narrow=True) or crop
+        for name, data in files.items():
             writer.add(name, data)
-            if name.endswith("/crop.png"):
+            if name.endswith("/crop.png"):  # the phone version beside it is found by name
                 crops.append(name)
     return crops
 
@@ -222,18 +229,22 @@ def write_capture(writer: SnapshotWriter, capture: Capture, skeleton: Skeleton) 
 
 
 def write_images(writer: SnapshotWriter, baseline: Path, capture: Capture, result: CheckResult) -> list[str]:
-    """Before/after composite and element crops for an alert, stored with the snapshot."""
-    from watcher.report.pictures import composite, crop_pair, open_rgb
+    """Before/after composite and element crops for an alert, stored with the snapshot; each crop also in a
+    phone / print version beside it (`change-N.phone.png`, not listed: the changelog finds it by name)."""
+    from watcher.report.pictures import composite, crop_pair, layout_of_dom, open_rgb, target_picture
 
     # each page decoded once for all its pictures
     before_png, after_png = open_rgb(baseline / "screenshot.png"), open_rgb(capture.main.screenshot)
+    before_dom = baseline / "dom.html"
+    layouts = (layout_of_dom(before_dom.read_bytes() if before_dom.is_file() else None),
+               layout_of_dom(capture.main.dom))
     before_date = baseline.name[:8]
     names = []
     alerting = sorted((c for c in result.changes if not c.noise), key=lambda c: -c.severity.rank)
     if result.visual is not None:
         writer.add("images/composite.png", composite(
             before_png, after_png, relevant_regions(result.visual, alerting), before_date=_pretty_date(before_date),
-            after_date=result.time.strftime("%d/%m/%Y")))
+            after_date=result.time.strftime("%d/%m/%Y"), before_layout=layouts[0], after_layout=layouts[1]))
         names.append("images/composite.png")
     for number, change in enumerate(alerting[:MAX_CROPS], start=1):
         before_box = change.before.box if change.before else None
@@ -241,7 +252,14 @@ def write_images(writer: SnapshotWriter, baseline: Path, capture: Capture, resul
         if before_box is None and after_box is None:
             continue
         name = f"images/change-{number}.png"
-        writer.add(name, crop_pair(before_png, after_png, before_box, after_box))
+        for narrow, file in ((False, name), (True, f"images/change-{number}.phone.png")):
+            if change.kind == "target_changed" and after_box and change.before and change.after:
+                picture = target_picture(after_png, after_box, change.before.target or "", change.after.target or "",
+                                         layout=layouts[1], narrow=narrow, name=change.after.name)
+            else:
+                picture = crop_pair(before_png, after_png, before_box, after_box, before_layout=layouts[0],
+                                    after_layout=layouts[1], narrow=narrow)
+            writer.add(file, picture)
         names.append(name)
     return names
 
@@ -331,9 +349,14 @@ def record_degraded(store: Store, target: Target, capture: Capture, when: dateti
     return result
 
 
+Queue = Callable[[CheckResult], None]  # called inside the transaction that records an alerting check
+
+
 def evaluate(store: Store, target: Target, capture: Capture, when: datetime,
-             runs: Sequence[ProcedureRun] = (), look: Inspection | None = None) -> CheckResult:
-    """Compare a successful capture (and procedure replays) with the baseline, store if it differs, record."""
+             runs: Sequence[ProcedureRun] = (), look: Inspection | None = None,
+             queue: Queue | None = None) -> CheckResult:
+    """Compare a successful capture (and procedure replays) with the baseline, store if it differs, record;
+    `queue(result)` runs inside the recording transaction of an alerting check (service/delivery.py)."""
     look = look or inspect(store, target, capture)
     skeleton, baseline = look.skeleton, look.baseline
     refs = references(store, target)
@@ -358,8 +381,17 @@ def evaluate(store: Store, target: Target, capture: Capture, when: datetime,
     result.images = [writer.final / name for name in image_names]
     result.check_id = store.record_check(
         target.id, when, result.status, alert=result.alert, snapshot=writer.final, baseline=baseline,
-        hashes=writer.hashes, report=stored_report(result, image_names))
+        hashes=writer.hashes, report=stored_report(result, image_names),
+        within=_within(result, queue) if queue is not None and result.alert else None)
     return result
+
+
+def _within(result: CheckResult, queue: Queue) -> Callable[[int], None]:
+    def run(check_id: int) -> None:
+        result.check_id = check_id
+        queue(result)
+
+    return run
 
 
 def stored_report(result: CheckResult, image_names: list[str]) -> dict[str, Any]:
@@ -374,10 +406,12 @@ def as_capturer(source: Capturer | Browser) -> Capturer:
 
 
 async def check_target(source: Capturer | Browser, store: Store, target: Target, settings: Settings,
-                       clock: Callable[[], datetime] = utc_now) -> CheckResult:
+                       clock: Callable[[], datetime] = utc_now, queue: Queue | None = None) -> CheckResult:
     """Check one target now; every failure ends as a status, except a store failure (reported as an error).
 
-    `source` loads the page (a `Capturer`, or a Playwright `Browser`); `clock` gives the check's time (UTC).
+    `source` loads the page (a `Capturer`, or a Playwright `Browser`); `clock` gives the check's time (UTC);
+    `queue(result)` runs inside the transaction recording an alerting check (its alerts enter the outbox with
+    it, see service/delivery.py).
     """
     capturer = as_capturer(source)
     when = clock()
@@ -399,7 +433,7 @@ async def check_target(source: Capturer | Browser, store: Store, target: Target,
         if look.degraded is not None:  # a maintenance or queue page: procedures would only "break" on it
             return await asyncio.to_thread(record_degraded, store, target, capture, when, look)
         runs = await capturer.replay(target)
-        return await asyncio.to_thread(evaluate, store, target, capture, when, runs, look)
+        return await asyncio.to_thread(evaluate, store, target, capture, when, runs, look, queue)
     except StoreError:
         raise
     except Exception as exc:  # a bug or a page that breaks a library: this target fails, the run goes on
@@ -413,8 +447,10 @@ async def check_target(source: Capturer | Browser, store: Store, target: Target,
 async def check_targets(
     config: Config, store: Store, targets: Sequence[Target],
     on_done: Callable[[CheckResult], None] | None = None, capturer: Capturer | None = None,
+    queue: Queue | None = None,
 ) -> list[CheckResult]:
-    """Check several targets, a bounded number at a time; results in the given order.
+    """Check several targets, a bounded number at a time; results in the given order (`queue`: see
+    `check_target`).
 
     Pages are loaded by `capturer`, or by one Chromium launched for the call when it is None (its request
     policy allows the hosts of `targets`).
@@ -424,7 +460,7 @@ async def check_targets(
     async def all_with(source: Capturer) -> list[CheckResult]:
         async def one(target: Target) -> CheckResult:
             async with limit:
-                result = await check_target(source, store, target, config.settings)
+                result = await check_target(source, store, target, config.settings, queue=queue)
             if on_done:
                 on_done(result)
             return result

@@ -12,6 +12,7 @@ Jobs are module-level functions (`check_job`, `confirm_job`) so the job store ca
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import fcntl
 import logging
 import os
@@ -19,12 +20,13 @@ import random
 import signal
 import sys
 import threading
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Iterator
 from concurrent.futures import CancelledError as FutureCancelled
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -51,6 +53,7 @@ from watcher.service.confirmation import (
     rebuild_result,
     recheck_state,
 )
+from watcher.service.delivery import queue_with_check
 from watcher.store.snapshots import Store, utc_now
 
 __all__ = ["RunLock", "Service", "ServiceOptions"]
@@ -63,6 +66,7 @@ BROWSER_MAX_PAGES = 500                 # a long-lived Chromium slowly grows; st
 BROWSER_MAX_MB = 1300  # proportional set size of Chromium's processes
 MEMORY_CHECK_EVERY = 10                 # pages between two measures of that size
 STOP_GRACE_S = 8.0                      # a page in progress gets this long to finish at SIGTERM
+DRAIN_S = 20.0                          # at SIGTERM, jobs and sends in flight get this long before the close
 CONFIG_POLL_S = 5
 
 
@@ -214,6 +218,11 @@ class ServiceOptions:
     send_every: int = 60                # seconds between two passes over the outbox (retries, digests)
     changelog: Path | None = None       # rebuilt (debounced) after checks that change something; None: not kept
     changelog_delay: float = 10.0
+    # hooks (`watcher run --web`: the web page and its « Vérifier maintenant » requests, service/requests.py):
+    # on_start once the lock is held and the job store open, before the first job; on_stop once the scheduler
+    # stopped, before the checks in flight are waited for
+    on_start: list[Callable[[Service], None]] = field(default_factory=list)
+    on_stop: list[Callable[[], None]] = field(default_factory=list)
 
 
 SERVICE: Service | None = None  # the running service, for the module-level job functions
@@ -255,9 +264,11 @@ class Service:
         self.stopping = threading.Event()
         self.in_flight: set[Future[CheckResult]] = set()
         self.retries: dict[str, int] = {}
-        self.outbox = Outbox(self.snapshots / "outbox.sqlite3", clock=self.clock)
+        self.outbox = Outbox.of_store(self.store, clock=self.clock)  # one transaction for a check and its alerts
         self.notifier = Notifier(self.outbox, load_channels(self.options.notifiers))
         self.notify_lock = threading.Lock()
+        self.busy = threading.Condition()  # jobs running: the close waits for them (bounded, DRAIN_S)
+        self.running_jobs = 0
         self.scheduler = BlockingScheduler(
             # targets' jobs survive restarts; the service's own housekeeping is re-created at each start
             jobstores={"default": SQLAlchemyJobStore(url=f"sqlite:///{self.snapshots / 'jobs.sqlite3'}"),
@@ -325,11 +336,12 @@ class Service:
         except KeyError:
             return None  # removed from targets.yaml since the job was planned
 
-    def _check_now(self, target: Target) -> CheckResult | None:
+    def _check_now(self, target: Target, queue: Callable[[CheckResult], None] | None = None) -> CheckResult | None:
         if self.stopping.is_set():
             return None
         if self.capturer is not None:  # no shared browser: the check runs in this thread
-            return asyncio.run(check_target(self.capturer, self.store, target, self.config.settings, self.clock))
+            return asyncio.run(check_target(self.capturer, self.store, target, self.config.settings, self.clock,
+                                            queue))
 
         shared = self.browser
         assert shared is not None
@@ -337,7 +349,7 @@ class Service:
         async def run() -> CheckResult:
             browser = await shared.get()
             return await check_target(PlaywrightCapturer(browser), self.store, target, self.config.settings,
-                                      self.clock)
+                                      self.clock, queue)
 
         future = shared.submit(run())
         self.in_flight.add(future)
@@ -352,16 +364,43 @@ class Service:
     def _state(self) -> policy.PolicyState:
         return policy.PolicyState(confirm=self.options.confirm_delay > 0, prune=bool(self.config.settings.max_disk_mb))
 
+    @contextlib.contextmanager
+    def _job(self) -> Iterator[bool]:
+        """Count a job as running while it works (the close waits for it); yields False once stopping: the job
+        then does nothing (no database access after SIGTERM's close)."""
+        with self.busy:
+            if self.stopping.is_set():
+                yield False
+                return
+            self.running_jobs += 1
+        try:
+            yield True
+        finally:
+            with self.busy:
+                self.running_jobs -= 1
+                self.busy.notify_all()
+
     def run_check(self, target_id: str) -> CheckResult | None:
-        """A scheduled check: unreachable sites are retried, new changes wait for confirmation."""
-        target = self._target(target_id)
-        result = self._check_now(target) if target else None
-        if result is not None:
-            self.carry_out(policy.after_check(result, self._state()))
-        return result
+        """A scheduled check: unreachable sites are retried, new changes wait for confirmation (an alert enters
+        the outbox in the transaction that records its check, service/delivery.py)."""
+        with self._job() as working:
+            if not working:
+                return None
+            target = self._target(target_id)
+            state = self._state()
+            queue = queue_with_check(self.store, self.notifier, state)
+            result = self._check_now(target, queue) if target else None
+            if result is not None and not self.stopping.is_set():
+                self.carry_out(policy.after_check(result, state))
+            return result
 
     def run_confirmation(self, target_id: str, check_id: int) -> None:
         """Re-check a target with a pending change: alert if it is still there, record a revert otherwise."""
+        with self._job() as working:
+            if working:
+                self._run_confirmation(target_id, check_id)
+
+    def _run_confirmation(self, target_id: str, check_id: int) -> None:
         target, pending = self._target(target_id), self.store.check(check_id)
         if target is None or pending is None or pending.confirmation != policy.PENDING:
             return
@@ -474,8 +513,9 @@ class Service:
         log.info("changelog rebuilt: %s", report.describe("en").splitlines()[0])
 
     def _send_due(self) -> None:
-        with self.notify_lock:
-            self.notifier.send_due()
+        with self._job() as working, self.notify_lock:
+            if working:
+                self.notifier.send_due()
 
     # --- life cycle --------------------------------------------------------------------------------
 
@@ -493,6 +533,7 @@ class Service:
             try:
                 self.scheduler.start()  # BlockingScheduler: returns after shutdown
             finally:
+                self._run_hooks(self.options.on_stop)
                 self._shutdown()
                 SERVICE = None
 
@@ -504,6 +545,14 @@ class Service:
         self.spread_due_checks()
         self._start_config_watch()
         self._announce()
+        self._run_hooks([partial(hook, self) for hook in self.options.on_start])
+
+    def _run_hooks(self, hooks: list[Callable[[], None]]) -> None:
+        for hook in hooks:
+            try:
+                hook()
+            except Exception:  # a hook (the web page) failing never stops the checks nor their shutdown
+                log.exception("service hook failed")
 
     def _announce(self) -> None:
         """The start-up summary (stdout); coordinators hear of disabled channels once (stderr without a channel)."""
@@ -543,18 +592,25 @@ class Service:
         signal.signal(signal.SIGHUP, lambda *_: threading.Thread(target=self.reload_config, daemon=True).start())
 
     def stop(self) -> None:
-        self.stopping.set()
+        """Stop taking work (SIGTERM, SIGINT): no new job, no new send; `_shutdown` then drains and closes."""
+        with self.busy:
+            self.stopping.set()
+        self.notifier.stop()
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
 
     def _shutdown(self) -> None:
         log.info("stopping")
-        self.stopping.set()
+        self.stop()
         for future in list(self.in_flight):
             try:
                 future.result(timeout=STOP_GRACE_S)
             except BaseException:  # noqa: BLE001 - abandoned page: its check is simply not recorded
                 future.cancel()
+        with self.busy:  # jobs still at work (a check being recorded, a send in flight): bounded wait
+            drained = self.busy.wait_for(lambda: self.running_jobs == 0, DRAIN_S)
+        if not drained:  # their claims are resolved at the next start (Outbox.resolve_stale)
+            log.warning("%d job(s) still running after %.0f s; closing anyway", self.running_jobs, DRAIN_S)
         if self.browser is not None:
             self.browser.stop()
         self.close()

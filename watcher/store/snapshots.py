@@ -19,7 +19,7 @@ import os
 import shutil
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -199,6 +199,7 @@ class Store:
         (store.layout.IndexMissing: `watcher store rebuild-index` makes it again)."""
         self.root = root
         self.lock = threading.RLock()  # one connection shared by the threads that evaluate checks
+        self.closed = False
         if check:
             from watcher.store.layout import check_index
 
@@ -212,7 +213,11 @@ class Store:
             self.db.executescript(SCHEMA)
 
     def close(self) -> None:
-        self.db.close()
+        """Close the index; any later read or write raises StoreError (nothing reaches SQLite after this)."""
+        with self.lock:
+            if not self.closed:
+                self.closed = True
+                self.db.close()
 
     def __enter__(self) -> Store:
         return self
@@ -236,19 +241,39 @@ class Store:
     def record_check(
         self, target_id: str, when: datetime, status: str, *, alert: bool = False, reason: str | None = None,
         snapshot: Path | None = None, baseline: Path | None = None, hashes: dict[str, str] | None = None,
-        report: dict[str, Any] | None = None,
+        report: dict[str, Any] | None = None, within: Callable[[int], None] | None = None,
     ) -> int:
-        """Add one check to the index (after its snapshot folder, if any, was published)."""
+        """Add one check to the index (after its snapshot folder, if any, was published).
+
+        `within(check_id)` runs inside the same transaction, on this connection (the outbox queues the check's
+        alerts there, deliver/notify.Outbox.of_store): the check and what it queued are committed together or
+        not at all, whatever kills the process in between. An exception from it rolls the check back and is
+        raised again."""
         hashes = hashes or {}
         with self.lock, disk_errors(f"cannot record the check of {target_id}"):
-            cursor = self.db.execute(
-                "INSERT INTO checks (target, time, status, alert, reason, snapshot, baseline, screenshot_hash,"
-                " dom_hash, skeleton_hash, report) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                (target_id, when.astimezone(UTC).isoformat(timespec="seconds"), status, int(alert), reason,
-                 self._rel(snapshot), self._rel(baseline), hashes.get("screenshot.png"), hashes.get("dom.html"),
-                 hashes.get("skeleton.json"), json.dumps(report, ensure_ascii=False) if report else None),
-            )
-        return int(cursor.lastrowid or 0)
+            self._open()
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                cursor = self.db.execute(
+                    "INSERT INTO checks (target, time, status, alert, reason, snapshot, baseline, screenshot_hash,"
+                    " dom_hash, skeleton_hash, report) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                    (target_id, when.astimezone(UTC).isoformat(timespec="seconds"), status, int(alert), reason,
+                     self._rel(snapshot), self._rel(baseline), hashes.get("screenshot.png"), hashes.get("dom.html"),
+                     hashes.get("skeleton.json"), json.dumps(report, ensure_ascii=False) if report else None),
+                )
+                check_id = int(cursor.lastrowid or 0)
+                if within is not None:
+                    within(check_id)
+            except BaseException:
+                self.db.execute("ROLLBACK")
+                raise
+            self.db.execute("COMMIT")
+        return check_id
+
+    def _open(self) -> None:
+        """Refuse work once closed (a StoreError, never SQLite's « Cannot operate on a closed database »)."""
+        if self.closed:
+            raise StoreError("the snapshot index is closed")
 
     def _rel(self, path: Path | None) -> str | None:
         if path is None:
@@ -263,6 +288,7 @@ class Store:
 
     def _rows(self, sql: str, args: tuple[Any, ...]) -> list[CheckRecord]:
         with self.lock, disk_errors("cannot read the snapshot index"):
+            self._open()
             rows = self.db.execute(sql, args).fetchall()
         return [
             CheckRecord(r[0], r[1], r[2], r[3], bool(r[4]), r[5], r[6], r[7], json.loads(r[8]) if r[8] else None,
@@ -275,6 +301,20 @@ class Store:
     def history(self, target_id: str) -> list[CheckRecord]:
         """Every check of a target, oldest first."""
         return self._rows(f"SELECT {self._COLUMNS} FROM checks WHERE target = ? ORDER BY id", (target_id,))
+
+    def recent(self, target_id: str, limit: int) -> list[CheckRecord]:
+        """The `limit` latest checks of a target, oldest first (one indexed query: the web dashboard never reads
+        a whole history)."""
+        rows = self._rows(f"SELECT {self._COLUMNS} FROM checks WHERE target = ? ORDER BY id DESC LIMIT ?",
+                          (target_id, limit))
+        return rows[::-1]
+
+    def last_alert(self, target_id: str) -> str | None:
+        """The UTC ISO time of a target's latest alerting check, or None."""
+        with self.lock, disk_errors("cannot read the snapshot index"):
+            row = self.db.execute("SELECT time FROM checks WHERE target = ? AND alert = 1 ORDER BY id DESC LIMIT 1",
+                                  (target_id,)).fetchone()
+        return str(row[0]) if row else None
 
     def check(self, check_id: int) -> CheckRecord | None:
         rows = self._rows(f"SELECT {self._COLUMNS} FROM checks WHERE id = ?", (check_id,))
@@ -293,6 +333,7 @@ class Store:
     def set_confirmation(self, check_id: int, confirmation: str, *, alert: bool) -> None:
         """Mark a detected change as pending, confirmed, reverted or superseded (and whether it alerts)."""
         with self.lock, disk_errors("cannot update the snapshot index"):
+            self._open()
             self.db.execute("UPDATE checks SET confirmation = ?, alert = ? WHERE id = ?",
                             (confirmation, int(alert), check_id))
 
@@ -307,17 +348,20 @@ class Store:
 
     def targets(self) -> list[str]:
         with self.lock, disk_errors("cannot read the snapshot index"):
+            self._open()
             return [r[0] for r in self.db.execute("SELECT DISTINCT target FROM checks ORDER BY target")]
 
     def mark(self, check_id: int, label: str, note: str | None = None) -> None:
         """Remember a coordinator's judgement of a change ("noise" or "real"); the latest one counts."""
         with self.lock, disk_errors("cannot update the snapshot index"):
+            self._open()
             self.db.execute("INSERT OR REPLACE INTO marks (check_id, label, note, time) VALUES (?,?,?,?)",
                             (check_id, label, note, utc_now().isoformat(timespec="seconds")))
 
     def marks(self) -> list[Mark]:
         """Every judgement, oldest change first."""
         with self.lock, disk_errors("cannot read the snapshot index"):
+            self._open()
             rows = self.db.execute("SELECT check_id, label, note, time FROM marks ORDER BY check_id").fetchall()
         return [Mark(*row) for row in rows]
 
@@ -345,6 +389,7 @@ class Store:
     def _referenced(self, target_id: str) -> set[str]:
         """Snapshot folder names that a change (or the current baseline) needs."""
         with self.lock, disk_errors("cannot read the snapshot index"):
+            self._open()
             rows = self.db.execute(
                 "SELECT snapshot, baseline FROM checks WHERE target = ? AND (alert = 1 OR confirmation IS NOT NULL"
                 " OR status = 'new')", (target_id,)).fetchall()
@@ -354,6 +399,7 @@ class Store:
 
     def _forget(self, rel: str) -> None:
         with self.lock, disk_errors("cannot update the snapshot index"):
+            self._open()
             self.db.execute("UPDATE checks SET snapshot = NULL WHERE snapshot = ?", (rel,))
             self.db.execute("UPDATE checks SET baseline = NULL WHERE baseline = ?", (rel,))
 

@@ -6,7 +6,8 @@ Two tables beside the index's `checks` and `marks`, created on first use:
 - `web_sessions`: one row per open session, keyed by the SHA-256 of the cookie's random token (the token itself
   is never stored, so reading the index does not give a session away), with its CSRF token and expiry.
 
-Removing an account closes its sessions. Login attempts are limited in memory by `LoginLimiter`.
+Removing an account closes its sessions. Failed logins are counted in a third table, `login_failures`
+(`LoginLimiter`): the limits survive a restart.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ import hashlib
 import re
 import secrets
 import threading
-from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -42,6 +42,14 @@ CREATE TABLE IF NOT EXISTS web_sessions (
     created TEXT NOT NULL,
     expires TEXT NOT NULL
 );
+"""
+
+LIMITS_SCHEMA = """
+CREATE TABLE IF NOT EXISTS login_failures (
+    key TEXT NOT NULL,
+    time REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS login_failures_key ON login_failures(key, time);
 """
 
 ROLES = ("coordinator", "reader")
@@ -209,40 +217,48 @@ _DUMMY_HASH = _DummyHash()
 class LoginLimiter:
     """At most `attempts` failed logins per `window` seconds for one client address and for one name.
 
-    In memory (one `watcher web` process); a success clears the name's and the address's failures.
+    The failures are rows of the index's `login_failures` table (the SHA-256 of "ip:<address>" or
+    "user:<name>", and a Unix time in seconds), so a restart of `watcher web` or `watcher run --web` does not
+    forget them and two processes serving the same folder share them. A success clears the name's and the
+    address's failures; rows older than the window are dropped as failures come.
     """
 
-    def __init__(self, attempts: int = 5, window: float = 300.0,
+    def __init__(self, store: Store, attempts: int = 5, window: float = 300.0,
                  clock: Callable[[], float] | None = None) -> None:
         import time
 
+        self.store = store
         self.attempts = attempts
         self.window = window
-        self.clock = clock or time.monotonic
-        self.failures: dict[str, deque[float]] = {}
-        self.lock = threading.Lock()
+        self.clock = clock or time.time  # wall-clock seconds: they must mean the same after a restart
+        with store.lock, disk_errors("cannot prepare the login limits table"):
+            store.db.executescript(LIMITS_SCHEMA)
 
-    def _recent(self, key: str) -> deque[float]:
-        now = self.clock()
-        times = self.failures.setdefault(key, deque())
-        while times and now - times[0] > self.window:
-            times.popleft()
-        return times
+    @staticmethod
+    def _keys(address: str, name: str) -> tuple[str, str]:
+        return _token_hash(f"ip:{address}"), _token_hash(f"user:{name.lower()}")
 
     def wait(self, address: str, name: str) -> float:
         """Seconds before another attempt is allowed (0 when allowed now)."""
-        with self.lock:
-            waits = [self.window - (self.clock() - times[0])
-                     for key in (f"ip:{address}", f"user:{name.lower()}")
-                     if len(times := self._recent(key)) >= self.attempts]
+        since = self.clock() - self.window
+        waits = []
+        with self.store.lock, disk_errors("cannot read the login limits table"):
+            for key in self._keys(address, name):
+                count, first = self.store.db.execute(
+                    "SELECT COUNT(*), MIN(time) FROM login_failures WHERE key = ? AND time > ?",
+                    (key, since)).fetchone()
+                if count >= self.attempts:
+                    waits.append(self.window - (self.clock() - float(first)))
         return max(waits, default=0.0)
 
     def failed(self, address: str, name: str) -> None:
-        with self.lock:
-            for key in (f"ip:{address}", f"user:{name.lower()}"):
-                self._recent(key).append(self.clock())
+        now = self.clock()
+        with self.store.lock, disk_errors("cannot update the login limits table"):
+            self.store.db.execute("DELETE FROM login_failures WHERE time <= ?", (now - self.window,))
+            self.store.db.executemany("INSERT INTO login_failures (key, time) VALUES (?, ?)",
+                                      [(key, now) for key in self._keys(address, name)])
 
     def succeeded(self, address: str, name: str) -> None:
-        with self.lock:
-            for key in (f"ip:{address}", f"user:{name.lower()}"):
-                self.failures.pop(key, None)
+        with self.store.lock, disk_errors("cannot update the login limits table"):
+            self.store.db.executemany("DELETE FROM login_failures WHERE key = ?",
+                                      [(key,) for key in self._keys(address, name)])

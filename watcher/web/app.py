@@ -32,9 +32,11 @@ from watcher.config.targets import Config, Target, load_config
 from watcher.errors import ConfigError, WatcherError
 from watcher.i18n.texts import t as cli_t
 from watcher.report.messages import role_label
+from watcher.store.requests import CheckRequests
 from watcher.store.snapshots import Store
 from watcher.web import views
 from watcher.web.accounts import Accounts, LoginLimiter, Session
+from watcher.web.schedules import ADD_CHOICES, schedule_words
 from watcher.web.texts import STATUS_SYMBOL, WORDS, ui
 
 __all__ = ["WebSettings", "create_app"]
@@ -59,6 +61,7 @@ class WebSettings:
     snapshots: Path
     notifiers: Path
     lang: str = "fr"
+    in_service: bool = False  # served by `watcher run --web`: « Vérifier maintenant » goes to its scheduler
 
 
 @dataclass
@@ -82,9 +85,10 @@ class State:
     settings: WebSettings
     store: Store
     accounts: Accounts
-    limiter: LoginLimiter = field(default_factory=LoginLimiter)
+    limiter: LoginLimiter
+    requests: CheckRequests
     previews: dict[str, Preview] = field(default_factory=dict)
-    checks: dict[str, str] = field(default_factory=dict)  # target id -> outcome of the last "check now"
+    checks: dict[str, str] = field(default_factory=dict)  # target id -> why this process's own check failed
     check_lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -123,6 +127,7 @@ def render(request: Request, state: State, template: str, session: Session | Non
 
     html = _ENV.get_template(template).render(
         t=tr, cli_t=lambda key, **v: cli_t(key, lang, **v), role_label=lambda role: role_label(role, lang), lang=lang, session=session,
+        schedule_words=lambda schedule: schedule_words(schedule, lang),
         csrf=session.csrf if session else "", path=request.url.path, symbols=STATUS_SYMBOL, **context)
     return HTMLResponse(html, status_code=status)
 
@@ -263,16 +268,34 @@ async def page(request: Request, state: State, session: Session, form: FormData 
     target_id = request.path_params["target"]
     targets, _ = _targets(state)
     target = next((t for t in targets if t.id == target_id), None)
-    checks = views.page_checks(state.store, target_id, request_lang(request, state))
+    lang = request_lang(request, state)
+    checks = views.page_checks(state.store, target_id, lang)
     if target is None and not checks:
         return not_found(request, state, session)
-    row = views.page_row(state.store, target_id, target, request_lang(request, state))
-    return render(request, state, "page.html", session, row=row, target=target, checks=checks,
-                  check_state=state.checks.get(target_id))
+    row = views.page_row(state.store, target_id, target, lang)
+    asked = views.request_view(state.requests.latest(target_id), state.store, lang,
+                               failure=state.checks.get(target_id))
+    return render(request, state, "page.html", session, row=row, target=target, checks=checks, asked=asked,
+                  schedule=schedule_words(target.schedule, lang) if target else "")
+
+
+def _service_running(state: State) -> bool:
+    """Whether a `watcher run` holds the snapshots folder (this process's own, with --web, counts too)."""
+    from watcher.service.scheduler import RunLock
+
+    if state.settings.in_service:
+        return True
+    try:
+        RunLock(state.settings.snapshots).__enter__().__exit__()
+    except WatcherError:
+        return True
+    return False
 
 
 async def check_now(request: Request, state: State, session: Session, form: FormData | None) -> Response:
-    """Check one page now in this process (a thread), unless `watcher run` holds the snapshots folder."""
+    """« Vérifier maintenant »: a request in the index that the running service carries out (service/requests.py);
+    with no service on the folder, this process checks the page itself, in a thread, holding the service's lock
+    meanwhile so that a `watcher run` starting then waits for it (one writer of the snapshots at a time)."""
     from watcher.service.scheduler import RunLock
 
     target_id = request.path_params["target"]
@@ -280,28 +303,35 @@ async def check_now(request: Request, state: State, session: Session, form: Form
     target = next((t for t in config.targets if t.id == target_id), None) if config else None
     if config is None or target is None:
         return not_found(request, state, session)
-    lang = request_lang(request, state)
+    back = RedirectResponse(f"/page/{target_id}", status_code=303)
+    if _service_running(state):
+        state.requests.ask(target_id, session.user, "service")
+        return back
     try:
         lock = RunLock(state.settings.snapshots).__enter__()
-    except WatcherError:
-        state.checks[target_id] = ui("page.busy", lang)
-        return RedirectResponse(f"/page/{target_id}", status_code=303)
+    except WatcherError:  # a service started just now: it takes the request
+        state.requests.ask(target_id, session.user, "service")
+        return back
+    request_id = state.requests.ask(target_id, session.user, "web")
+    state.requests.set_state(request_id, "running")
+    state.checks.pop(target_id, None)
+    lang = request_lang(request, state)
 
     def work() -> None:
         from watcher.service.check import check_targets
 
         try:
-            results = asyncio.run(check_targets(config, state.store, [target]))
-            status = results[0].status if results else "error"
-            state.checks[target_id] = ui("page.check_done", lang, status=ui("status." + status, lang))
+            asyncio.run(check_targets(config, state.store, [target]))
         except Exception as exc:  # noqa: BLE001 - shown to the coordinator, the web page keeps running
             state.checks[target_id] = ui("page.check_failed", lang, error=str(exc).splitlines()[0][:200])
         finally:
+            asked = state.requests.get(request_id)
+            if asked is not None:
+                state.requests.finish(asked)
             lock.__exit__(None, None, None)
 
-    state.checks[target_id] = ui("page.checking", lang)
     threading.Thread(target=work, name=f"check-{target_id}", daemon=True).start()
-    return RedirectResponse(f"/page/{target_id}", status_code=303)
+    return back
 
 
 async def review(request: Request, state: State, session: Session, form: FormData | None) -> Response:
@@ -405,7 +435,7 @@ async def _alerts_page(request: Request, state: State, session: Session, message
     from watcher.config.channels import load_channels
     from watcher.deliver.notify import Outbox
 
-    with Outbox(state.settings.snapshots / "outbox.sqlite3") as box:
+    with Outbox.at(state.settings.snapshots) as box:
         entries = list(reversed(box.entries()))[:200]
     channels: list[tuple[str, list[str]]] = []
     channel_error = None
@@ -426,7 +456,7 @@ async def alerts_retry(request: Request, state: State, session: Session, form: F
     lang = request_lang(request, state)
 
     def work() -> str:
-        with Outbox(state.settings.snapshots / "outbox.sqlite3") as box:
+        with Outbox.at(state.settings.snapshots) as box:
             box.requeue_failed()
             report = Notifier(box, load_channels(state.settings.notifiers)).send_due(force=True)
         return ui("alerts.retried", lang, sent=report.count("sent"), failed=report.count("failed"),
@@ -461,7 +491,7 @@ async def alerts_test(request: Request, state: State, session: Session, form: Fo
 
 # --- add a page ----------------------------------------------------------------------------------------------
 
-SCHEDULES = {"weekdays7": "0 7 * * 1-5", "daily7": "0 7 * * *", "6h": "every 6h", "1h": "every 1h"}
+SCHEDULES = ADD_CHOICES  # the choices of the add page, worded by schedule_words like every schedule shown
 
 
 async def add_page(request: Request, state: State, session: Session, form: FormData | None) -> Response:
@@ -522,7 +552,7 @@ async def preview_picture(request: Request, state: State, session: Session, form
 def create_app(settings: WebSettings) -> Starlette:
     """The web application over one snapshots folder (its index holds the accounts)."""
     store = Store(settings.snapshots)
-    state = State(settings, store, Accounts(store))
+    state = State(settings, store, Accounts(store), LoginLimiter(store), CheckRequests(store))
 
     def plain(handler: Callable[[Request, State], Awaitable[Response]]) -> Callable[[Request], Awaitable[Response]]:
         async def endpoint(request: Request) -> Response:

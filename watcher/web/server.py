@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from watcher.store.snapshots import Store
 from watcher.web.accounts import Accounts
 from watcher.web.app import WebSettings, create_app
 
-__all__ = ["announce_text", "bind", "check_exposure", "is_loopback", "make_server", "serve"]
+__all__ = ["WebThread", "announce_text", "bind", "check_exposure", "is_loopback", "make_server", "serve"]
 
 def _t(key: str, lang: str, **values: object) -> str:
     """The words of `key` (« web.server.<key> » in the gettext catalogs) in `lang`, with `values` filled in."""
@@ -62,11 +63,42 @@ def bind(host: str, port: int, lang: str) -> socket.socket:
     return sock
 
 
-def make_server(config: Path, snapshots: Path, notifiers: Path, lang: str) -> uvicorn.Server:
-    app = create_app(WebSettings(config, snapshots, notifiers, lang))
+def make_server(config: Path, snapshots: Path, notifiers: Path, lang: str, in_service: bool = False) -> uvicorn.Server:
+    """The uvicorn server of the web application (`in_service`: inside `watcher run --web`, whose scheduler
+    performs « Vérifier maintenant »). Stopping (`should_exit`) waits at most 5 s for requests in progress."""
+    app = create_app(WebSettings(config, snapshots, notifiers, lang, in_service=in_service))
     # proxy_headers: behind a local reverse proxy (https), X-Forwarded-Proto makes the cookies Secure
-    return uvicorn.Server(uvicorn.Config(app, log_level="warning", proxy_headers=True,
+    return uvicorn.Server(uvicorn.Config(app, log_level="warning", proxy_headers=True, timeout_graceful_shutdown=5,
                                          forwarded_allow_ips="127.0.0.1", server_header=False))
+
+
+class WebThread:
+    """The web application served by uvicorn in a thread of another process (`watcher run --web`): its own
+    asyncio loop, no signal handlers (the service's handle SIGTERM and call `stop`)."""
+
+    def __init__(self, config: Path, snapshots: Path, notifiers: Path, host: str, port: int, lang: str) -> None:
+        """Checks the address (InputError: beyond this machine without an account) and binds it now, so a port
+        in use is said before the service starts."""
+        check_exposure(snapshots, host, lang)
+        self.sock = bind(host, port, lang)
+        self.server = make_server(config, snapshots, notifiers, lang, in_service=True)
+        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]},
+                                       name="watcher-web", daemon=True)
+
+    @property
+    def address(self) -> tuple[str, int]:
+        bound = self.sock.getsockname()
+        return str(bound[0]), int(bound[1])
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Stop serving: requests in progress get up to 5 s, the thread `timeout` seconds."""
+        self.server.should_exit = True
+        if self.thread.is_alive():
+            self.thread.join(timeout)
+        self.sock.close()
 
 
 def serve(config: Path, snapshots: Path, notifiers: Path, host: str, port: int, lang: str,

@@ -21,7 +21,10 @@ from watcher.detect.skeleton import Element, Skeleton
 from watcher.detect.structural import diff_skeletons
 from watcher.report.render import step_words
 from watcher.store.report import StepFacts
+from watcher.store.requests import CheckRequest
 from watcher.store.snapshots import CheckRecord, Mark, Store
+from watcher.web.schedules import schedule_words
+from watcher.web.texts import ui
 
 __all__ = [
     "NOTHING_TO_JUDGE",
@@ -37,6 +40,7 @@ __all__ = [
     "pictures",
     "rebuilt_changes",
     "report_procedures",
+    "request_view",
     "stored_summaries",
 ]
 
@@ -95,6 +99,7 @@ class PageRow:
     procedures: list[ProcedureState] = field(default_factory=list)
     strip: list[Cell] = field(default_factory=list)
     configured: bool = True
+    schedule: str = ""  # in words (« chaque jour à 7 h UTC »); "" for a page no longer configured
 
 
 def _procedure_states(history: list[CheckRecord], lang: str = "fr") -> list[ProcedureState]:
@@ -126,10 +131,12 @@ def step_text(step: Any, lang: str) -> str | None:
 
 def page_row(store: Store, target_id: str, target: Target | None, lang: str = "fr") -> PageRow:
     """The dashboard line of one page (configured or only known from the index); its procedures' broken steps
-    in `lang` when the stored report has them in it."""
-    history = store.history(target_id)
+    in `lang` when the stored report has them in it. Bounded: the page's last STRIP_LENGTH checks and its last
+    alert (two indexed queries), never its whole history; a procedure « jamais fonctionné » is one broken in
+    its latest run and never ok in those checks."""
+    history = store.recent(target_id, STRIP_LENGTH)
     last = history[-1] if history else None
-    alerts = [r for r in history if r.alert]
+    last_alert = store.last_alert(target_id)
     stored = ((last.report or {}).get("target") or {}) if last else {}
     return PageRow(
         id=target_id,
@@ -138,7 +145,8 @@ def page_row(store: Store, target_id: str, target: Target | None, lang: str = "f
         tags=list(target.tags) if target else list(stored.get("tags") or []),
         status=last.status if last else "none",
         last_time=paris(last.time) if last else "",
-        last_alert=paris(alerts[-1].time) if alerts else "",
+        last_alert=paris(last_alert),
+        schedule=schedule_words(target.schedule, lang) if target else "",
         procedures=_procedure_states(history, lang),
         strip=[Cell(r.id, r.status, paris(r.time), r.alert) for r in history[-STRIP_LENGTH:]],
         configured=target is not None,
@@ -159,6 +167,47 @@ def dashboard(store: Store, targets: list[Target], tag: str | None,
 
 
 @dataclass(frozen=True)
+class RequestView:
+    """The page's latest « Vérifier maintenant » as shown: its state (queued, running, done, failed, expired),
+    a sentence, who performed it, the check that answered, and whether the page should reload by itself."""
+
+    state: str
+    text: str
+    performer: str
+    check_id: int | None
+    refresh: bool
+
+
+REQUEST_SHOWN_FOR = 15 * 60  # seconds a finished request stays on its page
+
+
+def request_view(asked: CheckRequest | None, store: Store, lang: str, failure: str | None = None,
+                 now: datetime | None = None) -> RequestView | None:
+    """What to say of the page's latest request; None when there is none or it ended long ago. `failure`: why
+    this process's own check failed (its words)."""
+    if asked is None:
+        return None
+    now = now or datetime.now(UTC)
+    try:
+        age = (now - datetime.fromisoformat(asked.updated)).total_seconds()
+    except ValueError:
+        age = 0.0
+    if not asked.open and age > REQUEST_SHOWN_FOR:
+        return None
+    time = paris(asked.requested)[-5:]
+    performer = asked.performer or "service"
+    if asked.state == "done" and asked.check_id is not None:
+        record = store.check(asked.check_id)
+        status = record.status if record else "error"
+        text = ui("page.check_done", lang, status=ui("status." + status, lang))
+    elif asked.state == "failed" and failure:
+        text = failure
+    else:
+        text = ui("request." + asked.state, lang, time=time)
+    return RequestView(asked.state, text, performer, asked.check_id, asked.open)
+
+
+@dataclass(frozen=True)
 class CheckLine:
     """One check on a page's own view."""
 
@@ -173,7 +222,7 @@ def page_checks(store: Store, target_id: str, lang: str, limit: int = 50) -> lis
     marks = {m.check_id: m for m in store.marks()}
     out = []
     rebuilt = 0
-    for record in reversed(store.history(target_id)[-limit:]):
+    for record in reversed(store.recent(target_id, limit)):
         summaries = stored_summaries(record, lang)
         if not summaries and record.status == "changed" and rebuilt < REBUILT_LIMIT:
             # a report that keeps facts only (no sentences): the words come from the stored skeletons

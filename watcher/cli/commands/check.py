@@ -3,21 +3,26 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 
 import click
 
 from watcher.capture.capturer import Capturer
 from watcher.cli.common import EXIT_ALERT, EXIT_OK, Paths, emit_json
 from watcher.config.targets import Config, Target, load_config
+from watcher.deliver.notify import DeliveryReport, Notifier, Outbox, OutboxEntry, Sender
 from watcher.errors import InputError
 from watcher.i18n.texts import known, plain_reason, t
 from watcher.service import policy
 from watcher.service.check import CheckResult, check_targets
 from watcher.service.confirmation import recheck_state
+from watcher.service.delivery import queue_alert_actions, queue_with_check
 from watcher.store.snapshots import Store
 
-__all__ = ["format_result", "run_check", "show_history"]
+__all__ = ["delivery_words", "format_result", "run_check", "show_history"]
 
 CONFIRM_ROUNDS = 3  # re-checks of a page that keeps changing before `check --confirm` leaves it pending
 
@@ -29,47 +34,144 @@ def select_targets(config: Config, ids: list[str]) -> list[Target]:
         raise InputError(str(exc.args[0])) from None
 
 
-def run_check(paths: Paths, ids: list[str], fmt: str, lang: str, confirm_delay: float | None = None,
-              capturer: Capturer | None = None) -> int:
-    """Check the chosen targets; exit code 1 when something alerts (once confirmed, with --confirm).
+@dataclass
+class Delivering:
+    """What `watcher check` queued in the outbox (None notifier: `--no-notify`, nothing queued)."""
 
-    `capturer` loads the pages (None: one Chromium for the command; tests pass a ReplayCapturer)."""
+    notifier: Notifier | None
+    queued: DeliveryReport = field(default_factory=DeliveryReport)
+    released: list[int] = field(default_factory=list)  # rows of held alerts confirmed by --confirm
+
+    def row_ids(self) -> list[int]:
+        return sorted({d.row_id for d in self.queued.deliveries if d.row_id is not None} | set(self.released))
+
+    def already(self) -> set[int]:
+        """Rows that were in the outbox before this run (the same change already alerted)."""
+        return {d.row_id for d in self.queued.deliveries if d.status == "duplicate" and d.row_id is not None}
+
+
+def run_check(paths: Paths, ids: list[str], fmt: str, lang: str, confirm_delay: float | None = None,
+              capturer: Capturer | None = None, notify: bool = True, sender: Sender | None = None) -> int:
+    """Check the chosen targets and deliver their alerts through the outbox, as the service does (routing by
+    channels.yaml, min_severity, idempotency keys: an alert already sent is not sent again); exit code 1 when
+    something alerts (once confirmed, with --confirm). `notify=False` (`--no-notify`): a trial, nothing queued.
+
+    `capturer` loads the pages (None: one Chromium for the command; tests pass a ReplayCapturer); `sender`
+    replaces Apprise (tests)."""
     config = load_config(paths.config)
     targets = select_targets(config, ids)
     with Store(paths.snapshots) as store:
         store.clean_partial()
-        results = asyncio.run(_check_with_progress(config, store, targets, show=fmt == "text", capturer=capturer))
+        delivering = Delivering(_notifier(paths, store, sender) if notify else None)
         state = policy.PolicyState(confirm=confirm_delay is not None)
-        holds = _carry_out(store, [(r, policy.after_check(r, state)) for r in results])
+        hook = queue_with_check(store, delivering.notifier, state, delivering.queued) \
+            if delivering.notifier is not None else None
+        results = asyncio.run(_check_with_progress(config, store, targets, show=fmt == "text", capturer=capturer,
+                                                   queue=hook))
+        holds = _carry_out(store, [(r, policy.after_check(r, state)) for r in results], delivering)
         if confirm_delay is not None:
-            results = asyncio.run(confirm_alerts(config, store, results, holds, confirm_delay, capturer=capturer))
+            results = asyncio.run(confirm_alerts(config, store, results, holds, confirm_delay, capturer=capturer,
+                                                 delivering=delivering))
+        entries = _send(delivering, quiet_stdout=fmt == "json")
     if fmt == "json":
-        emit_json({"targets": [r.to_json(lang) for r in results]})
+        emit_json({"targets": [_json_entry(r, lang, entries) for r in results], "notify": notify})
     else:
         for result in results:
             click.echo(format_result(result, lang))
+            for line in delivery_words(result, entries, delivering.already(), lang):
+                click.echo("  " + line)
         click.echo(t("summary", lang, count=len(results), alerts=sum(r.alert for r in results)))
+        click.echo(_delivery_summary(results, entries, notify, lang))
     return EXIT_ALERT if any(r.alert for r in results) else EXIT_OK
 
 
-def _carry_out(store: Store, decided: list[tuple[CheckResult, list[policy.Action]]]) -> list[CheckResult]:
-    """The command line's part of the policy: the index's confirmation states; returns the held checks.
+def _notifier(paths: Paths, store: Store, sender: Sender | None) -> Notifier:
+    from watcher.config.channels import load_channels
 
-    (Sending is the service's and `watcher outbox retry`'s: an alert here is the exit code and the report;
-    retries and coordinators' news wait for the next scheduled check.)"""
+    return Notifier(Outbox.of_store(store), load_channels(paths.notifiers), sender)
+
+
+def _send(delivering: Delivering, quiet_stdout: bool) -> list[OutboxEntry]:
+    """Send the alerts this run queued (claimed like the service's, see deliver/notify.py); returns their rows.
+    With `quiet_stdout` (JSON output), what a console channel prints goes to stderr."""
+    notifier = delivering.notifier
+    if notifier is None:
+        return []
+    ids = delivering.row_ids()
+    with _stdout_to_stderr() if quiet_stdout else contextlib.nullcontext():
+        notifier.send_due(ids=ids)
+    return notifier.outbox.entries(ids=ids)
+
+
+@contextlib.contextmanager
+def _stdout_to_stderr() -> Iterator[None]:
+    with contextlib.redirect_stdout(sys.stderr):
+        yield
+
+
+def _json_entry(result: CheckResult, lang: str, entries: list[OutboxEntry]) -> dict[str, object]:
+    """The result's JSON (contract), extended with its change number and where its alert went."""
+    entry = result.to_json(lang)
+    entry["check_id"] = result.check_id
+    entry["notified"] = [{"outbox_id": e.id, "channel": e.channel, "destination": e.destination,
+                          "status": e.status} for e in entries if e.target == result.target.id and e.kind == "alert"]
+    return entry
+
+
+DELIVERY_ORDER = ("sent", "already", "pending", "sending", "failed", "held", "confirming")
+
+
+def delivery_words(result: CheckResult, entries: list[OutboxEntry], already: set[int], lang: str) -> list[str]:
+    """Where this check's alert went, one line per outcome (« Alerte envoyée à : local, mediateurs-drouais »)."""
+    mine = [e for e in entries if e.target == result.target.id and e.kind == "alert"]
+    if not result.alert or not mine:
+        return []
+    groups: dict[str, list[str]] = {}
+    for e in mine:
+        outcome = "already" if e.id in already and e.status == "sent" else e.status
+        names = groups.setdefault(outcome, [])
+        if e.channel not in names:
+            names.append(e.channel)
+    return [t("check.delivery." + outcome, lang, channels=", ".join(groups[outcome]))
+            for outcome in DELIVERY_ORDER if outcome in groups]
+
+
+def _delivery_summary(results: list[CheckResult], entries: list[OutboxEntry], notify: bool, lang: str) -> str:
+    if not notify:
+        return t("check.delivery.no_notify", lang)
+    if not any(r.alert for r in results):
+        return t("check.delivery.none", lang)
+    if not any(e.kind == "alert" for e in entries):
+        return t("check.delivery.no_channel", lang)
+    return t("check.delivery.outbox", lang)
+
+
+def _carry_out(store: Store, decided: list[tuple[CheckResult, list[policy.Action]]],
+               delivering: Delivering | None = None) -> list[CheckResult]:
+    """The command line's part of the policy: the index's confirmation states and the outbox (alerts queued,
+    held alerts released or withdrawn; queueing an alert queued with its check again is a no-op); returns the
+    held checks. (Coordinators' news of outages wait for the service.)"""
     holds = []
-    for _result, actions in decided:
+    notifier = delivering.notifier if delivering else None
+    for result, actions in decided:
+        if notifier is not None and delivering is not None:
+            delivering.queued.extend(queue_alert_actions(store, notifier, result, actions))
         for action in actions:
             if isinstance(action, policy.SetConfirmation):
                 store.set_confirmation(action.check_id, action.state, alert=action.alert)
             elif isinstance(action, policy.Hold):
                 holds.append(action.result)
+            elif isinstance(action, policy.Release) and notifier is not None and delivering is not None:
+                delivering.released.extend(row.id for row in notifier.outbox.confirming(action.check_id))
+                notifier.release(action.check_id)
+            elif isinstance(action, policy.Withdraw) and notifier is not None:
+                notifier.withdraw(action.check_id)
     return holds
 
 
 async def confirm_alerts(config: Config, store: Store, results: list[CheckResult], holds: list[CheckResult],
-                         delay: float, rounds: int = CONFIRM_ROUNDS,
-                         capturer: Capturer | None = None) -> list[CheckResult]:
+                         delay: float, rounds: int = CONFIRM_ROUNDS, capturer: Capturer | None = None,
+                         delivering: Delivering | None = None) -> list[CheckResult]:
     """Re-check the held targets after `delay` seconds, as the service does: a change still there alerts, a
     reverted one does not, and one superseded by a newer change is held in turn (at most `rounds` re-checks;
     a change still moving after them stays pending in the index, for the service to confirm)."""
@@ -85,7 +187,7 @@ async def confirm_alerts(config: Config, store: Store, results: list[CheckResult
         for held, again in zip(holds, rechecks, strict=True):
             assert held.check_id is not None
             actions = policy.after_check(again, recheck_state(store, held.target, held.check_id, again))
-            held_again = _carry_out(store, [(again, actions)])
+            held_again = _carry_out(store, [(again, actions)], delivering)
             if any(isinstance(a, policy.Release) for a in actions):
                 final[held.target.id] = held  # confirmed: the change detected first is the one to tell
             elif any(isinstance(a, policy.RecheckLater) for a in actions):
@@ -105,15 +207,16 @@ def _quiet(result: CheckResult) -> CheckResult:
 
 
 async def _check_with_progress(config: Config, store: Store, targets: list[Target], show: bool,
-                               capturer: Capturer | None = None) -> list[CheckResult]:
+                               capturer: Capturer | None = None,
+                               queue: Callable[[CheckResult], None] | None = None) -> list[CheckResult]:
     if not show or len(targets) < 2 or not sys.stderr.isatty():
-        return await check_targets(config, store, targets, capturer=capturer)
+        return await check_targets(config, store, targets, capturer=capturer, queue=queue)
     from rich.progress import Progress
 
     with Progress(transient=True) as progress:
         task = progress.add_task(t("checking"), total=len(targets))
         return await check_targets(config, store, targets, on_done=lambda _r: progress.advance(task),
-                                   capturer=capturer)
+                                   capturer=capturer, queue=queue)
 
 
 def format_result(result: CheckResult, lang: str) -> str:
@@ -125,6 +228,8 @@ def format_result(result: CheckResult, lang: str) -> str:
     if result.alert:
         head += f"  [{t('alert', lang)}]"
     lines = [head]
+    if result.status == "changed" and result.check_id is not None:
+        lines.append("  " + t("check.change_number", lang, id=result.check_id))
     if result.reason:
         lines.append(f"  {t('reason', lang)}{t('colon', lang)}{result.describe_reason(lang)}")
     for change in result.changes:
@@ -151,7 +256,7 @@ def show_history(paths: Paths, target_id: str, fmt: str, lang: str = "fr") -> No
         records = store.history(target_id)
         if fmt == "json":
             emit_json({"target": target_id, "checks": [
-                {"time": r.time, "status": r.status, "alert": r.alert,
+                {"id": r.id, "time": r.time, "status": r.status, "alert": r.alert,
                  "snapshot": str(store.path(r.snapshot)) if r.snapshot else None, "reason": r.reason}
                 for r in records]})
             return

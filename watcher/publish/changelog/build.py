@@ -29,11 +29,13 @@ from watcher.errors import StoreError, WatcherError
 from watcher.publish.changelog import texts
 from watcher.publish.changelog.model import SEVERITIES, Entry, load_entries
 from watcher.publish.changelog.pdf import PdfJob, print_pdfs
-from watcher.publish.tutorial_render import EntryTutorial, TutorialPublisher
+from watcher.publish.tutorial_render import ROOT as TUTORIALS_ROOT
+from watcher.publish.tutorial_render import EntryTutorial, TutorialPublisher, find_procedure
 from watcher.store import files as snapfiles
 from watcher.store.snapshots import TMP_PREFIX, Store
 
-__all__ = ["BuildReport", "ChangelogBuilder", "beside_config", "build_changelog", "default_out", "run_build"]
+__all__ = ["BuildReport", "ChangelogBuilder", "beside_config", "build_changelog", "build_tutorial", "default_out",
+           "run_build"]
 
 STATIC_FILES = ("style.css", "filter.js", "tutorial.js")
 FALLBACK_HEIGHT = 1600  # a full-page screenshot can be 16 000 px tall: show its top only
@@ -340,3 +342,20 @@ def beside_config(snapshots: Path) -> Config | None:
         return load_config(path) if path.is_file() else None
     except WatcherError:
         return None
+
+
+def build_tutorial(store: Store, out: Path, query: str, target_id: str | None, lang: str, pdf: bool,
+                   config: Config | None) -> Path:
+    """Make (or bring up to date) one procedure's tutorial in the site folder `out`; returns its page.
+
+    `query` is the procedure's slug or name (case-insensitive), `target_id` narrows it to one target; raises
+    `InputError` when no procedure or several match, or when it never ran to its end.
+    """
+    tid, procedure_slug, _ = find_procedure(store, query, target_id)
+    builder = ChangelogBuilder(out, [], lang, None, BuildReport(out), pdf)
+    publisher = TutorialPublisher(builder, store, config)
+    jobs = publisher.publish_all(only=[(tid, procedure_slug)])
+    builder.write_static()
+    if pdf and jobs:
+        print_pdfs(jobs)
+    return out / TUTORIALS_ROOT / tid / procedure_slug / "index.html"

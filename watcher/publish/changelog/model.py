@@ -54,10 +54,16 @@ class Procedure:
     message: str
     audience: tuple[str, ...]
     slug: str = ""
+    never_worked: bool = False  # broken from its first run: a configuration problem, not a blocked procedure
 
     @property
     def broken(self) -> bool:
         return self.status not in ("ok", "passed", "works", "")
+
+    @property
+    def blocked(self) -> bool:
+        """It worked once and fails now: « Démarche bloquée »."""
+        return self.status == "broken" and not self.never_worked
 
 
 @dataclass(frozen=True)
@@ -113,7 +119,10 @@ class Entry:
 
     @property
     def severity(self) -> str:
-        """The gravest change; a visual-only change counts as minor."""
+        """The gravest change, `breaking` (« Démarche bloquée ») when a procedure that worked fails now; a
+        visual-only change counts as minor."""
+        if any(p.blocked for p in self.procedures):
+            return "breaking"
         shown = self.shown
         return shown[0].severity if shown else "minor"
 
@@ -148,7 +157,7 @@ def parse_procedure(facts: ProcedureFacts, snapshot: Path, lang: str = "fr") -> 
         step=_text(procedure_step(facts, lang) or ""), candidate=_text(candidate),
         steps=tuple(_text(s) for s in facts.legacy_steps or stored_steps(snapshot, slug, lang) if s),
         message=_text(procedure_message(facts, lang)), audience=tuple(_text(a) for a in facts.audience if a),
-        slug=slug,
+        slug=slug, never_worked=facts.never_worked,
     )
 
 
