@@ -248,3 +248,12 @@ def test_a_broken_procedure_note_is_a_sentence_of_its_own() -> None:
                   breaks=(("la procédure « Déclarer » ne passe plus à l'étape 2", "the procedure “Déclarer” fails"),))
     assert alert.break_notes("fr") == ["La procédure « Déclarer » ne passe plus à l'étape 2"]
     assert alert.break_notes("en") == ["The procedure “Déclarer” fails"]
+
+
+def test_a_digest_lists_blocked_procedures_first_under_their_title() -> None:
+    blocked = alert_from_result(_blocked_report())
+    plain = make_alert()
+    assert blocked is not None
+    for fmt in ("txt", "html"):
+        body = render_digest(Renderer(), [plain, blocked], "fr", fmt, BASE).body
+        assert body.index("Démarche bloquée : « Se connecter » — CAF") < body.index("CAF — Mon Compte")

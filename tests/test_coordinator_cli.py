@@ -232,7 +232,8 @@ def test_marks_show_in_stats(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     stats = invoke(capsys, "stats", "--format", "json", "--config", config)
     assert json.loads(stats.out) == {"targets": [{
         "id": "aides", "checks": 3, "changes": 1, "alerts": 1, "unreachable": 1, "unreachable_rate": 0.333,
-        "noise_marks": 1, "real_marks": 0, "degraded": 0}]}
+        "noise_marks": 1, "real_marks": 0, "degraded": 0,
+        "by_severity": {"breaking": 0, "major": 0, "minor": 0, "info": 1}}]}  # (its stored report names no change)
     explained = invoke(capsys, "explain", "2", "--config", config)
     assert "bouton de test" in explained.out
 
@@ -282,9 +283,12 @@ def test_stats_and_history_are_aligned_tables_in_paris_time(tmp_path: Path,
     config = targets_file(tmp_path, "https://example.org/")
     make_store(tmp_path)
     stats = invoke(capsys, "stats", "--config", config).out.splitlines()
-    assert stats[0].split() == ["page", "vérifications", "changements", "alertes", "injoignable", "dégradée", "bruit", "réel"]
-    assert stats[1].split() == ["aides", "3", "1", "1", "33%", "0", "0", "0"]
-    assert stats[1].index("33%") + 3 == stats[0].index("injoignable") + len("injoignable")  # right-aligned
+    assert stats[0].split("  ")[0] == "page" and [c.strip() for c in stats[0].split("  ") if c.strip()] == [
+        "page", "vérifications", "changements", "alertes", "Démarche bloquée", "Changement important",
+        "Changement mineur", "Information", "injoignable", "dégradée", "bruit", "réel"]
+    assert stats[1].split() == ["aides", "3", "1", "1", "0", "0", "0", "1", "33", "%", "0", "0", "0"]
+    assert "33\u202f%" in stats[1]  # French numbers: a narrow no-break space before %
+    assert stats[1].index("33\u202f%") + 4 == stats[0].index("injoignable") + len("injoignable")  # right-aligned
     history = invoke(capsys, "history", "aides", "--config", config).out.splitlines()
     assert history[0].split()[:3] == ["n°", "heure", "(Paris)"]
     assert "2025-03-01 08:00:00" in history[1] and "2025-03-03 08:00:00" in history[3]  # 07:00 UTC in winter

@@ -91,3 +91,41 @@ def test_the_nearest_name_ignores_case_and_accents() -> None:
         step = Step.model_validate({"click": {"role": "link", "name": wanted}})
         candidate = nearest_candidate(step, None, None, URL, page)
         assert candidate is not None and candidate.name == found
+
+
+def test_numbers_read_french() -> None:
+    from watcher.i18n.numbers import decimal, percent
+    from watcher.i18n.texts import t
+
+    assert percent(0.002, "fr") == "0,2\u202f%" and percent(0.002, "en") == "0.2%"
+    assert decimal(1.5, "fr") == "1,5" and decimal(1.5, "en") == "1.5"
+    assert t("visual", "fr", ratio=0.017, regions=2).startswith("1,7\u202f% de la page")
+
+
+def test_stats_count_a_blocked_procedure_first(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from watcher.cli.commands.coordinator import target_stats
+    from watcher.store.snapshots import Store
+
+    blocked = {"name": "Se connecter", "status": "broken", "broken_step": 1, "new": True}
+    with Store(tmp_path / "snapshots") as store:
+        store.record_check("page", datetime(2026, 3, 2, tzinfo=UTC), "changed", alert=True,
+                           report={"changes": [], "procedures": [blocked]})
+        store.record_check("page", datetime(2026, 3, 3, tzinfo=UTC), "changed", alert=True,
+                           report={"changes": [], "procedures": [dict(blocked, never_worked=True)]})
+        row = target_stats(store, ["page"])[0]
+    assert list(row["by_severity"]) == ["breaking", "major", "minor", "info"]
+    assert row["by_severity"]["breaking"] == 1
+
+
+def test_an_ignore_rule_never_hides_a_form_or_a_step() -> None:
+    from watcher.detect.tuning import safe_to_ignore
+
+    dom = ('<html><body><main><form class="connexion"><label>Nom <input name="n"></label>'
+           '<button>Se connecter</button></form><ul class="actus"><li><a href="/a">Actu</a></li></ul>'
+           '<div class="bloc"><a href="/compte">Mon compte</a></div></main></body></html>')
+    assert not safe_to_ignore(dom, "form")
+    assert not safe_to_ignore(dom, "main > *")  # holds a form
+    assert not safe_to_ignore(dom, "div.bloc", [("link", "Mon compte")])  # a procedure's step
+    assert safe_to_ignore(dom, "ul.actus", [("link", "Mon compte")])

@@ -98,6 +98,8 @@ def text(key: str, lang: str = DEFAULT_LANG, **values: object) -> str:
     Plural messages pick their form by `count`; « key/var » entries fill `{var}` with a plural phrase chosen by
     that value (see the module docstring). Raises KeyError for a key no catalog has, and KeyError/ValueError when
     a placeholder is missing or badly typed (a programming error, caught by tests/test_i18n.py)."""
+    from watcher.i18n.numbers import LocaleFormatter
+
     current = book(lang)
     if key not in current.ids:
         raise KeyError(key)
@@ -107,8 +109,8 @@ def text(key: str, lang: str = DEFAULT_LANG, **values: object) -> str:
     for name, value in values.items():
         sub = f"{key}/{name}"
         if sub in current.plurals:
-            filled[name] = gt.ngettext(sub, sub, _number(value)).format(**values)
-    return message.format(**filled)
+            filled[name] = LocaleFormatter(lang).format(gt.ngettext(sub, sub, _number(value)), **values)
+    return LocaleFormatter(lang).format(message, **filled)  # « {ratio:.1%} » → « 0,2 % » in French
 
 
 def _number(value: object) -> int:

@@ -368,7 +368,9 @@ def render_alert(renderer: Renderer, alert: Alert, lang: str, fmt: str, changelo
 
 def render_digest(renderer: Renderer, alerts: Sequence[Alert], lang: str, fmt: str,
                   changelog_url: str | None) -> Message:
-    """One message grouping a day's alerts for a digest channel (attachments: the composites)."""
+    """One message grouping a day's alerts for a digest channel, gravest first (« Démarche bloquée » leads),
+    each under its alert's title (attachments: the composites)."""
+    alerts = sorted(alerts, key=lambda a: -severity_rank(a.severity))  # blocked procedures first
     items = [{"alert": escaped(a, fmt), "link": a.link(changelog_url)} for a in alerts]
     message = renderer.render("digest", lang, fmt, items=items, count=len(alerts))
     pictures = tuple(a.images[0] for a in alerts if a.images)

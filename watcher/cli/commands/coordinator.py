@@ -19,6 +19,8 @@ from watcher.capture.page import Capture
 from watcher.cli.common import Paths, emit_json
 from watcher.config.edit import TargetsFile, already_watched, slug_id
 from watcher.config.problems import default_lang, issues_from_validation
+from watcher.config.severity import DESCENDING
+from watcher.config.severity import rank as severity_rank
 from watcher.config.targets import Config, Target, load_config, url_suggestion
 from watcher.detect.changes import Change, ProcedureChange, Severity, is_alert
 from watcher.detect.compare import PROCEDURE_RULE, StepUse, compare_snapshots
@@ -513,13 +515,15 @@ def _silence_lines(record: CheckRecord, changes: list[tuple[Change, str | None]]
 
 
 def target_stats(store: Store, ids: list[str]) -> list[dict[str, Any]]:
-    """Per page: checks, changes, alerts, unreachable rate, degraded captures (maintenance, queue… never
-    alerted, never a reference) and coordinators' judgements."""
+    """Per page: checks, changes, alerts (and by level, `by_severity`: breaking « Démarche bloquée » first),
+    unreachable rate, degraded captures (maintenance, queue… never alerted, never a reference) and coordinators'
+    judgements."""
     labels: dict[int, str] = {m.check_id: m.label for m in store.marks()}
     out = []
     for target_id in ids:
         records = store.history(target_id)
         unreachable = sum(r.status == "unreachable" for r in records)
+        levels = [alert_level(r) for r in records if r.alert]
         out.append({
             "id": target_id, "checks": len(records), "changes": sum(r.status == "changed" for r in records),
             "alerts": sum(r.alert for r in records), "unreachable": unreachable,
@@ -527,8 +531,21 @@ def target_stats(store: Store, ids: list[str]) -> list[dict[str, Any]]:
             "noise_marks": sum(labels.get(r.id) == "noise" for r in records),
             "real_marks": sum(labels.get(r.id) == "real" for r in records),
             "degraded": sum(r.status == "degraded" for r in records),
+            "by_severity": {s.value: levels.count(s.value) for s in DESCENDING},
         })
     return out
+
+
+def alert_level(record: CheckRecord) -> str:
+    """The level of a check's alert, as the alert itself has it (report/alerts.Alert.severity): breaking when a
+    procedure that worked fails, else its gravest change."""
+    report = record.check_report
+    if report is None:
+        return "info"
+    if report.blocked:
+        return "breaking"
+    levels = [c.severity for c in report.changes if not c.noise]
+    return max(levels, key=severity_rank, default="info")
 
 
 def run_stats(paths: Paths, fmt: str, lang: str) -> None:
@@ -543,12 +560,15 @@ def run_stats(paths: Paths, fmt: str, lang: str) -> None:
         emit_json({"targets": rows})
         return
     from watcher.cli.tables import table
+    from watcher.i18n.numbers import percent
 
-    headers = [t("col." + key, lang) for key in ("page", "checks", "changes", "alerts", "unreachable", "degraded",
-                                                 "noise", "real")]
+    headers = [t("col." + key, lang) for key in ("page", "checks", "changes", "alerts")]
+    headers += [t("severity." + s.value, lang) for s in DESCENDING]
+    headers += [t("col." + key, lang) for key in ("unreachable", "degraded", "noise", "real")]
     click.echo(table(headers, [[row["id"], row["checks"], row["changes"], row["alerts"],
-                                f"{row['unreachable_rate']:.0%}", row["degraded"], row["noise_marks"],
-                                row["real_marks"]] for row in rows], numeric=range(1, 8)))
+                                *(row["by_severity"][s.value] for s in DESCENDING),
+                                percent(row["unreachable_rate"], lang, 0), row["degraded"], row["noise_marks"],
+                                row["real_marks"]] for row in rows], numeric=range(1, 12)))
 
 
 MARK_WORDS = {"bruit": "noise", "noise": "noise", "fausse-alerte": "noise", "faux": "noise",

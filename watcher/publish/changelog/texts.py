@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from watcher.i18n import dates
+from watcher.i18n import dates, numbers
 from watcher.i18n.texts import t
 
 __all__ = ["day", "moment", "percent", "severity_label", "ui"]
@@ -30,5 +30,5 @@ def moment(when: datetime, lang: str) -> str:
 
 
 def percent(ratio: float, lang: str) -> str:
-    text = f"{ratio * 100:.1f}"
-    return f"{text.replace('.', ',')} %" if lang == "fr" else f"{text}%"
+    """A share of the page (0..1) as people write it: « 1,7 % » / "1.7%" (watcher.i18n.numbers, Babel)."""
+    return numbers.percent(ratio, lang)
