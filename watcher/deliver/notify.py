@@ -248,6 +248,10 @@ class AppriseSender:
         if not box.add(url):
             return SendOutcome(False, "URL refusée par Apprise (schéma inconnu ou paramètre invalide)")
         attach = [str(p) for p in message.attachments if p.is_file()] or None
+        if message.body_format == "html" and attach and "cid:" in message.body:
+            for server in box:  # e-mail: embed the pictures the HTML names by cid: (Apprise's `inline=yes`)
+                if hasattr(server, "inline"):
+                    server.inline = True
         result = box.notify(body=message.body, title=message.title, body_format=message.body_format,
                             attach=attach)
         return SendOutcome(True) if result else SendOutcome(False, _failure_reason(result))
