@@ -1126,6 +1126,17 @@ __all__ = [
 
 # --- what the command line shows ------------------------------------------------------------------
 
+def _paris_stamp(value: str) -> str:
+    """A stored UTC time as people read it: Paris wall-clock time (« 2025-03-01 08:00:00 »)."""
+    from watcher.i18n.dates import stamp
+
+    try:
+        when = datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        return value
+    return stamp(when if when.tzinfo else when.replace(tzinfo=UTC))
+
+
 def outbox_lines(entries: Sequence[OutboxEntry], lang: str = "fr") -> list[str]:
     """The outbox for a person: one line per message, destinations masked."""
     from watcher.i18n.texts import t
@@ -1137,7 +1148,7 @@ def outbox_lines(entries: Sequence[OutboxEntry], lang: str = "fr") -> list[str]:
         line = (f"#{e.id} [{status_words(e.status, lang)}] {e.channel} {e.destination} — {e.title} "
                 f"({t('outbox.attempts', lang, count=e.attempts)}")
         if e.status == "pending" and e.attempts:
-            line += ", " + t("outbox.next", lang, due=e.due)
+            line += ", " + t("outbox.next", lang, due=_paris_stamp(e.due))
         line += ")"
         if e.last_error and e.status != "sent":
             line += "\n    " + t("outbox.error", lang, error=e.last_error)
