@@ -7,6 +7,10 @@ in the same process, the demo sends at once). Nothing here reads the disk, the c
 The rules:
 - an unreachable or degraded page is checked again soon (`RetryLater`); coordinators hear of long outages and
   of recoveries (`TellCoordinators`, after every check);
+- a procedure that never worked as written (failing from its first run, or never passed) is a configuration
+  problem: it never makes a check alert (`ProcedureRun.newly_broken` needs a run that passed once), and
+  coordinators hear of it with the nearest names the page has (`TellCoordinators`, once per mistake), never
+  mediators;
 - a check that found something new (`new`, `changed`) updates the changelog (`RebuildChangelog`) and, with a disk
   budget, prunes old snapshots (`Prune`);
 - a change worth an alert waits for a confirming re-check when confirmation is on (`Hold`), and alerts at once

@@ -351,7 +351,7 @@ async def review(request: Request, state: State, session: Session, form: FormDat
     if record.status not in views.NOTHING_TO_JUDGE and session.role == "coordinator":
         latest = state.store.baseline(record.target)
         proposals = [(selector, _described(views.hidden_by(latest, selector), lang))
-                     for selector in _proposals(changes)]
+                     for selector in _proposals(changes, record)]
     return render(request, state, "review.html", session, record=record, time=views.paris(record.time),
                   changes=changes, summaries=views.stored_summaries(record, lang), pictures=views.pictures(record),
                   mark=marks.get(record.id), mark_time=views.paris(marks[record.id].time) if record.id in marks
@@ -368,17 +368,22 @@ def _judge(state: State, check_id: int, status: str, form: FormData, lang: str) 
     return ui("review.saved", lang)
 
 
-def _proposals(changes: list[views.ReviewedChange]) -> list[str]:
-    """The selectors that would ignore the blocks of the changes that are not noise (as `watcher explain`)."""
+def _proposals(changes: list[views.ReviewedChange], record: Any = None) -> list[str]:
+    """The selectors that would ignore the blocks of the changes that are not noise (as `watcher explain`):
+    never a block holding a form or an element a watched procedure uses (tuning.safe_to_ignore)."""
     from watcher.detect.htmlio import read_html
-    from watcher.detect.tuning import block_selector
+    from watcher.detect.tuning import block_selector, safe_to_ignore
 
+    report = getattr(record, "check_report", None)
+    steps = {(c.before.role, c.before.name) for c in (report.changes if report else [])
+             if c.procedures and c.before is not None}
     out: dict[str, None] = {}
     for item in changes:
         if item.change.noise or item.folder is None or not (item.folder / "dom.html").is_file():
             continue
-        selector = block_selector(read_html(item.folder / "dom.html"), item.skeleton, item.element)
-        if selector:
+        dom = read_html(item.folder / "dom.html")
+        selector = block_selector(dom, item.skeleton, item.element)
+        if selector and safe_to_ignore(dom, selector, steps):
             out[selector] = None
     return list(out)
 
@@ -402,7 +407,7 @@ async def silence(request: Request, state: State, session: Session, form: FormDa
     if record is None:
         return not_found(request, state, session)
     lang = request_lang(request, state)
-    proposed = set(_proposals(views.rebuilt_changes(state.store, record)))
+    proposed = set(_proposals(views.rebuilt_changes(state.store, record), record))
     chosen = [str(value) for value in form.getlist("selector") if str(value) in proposed]
     try:
         edited = TargetsFile(state.settings.config)
