@@ -142,15 +142,16 @@ def procedure_step(run: ProcedureFacts, lang: str = "fr") -> str | None:
 def procedure_json(run: ProcedureFacts, lang: str = "fr") -> dict[str, Any]:
     """A procedure entry of `watcher check --format json` (public contract: name, status, broken_step, step,
     candidate; extended with slug, audience, problem, expected, url, blocked_by, new, message, reason,
-    duration_s)."""
+    duration_s, and `never_worked: true` for a procedure that never passed: a configuration problem)."""
     broken = run.status == "broken" and run.step is not None
+    extra = {"never_worked": True} if run.never_worked else {}
     return {
         "name": run.name, "slug": run.slug, "audience": run.audience, "status": run.status,
         "broken_step": run.broken_step, "step": procedure_step(run, lang), "problem": run.problem,
         "expected": run.step.expected() if broken and run.step is not None else None,
         "url": run.url, "candidate": run.candidate.model_dump() if run.candidate else None,
         "blocked_by": run.blocked_by, "new": run.new, "message": procedure_message(run, lang),
-        "reason": run.reason, "duration_s": run.duration_s,
+        "reason": run.reason, "duration_s": run.duration_s, **extra,
     }
 
 
