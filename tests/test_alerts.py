@@ -184,9 +184,9 @@ def test_alert_tells_broken_procedures_in_both_languages_from_facts() -> None:
     assert alert is not None and alert.procedures == ("Se connecter",) and alert.audiences == ("caf",)
     assert alert.breaks == ((
         "la procédure « Se connecter » ne passe plus à l'étape 1 : le lien « Mon Compte » est introuvable ;"
-        " à sa place : « Mon espace »",
+        " à sa place : le lien « Mon espace »",
         "the procedure “Se connecter” no longer gets through step 1: the link “Mon Compte” cannot be found;"
-        " in its place: “Mon espace”"),)
+        " in its place: the link “Mon espace”"),)
     assert alert.tutorials == (("Se connecter", "tutoriels/caf/se-connecter/index.html"),)
 
 
