@@ -156,7 +156,8 @@ def crop_pair(
              (after, boxes[1], marks, place_a, after_label, layouts[1], after_note))
     for image, box, extra, place, label, layout, note in sides:
         wanted = _narrow_window(place, margin) if narrow else _grow(place, margin)
-        window = _snap(_clip(wanted, image.size), layout, image.size, keep=_clip(place, image.size))
+        window = _snap(_clip(wanted, image.size), layout, image.size, keep=_clip(place, image.size),
+                       sideways=not narrow)
         half = image.crop(_corners(window))
         _veil(half, window, layout, 1.0, image)
         others = [_shift(o, window) for o in layout.boxes]
@@ -192,7 +193,7 @@ def target_picture(
     after = _open(after_png)
     layout = layout or Layout()
     wanted = _narrow_window(box, MARGIN) if narrow else _grow(box, MARGIN)
-    window = _snap(_clip(wanted, after.size), layout, after.size, keep=_clip(box, after.size))
+    window = _snap(_clip(wanted, after.size), layout, after.size, keep=_clip(box, after.size), sideways=not narrow)
     half = after.crop(_corners(window))
     _veil(half, window, layout, 1.0, after)
     _draw_box(ImageDraw.Draw(half), _shift(box, window), STYLES["changed"],
@@ -305,10 +306,13 @@ def _shift(box: Box, window: Box, scale: float = 1.0) -> Box:
 
 
 def _narrow_window(box: Box, margin: int) -> Box:
-    """At most NARROW_WIDTH wide around `box` (a wider box is kept whole: the picture is then scaled down),
-    with `margin` above and below."""
+    """At most NARROW_WIDTH wide around `box`, with `margin` above and below. A wider box (a heading, a label
+    and its field: blocks as wide as the page's column, their words at the left) is shown from its left edge:
+    the picture stays unscaled, so its text keeps the page's size."""
     x, y, w, h = box
-    width = max(w + 16, min(NARROW_WIDTH, w + 2 * margin))
+    if w + 16 > NARROW_WIDTH:
+        return (x - 8, y - margin, NARROW_WIDTH, h + 2 * margin)
+    width = min(NARROW_WIDTH, w + 2 * margin)
     return (x + w // 2 - width // 2, y - margin, width, h + 2 * margin)
 
 
@@ -407,10 +411,12 @@ def layout_of_skeleton(skeleton: Skeleton | None) -> Layout:
     return Layout(boxes, tuple(labels))
 
 
-def _snap(window: Box, layout: Layout, size: tuple[int, int], keep: Box | None = None) -> Box:
+def _snap(window: Box, layout: Layout, size: tuple[int, int], keep: Box | None = None,
+          sideways: bool = True) -> Box:
     """The window moved to element boundaries: an edge crossing an element moves out to take the whole element
     in when that is within SNAP_LIMIT; a top or bottom edge that cannot moves in to leave it out, when `keep`
-    stays whole; what is still cut is veiled afterwards (`_veil`)."""
+    stays whole; what is still cut is veiled afterwards (`_veil`). `sideways=False` keeps the width (the
+    narrow pictures, whose width is what keeps their text legible)."""
     x0, y0, x1, y1 = _corners(window)
     far = (x0 - SNAP_LIMIT, y0 - SNAP_LIMIT, x1 + SNAP_LIMIT, y1 + SNAP_LIMIT)
     k = _corners(keep) if keep else None
@@ -422,7 +428,7 @@ def _snap(window: Box, layout: Layout, size: tuple[int, int], keep: Box | None =
                     y0 = c0 - 4 if c0 - 4 >= far[1] else c1 + 4 if k is None or c1 + 4 <= k[1] else y0
                 if c0 < y1 < c1:
                     y1 = c1 + 4 if c1 + 4 <= far[3] else c0 - 4 if k is None or c0 - 4 >= k[3] else y1
-            if c0 < y1 and c1 > y0:
+            if sideways and c0 < y1 and c1 > y0:
                 if b0 < x0 < b1 and b0 - 4 >= far[0]:
                     x0 = b0 - 4
                 if b0 < x1 < b1 and b1 + 4 <= far[2]:

@@ -126,7 +126,20 @@ def steps_now(run: ProcedureFacts, lang: str = "fr") -> list[str]:
             words.append(t("proc.not_checked", lang, step=step_words(step, lang)))
         else:
             words.append(step_words(step, lang))
-    return words
+    return _with_new_fields(run, words, lang)
+
+
+def _with_new_fields(run: ProcedureFacts, words: list[str], lang: str) -> list[str]:
+    """The required fields the page stopped on (`blocked_by`), each as a step « remplir le champ … — à
+    vérifier » before the click that should have moved on (the last click before the broken step)."""
+    if run.status != "broken" or not run.blocked_by or not run.broken_step:
+        return words
+    clicks = [n for n, step in enumerate(run.plan[:run.broken_step], start=1) if step.action == "click"]
+    at = (clicks[-1] if clicks else run.broken_step) - 1
+    new = [t("proc.to_check", lang, step=t("proc.step.fill", lang, subject=t("proc.subject.field", lang,
+                                                                               name=quoted(field, lang))))
+           for field in run.blocked_by]
+    return words[:at] + new + words[at:]
 
 
 def procedure_step(run: ProcedureFacts, lang: str = "fr") -> str | None:
