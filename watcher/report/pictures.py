@@ -159,7 +159,7 @@ def crop_pair(
         window = _snap(_clip(wanted, image.size), layout, image.size, keep=_clip(place, image.size),
                        sideways=not narrow)
         half = image.crop(_corners(window))
-        _veil(half, window, layout, 1.0, image)
+        _veil(half, window, layout, 1.0, image, keep=[b for b in (before_box, after_box, *after_marks) if b])
         others = [_shift(o, window) for o in layout.boxes]
         draw = ImageDraw.Draw(half)
         for outlined in [b for b in (box, *extra) if b]:
@@ -195,7 +195,7 @@ def target_picture(
     wanted = _narrow_window(box, MARGIN) if narrow else _grow(box, MARGIN)
     window = _snap(_clip(wanted, after.size), layout, after.size, keep=_clip(box, after.size), sideways=not narrow)
     half = after.crop(_corners(window))
-    _veil(half, window, layout, 1.0, after)
+    _veil(half, window, layout, 1.0, after, keep=[box])
     _draw_box(ImageDraw.Draw(half), _shift(box, window), STYLES["changed"],
               [_shift(o, window) for o in layout.boxes])
     if narrow and half.width > NARROW_WIDTH:
@@ -438,14 +438,16 @@ def _snap(window: Box, layout: Layout, size: tuple[int, int], keep: Box | None =
     return _clip((x0, y0, max(x1 - x0, 1), max(y1 - y0, 1)), size)
 
 
-def _veil(half: Image.Image, window: Box, layout: Layout, scale: float, page: Image.Image | None = None) -> None:
+def _veil(half: Image.Image, window: Box, layout: Layout, scale: float, page: Image.Image | None = None,
+          keep: Sequence[Box] = ()) -> None:
     """Elements the window still cuts through are veiled (page colour at 85 %), so no half word is read: those
-    cut by the top or bottom edge, starting left of the window, or whose pixels (`page`, the whole screenshot)
-    go on past the right edge (a block's box is wider than its left-aligned words: only ink tells)."""
+    cut by the top or bottom edge, starting left of the window, or whose words (`page`, the whole screenshot)
+    go on past the right edge (a block's box is wider than its left-aligned words: only ink tells). The
+    elements the picture is about (`keep`) are never veiled."""
     wx0, wy0, wx1, wy1 = _corners(window)
-    cut = [b for b in layout.boxes if _overlaps(b, window) and (
+    cut = [b for b in layout.boxes if b not in keep and _overlaps(b, window) and (
         b[1] < wy0 or b[1] + b[3] > wy1 or b[0] < wx0 or (b[0] + b[2] > wx1 and _ink_past(page, b, wx1)))]
-    cut = [b for b in cut if b[2] * b[3] <= window[2] * window[3] // 2]  # a page-wide block is no word
+    cut = [b for b in cut if b[3] <= window[3] // 2]  # a block taller than that is a container, not a word
     if not cut:
         return
     mask = Image.new("L", half.size, 0)
@@ -457,14 +459,17 @@ def _veil(half: Image.Image, window: Box, layout: Layout, scale: float, page: Im
 
 
 def _ink_past(page: Image.Image | None, box: Box, edge: int) -> bool:
-    """Whether the box shows anything but flat colour in the 16 px right of `edge` (its words go on there)."""
+    """Whether the box has words in the 16 px right of `edge`: a row of that strip whose pixels vary along it
+    (a field's border or background is flat along a row; letters are not)."""
     if page is None:
         return False
     right = min(edge + 16, box[0] + box[2], page.width)
     if right <= edge:
         return False
     strip = np.asarray(page.crop((edge, max(box[1], 0), right, min(box[1] + box[3], page.height))).convert("L"))
-    return bool(strip.size) and int(strip.max()) - int(strip.min()) > 48
+    if not strip.size:
+        return False
+    return bool((strip.max(axis=1).astype(np.int16) - strip.min(axis=1) > 48).any())
 
 
 # ---------------------------------------------------------------------------------------------------- drawing
