@@ -25,7 +25,7 @@ from PIL import Image, ImageDraw, ImageFilter, ImageFont
 from watcher.config.targets import Procedure, Step
 from watcher.i18n.phrases import quoted, role_noun
 from watcher.i18n.texts import t
-from watcher.report.pictures import draw_text
+from watcher.report.pictures import draw_text, system_font
 from watcher.report.render import step_words
 from watcher.store import files as snapfiles
 from watcher.store.reader import SnapshotReader
@@ -374,7 +374,14 @@ WARNING_PAPER = (255, 236, 179)  # a pale amber: the colour of a notice, not of 
 
 def _warning_frame(text: str, width: int, height: int) -> Image.Image:
     """A frame holding only the warning, in large type on amber, shown twice as long as a step."""
-    lines = wrap(text, CAPTION_SIZE + 4, width - 48)
+    size = CAPTION_SIZE + 4
+    font = system_font(size) or ImageFont.load_default(size=size)  # the font draw_text will draw with
+    lines: list[str] = []
+    for word in text.split():
+        if lines and font.getlength(f"{lines[-1]} {word}") <= width - 48:
+            lines[-1] = f"{lines[-1]} {word}"
+        else:
+            lines.append(word)
     frame = Image.new("RGB", (width, max(height, 40 + len(lines) * (CAPTION_SIZE + 14))), WARNING_PAPER)
     draw = ImageDraw.Draw(frame)
     for index, line in enumerate(lines):
