@@ -68,12 +68,13 @@ class Style:
     width: int
     dash: tuple[int, int] | None  # (drawn, skipped) pixels; None for a solid line
     legend: str  # catalog key of the legend's words (the pictures are in French: captures run a French browser)
+    tag: str = ""  # catalog key of the one word written beside each outline (« ajouté »)
 
 
 STYLES = {
-    "inserted": Style((0, 140, 60), 6, None, "picture.inserted"),
-    "removed": Style((210, 0, 0), 4, (18, 8), "picture.removed"),
-    "changed": Style((245, 130, 0), 4, (5, 5), "picture.changed"),
+    "inserted": Style((0, 140, 60), 6, None, "picture.inserted", "picture.tag.inserted"),
+    "removed": Style((210, 0, 0), 4, (18, 8), "picture.removed", "picture.tag.removed"),
+    "changed": Style((245, 130, 0), 4, (5, 5), "picture.changed", "picture.tag.changed"),
 }
 
 ImageSource = Path | str | bytes | Image.Image | np.ndarray
@@ -220,7 +221,7 @@ def step_crop(run: ProcedureRun, *, narrow: bool = False) -> bytes | None:
     stopped = [e.box for e in now.elements if e.box and e.role in FIELD_ROLES and e.name in run.blocked_by]
     if run.reference_png is None or not (before_box or after_box or stopped):
         return None
-    note = t("picture.stopped") if stopped and not after_box else None
+    note = t("picture.stopped") if stopped and not after_box else t("picture.click_now") if run.candidate else None
     return crop_pair(run.reference_png, run.shots[-1].png, before_box, after_box,
                      before_layout=layout_of_skeleton(run.reference_page), after_layout=layout_of_skeleton(now),
                      narrow=narrow, after_marks=stopped if not after_box else (), after_note=note)
@@ -480,7 +481,9 @@ def _outline_after(half: Image.Image, diff: VisualDiff, window: Box, scale: floa
     others = [_shift(o, window, scale) for o in layout.boxes]
     for region in diff.regions:
         if region.kind != "removed":
-            _draw_box(draw, _shift(_fit(region.box, layout), window, scale), STYLES[region.kind], others)
+            style = STYLES[region.kind]
+            _draw_tag(half, _draw_box(draw, _shift(_fit(region.box, layout), window, scale), style, others),
+                      style, others)
 
 
 def _outline_before(half: Image.Image, diff: VisualDiff, window: Box, scale: float, layout: Layout) -> None:
@@ -494,10 +497,11 @@ def _outline_before(half: Image.Image, diff: VisualDiff, window: Box, scale: flo
             box = (region.x, diff.row_map.before_row(region.y), region.width, region.height)
         else:
             continue
-        _draw_box(draw, _shift(_fit(box, layout), window, scale), STYLES[region.kind], others)
+        style = STYLES[region.kind]
+        _draw_tag(half, _draw_box(draw, _shift(_fit(box, layout), window, scale), style, others), style, others)
 
 
-def _draw_box(draw: ImageDraw.ImageDraw, box: Box, style: Style, others: Sequence[Box] = ()) -> None:
+def _draw_box(draw: ImageDraw.ImageDraw, box: Box, style: Style, others: Sequence[Box] = ()) -> Box:
     """A rectangle drawn OUTLINE_GAP pixels outside the element (the element itself stays visible); on a side
     where that line would run over another element (`others`, same coordinates), the line comes closer, down
     to the element's own edge, so it never crosses words."""
@@ -520,6 +524,29 @@ def _draw_box(draw: ImageDraw.ImageDraw, box: Box, style: Style, others: Sequenc
     x1, y1 = x + w + right + half, y + h + bottom + half
     for start, end in (((x0, y0), (x1, y0)), ((x1, y0), (x1, y1)), ((x1, y1), (x0, y1)), ((x0, y1), (x0, y0))):
         _draw_line(draw, start, end, style)
+    return (x0 - half, y0 - half, x1 - x0 + width, y1 - y0 + width)
+
+
+TAG_SIZE = 16
+
+
+def _draw_tag(image: Image.Image, outline: Box, style: Style, others: Sequence[Box]) -> None:
+    """The outline's word (« ajouté ») in a small label OUTSIDE it: above, below, right or left, the first
+    place inside the picture that covers no element (`others`), else the first inside the picture."""
+    if not style.tag:
+        return
+    text = t(style.tag)
+    w, h = round(_text_width(text, TAG_SIZE)) + 10, TAG_SIZE + 8
+    x, y, ow, oh = outline
+    places = [(x, y - h - 1), (x, y + oh + 1), (x + ow + 2, y), (x - w - 2, y)]
+    inside = [(px, py) for px, py in places if px >= 0 and py >= 0 and px + w <= image.width and py + h <= image.height]
+    free = [(px, py) for px, py in inside if not any(_overlaps((px, py, w, h), o) for o in others)]
+    if not (free or inside):
+        return
+    px, py = (free or inside)[0]
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((px, py, px + w - 1, py + h - 1), fill=PAPER, outline=style.colour, width=2)
+    draw_text(draw, (px + 5, py + 3), text, TAG_SIZE, INK)
 
 
 def _draw_line(draw: ImageDraw.ImageDraw, start: tuple[int, int], end: tuple[int, int], style: Style) -> None:
