@@ -99,6 +99,8 @@ class Alert:
     audiences: tuple[str, ...] = ()
     tutorials: tuple[tuple[str, str], ...] = ()  # (procedure, tutorial path inside the changelog site)
     breaks: tuple[tuple[str, str], ...] = ()  # (French, English) « la procédure … ne passe plus à l'étape N … »
+    # (procedure, French steps, English steps): a broken procedure's steps as they are now (report.render.steps_now)
+    paths: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = ()
 
     @property
     def severity(self) -> str:
@@ -119,6 +121,10 @@ class Alert:
         """The broken procedures' notes in `lang`, each a line of its own: a sentence starting with a capital."""
         notes = [fr if lang == "fr" else en for fr, en in self.breaks]
         return [note[:1].upper() + note[1:] for note in notes]
+
+    def steps_now(self, lang: str) -> list[tuple[str, tuple[str, ...]]]:
+        """(procedure, its steps as they are now in `lang`) for each broken procedure that has them."""
+        return [(name, fr if lang == "fr" else en) for name, fr, en in self.paths if fr or en]
 
     def tutorial_links(self, changelog_url: str | None) -> list[tuple[str, str]]:
         """(procedure, address of its current tutorial) for the procedures this change broke or altered."""
@@ -141,7 +147,8 @@ class Alert:
             snapshot=data["snapshot"], images=tuple(Path(p) for p in data["images"]),
             procedures=tuple(data["procedures"]), audiences=tuple(data["audiences"]),
             tutorials=tuple((str(n), str(p)) for n, p in data.get("tutorials") or []),
-            breaks=tuple((str(fr), str(en)) for fr, en in data.get("breaks") or []))
+            breaks=tuple((str(fr), str(en)) for fr, en in data.get("breaks") or []),
+            paths=tuple((str(n), tuple(map(str, fr)), tuple(map(str, en))) for n, fr, en in data.get("paths") or []))
 
 
 @dataclass(frozen=True)
@@ -199,7 +206,7 @@ def alert_from_result(result: CheckReport | Reportable, procedures: Sequence[Any
     replaces them (names, or objects with `.name` and optionally `.audiences`). Sentences are rendered here
     from the report's facts, in French and English (report/render.py).
     """
-    from watcher.report.render import procedure_message
+    from watcher.report.render import procedure_message, steps_now
 
     report = as_report(result)
     if not report.alert:
@@ -216,7 +223,9 @@ def alert_from_result(result: CheckReport | Reportable, procedures: Sequence[Any
         snapshot=snapshot, images=tuple(Path(p) for p in report.images), procedures=names, audiences=audiences,
         tutorials=tutorial_paths(report, names),
         breaks=tuple((procedure_message(p, "fr"), procedure_message(p, "en")) for p in procs
-                     if isinstance(p, ProcedureFacts)))
+                     if isinstance(p, ProcedureFacts)),
+        paths=tuple((p.name, tuple(steps_now(p, "fr")), tuple(steps_now(p, "en"))) for p in procs
+                    if isinstance(p, ProcedureFacts) and p.status == "broken" and p.plan))
 
 
 def tutorial_paths(report: CheckReport, broken: Sequence[str]) -> tuple[tuple[str, str], ...]:
@@ -312,7 +321,8 @@ def escaped(alert: Alert, fmt: str) -> Alert:
         alert, target_name=safe(alert.target_name), changes=changes, tags=tuple(map(safe, alert.tags)),
         procedures=tuple(map(safe, alert.procedures)), audiences=tuple(map(safe, alert.audiences)),
         tutorials=tuple((safe(name), path) for name, path in alert.tutorials),
-        breaks=tuple((safe(fr), safe(en)) for fr, en in alert.breaks))
+        breaks=tuple((safe(fr), safe(en)) for fr, en in alert.breaks),
+        paths=tuple((safe(n), tuple(map(safe, fr)), tuple(map(safe, en))) for n, fr, en in alert.paths))
 
 
 def render_alert(renderer: Renderer, alert: Alert, lang: str, fmt: str, changelog_url: str | None) -> Message:
