@@ -46,8 +46,11 @@ class Delivering:
         return sorted({d.row_id for d in self.queued.deliveries if d.row_id is not None} | set(self.released))
 
     def already(self) -> set[int]:
-        """Rows that were in the outbox before this run (the same change already alerted)."""
-        return {d.row_id for d in self.queued.deliveries if d.status == "duplicate" and d.row_id is not None}
+        """Rows that were in the outbox before this run (the same change already alerted): found as duplicates
+        and never queued by this run (its own rows are met again when the policy is carried out)."""
+        fresh = {d.row_id for d in self.queued.deliveries if d.status != "duplicate"}
+        return {d.row_id for d in self.queued.deliveries
+                if d.status == "duplicate" and d.row_id is not None and d.row_id not in fresh}
 
 
 def run_check(paths: Paths, ids: list[str], fmt: str, lang: str, confirm_delay: float | None = None,
@@ -81,7 +84,9 @@ def run_check(paths: Paths, ids: list[str], fmt: str, lang: str, confirm_delay: 
             for line in delivery_words(result, entries, delivering.already(), lang):
                 click.echo("  " + line)
         click.echo(t("summary", lang, count=len(results), alerts=sum(r.alert for r in results)))
-        click.echo(_delivery_summary(results, entries, notify, lang))
+        summary = _delivery_summary(results, entries, notify, lang)
+        if summary:
+            click.echo(summary)
     return EXIT_ALERT if any(r.alert for r in results) else EXIT_OK
 
 
@@ -143,7 +148,7 @@ def _delivery_summary(results: list[CheckResult], entries: list[OutboxEntry], no
         return t("check.delivery.none", lang)
     if not any(e.kind == "alert" for e in entries):
         return t("check.delivery.no_channel", lang)
-    return t("check.delivery.outbox", lang)
+    return "" if all(e.status == "sent" for e in entries) else t("check.delivery.outbox", lang)
 
 
 def _carry_out(store: Store, decided: list[tuple[CheckResult, list[policy.Action]]],
