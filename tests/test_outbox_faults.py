@@ -272,3 +272,18 @@ def test_a_closed_store_refuses_work_instead_of_touching_sqlite(tmp_path: Path) 
         store.history("x")
     with pytest.raises(StoreError):
         box.entries()
+
+
+def test_an_outbox_file_of_an_earlier_version_moves_into_the_index_once(tmp_path: Path) -> None:
+    snapshots = tmp_path / "snapshots"
+    channels = load_channels(None)
+    with Outbox(snapshots / "outbox.sqlite3") as old:
+        Notifier(old, channels).queue_alert(alert(1))
+        [before] = old.entries()
+    with Outbox.at(snapshots) as box:
+        [moved] = box.entries()
+    assert moved.title == before.title
+    assert moved.status == before.status == "pending"
+    assert not (snapshots / "outbox.sqlite3").exists() and (snapshots / "outbox.sqlite3.merged").exists()
+    with Outbox.at(snapshots) as box:  # once: nothing merged twice
+        assert len(box.entries()) == 1

@@ -187,7 +187,18 @@ async def confirm_alerts(config: Config, store: Store, results: list[CheckResult
         if not holds:
             break
         await asyncio.sleep(delay)
-        rechecks = await check_targets(config, store, [r.target for r in holds], capturer=capturer)
+        held_ids = {r.target.id: (r.target, r.check_id) for r in holds}
+
+        def state_of(again: CheckResult, held_ids: dict[str, tuple[Target, int | None]] = held_ids
+                     ) -> policy.PolicyState:
+            target, held_id = held_ids[again.target.id]
+            assert held_id is not None
+            return recheck_state(store, target, held_id, again)
+
+        notifier = delivering.notifier if delivering else None
+        hook = queue_with_check(store, notifier, state_of, delivering.queued) \
+            if notifier is not None and delivering is not None else None
+        rechecks = await check_targets(config, store, [r.target for r in holds], capturer=capturer, queue=hook)
         waiting = []
         for held, again in zip(holds, rechecks, strict=True):
             assert held.check_id is not None
