@@ -2,18 +2,52 @@
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pytest
 
 Handler = Callable[[BaseHTTPRequestHandler], None]
+T = TypeVar("T")
+
+
+class SharedBrowser:
+    """One Chromium for a whole test module, driven from one event loop kept open between tests: starting
+    Chromium costs more than most captures. Each capture still opens its own browser context."""
+
+    def __init__(self) -> None:
+        from watcher.capture.browser import launch_browser
+
+        self.runner = asyncio.Runner()
+        self.context = launch_browser()
+        self.browser = self.runner.run(self.context.__aenter__())
+
+    def run(self, coro: Coroutine[Any, Any, T]) -> T:
+        return self.runner.run(coro)
+
+    def close(self) -> None:
+        try:
+            self.runner.run(self.context.__aexit__(None, None, None))
+        finally:
+            self.runner.close()
+
+
+@pytest.fixture(scope="module")
+def shared_browser() -> Iterator[SharedBrowser]:
+    """A `SharedBrowser` for the module (closed after its last test)."""
+    value = SharedBrowser()
+    try:
+        yield value
+    finally:
+        value.close()
 
 
 @dataclass

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from types import SimpleNamespace
@@ -21,6 +22,7 @@ from watcher.report.alerts import (
     render_digest,
     short_phrase,
 )
+from watcher.report.render import steps_now
 from watcher.store.report import (
     CandidateFacts,
     ChangeFacts,
@@ -189,9 +191,9 @@ def test_alert_tells_broken_procedures_in_both_languages_from_facts() -> None:
     assert alert is not None and alert.procedures == ("Se connecter",) and alert.audiences == ("caf",)
     assert alert.breaks == ((
         "La procédure « Se connecter » ne passe plus à l'étape 1 : le lien « Mon Compte » est introuvable ;"
-        " à sa place : « Mon espace »",
+        " à sa place : le lien « Mon espace »",
         "The procedure “Se connecter” no longer gets through step 1: the link “Mon Compte” cannot be found;"
-        " in its place: “Mon espace”"),)
+        " in its place: the link “Mon espace”"),)
     assert alert.tutorials == (("Se connecter", "tutoriels/caf/se-connecter/index.html"),)
     assert alert.severity == "breaking" and alert.blocked == (("Se connecter", 1),)
 
@@ -257,3 +259,36 @@ def test_a_digest_lists_blocked_procedures_first_under_their_title() -> None:
     for fmt in ("txt", "html"):
         body = render_digest(Renderer(), [plain, blocked], "fr", fmt, BASE).body
         assert body.index("Démarche bloquée : « Se connecter » — CAF") < body.index("CAF — Mon Compte")
+
+
+def test_a_broken_procedure_shows_the_new_path_and_no_up_to_date_tutorial() -> None:
+    plan = [StepFacts(action="click", role="link", name="Mon Compte"), StepFacts(action="expect", role="heading",
+                                                                                 name="Mon Compte")]
+    broken = ProcedureFacts(name="Se connecter", slug="se-connecter", status="broken", broken_step=1, step=plan[0],
+                            steps=2, problem="missing", plan=plan,
+                            candidate=CandidateFacts(role="link", name="Mon espace", landmark="banner > navigation"))
+    report = CheckReport(id="caf", status="changed", alert=True, procedures=[broken],
+                         target=TargetFacts(name="CAF", url="https://caf.example/"))
+    alert = alert_from_result(report)
+    assert alert is not None
+    assert alert.breaks[0][0].endswith("à sa place : le lien « Mon espace » (menu de l'en-tête)")
+    (name, steps), = alert.steps_now("fr")
+    assert name == "Se connecter"
+    assert steps[0] == "cliquer sur le lien « Mon espace » (menu de l'en-tête) — à vérifier"
+    assert "pas encore vérifiée" in steps[1]
+    alert = replace(alert, tutorials=(("Se connecter", "tutoriels/caf/se-connecter/index.html"),))
+    for fmt in ("txt", "md", "html"):
+        body = render_alert(Renderer(), alert, "fr", fmt, BASE).body
+        assert "Tutoriel à jour" not in body and "ancien chemin, à mettre à jour" in body, fmt
+        assert "— à vérifier" in body, fmt
+    assert Alert.from_json(alert.to_json()) == alert
+
+
+def test_steps_now_puts_the_field_the_page_stopped_on_before_the_click() -> None:
+    plan = [StepFacts(action="fill", label="Code postal"), StepFacts(action="click", role="button", name="Continuer"),
+            StepFacts(action="expect", role="heading", name="Étape 2")]
+    broken = ProcedureFacts(name="Déclarer", status="broken", broken_step=3, step=plan[2], steps=3,
+                            problem="missing", plan=plan, blocked_by=["Date de naissance"])
+    assert steps_now(broken, "fr") == [
+        "remplir le champ « Code postal »", "remplir le champ « Date de naissance » — à vérifier",
+        "cliquer sur le bouton « Continuer »", "voir le titre « Étape 2 » — à vérifier"]

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
 import io
 import socket
 import time
+from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler
 
 import pytest
 from PIL import Image
 
-from tests.conftest import LocalSite
-from watcher.capture.browser import launch_browser
+from tests.conftest import LocalSite, SharedBrowser
 from watcher.capture.page import Capture, capture_target
 from watcher.config.targets import Target
 
@@ -27,14 +26,20 @@ PAGE = """<!DOCTYPE html><html lang="fr"><head><title>Test</title></head><body>
 </main></body></html>"""
 
 
+BROWSER: list[SharedBrowser] = []  # the module's one Chromium, while its tests run
+
+
+@pytest.fixture(scope="module", autouse=True)
+def one_browser(shared_browser: SharedBrowser) -> Iterator[None]:
+    BROWSER.append(shared_browser)
+    yield
+    BROWSER.clear()
+
+
 def capture(site_url: str, **fields: object) -> Capture:
     target = Target(id="t", name="Test", url=site_url, **fields)  # type: ignore[arg-type]
-
-    async def go() -> Capture:
-        async with launch_browser() as browser:
-            return await capture_target(browser, target, max_height=16000)
-
-    return asyncio.run(go())
+    shared = BROWSER[0]
+    return shared.run(capture_target(shared.browser, target, max_height=16000))
 
 
 def test_capture_records_screenshot_annotated_dom_aria_and_meta(local_site: LocalSite) -> None:

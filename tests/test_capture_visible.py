@@ -3,7 +3,6 @@ reach the annotated DOM and the skeleton, with boxes in page coordinates."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import threading
 from collections.abc import Iterator
@@ -12,8 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import LocalSite, _make_handler
-from watcher.capture.browser import launch_browser
+from tests.conftest import LocalSite, SharedBrowser, _make_handler
 from watcher.capture.page import Capture, capture_target
 from watcher.capture.procedures import ProcedureRun, replay
 from watcher.config.targets import Procedure, Settings, Target
@@ -39,12 +37,19 @@ def other_site() -> Iterator[LocalSite]:
     httpd.server_close()
 
 
-def capture(url: str) -> Capture:
-    async def go() -> Capture:
-        async with launch_browser() as browser:
-            return await capture_target(browser, Target(id="t", name="Test", url=url), max_height=16000)
+BROWSER: list[SharedBrowser] = []  # the module's one Chromium, while its tests run
 
-    result = asyncio.run(go())
+
+@pytest.fixture(scope="module", autouse=True)
+def one_browser(shared_browser: SharedBrowser) -> Iterator[None]:
+    BROWSER.append(shared_browser)
+    yield
+    BROWSER.clear()
+
+
+def capture(url: str) -> Capture:
+    shared = BROWSER[0]
+    result = shared.run(capture_target(shared.browser, Target(id="t", name="Test", url=url), max_height=16000))
     assert result.status == "ok", result.reason
     return result
 
@@ -189,11 +194,7 @@ def test_procedure_replay_clicks_inside_an_iframe(local_site: LocalSite) -> None
     ]})
     tgt = Target(id="t", name="Test", url=local_site.url("/"), timeout=10, procedures=[proc])
 
-    async def go() -> ProcedureRun:
-        async with launch_browser() as browser:
-            return await replay(browser, tgt, proc)
-
-    run = asyncio.run(go())
+    run = BROWSER[0].run(replay(BROWSER[0].browser, tgt, proc))
     assert run.status == "ok", message(run)
     assert [s.found.name for s in run.steps if s.found] == ["Nom", "Choisir un créneau", "Créneaux disponibles"]
     # step captures hold the frame's content
@@ -219,15 +220,15 @@ def test_version_1_baseline_is_compared_as_version_1(local_site: LocalSite, tmp_
     tgt = Target(id="t", name="Test", url=local_site.url("/mix.html"))
 
     async def go(store: Store) -> list[CheckResult]:
-        async with launch_browser() as browser:
-            first = await check_target(browser, store, tgt, Settings())
-            folder = store.baseline("t")
-            assert folder is not None
-            (folder / "skeleton.json").write_text(json.dumps(stored), encoding="utf-8")
-            return [first, await check_target(browser, store, tgt, Settings())]
+        browser = BROWSER[0].browser
+        first = await check_target(browser, store, tgt, Settings())
+        folder = store.baseline("t")
+        assert folder is not None
+        (folder / "skeleton.json").write_text(json.dumps(stored), encoding="utf-8")
+        return [first, await check_target(browser, store, tgt, Settings())]
 
     with Store(tmp_path / "snapshots") as store:
-        first, second = asyncio.run(go(store))
+        first, second = BROWSER[0].run(go(store))
     assert first.status == "new"
     assert second.changes == [] and second.alert is False
 

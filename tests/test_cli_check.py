@@ -133,7 +133,7 @@ def test_click_usage_errors_are_one_line_in_french_with_the_help_named(capsys: p
     code, _, err = run("notify-test", "--lang", "en")
     assert code == 2 and "CHANNEL is missing" in err
     code, out, err = run()  # `watcher` alone: the help on stdout, no error
-    assert code == 0 and out.startswith("Usage: watcher") and err == ""
+    assert code == 0 and out.startswith("Utilisation : watcher") and err == ""
 
 
 def test_check_lines_follow_each_language_typography() -> None:

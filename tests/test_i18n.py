@@ -139,15 +139,41 @@ def test_unknown_language_is_french_and_unknown_key_fails() -> None:
 
 
 def test_catalogs_compile_from_po_alone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A fresh clone has no .mo: the .po is compiled at first use (and the result cached when possible)."""
-    folder = tmp_path / "en" / "LC_MESSAGES"
+    """A fresh clone has no .mo: the .po is compiled at first use, and the result cached in the user's cache folder,
+    never beside the .po (a package may be installed read-only); an edited .po is compiled again."""
+    folder = tmp_path / "locale" / "en" / "LC_MESSAGES"
     folder.mkdir(parents=True)
     folder.joinpath("watcher.po").write_bytes(catalog.po_path("en").read_bytes())
-    monkeypatch.setattr(catalog, "LOCALE_DIR", tmp_path)
+    monkeypatch.setattr(catalog, "LOCALE_DIR", tmp_path / "locale")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     catalog.book.cache_clear()
     try:
         assert catalog.text("status.changed", "en") == "changed"
-        assert folder.joinpath("watcher.mo").is_file()
+        assert [p.name for p in folder.iterdir()] == ["watcher.po"]
+        cached = list((tmp_path / "cache" / "watcher" / "catalogs").glob("watcher-en-*.mo"))
+        assert len(cached) == 1
+        catalog.book.cache_clear()
+        assert catalog.text("status.changed", "en") == "changed"  # read from the cache this time
+        po = folder / "watcher.po"
+        po.write_text(po.read_text(encoding="utf-8").replace('"status.changed"\nmsgstr "changed"',
+                                                          '"status.changed"\nmsgstr "altered"'),
+                      encoding="utf-8")
+        catalog.book.cache_clear()
+        assert catalog.text("status.changed", "en") == "altered"
+        assert len(list(cached[0].parent.glob("watcher-en-*.mo"))) == 2
+    finally:
+        catalog.book.cache_clear()
+
+
+def test_catalogs_cache_in_the_temporary_folder_when_the_user_has_none(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "not-a-folder").write_text("")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "not-a-folder"))
+    monkeypatch.setattr(catalog.tempfile, "tempdir", str(tmp_path / "tmp"))
+    catalog.book.cache_clear()
+    try:
+        assert catalog.text("status.changed", "en") == "changed"
+        assert list((tmp_path / "tmp").glob("watcher-*/catalogs/watcher-en-*.mo"))
     finally:
         catalog.book.cache_clear()
 

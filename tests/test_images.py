@@ -10,7 +10,24 @@ from PIL import Image, ImageDraw
 from test_visual import draw_page
 
 from watcher.detect.visual import diff_screenshots
-from watcher.report.pictures import MAX_BYTES, MAX_WIDTH, composite, crop_pair, draw_text
+from watcher.report.pictures import (
+    LABEL_SIZE,
+    MAX_BYTES,
+    MAX_WIDTH,
+    NARROW_WIDTH,
+    STYLES,
+    Layout,
+    _draw_box,
+    _fit,
+    _snap,
+    _veil,
+    _with_header,
+    composite,
+    crop_pair,
+    draw_text,
+    layout_of_dom,
+    target_picture,
+)
 
 
 def open_png(data: bytes) -> Image.Image:
@@ -76,3 +93,94 @@ def test_accented_labels_differ_from_their_base_letters() -> None:
 
     assert (render("Après") != render("Apres")).any()
     assert (render("Après")[:, :, 0] < 128).sum() > (render("Apres")[:, :, 0] < 128).sum()
+
+
+# --- pictures people can read (issue 15 item 5) ---------------------------------------------------------------
+
+FORM_DOM = """<html><body data-watcher-box="0,0,800,600">
+<main data-watcher-box="0,0,800,600">
+<h1 data-watcher-box="20,20,760,40">Déclarer mes ressources</h1>
+<div data-watcher-box="20,100,760,70"><label for="cp" data-watcher-box="20,100,760,24">Code postal</label>
+<input id="cp" data-watcher-box="20,128,300,40"></div>
+<label data-watcher-box="20,200,760,70">Date de naissance <input data-watcher-box="20,228,300,40"></label>
+<p data-watcher-box="20,300,760,24">Un texte <a href="/x" data-watcher-box="100,302,60,20">lien</a> fin.</p>
+</main></body></html>"""
+
+
+def page(width: int = 800, height: int = 600) -> Image.Image:
+    """A white page with a black bar of 'text' in every element box of FORM_DOM."""
+    image = Image.new("RGB", (width, height), "white")
+    draw = ImageDraw.Draw(image)
+    for box in layout_of_dom(FORM_DOM).boxes:
+        x, y, w, h = box
+        draw.rectangle((x + 2, y + 6, x + min(w, 200) - 2, y + h - 6), fill=(30, 30, 30))
+    return image
+
+
+def test_layout_reads_text_boxes_and_labels_for_and_wrapping() -> None:
+    layout = layout_of_dom(FORM_DOM)
+    assert (20, 20, 760, 40) in layout.boxes and (20, 128, 300, 40) in layout.boxes
+    assert (0, 0, 800, 600) not in layout.boxes  # body and main hold no words of their own
+    assert layout.with_label((20, 128, 300, 40)) == (20, 100, 760, 68)  # <label for>
+    assert layout.with_label((20, 228, 300, 40)) == (20, 200, 760, 70)  # wrapping <label>
+    assert layout_of_dom("") == Layout() and layout_of_dom(None) == Layout()
+
+
+def test_a_crop_takes_whole_elements_and_the_field_label() -> None:
+    layout = layout_of_dom(FORM_DOM)
+    window = _snap((0, 110, 800, 100), layout, (800, 600))  # its top edge runs through « Code postal »'s label
+    assert window[1] <= 100 and window[1] + window[3] >= 168
+    crop = check_limits(crop_pair(page(), page(), None, (20, 128, 300, 40), after_layout=layout, margin=10))
+    assert crop.height > 68  # the label above the field is in the picture
+
+
+def test_the_band_is_above_the_screenshot_not_over_it() -> None:
+    shot = page()
+    framed = _with_header(shot.crop((0, 0, 400, 200)), "Avant - 01/12/2026")
+    band = framed.height - 200
+    assert band >= LABEL_SIZE
+    assert np.array_equal(np.asarray(framed)[band:], np.asarray(shot.crop((0, 0, 400, 200))))
+
+
+def test_outline_keeps_off_the_neighbouring_words() -> None:
+    image = Image.new("RGB", (300, 120), "white")
+    neighbour = (0, 0, 300, 50)  # a line of text right above the element
+    element = (20, 52, 100, 40)
+    _draw_box(ImageDraw.Draw(image), element, STYLES["inserted"], [neighbour])
+    pixels = np.asarray(image)
+    assert (pixels[0:50] == 255).all()  # nothing drawn on the words above
+    assert (pixels[92:110, 20:120] != 255).any()  # the outline is there below the element
+
+
+def test_a_cut_word_is_veiled() -> None:
+    layout = layout_of_dom(FORM_DOM)
+    window = (0, 30, 800, 200)  # the heading (20..60) is cut by the top edge
+    half = page().crop((0, 30, 800, 230))
+    before = np.asarray(half).copy()
+    _veil(half, window, layout, 1.0, page())
+    after = np.asarray(half)
+    assert after[0:20, 30:200].min() > before[0:20, 30:200].min()  # the heading's ink is faded
+    assert (after[100:130] == before[100:130]).all()  # whole elements untouched
+
+
+def test_an_inserted_band_is_outlined_around_its_elements() -> None:
+    layout = layout_of_dom(FORM_DOM)
+    assert _fit((0, 190, 800, 90), layout) == (20, 200, 760, 70)  # the label and its field, not the page width
+
+
+def test_a_target_change_is_written_out_not_shown_twice() -> None:
+    image = check_limits(target_picture(page(), (100, 302, 60, 20), "https://a.fr/ancien", "https://a.fr/nouveau",
+                                        layout=layout_of_dom(FORM_DOM), name="lien"))
+    assert image.width < 800  # one place, not two pages side by side
+
+
+def test_phone_pictures_are_unscaled_crops_at_most_the_narrow_width() -> None:
+    layout = layout_of_dom(FORM_DOM)
+    for data in (crop_pair(page(), page(), (20, 128, 300, 40), (20, 228, 300, 40), before_layout=layout,
+                           after_layout=layout, narrow=True),
+                 target_picture(page(), (100, 302, 60, 20), "a", "b", layout=layout, narrow=True)):
+        image = check_limits(data)
+        assert image.width <= NARROW_WIDTH + 1
+    # a 760 px wide label: shown from its left edge, not shrunk (the page's text stays its size)
+    wide = check_limits(crop_pair(page(), page(), (20, 20, 760, 40), (20, 20, 760, 40), narrow=True))
+    assert wide.width == NARROW_WIDTH

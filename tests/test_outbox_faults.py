@@ -272,3 +272,40 @@ def test_a_closed_store_refuses_work_instead_of_touching_sqlite(tmp_path: Path) 
         store.history("x")
     with pytest.raises(StoreError):
         box.entries()
+
+
+def test_an_outbox_file_of_an_earlier_version_moves_into_the_index_once(tmp_path: Path) -> None:
+    snapshots = tmp_path / "snapshots"
+    channels = load_channels(None)
+    with Outbox(snapshots / "outbox.sqlite3") as old:
+        Notifier(old, channels).queue_alert(alert(1))
+        [before] = old.entries()
+    with Outbox.at(snapshots) as box:
+        [moved] = box.entries()
+    assert moved.title == before.title
+    assert moved.status == before.status == "pending"
+    assert not (snapshots / "outbox.sqlite3").exists() and (snapshots / "outbox.sqlite3.merged").exists()
+    with Outbox.at(snapshots) as box:  # once: nothing merged twice
+        assert len(box.entries()) == 1
+
+
+def test_the_web_alerts_page_shows_an_interrupted_attempt_in_french() -> None:
+    from types import SimpleNamespace
+
+    from watcher.deliver.notify import OutboxEntry
+    from watcher.web.app import _ENV
+    from watcher.web.texts import STATUS_SYMBOL, WORDS, ui
+
+    entries = [OutboxEntry(1, "alert", "mediateurs", "json://hook.example/***", "caf", "sent", "Démarche", 2,
+                           "2026-01-05T09:00:00+00:00", "2026-01-05T09:00:00+00:00", "2026-01-05T09:01:00+00:00",
+                           None, (), 1, "idempotent"),
+               OutboxEntry(2, "alert", "local", "mailto://***@mail.example", "caf", "sent", "Démarche", 2,
+                           "2026-01-05T09:00:00+00:00", "2026-01-05T09:00:00+00:00", "2026-01-05T09:01:00+00:00",
+                           None, (), 1, "at-least-once")]
+    html = _ENV.get_template("alerts.html").render(
+        t=lambda key, **v: ui(key, "fr", **v), cli_t=lambda key, **v: key, role_label=lambda role: role, lang="fr",
+        session=SimpleNamespace(role="coordinator", user="coord"), csrf="", path="/alerts", symbols=STATUS_SYMBOL,
+        entries=entries, channels=[], channel_error=None, message=None, paris=lambda when: when,
+        outbox_words=WORDS)
+    assert "renvoyé avec la même clé d&#39;idempotence" in html or "renvoyé avec la même clé d'idempotence" in html
+    assert "doublon possible" in html

@@ -249,6 +249,13 @@ def test_json_round_trip_and_render() -> None:
     assert "link “Mon Compte”" in render_skeleton_text(sk, lang="en")
 
 
+def test_the_listing_quotes_landmark_names_the_language_s_way() -> None:
+    sk = extract_skeleton('<nav aria-label="Principal"><a href="/a">Aide</a></nav>', base_url="https://x.fr/")
+    assert render_skeleton_text(sk).splitlines()[0] == "[menu « Principal »]"
+    english = render_skeleton_text(sk, lang="en")
+    assert english.splitlines()[0] == "[menu “Principal”]" and "«" not in english
+
+
 def test_empty_or_odd_documents() -> None:
     assert extract_skeleton("").elements == []
     assert extract_skeleton("   ").elements == []

@@ -175,7 +175,7 @@ def test_a_new_report_keeps_facts_and_each_reader_gets_its_language(tmp_path: Pa
     assert french.procedures[0].message.startswith("La procédure « Se connecter » ne passe plus à l'étape 1")
     assert english.procedures[0].message == (
         "The procedure “Se connecter” no longer gets through step 1: the link “Mon Compte” cannot be found;"
-        " in its place: “Mon espace”")
+        " in its place: the link “Mon espace”")
     assert english.procedures[0].step == "click the link “Mon Compte”"
     assert english.changes[0].summary.startswith("The link “Mon Compte” is now called “Mon espace”")
     assert french.changes[0].summary.startswith("Le lien « Mon Compte » s'appelle désormais « Mon espace »")

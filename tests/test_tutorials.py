@@ -267,3 +267,16 @@ def test_alert_links_the_tutorial_of_a_procedure_it_breaks() -> None:
     for fmt in ("txt", "md", "html"):
         body = render_alert(Renderer(), alert, "fr", fmt, "https://veille.example.org/").body
         assert f"https://veille.example.org/tutoriels/caf/{SLUG}/index.html" in body
+
+
+def test_a_broken_procedure_animation_opens_on_its_warning() -> None:
+    from io import BytesIO
+
+    from PIL import Image as PILImage
+
+    from watcher.publish.tutorials import animation
+
+    frames = [(PILImage.new("RGB", (400, 200), "white"), "Étape 1 : cliquez sur le lien « Mon Compte »")]
+    plain = PILImage.open(BytesIO(animation(frames)))
+    warned = PILImage.open(BytesIO(animation(frames, warning="Attention : la démarche ne passe plus à l'étape 1.")))
+    assert getattr(warned, "n_frames", 1) == getattr(plain, "n_frames", 1) + 1

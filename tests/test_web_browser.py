@@ -139,7 +139,7 @@ def test_add_a_local_page_and_see_what_watcher_sees(page: Page, base: str, root:
     page.get_by_role("link", name="Ajouter une page").click()
     page.get_by_label("Adresse de la page").fill(site.url("/mairie.html"))
     page.get_by_label("Étiquettes (séparées par des virgules)").fill("mairie, etat-civil")
-    page.get_by_label("Quand la vérifier").select_option(label="chaque jour à 7 h")
+    page.get_by_label("Quand la vérifier").select_option(label="chaque jour à 7 h UTC")
     page.get_by_role("button", name="Essayer").click()
     expect(page.get_by_role("heading", name="Ce que watcher voit", exact=True)).to_be_visible(timeout=60_000)
     skeleton = page.locator("section.skeleton")

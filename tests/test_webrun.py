@@ -67,6 +67,11 @@ def test_check_requests_are_reused_finished_and_expired(tmp_path: Path) -> None:
         third = requests.ask("p", "alice", now=now)
         assert (requests.get(third) or asked).after == check
         assert requests.expire(now + timedelta(hours=2)) == 1 and (requests.get(third) or asked).state == "expired"
+        fourth = requests.ask("p", "alice", now=now)
+        assert requests.ask("p", "alice", "web", now=now) == fourth  # taken over by a web page with no service
+        assert (requests.get(fourth) or asked).performer == "web"
+        requests.set_state(fourth, "running", now=now)
+        assert requests.expire(now + timedelta(hours=2)) == 1 and (requests.get(fourth) or asked).state == "failed"
 
 
 def test_the_dashboard_reads_at_most_the_last_30_checks_of_a_page(tmp_path: Path,

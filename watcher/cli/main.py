@@ -13,6 +13,7 @@ import click
 
 from watcher import __version__
 from watcher.cli.common import EXIT_ALERT, EXIT_ERROR, EXIT_OK, Paths, emit_json
+from watcher.cli.help import HelpGroup
 from watcher.errors import ConfigError, InputError, WatcherError
 from watcher.safety.sanitize import guard_stdout, strip_controls
 
@@ -73,8 +74,10 @@ def argv_lang(argv: list[str]) -> str:
     return pick_lang(None)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=HelpGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="watcher")
+@click.option("--lang", type=click.Choice(["fr", "en"]), default=None, expose_value=False,
+              help="Langue des messages (fr par défaut).")  # read by main() (WATCHER_LANG), e.g. for --help
 def cli() -> None:
     """watcher : surveille les pages des services publics et prévient le réseau quand l'interface change."""
 

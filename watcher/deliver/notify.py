@@ -543,13 +543,14 @@ class Outbox:
         wanted = None if ids is None else sorted(set(ids))
         if wanted is not None and not wanted:
             return []
-        where, args = "status = 'pending'", ()  # type: tuple[str, tuple[Any, ...]]
+        where, args = "status = 'pending'", list[Any]()
         if not force:
-            where, args = where + " AND due <= ?", (_iso(now),)
+            where += " AND due <= ?"
+            args.append(_iso(now))
         if wanted is not None:
             where += f" AND id IN ({','.join('?' * len(wanted))})"
-            args = (*args, *wanted)
-        return self._rows(where, args)
+            args.extend(wanted)
+        return self._rows(where, tuple(args))
 
     def held_due(self, force: bool = False) -> list[Row]:
         if force:

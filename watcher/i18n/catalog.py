@@ -2,8 +2,11 @@
 
 The `.po` files are the only source: they are compiled at first use (Babel reads the `.po`, writes the `.mo`
 bytes, the standard library's `gettext.GNUTranslations` reads them) and kept for the life of the process, so a fresh
-clone needs no build step. The compiled bytes are also cached beside the `.po` (`watcher.mo`, ignored by git, rewritten
-whenever the `.po` is newer) when the folder is writable, which saves later processes Babel's import (about 0.2 s). Message ids are keys (« status.changed »). A plural message has the key as both
+clone needs no build step. The compiled bytes are also cached in the user's cache folder (`$XDG_CACHE_HOME/watcher`,
+else `~/.cache/watcher`; `%LOCALAPPDATA%\\watcher` on Windows, `~/Library/Caches/watcher` on macOS; the system's
+temporary folder when none is writable), never inside the package, which may be installed read-only. A cached file
+is named after the SHA-256 of its `.po`, so two installs (or a `.po` edited) never read each other's; it saves later
+processes Babel's import (about 0.2 s). Message ids are keys (« status.changed »). A plural message has the key as both
 msgid and msgid_plural and is chosen by the value `count`; an entry « key/var » is the plural phrase that fills the
 placeholder `{var}` of « key », chosen by the value of `var` (« {count}, {alerts} » with « summary/count » →
 « 1 page vérifiée », « summary/alerts » → « 2 alertes »). Plural rules come from each file's Plural-Forms header
@@ -14,12 +17,15 @@ from __future__ import annotations
 
 import functools
 import gettext
+import hashlib
 import io
 import os
+import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["DEFAULT_LANG", "LANGS", "book", "has", "po_path", "text", "translations"]
+__all__ = ["DEFAULT_LANG", "LANGS", "book", "cache_dirs", "has", "po_path", "text", "translations"]
 
 LOCALE_DIR = Path(__file__).parent / "locale"
 DOMAIN = "watcher"
@@ -55,30 +61,50 @@ def book(lang: str) -> Book:
     return Book(lang, translations, frozenset(ids), frozenset(plurals))
 
 
+def cache_dirs() -> list[Path]:
+    """Where compiled catalogs may be kept, first choice first: the user's cache folder
+    (`$XDG_CACHE_HOME/watcher/catalogs`, else the platform's: `~/.cache`, `~/Library/Caches`, `%LOCALAPPDATA%`),
+    then the system's temporary folder (`watcher-<user>/catalogs`)."""
+    if os.environ.get("XDG_CACHE_HOME"):
+        base = Path(os.environ["XDG_CACHE_HOME"])
+    elif sys.platform == "win32" and os.environ.get("LOCALAPPDATA"):
+        base = Path(os.environ["LOCALAPPDATA"])
+    elif sys.platform == "darwin":
+        base = Path.home() / "Library" / "Caches"
+    else:
+        base = Path.home() / ".cache"
+    user = os.environ.get("USER") or os.environ.get("USERNAME") or str(getattr(os, "getuid", lambda: 0)())
+    return [base / "watcher" / "catalogs", Path(tempfile.gettempdir()) / f"watcher-{user}" / "catalogs"]
+
+
 def compiled(lang: str) -> bytes:
-    """The `.mo` bytes of `lang`: the cached file when it is newer than the `.po`, else compiled now (and cached
-    if the folder is writable; a read-only install just compiles at each start)."""
-    po = po_path(lang)
-    mo = po.with_suffix(".mo")
-    try:
-        if mo.stat().st_mtime_ns >= po.stat().st_mtime_ns:
-            return mo.read_bytes()
-    except OSError:
-        pass
+    """The `.mo` bytes of `lang`: the cached file made from this very `.po` (same SHA-256) when there is one, else
+    compiled now and cached in the first writable folder of `cache_dirs()` (nowhere when none is writable: a
+    process then compiles at each start). Raises OSError if the `.po` cannot be read."""
+    po = po_path(lang).read_bytes()
+    name = f"{DOMAIN}-{lang}-{hashlib.sha256(po).hexdigest()[:20]}.mo"
+    folders = cache_dirs()
+    for folder in folders:
+        try:
+            return (folder / name).read_bytes()
+        except OSError:
+            continue
     from babel.messages.mofile import write_mo
     from babel.messages.pofile import read_po
 
-    with po.open("rb") as handle:
-        catalog = read_po(handle, locale=lang, domain=DOMAIN)
+    catalog = read_po(io.BytesIO(po), locale=lang, domain=DOMAIN)
     buffer = io.BytesIO()
     write_mo(buffer, catalog, use_fuzzy=False)
     data = buffer.getvalue()
-    try:
-        partial = mo.with_name(f".{mo.name}.{os.getpid()}")
-        partial.write_bytes(data)
-        partial.replace(mo)
-    except OSError:
-        pass
+    for folder in folders:
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            partial = folder / f".{name}.{os.getpid()}"
+            partial.write_bytes(data)
+            partial.replace(folder / name)  # atomic: another process reads the whole file or none
+            break
+        except OSError:
+            continue
     return data
 
 

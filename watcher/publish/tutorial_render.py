@@ -198,11 +198,12 @@ class TutorialPublisher:
 
     def write_version(self, history: History, version: Version, tutorial: Tutorial) -> Version:
         """Pictures (only when not drawn yet with the same captions), page, printable page; queue its PDF."""
-        drawn = hashlib.sha256(json.dumps([RENDER_VERSION, self.lang, [s.caption for s in tutorial.steps]])
+        warning = self.warning(history, version)
+        drawn = hashlib.sha256(json.dumps([RENDER_VERSION, self.lang, [s.caption for s in tutorial.steps], warning])
                                .encode()).hexdigest()[:16]
         rel = f"{history.path}{version.folder}/"
         if drawn != version.drawn or not (self.builder.site.out / rel / "animation.webp").is_file():
-            self.draw(rel, tutorial)
+            self.draw(rel, tutorial, warning)
         context = self.context(history, version, tutorial, prefix="")
         site = self.builder.site
         printable = self.builder.render("tutorial_print.html.j2", "../" * rel.count("/"), **context)
@@ -219,13 +220,23 @@ class TutorialPublisher:
     def has_pdf(self, job: PdfJob) -> bool:
         return self.builder.pdf or job.pdf.is_file()
 
-    def draw(self, rel: str, tutorial: Tutorial) -> None:
+    def warning(self, history: History, version: Version) -> str | None:
+        """The warning a broken procedure's current tutorial carries (page, printed sheet, PDF, animation)."""
+        from watcher.i18n.dates import day
+
+        if not history.broken_now or not history.versions or history.versions[-1].folder != version.folder:
+            return None
+        latest = history.latest
+        return self.builder.t("tutorial_broken", step=latest.broken_step if latest else "?",
+                              date=day(version.time, self.lang) if version.time else "")
+
+    def draw(self, rel: str, tutorial: Tutorial, warning: str | None = None) -> None:
         for step in tutorial.steps:
             self.builder.site.write(f"{rel}etape-{step.number:02d}.png", png_bytes(step.picture.image))
             if step.picture.narrow is not None:
                 self.builder.site.write(f"{rel}etape-{step.number:02d}-tel.png", png_bytes(step.picture.narrow))
         frames = [(step.picture.image, step.caption) for step in tutorial.steps]
-        self.builder.site.write(rel + "animation.webp", animation(frames))
+        self.builder.site.write(rel + "animation.webp", animation(frames, warning=warning))
 
     def context(self, history: History, version: Version, tutorial: Tutorial, prefix: str) -> dict[str, Any]:
         steps = [{"number": s.number, "caption": s.caption, "image": f"{prefix}etape-{s.number:02d}.png",

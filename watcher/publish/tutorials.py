@@ -25,7 +25,7 @@ from PIL import Image, ImageDraw, ImageFilter, ImageFont
 from watcher.config.targets import Procedure, Step
 from watcher.i18n.phrases import quoted, role_noun
 from watcher.i18n.texts import t
-from watcher.report.pictures import draw_text
+from watcher.report.pictures import draw_text, system_font
 from watcher.report.render import step_words
 from watcher.store import files as snapfiles
 from watcher.store.reader import SnapshotReader
@@ -350,9 +350,13 @@ def png_bytes(image: Image.Image) -> bytes:
 
 # --- the walkthrough animation -------------------------------------------------------------------------------
 
-def animation(frames: Sequence[tuple[Image.Image, str]], *, width: int = ANIMATION_WIDTH) -> bytes:
-    """An animated WebP playing the steps (~2 s each), each frame captioned; ≤ `width` px wide."""
-    rendered = [_frame(image, caption, width) for image, caption in frames]
+def animation(frames: Sequence[tuple[Image.Image, str]], *, width: int = ANIMATION_WIDTH,
+              warning: str | None = None) -> bytes:
+    """An animated WebP playing the steps (~2 s each), each frame captioned; ≤ `width` px wide. A `warning`
+    (a broken procedure) opens the animation on a frame of its own and heads every step's caption."""
+    rendered = [_frame(image, f"⚠ {caption}" if warning else caption, width) for image, caption in frames]
+    if warning:
+        rendered.insert(0, _warning_frame(warning, width, rendered[0].height if rendered else 300))
     height = max(f.height for f in rendered)
     padded = []
     for frame in rendered:
@@ -363,6 +367,26 @@ def animation(frames: Sequence[tuple[Image.Image, str]], *, width: int = ANIMATI
     padded[0].save(buffer, "WEBP", save_all=True, append_images=padded[1:], duration=FRAME_MS, loop=0,
                    quality=80, method=1)
     return buffer.getvalue()
+
+
+WARNING_PAPER = (255, 236, 179)  # a pale amber: the colour of a notice, not of an error
+
+
+def _warning_frame(text: str, width: int, height: int) -> Image.Image:
+    """A frame holding only the warning, in large type on amber, shown twice as long as a step."""
+    size = CAPTION_SIZE + 4
+    font = system_font(size) or ImageFont.load_default(size=size)  # the font draw_text will draw with
+    lines: list[str] = []
+    for word in text.split():
+        if lines and font.getlength(f"{lines[-1]} {word}") <= width - 48:
+            lines[-1] = f"{lines[-1]} {word}"
+        else:
+            lines.append(word)
+    frame = Image.new("RGB", (width, max(height, 40 + len(lines) * (CAPTION_SIZE + 14))), WARNING_PAPER)
+    draw = ImageDraw.Draw(frame)
+    for index, line in enumerate(lines):
+        draw_text(draw, (24, 24 + index * (CAPTION_SIZE + 14)), line, CAPTION_SIZE + 4, (60, 30, 0))
+    return frame
 
 
 def _frame(image: Image.Image, caption: str, width: int) -> Image.Image:

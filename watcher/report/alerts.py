@@ -104,6 +104,8 @@ class Alert:
     blocked: tuple[tuple[str, int], ...] = ()
     already: tuple[str, ...] = ()  # blocked procedures that already failed at that step at the previous check
     said: tuple[str, ...] = ()  # blocked procedures whose break the outbox already sent (set when queued)
+    # (procedure, French steps, English steps): a broken procedure's steps as they are now (report.render.steps_now)
+    paths: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = ()
 
     @property
     def severity(self) -> str:
@@ -146,6 +148,10 @@ class Alert:
             notes.append(note[:1].upper() + note[1:])
         return notes
 
+    def steps_now(self, lang: str) -> list[tuple[str, tuple[str, ...]]]:
+        """(procedure, its steps as they are now in `lang`) for each broken procedure that has them."""
+        return [(name, fr if lang == "fr" else en) for name, fr, en in self.paths if fr or en]
+
     def tutorial_links(self, changelog_url: str | None) -> list[tuple[str, str]]:
         """(procedure, address of its current tutorial) for the procedures this change broke or altered."""
         if not changelog_url:
@@ -168,6 +174,7 @@ class Alert:
             procedures=tuple(data["procedures"]), audiences=tuple(data["audiences"]),
             tutorials=tuple((str(n), str(p)) for n, p in data.get("tutorials") or []),
             breaks=tuple((str(fr), str(en)) for fr, en in data.get("breaks") or []),
+            paths=tuple((str(n), tuple(map(str, fr)), tuple(map(str, en))) for n, fr, en in data.get("paths") or []),
             blocked=tuple((str(n), int(s)) for n, s in data.get("blocked") or []),
             already=tuple(str(n) for n in data.get("already") or []),
             said=tuple(str(n) for n in data.get("said") or []))
@@ -230,7 +237,7 @@ def alert_from_result(result: CheckReport | Reportable, procedures: Sequence[Any
     and optionally `.audiences`). Sentences are rendered here from the report's facts, in French and English
     (report/render.py).
     """
-    from watcher.report.render import procedure_message
+    from watcher.report.render import procedure_message, steps_now
 
     report = as_report(result)
     if not report.alert:
@@ -249,6 +256,7 @@ def alert_from_result(result: CheckReport | Reportable, procedures: Sequence[Any
         tutorials=tutorial_paths(report, names),
         breaks=tuple((_fresh(procedure_message(p, "fr"), p, "fr"), _fresh(procedure_message(p, "en"), p, "en"))
                      for p in facts),
+        paths=tuple((p.name, tuple(steps_now(p, "fr")), tuple(steps_now(p, "en"))) for p in facts if p.plan),
         blocked=tuple((p.name, p.broken_step or 0) for p in facts),
         already=tuple(p.name for p in facts if p.already))
 
@@ -354,7 +362,8 @@ def escaped(alert: Alert, fmt: str) -> Alert:
         alert, target_name=safe(alert.target_name), changes=changes, tags=tuple(map(safe, alert.tags)),
         procedures=tuple(map(safe, alert.procedures)), audiences=tuple(map(safe, alert.audiences)),
         tutorials=tuple((safe(name), path) for name, path in alert.tutorials),
-        breaks=tuple((safe(fr), safe(en)) for fr, en in alert.breaks))
+        breaks=tuple((safe(fr), safe(en)) for fr, en in alert.breaks),
+        paths=tuple((safe(n), tuple(map(safe, fr)), tuple(map(safe, en))) for n, fr, en in alert.paths))
 
 
 def render_alert(renderer: Renderer, alert: Alert, lang: str, fmt: str, changelog_url: str | None) -> Message:

@@ -68,12 +68,13 @@ class Style:
     width: int
     dash: tuple[int, int] | None  # (drawn, skipped) pixels; None for a solid line
     legend: str  # catalog key of the legend's words (the pictures are in French: captures run a French browser)
+    tag: str = ""  # catalog key of the one word written beside each outline (« ajouté »)
 
 
 STYLES = {
-    "inserted": Style((0, 140, 60), 6, None, "picture.inserted"),
-    "removed": Style((210, 0, 0), 4, (18, 8), "picture.removed"),
-    "changed": Style((245, 130, 0), 4, (5, 5), "picture.changed"),
+    "inserted": Style((0, 140, 60), 6, None, "picture.inserted", "picture.tag.inserted"),
+    "removed": Style((210, 0, 0), 4, (18, 8), "picture.removed", "picture.tag.removed"),
+    "changed": Style((245, 130, 0), 4, (5, 5), "picture.changed", "picture.tag.changed"),
 }
 
 ImageSource = Path | str | bytes | Image.Image | np.ndarray
@@ -156,9 +157,10 @@ def crop_pair(
              (after, boxes[1], marks, place_a, after_label, layouts[1], after_note))
     for image, box, extra, place, label, layout, note in sides:
         wanted = _narrow_window(place, margin) if narrow else _grow(place, margin)
-        window = _snap(_clip(wanted, image.size), layout, image.size, keep=_clip(place, image.size))
+        window = _snap(_clip(wanted, image.size), layout, image.size, keep=_clip(place, image.size),
+                       sideways=not narrow)
         half = image.crop(_corners(window))
-        _veil(half, window, layout, 1.0, image)
+        _veil(half, window, layout, 1.0, image, keep=[b for b in (before_box, after_box, *after_marks) if b])
         others = [_shift(o, window) for o in layout.boxes]
         draw = ImageDraw.Draw(half)
         for outlined in [b for b in (box, *extra) if b]:
@@ -192,9 +194,9 @@ def target_picture(
     after = _open(after_png)
     layout = layout or Layout()
     wanted = _narrow_window(box, MARGIN) if narrow else _grow(box, MARGIN)
-    window = _snap(_clip(wanted, after.size), layout, after.size, keep=_clip(box, after.size))
+    window = _snap(_clip(wanted, after.size), layout, after.size, keep=_clip(box, after.size), sideways=not narrow)
     half = after.crop(_corners(window))
-    _veil(half, window, layout, 1.0, after)
+    _veil(half, window, layout, 1.0, after, keep=[box])
     _draw_box(ImageDraw.Draw(half), _shift(box, window), STYLES["changed"],
               [_shift(o, window) for o in layout.boxes])
     if narrow and half.width > NARROW_WIDTH:
@@ -219,7 +221,7 @@ def step_crop(run: ProcedureRun, *, narrow: bool = False) -> bytes | None:
     stopped = [e.box for e in now.elements if e.box and e.role in FIELD_ROLES and e.name in run.blocked_by]
     if run.reference_png is None or not (before_box or after_box or stopped):
         return None
-    note = t("picture.stopped") if stopped and not after_box else None
+    note = t("picture.stopped") if stopped and not after_box else t("picture.click_now") if run.candidate else None
     return crop_pair(run.reference_png, run.shots[-1].png, before_box, after_box,
                      before_layout=layout_of_skeleton(run.reference_page), after_layout=layout_of_skeleton(now),
                      narrow=narrow, after_marks=stopped if not after_box else (), after_note=note)
@@ -305,10 +307,13 @@ def _shift(box: Box, window: Box, scale: float = 1.0) -> Box:
 
 
 def _narrow_window(box: Box, margin: int) -> Box:
-    """At most NARROW_WIDTH wide around `box` (a wider box is kept whole: the picture is then scaled down),
-    with `margin` above and below."""
+    """At most NARROW_WIDTH wide around `box`, with `margin` above and below. A wider box (a heading, a label
+    and its field: blocks as wide as the page's column, their words at the left) is shown from its left edge:
+    the picture stays unscaled, so its text keeps the page's size."""
     x, y, w, h = box
-    width = max(w + 16, min(NARROW_WIDTH, w + 2 * margin))
+    if w + 16 > NARROW_WIDTH:
+        return (x - 8, y - margin, NARROW_WIDTH, h + 2 * margin)
+    width = min(NARROW_WIDTH, w + 2 * margin)
     return (x + w // 2 - width // 2, y - margin, width, h + 2 * margin)
 
 
@@ -407,10 +412,12 @@ def layout_of_skeleton(skeleton: Skeleton | None) -> Layout:
     return Layout(boxes, tuple(labels))
 
 
-def _snap(window: Box, layout: Layout, size: tuple[int, int], keep: Box | None = None) -> Box:
+def _snap(window: Box, layout: Layout, size: tuple[int, int], keep: Box | None = None,
+          sideways: bool = True) -> Box:
     """The window moved to element boundaries: an edge crossing an element moves out to take the whole element
     in when that is within SNAP_LIMIT; a top or bottom edge that cannot moves in to leave it out, when `keep`
-    stays whole; what is still cut is veiled afterwards (`_veil`)."""
+    stays whole; what is still cut is veiled afterwards (`_veil`). `sideways=False` keeps the width (the
+    narrow pictures, whose width is what keeps their text legible)."""
     x0, y0, x1, y1 = _corners(window)
     far = (x0 - SNAP_LIMIT, y0 - SNAP_LIMIT, x1 + SNAP_LIMIT, y1 + SNAP_LIMIT)
     k = _corners(keep) if keep else None
@@ -422,7 +429,7 @@ def _snap(window: Box, layout: Layout, size: tuple[int, int], keep: Box | None =
                     y0 = c0 - 4 if c0 - 4 >= far[1] else c1 + 4 if k is None or c1 + 4 <= k[1] else y0
                 if c0 < y1 < c1:
                     y1 = c1 + 4 if c1 + 4 <= far[3] else c0 - 4 if k is None or c0 - 4 >= k[3] else y1
-            if c0 < y1 and c1 > y0:
+            if sideways and c0 < y1 and c1 > y0:
                 if b0 < x0 < b1 and b0 - 4 >= far[0]:
                     x0 = b0 - 4
                 if b0 < x1 < b1 and b1 + 4 <= far[2]:
@@ -432,14 +439,16 @@ def _snap(window: Box, layout: Layout, size: tuple[int, int], keep: Box | None =
     return _clip((x0, y0, max(x1 - x0, 1), max(y1 - y0, 1)), size)
 
 
-def _veil(half: Image.Image, window: Box, layout: Layout, scale: float, page: Image.Image | None = None) -> None:
+def _veil(half: Image.Image, window: Box, layout: Layout, scale: float, page: Image.Image | None = None,
+          keep: Sequence[Box] = ()) -> None:
     """Elements the window still cuts through are veiled (page colour at 85 %), so no half word is read: those
-    cut by the top or bottom edge, starting left of the window, or whose pixels (`page`, the whole screenshot)
-    go on past the right edge (a block's box is wider than its left-aligned words: only ink tells)."""
+    cut by the top or bottom edge, starting left of the window, or whose words (`page`, the whole screenshot)
+    go on past the right edge (a block's box is wider than its left-aligned words: only ink tells). The
+    elements the picture is about (`keep`) are never veiled."""
     wx0, wy0, wx1, wy1 = _corners(window)
-    cut = [b for b in layout.boxes if _overlaps(b, window) and (
+    cut = [b for b in layout.boxes if b not in keep and _overlaps(b, window) and (
         b[1] < wy0 or b[1] + b[3] > wy1 or b[0] < wx0 or (b[0] + b[2] > wx1 and _ink_past(page, b, wx1)))]
-    cut = [b for b in cut if b[2] * b[3] <= window[2] * window[3] // 2]  # a page-wide block is no word
+    cut = [b for b in cut if b[3] <= window[3] // 2]  # a block taller than that is a container, not a word
     if not cut:
         return
     mask = Image.new("L", half.size, 0)
@@ -451,14 +460,17 @@ def _veil(half: Image.Image, window: Box, layout: Layout, scale: float, page: Im
 
 
 def _ink_past(page: Image.Image | None, box: Box, edge: int) -> bool:
-    """Whether the box shows anything but flat colour in the 16 px right of `edge` (its words go on there)."""
+    """Whether the box has words in the 16 px right of `edge`: a row of that strip whose pixels vary along it
+    (a field's border or background is flat along a row; letters are not)."""
     if page is None:
         return False
     right = min(edge + 16, box[0] + box[2], page.width)
     if right <= edge:
         return False
     strip = np.asarray(page.crop((edge, max(box[1], 0), right, min(box[1] + box[3], page.height))).convert("L"))
-    return bool(strip.size) and int(strip.max()) - int(strip.min()) > 48
+    if not strip.size:
+        return False
+    return bool((strip.max(axis=1).astype(np.int16) - strip.min(axis=1) > 48).any())
 
 
 # ---------------------------------------------------------------------------------------------------- drawing
@@ -469,7 +481,9 @@ def _outline_after(half: Image.Image, diff: VisualDiff, window: Box, scale: floa
     others = [_shift(o, window, scale) for o in layout.boxes]
     for region in diff.regions:
         if region.kind != "removed":
-            _draw_box(draw, _shift(_fit(region.box, layout), window, scale), STYLES[region.kind], others)
+            style = STYLES[region.kind]
+            _draw_tag(half, _draw_box(draw, _shift(_fit(region.box, layout), window, scale), style, others),
+                      style, others)
 
 
 def _outline_before(half: Image.Image, diff: VisualDiff, window: Box, scale: float, layout: Layout) -> None:
@@ -483,10 +497,11 @@ def _outline_before(half: Image.Image, diff: VisualDiff, window: Box, scale: flo
             box = (region.x, diff.row_map.before_row(region.y), region.width, region.height)
         else:
             continue
-        _draw_box(draw, _shift(_fit(box, layout), window, scale), STYLES[region.kind], others)
+        style = STYLES[region.kind]
+        _draw_tag(half, _draw_box(draw, _shift(_fit(box, layout), window, scale), style, others), style, others)
 
 
-def _draw_box(draw: ImageDraw.ImageDraw, box: Box, style: Style, others: Sequence[Box] = ()) -> None:
+def _draw_box(draw: ImageDraw.ImageDraw, box: Box, style: Style, others: Sequence[Box] = ()) -> Box:
     """A rectangle drawn OUTLINE_GAP pixels outside the element (the element itself stays visible); on a side
     where that line would run over another element (`others`, same coordinates), the line comes closer, down
     to the element's own edge, so it never crosses words."""
@@ -509,6 +524,29 @@ def _draw_box(draw: ImageDraw.ImageDraw, box: Box, style: Style, others: Sequenc
     x1, y1 = x + w + right + half, y + h + bottom + half
     for start, end in (((x0, y0), (x1, y0)), ((x1, y0), (x1, y1)), ((x1, y1), (x0, y1)), ((x0, y1), (x0, y0))):
         _draw_line(draw, start, end, style)
+    return (x0 - half, y0 - half, x1 - x0 + width, y1 - y0 + width)
+
+
+TAG_SIZE = 16
+
+
+def _draw_tag(image: Image.Image, outline: Box, style: Style, others: Sequence[Box]) -> None:
+    """The outline's word (« ajouté ») in a small label OUTSIDE it: above, below, right or left, the first
+    place inside the picture that covers no element (`others`), else the first inside the picture."""
+    if not style.tag:
+        return
+    text = t(style.tag)
+    w, h = round(_text_width(text, TAG_SIZE)) + 10, TAG_SIZE + 8
+    x, y, ow, oh = outline
+    places = [(x, y - h - 1), (x, y + oh + 1), (x + ow + 2, y), (x - w - 2, y)]
+    inside = [(px, py) for px, py in places if px >= 0 and py >= 0 and px + w <= image.width and py + h <= image.height]
+    free = [(px, py) for px, py in inside if not any(_overlaps((px, py, w, h), o) for o in others)]
+    if not (free or inside):
+        return
+    px, py = (free or inside)[0]
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((px, py, px + w - 1, py + h - 1), fill=PAPER, outline=style.colour, width=2)
+    draw_text(draw, (px + 5, py + 3), text, TAG_SIZE, INK)
 
 
 def _draw_line(draw: ImageDraw.ImageDraw, start: tuple[int, int], end: tuple[int, int], style: Style) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from watcher.i18n.phrases import quoted, role_noun
+from watcher.i18n.phrases import place, quoted, role_noun
 from watcher.i18n.texts import t
 from watcher.store.report import ChangeFacts, CheckReport, ProcedureFacts, StepFacts
 
@@ -20,6 +20,8 @@ __all__ = [
     "procedure_message",
     "procedure_step",
     "report_json",
+    "candidate_words",
+    "steps_now",
     "sentence",
     "step_words",
 ]
@@ -100,7 +102,7 @@ def _procedure_words(run: ProcedureFacts, lang: str, said: bool) -> str:
     text = t("proc.broken", lang, name=name, number=run.broken_step,
              problem=problem_words(run.step, run.problem, run.detail, lang))
     if run.candidate:
-        text += t("proc.candidate", lang, name=quoted(run.candidate.name, lang))
+        text += t("proc.candidate", lang, name=candidate_words(run, lang))
     if run.blocked_by:
         text += t("proc.blocked", lang, fields=", ".join(quoted(f, lang) for f in run.blocked_by))
     if run.already:
@@ -131,6 +133,52 @@ def sentence(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+def candidate_words(run: ProcedureFacts, lang: str = "fr") -> str:
+    """What to click now, as a mediator says it: « le lien « Mon espace personnel » (menu de l'en-tête) »;
+    "" without a candidate."""
+    candidate = run.candidate
+    if candidate is None:
+        return ""
+    where = place(candidate.landmark, lang)
+    subject = _role_subject(candidate.role, candidate.name, lang)
+    return f"{subject} ({where})" if where else subject
+
+
+def steps_now(run: ProcedureFacts, lang: str = "fr") -> list[str]:
+    """The procedure's steps as they are now, in words: the broken step replaced by the same action on the
+    nearest candidate, marked « à vérifier » (or the step itself, marked so, without a candidate); the steps
+    after it, not replayed, marked « pas encore vérifiée ». [] when the report keeps no plan (older reports)."""
+    words = []
+    for number, step in enumerate(run.plan, start=1):
+        broken = run.status == "broken" and run.broken_step
+        if broken and number == run.broken_step:
+            if run.candidate is not None and step.role is not None:
+                step = step.model_copy(update={"role": run.candidate.role, "name": run.candidate.name})
+                where = place(run.candidate.landmark, lang)
+                text = step_words(step, lang) + (f" ({where})" if where else "")
+            else:
+                text = step_words(step, lang)
+            words.append(t("proc.to_check", lang, step=text))
+        elif broken and number > (run.broken_step or 0):
+            words.append(t("proc.not_checked", lang, step=step_words(step, lang)))
+        else:
+            words.append(step_words(step, lang))
+    return _with_new_fields(run, words, lang)
+
+
+def _with_new_fields(run: ProcedureFacts, words: list[str], lang: str) -> list[str]:
+    """The required fields the page stopped on (`blocked_by`), each as a step « remplir le champ … — à
+    vérifier » before the click that should have moved on (the last click before the broken step)."""
+    if run.status != "broken" or not run.blocked_by or not run.broken_step:
+        return words
+    clicks = [n for n, step in enumerate(run.plan[:run.broken_step], start=1) if step.action == "click"]
+    at = (clicks[-1] if clicks else run.broken_step) - 1
+    new = [t("proc.to_check", lang, step=t("proc.step.fill", lang, subject=t("proc.subject.field", lang,
+                                                                               name=quoted(field, lang))))
+           for field in run.blocked_by]
+    return words[:at] + new + words[at:]
+
+
 def procedure_step(run: ProcedureFacts, lang: str = "fr") -> str | None:
     """The broken step in words (None when nothing broke)."""
     if run.legacy is not None:
@@ -149,7 +197,7 @@ def procedure_json(run: ProcedureFacts, lang: str = "fr") -> dict[str, Any]:
         "name": run.name, "slug": run.slug, "audience": run.audience, "status": run.status,
         "broken_step": run.broken_step, "step": procedure_step(run, lang), "problem": run.problem,
         "expected": run.step.expected() if broken and run.step is not None else None,
-        "url": run.url, "candidate": run.candidate.model_dump() if run.candidate else None,
+        "url": run.url, "candidate": run.candidate.model_dump(exclude_defaults=True) if run.candidate else None,
         "blocked_by": run.blocked_by, "new": run.new, "message": procedure_message(run, lang),
         "reason": run.reason, "duration_s": run.duration_s, **extra,
     }

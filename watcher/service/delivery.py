@@ -29,12 +29,15 @@ log = logging.getLogger(__name__)
 
 def queue_alert_actions(store: Store, notifier: Notifier, result: CheckResult,
                         actions: list[policy.Action]) -> DeliveryReport:
-    """Carry out the outbox part of `actions` for `result` (Alert, Hold and its SetConfirmation); returns
-    what was queued (status `duplicate` for an alert already in the outbox)."""
+    """Carry out the outbox part of `actions` for `result` (Alert, Hold, Withdraw and the confirmation states);
+    returns what was queued (status `duplicate` for an alert already in the outbox). Each is idempotent: the
+    caller's own carrying out of the same actions afterwards changes nothing."""
     report = DeliveryReport()
     for action in actions:
-        if isinstance(action, policy.SetConfirmation) and action.check_id == result.check_id:
+        if isinstance(action, policy.SetConfirmation):
             store.set_confirmation(action.check_id, action.state, alert=action.alert)
+        elif isinstance(action, policy.Withdraw):  # a held change superseded by this one
+            notifier.withdraw(action.check_id)
         elif isinstance(action, policy.Hold | policy.Alert):
             alert = alert_from_result(action.result)
             if alert is None:
@@ -44,10 +47,12 @@ def queue_alert_actions(store: Store, notifier: Notifier, result: CheckResult,
     return report
 
 
-def queue_with_check(store: Store, notifier: Notifier, state: policy.PolicyState,
+def queue_with_check(store: Store, notifier: Notifier,
+                     state: policy.PolicyState | Callable[[CheckResult], policy.PolicyState],
                      queued: DeliveryReport | None = None) -> Callable[[CheckResult], None]:
     """The hook for `check_target(queue=...)`: queue an alerting check's alerts inside its recording
-    transaction (the check's `check_id` is set); what was queued is added to `queued` when given.
+    transaction (the check's `check_id` is set); what was queued is added to `queued` when given. `state`: the
+    policy's state, or a function giving it for the check (a confirming re-check: `recheck_state`).
 
     The outbox of `notifier` must be the store's own (`Outbox.of_store(store)`), or the two writes are not one
     transaction. Errors of SQLite roll the check back with its alerts; a rendering bug is logged and leaves
@@ -56,7 +61,8 @@ def queue_with_check(store: Store, notifier: Notifier, state: policy.PolicyState
         if not result.alert or result.check_id is None:
             return
         try:
-            report = queue_alert_actions(store, notifier, result, policy.after_check(result, state))
+            now = state(result) if callable(state) else state
+            report = queue_alert_actions(store, notifier, result, policy.after_check(result, now))
         except Exception as exc:  # noqa: BLE001 - a template bug must not cost the check its record
             from watcher.errors import StoreError
 

@@ -6,7 +6,7 @@ page job (`check:<id>`, the one the schedule runs) to now (`job.modify(next_run_
 runs it like any scheduled check (one at a time per page: `max_instances=1`, the policy, the outbox, the
 confirmation). Job events move the request on: submitted → running; executed → done with the page's new check
 (failed when none was recorded, e.g. the service stopped meanwhile). A request whose page is running already
-stays queued and is moved again at the next poll, so it is answered by a check that started after it.
+stays queued and is moved once that check ends, so it is answered by a check that started after it.
 """
 
 from __future__ import annotations
@@ -35,12 +35,16 @@ def attach_check_requests(service: Service, poll: float = POLL_S) -> None:
     for request in requests.open_requests("running"):
         requests.set_state(request.id, "queued", now=service.clock())
 
+    busy: set[str] = set()  # pages whose check job runs now: moved again once it ends (no skipped-run warning)
+
     def poll_once() -> None:
         if service.stopping.is_set():
             return
         now = service.clock()
         requests.expire(now)
         for request in requests.open_requests("queued"):
+            if request.target in busy:
+                continue
             job = service.scheduler.get_job(f"check:{request.target}")
             if job is None:  # the page left targets.yaml since it was asked
                 requests.set_state(request.id, "failed", now=now)
@@ -56,10 +60,12 @@ def attach_check_requests(service: Service, poll: float = POLL_S) -> None:
         target = job_id.split(":", 1)[1]
         now = service.clock()
         if event.code == EVENT_JOB_SUBMITTED:
+            busy.add(target)
             for request in requests.open_requests("queued"):
                 if request.target == target:
                     requests.set_state(request.id, "running", now=now)
             return
+        busy.discard(target)
         for request in requests.open_requests("running"):
             if request.target == target:
                 requests.finish(request, now)

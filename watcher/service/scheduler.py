@@ -404,13 +404,20 @@ class Service:
         target, pending = self._target(target_id), self.store.check(check_id)
         if target is None or pending is None or pending.confirmation != policy.PENDING:
             return
-        result = self._check_now(target)
+
+        def state_of(recheck: CheckResult) -> policy.PolicyState:
+            assert target is not None
+            return recheck_state(self.store, target, check_id, recheck, confirm=self.options.confirm_delay > 0,
+                                 prune=bool(self.config.settings.max_disk_mb))
+
+        # a re-check that changed again settles the held change in the transaction recording it
+        result = self._check_now(target, queue_with_check(self.store, self.notifier, state_of))
         if result is None:  # stopping, or the check took too long: look again later
-            self.carry_out([policy.RecheckLater(target_id, check_id)])
+            if not self.stopping.is_set():
+                self.carry_out([policy.RecheckLater(target_id, check_id)])
             return
-        state = recheck_state(self.store, target, check_id, result, confirm=self.options.confirm_delay > 0,
-                              prune=bool(self.config.settings.max_disk_mb))
-        self.carry_out(policy.after_check(result, state))
+        if not self.stopping.is_set():
+            self.carry_out(policy.after_check(result, state_of(result)))
 
     # --- carrying out the policy's actions -------------------------------------------------------
 

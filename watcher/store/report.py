@@ -146,10 +146,22 @@ class StepFacts(_Facts):
 
 
 class CandidateFacts(_Facts):
-    """The element now present that most likely replaced the missing one."""
+    """The element now present that most likely replaced the missing one: role, name and `landmark` (where it
+    is now, as the skeleton's landmark path: "banner > navigation"; "" when unknown)."""
 
     role: str
     name: str
+    landmark: str = ""
+
+    @classmethod
+    def of(cls, run: ProcedureRun) -> CandidateFacts | None:
+        candidate = run.candidate
+        if candidate is None:
+            return None
+        now = run.shots[-1].skeleton.elements if run.shots else []
+        same = [e for e in now if (e.role, e.name) == (candidate.role, candidate.name)]
+        here = next((e for e in same if e.box == candidate.box), same[0] if same else None)
+        return cls(role=candidate.role, name=candidate.name, landmark=here.landmark if here else "")
 
 
 class ProcedureFacts(_Facts):
@@ -179,6 +191,7 @@ class ProcedureFacts(_Facts):
     degraded_evidence: str = ""
     degraded_landmark: str = ""
     duration_s: float = 0.0
+    plan: list[StepFacts] = Field(default_factory=list)  # every configured step, in order (the path as taught)
     # version 1 only: the sentences it stored, by language ({"fr": {"step": ..., "message": ...}, "en": ...})
     legacy: dict[str, dict[str, str]] | None = None
     legacy_steps: list[str] | None = None  # version 1 reports that listed the steps in words
@@ -193,7 +206,7 @@ class ProcedureFacts(_Facts):
             status=run.status, broken_step=run.broken_step, step=StepFacts.of(step) if step else None,
             steps=len(run.procedure.steps), problem=failed.problem if failed else None,
             detail=failed.detail if failed else None, url=failed.url if failed else None,
-            candidate=CandidateFacts(role=run.candidate.role, name=run.candidate.name) if run.candidate else None,
+            candidate=CandidateFacts.of(run), plan=[StepFacts.of(s) for s in run.procedure.steps],
             blocked_by=list(run.blocked_by), new=run.newly_broken, already=run.already_broken,
             never_worked=run.never_worked, reason=run.reason,
             degraded_evidence=degraded.evidence if degraded else "",

@@ -84,7 +84,9 @@ class CheckRequests:
             row = self.store.db.execute(
                 "SELECT id FROM check_requests WHERE target = ? AND state IN ('queued', 'running')"
                 " ORDER BY id DESC LIMIT 1", (target,)).fetchone()
-            if row is not None:
+            if row is not None:  # the open one; whoever performs it now (a service that stopped: this web page)
+                self.store.db.execute("UPDATE check_requests SET performer = ? WHERE id = ? AND state = 'queued'",
+                                      (performer, row[0]))
                 return int(row[0])
             cursor = self.store.db.execute(
                 "INSERT INTO check_requests (target, requested, user, state, performer, after, updated)"
@@ -129,10 +131,14 @@ class CheckRequests:
         self.set_state(request.id, "done" if answered else "failed", latest if answered else None, now)
 
     def expire(self, now: datetime | None = None) -> int:
-        """Queued requests older than EXPIRE_AFTER become expired; returns how many."""
+        """Queued requests older than EXPIRE_AFTER become expired, running ones that long failed (their process
+        died mid-check); returns how many."""
         now = now or utc_now()
         with self.store.lock, disk_errors("cannot update the check requests"):
             cursor = self.store.db.execute(
                 "UPDATE check_requests SET state = 'expired', updated = ? WHERE state = 'queued' AND requested < ?",
                 (_iso(now), _iso(now - EXPIRE_AFTER)))
-        return cursor.rowcount
+            stuck = self.store.db.execute(
+                "UPDATE check_requests SET state = 'failed', updated = ? WHERE state = 'running' AND updated < ?",
+                (_iso(now), _iso(now - EXPIRE_AFTER)))
+        return cursor.rowcount + stuck.rowcount

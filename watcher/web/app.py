@@ -90,6 +90,7 @@ class State:
     previews: dict[str, Preview] = field(default_factory=dict)
     checks: dict[str, str] = field(default_factory=dict)  # target id -> why this process's own check failed
     check_lock: threading.Lock = field(default_factory=threading.Lock)
+    checking: bool = False  # this process's own check thread is running (no service on the folder)
 
 
 class SecurityHeaders:
@@ -273,6 +274,7 @@ async def page(request: Request, state: State, session: Session, form: FormData 
     if target is None and not checks:
         return not_found(request, state, session)
     row = views.page_row(state.store, target_id, target, lang)
+    state.requests.expire()  # requests nobody took (no service), or whose process died mid-check
     asked = views.request_view(state.requests.latest(target_id), state.store, lang,
                                failure=state.checks.get(target_id))
     return render(request, state, "page.html", session, row=row, target=target, checks=checks, asked=asked,
@@ -295,7 +297,8 @@ def _service_running(state: State) -> bool:
 async def check_now(request: Request, state: State, session: Session, form: FormData | None) -> Response:
     """« Vérifier maintenant »: a request in the index that the running service carries out (service/requests.py);
     with no service on the folder, this process checks the page itself, in a thread, holding the service's lock
-    meanwhile so that a `watcher run` starting then waits for it (one writer of the snapshots at a time)."""
+    meanwhile so that a `watcher run` starting then waits for it (one writer of the snapshots at a time); pages
+    asked meanwhile are checked one after another by that thread."""
     from watcher.service.scheduler import RunLock
 
     target_id = request.path_params["target"]
@@ -304,33 +307,54 @@ async def check_now(request: Request, state: State, session: Session, form: Form
     if config is None or target is None:
         return not_found(request, state, session)
     back = RedirectResponse(f"/page/{target_id}", status_code=303)
-    if _service_running(state):
-        state.requests.ask(target_id, session.user, "service")
-        return back
-    try:
-        lock = RunLock(state.settings.snapshots).__enter__()
-    except WatcherError:  # a service started just now: it takes the request
-        state.requests.ask(target_id, session.user, "service")
-        return back
-    request_id = state.requests.ask(target_id, session.user, "web")
-    state.requests.set_state(request_id, "running")
-    state.checks.pop(target_id, None)
+    with state.check_lock:
+        if state.checking:  # this process's own checks are under way: this page waits its turn
+            state.requests.ask(target_id, session.user, "web")
+            return back
+        if _service_running(state):
+            state.requests.ask(target_id, session.user, "service")
+            return back
+        try:
+            lock = RunLock(state.settings.snapshots).__enter__()
+        except WatcherError:  # a service started just now: it takes the request
+            state.requests.ask(target_id, session.user, "service")
+            return back
+        state.requests.ask(target_id, session.user, "web")
+        state.checking = True
     lang = request_lang(request, state)
 
     def work() -> None:
         from watcher.service.check import check_targets
 
-        try:
-            asyncio.run(check_targets(config, state.store, [target]))
-        except Exception as exc:  # noqa: BLE001 - shown to the coordinator, the web page keeps running
-            state.checks[target_id] = ui("page.check_failed", lang, error=str(exc).splitlines()[0][:200])
-        finally:
-            asked = state.requests.get(request_id)
-            if asked is not None:
-                state.requests.finish(asked)
+        def done() -> None:  # under check_lock: a click now sees either this thread or a free folder
             lock.__exit__(None, None, None)
+            state.checking = False
 
-    threading.Thread(target=work, name=f"check-{target_id}", daemon=True).start()
+        try:
+            while True:
+                with state.check_lock:
+                    waiting = state.requests.open_requests("queued", performer="web")
+                    if not waiting:
+                        done()
+                        return
+                asked = waiting[0]
+                state.requests.set_state(asked.id, "running")
+                state.checks.pop(asked.target, None)
+                config_now = _config(state) or config
+                page = next((t for t in config_now.targets if t.id == asked.target), None)
+                try:
+                    if page is not None:
+                        asyncio.run(check_targets(config_now, state.store, [page]))
+                except Exception as exc:  # noqa: BLE001 - shown to the coordinator, the web page keeps running
+                    state.checks[asked.target] = ui("page.check_failed", lang, error=str(exc).splitlines()[0][:200])
+                finally:
+                    state.requests.finish(state.requests.get(asked.id) or asked)
+        except BaseException:
+            with state.check_lock:
+                done()
+            raise
+
+    threading.Thread(target=work, name="watcher-web-check", daemon=True).start()
     return back
 
 

@@ -46,8 +46,11 @@ class Delivering:
         return sorted({d.row_id for d in self.queued.deliveries if d.row_id is not None} | set(self.released))
 
     def already(self) -> set[int]:
-        """Rows that were in the outbox before this run (the same change already alerted)."""
-        return {d.row_id for d in self.queued.deliveries if d.status == "duplicate" and d.row_id is not None}
+        """Rows that were in the outbox before this run (the same change already alerted): found as duplicates
+        and never queued by this run (its own rows are met again when the policy is carried out)."""
+        fresh = {d.row_id for d in self.queued.deliveries if d.status != "duplicate"}
+        return {d.row_id for d in self.queued.deliveries
+                if d.status == "duplicate" and d.row_id is not None and d.row_id not in fresh}
 
 
 def run_check(paths: Paths, ids: list[str], fmt: str, lang: str, confirm_delay: float | None = None,
@@ -81,7 +84,9 @@ def run_check(paths: Paths, ids: list[str], fmt: str, lang: str, confirm_delay: 
             for line in delivery_words(result, entries, delivering.already(), lang):
                 click.echo("  " + line)
         click.echo(t("summary", lang, count=len(results), alerts=sum(r.alert for r in results)))
-        click.echo(_delivery_summary(results, entries, notify, lang))
+        summary = _delivery_summary(results, entries, notify, lang)
+        if summary:
+            click.echo(summary)
     return EXIT_ALERT if any(r.alert for r in results) else EXIT_OK
 
 
@@ -143,7 +148,7 @@ def _delivery_summary(results: list[CheckResult], entries: list[OutboxEntry], no
         return t("check.delivery.none", lang)
     if not any(e.kind == "alert" for e in entries):
         return t("check.delivery.no_channel", lang)
-    return t("check.delivery.outbox", lang)
+    return "" if all(e.status == "sent" for e in entries) else t("check.delivery.outbox", lang)
 
 
 def _carry_out(store: Store, decided: list[tuple[CheckResult, list[policy.Action]]],
@@ -182,7 +187,18 @@ async def confirm_alerts(config: Config, store: Store, results: list[CheckResult
         if not holds:
             break
         await asyncio.sleep(delay)
-        rechecks = await check_targets(config, store, [r.target for r in holds], capturer=capturer)
+        held_ids = {r.target.id: (r.target, r.check_id) for r in holds}
+
+        def state_of(again: CheckResult, held_ids: dict[str, tuple[Target, int | None]] = held_ids
+                     ) -> policy.PolicyState:
+            target, held_id = held_ids[again.target.id]
+            assert held_id is not None
+            return recheck_state(store, target, held_id, again)
+
+        notifier = delivering.notifier if delivering else None
+        hook = queue_with_check(store, notifier, state_of, delivering.queued) \
+            if notifier is not None and delivering is not None else None
+        rechecks = await check_targets(config, store, [r.target for r in holds], capturer=capturer, queue=hook)
         waiting = []
         for held, again in zip(holds, rechecks, strict=True):
             assert held.check_id is not None

@@ -21,7 +21,7 @@ def _render_lines(sk: Skeleton, lang: str) -> Iterator[str]:
         indent = "  " * depth
         if el.role in LANDMARK_ROLES:
             label = phrases.landmark_label(el.role, lang)
-            yield f"{indent}[{label}{' « ' + el.name + ' »' if el.name else ''}]"
+            yield f"{indent}[{label}{' ' + phrases.quoted(el.name, lang) if el.name else ''}]"
             continue
         line = f"{indent}{phrases.role_label(el.role, lang)} {phrases.quoted(el.name, lang)}"
         details = phrases.element_details(el, lang)

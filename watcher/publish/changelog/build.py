@@ -243,6 +243,7 @@ class ShownPicture:
     alt: str
     caption: str
     overview: bool
+    narrow: str | None = None  # its phone / print version (crops drawn unscaled, report.pictures.NARROW_WIDTH)
 
 
 def copy_pictures(entry: Entry, site: SiteWriter) -> list[ShownPicture]:
@@ -258,8 +259,12 @@ def copy_pictures(entry: Entry, site: SiteWriter) -> list[ShownPicture]:
         site.write(entry.path + picture.name, data)
         key = "overview_alt" if picture.overview else "crop_alt"
         alt = texts.ui(key, lang, name=entry.site_name, summary=picture.summary)
+        narrow = snapfiles.read_bytes(entry.snapshot_dir, Path(picture.source).with_suffix(".phone.png"))
+        if narrow is not None:
+            site.write(entry.path + picture.name.removesuffix(".png") + ".phone.png", narrow)
         shown.append(ShownPicture(picture.name, alt, overview_caption if picture.overview else picture.summary,
-                                  picture.overview))
+                                  picture.overview,
+                                  picture.name.removesuffix(".png") + ".phone.png" if narrow is not None else None))
     return shown or fallback_pictures(entry, site, lang)
 
 

@@ -14,7 +14,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from watcher.config.severity import DESCENDING
-from watcher.report.render import change_summary, procedure_message, procedure_step, step_words
+from watcher.report.render import change_summary, procedure_message, procedure_step, step_words, steps_now
 from watcher.store.reader import SnapshotReader
 from watcher.store.report import ChangeFacts, ProcedureFacts
 from watcher.store.snapshots import CheckRecord, Store
@@ -155,7 +155,8 @@ def parse_procedure(facts: ProcedureFacts, snapshot: Path, lang: str = "fr") -> 
     return Procedure(
         name=_text(facts.name), status=_text(facts.status), broken_step=facts.broken_step,
         step=_text(procedure_step(facts, lang) or ""), candidate=_text(candidate),
-        steps=tuple(_text(s) for s in facts.legacy_steps or stored_steps(snapshot, slug, lang) if s),
+        steps=tuple(_text(s) for s in facts.legacy_steps or (steps_now(facts, lang) if facts.plan else
+                                                              stored_steps(snapshot, slug, lang)) if s),
         message=_text(procedure_message(facts, lang)), audience=tuple(_text(a) for a in facts.audience if a),
         slug=slug, never_worked=facts.never_worked,
     )
