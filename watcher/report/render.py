@@ -84,7 +84,8 @@ def procedure_message(run: ProcedureFacts, lang: str = "fr") -> str:
     if run.status == "unreachable":
         return t("proc.unreachable", lang, name=name, reason=run.reason or "?")
     if run.status != "broken" or run.step is None or run.broken_step is None:
-        return t("proc.ok", lang, name=name, count=run.steps)
+        stopped = t("proc.stopped_submits", lang, number=run.stopped_at) if run.stopped_at else ""
+        return t("proc.ok", lang, name=name, count=run.steps) + (" — " + stopped if stopped else "")
     text = t("proc.broken", lang, name=name, number=run.broken_step,
              problem=problem_words(run.step, run.problem, run.detail, lang))
     if run.candidate:

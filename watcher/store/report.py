@@ -177,6 +177,8 @@ class ProcedureFacts(_Facts):
     degraded_evidence: str = ""
     degraded_landmark: str = ""
     duration_s: float = 0.0
+    # the step the replay stopped at, found but never made because it would have sent data (detail `submits`)
+    stopped_at: int | None = None
     # version 1 only: the sentences it stored, by language ({"fr": {"step": ..., "message": ...}, "en": ...})
     legacy: dict[str, dict[str, str]] | None = None
     legacy_steps: list[str] | None = None  # version 1 reports that listed the steps in words
@@ -194,7 +196,8 @@ class ProcedureFacts(_Facts):
             candidate=CandidateFacts(role=run.candidate.role, name=run.candidate.name) if run.candidate else None,
             blocked_by=list(run.blocked_by), new=run.newly_broken, already=run.already_broken, reason=run.reason,
             degraded_evidence=degraded.evidence if degraded else "",
-            degraded_landmark=degraded.landmark if degraded else "", duration_s=run.duration_s)
+            degraded_landmark=degraded.landmark if degraded else "", duration_s=run.duration_s,
+            stopped_at=next((s.number for s in run.steps if s.status == "ok" and s.detail == "submits"), None))
 
     def degraded(self) -> Degraded | None:
         """The degraded page that kept the procedure from being replayed, if that is why it is unreachable."""
