@@ -178,11 +178,13 @@ def test_a_step_that_would_send_what_was_typed_stops_the_replay_and_nothing_is_s
     site.routes.update({"/demande": page(SENDERS[kind]), "/merci": page("", "Merci")})
     run = replay_one(shared, target_of(site, "/demande", sending_procedure()))
     assert site.holding(NAME, REQUEST, "Jeanne", "Merci de") == []
-    assert run.status == "ok", (kind, [s.to_json() for s in run.steps])
-    stopped = run.steps[-1] if kind != "autocomplete" else run.steps[0]
-    assert stopped.status == "ok" and stopped.detail == "submits", (kind, [s.to_json() for s in run.steps])
-    if kind == "autocomplete":  # typing sent the value: the replay stops at that field
+    steps = [s.to_json() for s in run.steps]
+    if kind == "autocomplete":  # typing sent the value: the replay stops at that field, the next step is refused
         assert [s.status for s in run.steps] == ["ok", "refused"] and run.steps[1].problem == "after_submits"
+        assert run.steps[0].detail == "submits", steps
+        return
+    assert run.status == "ok" and len(run.steps) == 3, (kind, steps)
+    assert run.steps[-1].status == "ok" and run.steps[-1].detail == "submits", (kind, steps)
 
 
 def test_the_stop_is_said_in_words(shared: Shared, site: RecordingSite) -> None:
@@ -320,6 +322,17 @@ def test_the_guard_holds_bodies_and_typed_addresses_and_says_which_stop_a_step()
                                                            "https://www.caf.fr/communes?cp=75001"]
     guard.open = True  # a step marked `submits: true`
     assert guard.judge("POST", "https://www.caf.fr/etape2", b"cp=75001", "document", True, "www.caf.fr") is None
+
+
+def test_the_tutorial_says_where_it_stops() -> None:
+    from watcher.config.targets import Step
+    from watcher.publish.tutorials import StoredStep, step_caption
+
+    click = Step.model_validate({"click": {"role": "button", "name": "Envoyer ma demande"}})
+    stored = StoredStep(3, "click", "button", "Envoyer ma demande", (10, 10, 100, 40), "http://x/", False, "", True)
+    assert step_caption(stored, click) == (
+        "Étape 3 : cliquez sur le bouton «\u00a0Envoyer ma demande\u00a0» : c'est ici que la personne envoie sa "
+        "demande (le tutoriel s'arrête là : cette étape enverrait des données)")
 
 
 # --- locale and time zone --------------------------------------------------------------------------------------

@@ -369,14 +369,18 @@ async def _replay_in_context(browser: Browser, target: Target, run: ProcedureRun
 async def _play_steps(page: Page, watch: NavigationWatch, target: Target, run: ProcedureRun,
                       step_timeout: float, guard: SendGuard) -> None:
     stopped: str | None = None  # "login" or "submits": the step the replay ended at
+    since = len(guard.held)  # what the page sent while loading is not a step's doing
     for number, step in enumerate(run.procedure.steps, start=1):
         started = time.monotonic()
         watch.failure = None
         if stopped:
             result = StepResult(number, step.action, "refused", page.url, problem=f"after_{stopped}")
         else:
-            result = await play_step(page, watch, step, number, step_timeout, guard)
+            result = await play_step(page, watch, step, number, step_timeout, guard, since)
+            since = len(guard.held)  # a send held later (a slow autocomplete call) stops the next step
             stopped = result.detail if result.detail in STOPS else None
+            if stopped or result.status != "ok":
+                guard.open = False
         result.seconds = round(time.monotonic() - started, 3)
         run.steps.append(result)
         run.shots.append(await record_page(page, target))
@@ -469,22 +473,22 @@ def locators(page: Page | Frame, step: Step) -> tuple[Locator, Locator]:
 
 
 async def play_step(page: Page, watch: NavigationWatch, step: Step, number: int, timeout: float,
-                    guard: SendGuard | None = None) -> StepResult:
+                    guard: SendGuard | None = None, since: int | None = None) -> StepResult:
     """Find the step's element (one, visible, enabled), act on it, wait for the page to settle.
 
     `guard` is the context's SendGuard (its request policy's): what the step types is added to it, it is open only
-    while a `submits: true` step runs, and a send it blocked during the step ends the replay there (detail
-    `submits`, status ok). Returns the step's result: status ok / failed / refused, `problem` when not ok."""
+    from a `submits: true` step to the next step, and a send it blocked during the step ends the replay there (detail
+    `submits`, status ok); `since` is how many sends the guard held before this step may answer for (default:
+    those held before it started). Returns the step's result: status ok / failed / refused, `problem` if not ok."""
     guard = guard if guard is not None else SendGuard()
-    held = len(guard.held)
+    held = len(guard.held) if since is None else since
+    # A `submits: true` click keeps the guard open until the next step starts: its form's request may reach the
+    # route a moment after the click, and the next screen loads with it.
     guard.open = step.submits
-    try:
-        result = await _play(page, watch, step, number, timeout, guard)
-        if step.goto is None and step.wait is None:  # what the step set off (an autocomplete call) belongs to it
-            watch.network.last_activity = time.monotonic()  # its requests reach us a moment after the action
-            await watch.network.quiet(limit=min(timeout, STEP_QUIET_LIMIT))
-    finally:
-        guard.open = False
+    result = await _play(page, watch, step, number, timeout, guard)
+    if step.goto is None and step.wait is None and step.expect is None:  # what the step set off belongs to it
+        watch.network.last_activity = time.monotonic()  # its requests reach us a moment after the action
+        await watch.network.quiet(limit=min(timeout, STEP_QUIET_LIMIT))
     if result.problem in HELD_PROBLEMS and guard.stops_since(held):
         result.problem, result.detail = "submits", None  # the site was about to receive data: never sent
     if result.problem in STOPS:

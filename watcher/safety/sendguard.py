@@ -14,8 +14,8 @@ typed value, a same-site fetch/XHR with a body (the site's own application answe
 stops at that step (capture/procedures.py). A body request to another site that carries nothing typed (an
 analytics beacon) is blocked silently: the step goes on.
 
-While a step marked `submits: true` runs (`SendGuard.open`), nothing is held here: the coordinator confirmed that
-this click only moves to the next screen of a form that files nothing. Known limits: a value the page transforms
+From a click marked `submits: true` until the next step starts (`SendGuard.open`), nothing is held here: the
+coordinator confirmed that this click only moves to the next screen of a form that files nothing. Known limits: a value the page transforms
 before sending (hashed, encrypted, split) is not recognised in an address — bodies are blocked whatever they hold;
 a page that loads its own content by POST is captured without it.
 """
@@ -51,7 +51,7 @@ class Held:
 @dataclass
 class SendGuard:
     """What a browser context may not send: `typed` holds the values the procedure typed so far (fill steps),
-    `open` is True only while a step marked `submits: true` runs, `held` lists what was blocked, in order."""
+    `open` is True only from a click marked `submits: true` to the next step, `held` lists what was blocked."""
 
     typed: list[str] = field(default_factory=list)
     open: bool = False
