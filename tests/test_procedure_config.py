@@ -75,6 +75,11 @@ def test_procedure_steps_parse_into_typed_actions(tmp_path: Path) -> None:
     ("          - wait: 90\n", 16, "steps[4].wait:"),
     ("          - click: {role: button, name: Se connecter}\n", 17,
      "targets[1].procedures[0].steps[5]: no step may follow a login submit"),
+    ("          - click: {role: button, name: Continuer, submits: peut-être}\n", 16, "steps[4].click.submits: true or false"),
+    ("          - expect: {role: heading, name: X, submits: true}\n", 16,
+     "steps[4].expect.submits: unknown field “submits”"),
+    ("          - click:\n              role: button\n              name: Se connecter\n              submits: true\n",
+     19, "targets[1].procedures[0].steps[4].click.submits: « submits: true » is refused on a login button"),
 ])
 def test_bad_steps_name_file_line_and_field(tmp_path: Path, replacement: str, line: int, fragment: str) -> None:
     path = write(tmp_path, GOOD.replace(STEP3, replacement))
@@ -88,6 +93,20 @@ def test_bad_steps_name_file_line_and_field(tmp_path: Path, replacement: str, li
 def test_a_login_button_may_end_a_procedure(tmp_path: Path) -> None:
     text = GOOD.split("          - fill:")[0] + "          - click: {role: button, name: Se connecter}\n"
     assert load_config(write(tmp_path, text)).targets[1].procedures[0].steps[-1].is_login_submit
+
+
+def test_submits_marks_a_click_that_moves_on_but_never_the_last_step(tmp_path: Path) -> None:
+    marked = GOOD.replace("          - click: {role: link, name: Mon Compte}\n",
+                          "          - click: {role: button, name: Continuer, submits: true}\n")
+    steps = load_config(write(tmp_path, marked)).targets[1].procedures[0].steps
+    assert steps[0].submits and steps[0].click is not None and steps[0].click.submits
+    assert not any(step.submits for step in steps[1:])
+    last = GOOD.split("          - fill:")[0] + "          - click: {role: button, name: Envoyer, submits: true}\n"
+    with pytest.raises(ConfigError) as info:
+        load_config(write(tmp_path, last))
+    assert str(info.value).startswith(f"{tmp_path / 'targets.yaml'}:13: targets[1].procedures[0].steps[1]"
+                                      ".click.submits: « submits: true » is refused on the last step")
+    assert "\n" not in str(info.value)
 
 
 def test_procedure_names_must_be_distinct(tmp_path: Path) -> None:

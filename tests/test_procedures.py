@@ -107,7 +107,7 @@ DECLARE_PROCEDURE = {"name": "Déclarer ses ressources", "audience": ["rsa"], "s
     {"fill": {"label": "Code postal", "value": "75001"}},
     {"select": {"label": "Votre situation", "option": "En couple"}},
     {"check": {"label": "J'atteste"}},
-    {"click": {"role": "button", "name": "Continuer"}},
+    {"click": {"role": "button", "name": "Continuer", "submits": True}},  # a form that files nothing
     {"expect": {"role": "heading", "name": "Vos ressources du trimestre"}},
 ]}
 

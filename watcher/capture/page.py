@@ -35,6 +35,7 @@ __all__ = [
     "BROWSER_CRASHED",
     "Capture",
     "FRAME_MAX_COUNT",
+    "NetworkWatch",
     "Unreachable",
     "ViewportCapture",
     "annotated_dom",

@@ -6,6 +6,12 @@ disabled, or when the next page does not load. On failure the nearest candidate 
 looked for against the last run where the procedure worked. Only the public, pre-login part is replayed:
 passwords are never filled in and nothing is replayed after a login button.
 
+Nothing typed is ever sent to the site (watcher/safety/sendguard.py): a click on a button that would submit a form
+with what was typed (a POST form, or a GET form whose address would hold a typed value) is found, never made, and
+the replay stops there (detail `submits`, like a login button: detail `login`); the request policy blocks any other
+request that would send data (a body, a typed value in an address) and the step stops the replay the same way.
+A click marked `submits: true` by the coordinator may send (a simulator's « Continuer »), never on a login form.
+
 Stored with the snapshot: procedures/<slug>/step-00.png (page loaded), step-NN.png (after step NN, or at the
 failure), step-NN.skeleton.json, run.json.
 """
@@ -31,6 +37,7 @@ from playwright.async_api import TimeoutError as PlaywrightTimeout
 from watcher.capture.axnames import AxNamer
 from watcher.capture.page import (
     FRAME_MAX_COUNT,
+    NetworkWatch,
     Unreachable,
     annotated_dom,
     dismiss_cookie_banner,
@@ -46,6 +53,7 @@ from watcher.detect.changes import Change
 from watcher.detect.compare import StepUse, link_steps
 from watcher.detect.degraded import Degraded, PageFacts, page_facts
 from watcher.detect.skeleton import FIELD_ROLES, Element, Skeleton, extract_skeleton
+from watcher.safety.sendguard import SendGuard
 
 __all__ = [
     "Candidate",
@@ -73,6 +81,7 @@ POSITION_SCALE = 300.0  # px: an element further than this from where the old on
 MIN_SCORE_WITH_PLACE = 0.45
 MIN_SCORE_NAME_ONLY = 0.6
 ALREADY_THERE_PENALTY = 0.35
+STEP_QUIET_LIMIT = 1.0  # s: at most this long after a step for the requests it set off to start and end
 SWAPPABLE = {"link": "button", "button": "link"}  # people click the same words whether link or button
 
 # Annotations of a previous step would stay on elements that changed since: start from a clean page.
@@ -92,6 +101,25 @@ IS_SECRET = """e => e.type === 'password' ||
 SUBMITS_LOGIN = """e => { const f = e.form || e.closest('form');
   return !!f && !!f.querySelector('input[type=password]') &&
     (e.tagName !== 'BUTTON' || (e.type || 'submit') === 'submit') && e.tagName !== 'A'; }"""
+# Whether clicking `e` submits its form with data: a submit button of a form posted (any method but GET and
+# dialog), or of a GET form one of whose named fields holds a typed value (it would go into the address).
+WOULD_SEND = """(e, typed) => {
+  const submitter = (e.tagName === 'BUTTON' && e.type === 'submit') ||
+    (e.tagName === 'INPUT' && (e.type === 'submit' || e.type === 'image'));
+  const form = submitter ? e.form : null;
+  if (!form) return false;
+  const method = (e.getAttribute('formmethod') || form.getAttribute('method') || 'get').toLowerCase();
+  if (method === 'dialog') return false;
+  if (method !== 'get') return true;
+  const wanted = typed.map(t => t.trim().toLowerCase()).filter(Boolean);
+  return [...form.elements].some(f => f.name && !f.disabled && typeof f.value === 'string' &&
+    wanted.some(t => f.value.toLowerCase().includes(t)));
+}"""
+IN_PASSWORD_FORM = """e => { const f = e.form || e.closest('form');
+  return !!f && !!f.querySelector('input[type=password]'); }"""
+STOPS = ("login", "submits")  # a step found but never made: the replay ends there, the procedure is fine so far
+REFUSALS = ("secret", "password_form")  # steps watcher never makes whatever the page: configuration to change
+HELD_PROBLEMS = (None, "navigation", "no_effect")  # outcomes a blocked send explains (an aborted form post)
 ARIA_LINE = re.compile(r'^- ([a-z]+)(?: "((?:[^"\\]|\\.)*)")?')
 
 
@@ -263,6 +291,7 @@ class NavigationWatch:
     def __init__(self, page: Page) -> None:
         self.page = page
         self.failure: str | None = None
+        self.network = NetworkWatch(page)  # requests in flight, so a step's own requests are judged with it
         page.on("response", self._on_response)
         page.on("requestfailed", self._on_failed)
 
@@ -336,7 +365,7 @@ async def _replay_in_context(browser: Browser, target: Target, run: ProcedureRun
         await dismiss_cookie_banner(page, target.cookie_banner)
         run.start_url = page.url
         run.shots.append(await record_page(page, target))
-        await _play_steps(page, watch, target, run, step_timeout)
+        await _play_steps(page, watch, target, run, step_timeout, policy.guard)
         run.reason = run.reason or policy.reason()  # a step led to a non-public address: say so
     except PlaywrightError as exc:  # the browser gave up on the page mid-way (crash, closed page)
         if run.start_url is None:
@@ -349,16 +378,20 @@ async def _replay_in_context(browser: Browser, target: Target, run: ProcedureRun
 
 
 async def _play_steps(page: Page, watch: NavigationWatch, target: Target, run: ProcedureRun,
-                      step_timeout: float) -> None:
-    after_login = False
+                      step_timeout: float, guard: SendGuard) -> None:
+    stopped: str | None = None  # "login" or "submits": the step the replay ended at
+    since = len(guard.held)  # what the page sent while loading is not a step's doing
     for number, step in enumerate(run.procedure.steps, start=1):
         started = time.monotonic()
         watch.failure = None
-        if after_login:
-            result = StepResult(number, step.action, "refused", page.url, problem="after_login")
+        if stopped:
+            result = StepResult(number, step.action, "refused", page.url, problem=f"after_{stopped}")
         else:
-            result = await play_step(page, watch, step, number, step_timeout)
-            after_login = result.detail == "login"
+            result = await play_step(page, watch, step, number, step_timeout, guard, since)
+            since = len(guard.held)  # a send held later (a slow autocomplete call) stops the next step
+            stopped = result.detail if result.detail in STOPS else None
+            if stopped or result.status != "ok":
+                guard.open = False
         result.seconds = round(time.monotonic() - started, 3)
         run.steps.append(result)
         run.shots.append(await record_page(page, target))
@@ -450,8 +483,34 @@ def locators(page: Page | Frame, step: Step) -> tuple[Locator, Locator]:
     return every, every.filter(visible=True)
 
 
-async def play_step(page: Page, watch: NavigationWatch, step: Step, number: int, timeout: float) -> StepResult:
-    """Find the step's element (one, visible, enabled), act on it, wait for the page to settle."""
+async def play_step(page: Page, watch: NavigationWatch, step: Step, number: int, timeout: float,
+                    guard: SendGuard | None = None, since: int | None = None) -> StepResult:
+    """Find the step's element (one, visible, enabled), act on it, wait for the page to settle.
+
+    `guard` is the context's SendGuard (its request policy's): what the step types is added to it, it is open only
+    from a `submits: true` step to the next step, and a send it blocked during the step ends the replay there (detail
+    `submits`, status ok); `since` is how many sends the guard held before this step may answer for (default:
+    those held before it started). Returns the step's result: status ok / failed / refused, `problem` if not ok."""
+    guard = guard if guard is not None else SendGuard()
+    held = len(guard.held) if since is None else since
+    # A `submits: true` click keeps the guard open until the next step starts: its form's request may reach the
+    # route a moment after the click, and the next screen loads with it.
+    guard.open = step.submits
+    result = await _play(page, watch, step, number, timeout, guard)
+    if step.goto is None and step.wait is None and step.expect is None:  # what the step set off belongs to it
+        watch.network.last_activity = time.monotonic()  # its requests reach us a moment after the action
+        await watch.network.quiet(limit=min(timeout, STEP_QUIET_LIMIT))
+    if result.problem in HELD_PROBLEMS and guard.stops_since(held):
+        result.problem, result.detail = "submits", None  # the site was about to receive data: never sent
+    if result.problem in STOPS:
+        result.problem, result.detail = None, result.problem
+    elif result.problem is not None:
+        result.status = "refused" if result.problem in REFUSALS else "failed"
+    return result
+
+
+async def _play(page: Page, watch: NavigationWatch, step: Step, number: int, timeout: float,
+                guard: SendGuard) -> StepResult:
     url = page.url
     if step.goto is not None:
         return await _goto(page, watch, step, number, timeout)
@@ -462,15 +521,11 @@ async def play_step(page: Page, watch: NavigationWatch, step: Step, number: int,
     found, problem, detail = await resolve(every, visible, timeout, need_enabled=step.expect is None)
     result = StepResult(number, step.action, "ok", url, found=found, problem=problem, detail=detail)
     if problem is None:
-        result.problem, result.detail = await act(visible.first, step, timeout)
+        result.problem, result.detail = await act(visible.first, step, timeout, guard)
     if result.problem is None and step.click is not None:
         await settle(page, timeout)
         if watch.failure:
             result.problem, result.detail = "navigation", watch.failure
-    if result.problem is not None and result.problem != "login":
-        result.status = "refused" if result.problem == "secret" else "failed"
-    elif result.problem == "login":
-        result.problem, result.detail = None, "login"
     return result
 
 
@@ -503,17 +558,27 @@ async def describe(element: Locator) -> Found:
         return Found(role, name, None)
 
 
-async def act(element: Locator, step: Step, timeout: float) -> tuple[str | None, str | None]:
-    """Do what the step says; (problem, detail) when the page refuses. A login button is checked, not clicked."""
+async def act(element: Locator, step: Step, timeout: float,
+              guard: SendGuard | None = None) -> tuple[str | None, str | None]:
+    """Do what the step says; (problem, detail) when the page refuses. A login button, or a button that would
+    submit what was typed (`guard.typed`), is checked, not clicked (problem `login` / `submits`); a click marked
+    `submits: true` on a form holding a password field is refused (`password_form`)."""
     ms = timeout * 1000
+    typed = guard.typed if guard is not None else []
     try:
         if step.click is not None:
-            if await element.evaluate(SUBMITS_LOGIN):
+            if step.submits:
+                if await element.evaluate(IN_PASSWORD_FORM):
+                    return "password_form", None  # `submits: true` never applies to a login
+            elif await element.evaluate(SUBMITS_LOGIN):
                 return "login", None  # submitting a login form is never public: the procedure ends here
+            elif await element.evaluate(WOULD_SEND, typed):
+                return "submits", None  # it would file what was typed: the procedure ends here, never clicked
             await element.click(timeout=ms)
         elif step.fill is not None:
             if await element.evaluate(IS_SECRET):
                 return "secret", None
+            typed.append(step.fill.value)  # before typing: an autocomplete request may carry it at once
             await element.fill(step.fill.value, timeout=ms)
         elif step.select is not None:
             if not await element.locator("option", has_text=step.select.option).count():

@@ -61,7 +61,10 @@ class ConfigValueError(ValueError):
     """A value refused by one of our validators: a text key of watcher/i18n/texts.py and its values.
 
     `suggestion` (a value, or "") adds « vouliez-vous dire … ? ». The exception's own text is the English one.
+    `field`, set by a model-level rule, is where under the model the mistake sits (its line and field path).
     """
+
+    field: tuple[str | int, ...] = ()
 
     def __init__(self, key: str, **values: Any) -> None:
         self.key = key
@@ -214,6 +217,8 @@ def _translate(error: Any, loc: list[Any], model: type[BaseModel]) -> tuple[str,
             loc = ["targets", index, "id"]
         elif cause.key == "cfg.after_login" and index is not None:
             loc = [*loc, "steps", index]
+        elif cause.field:  # a procedure-level rule that names one step's field
+            loc = [*loc, *cause.field]
         return cause.key, cause.values, loc
     if kind == "extra_forbidden":
         known = _fields(model, loc[:-1])

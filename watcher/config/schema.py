@@ -37,8 +37,9 @@ def _with_python_rules(name: str, schema: dict[str, Any]) -> dict[str, Any]:
         target["id"]["pattern"] = SAFE_ID.pattern
         target["url"]["pattern"] = HTTP_URL
         target["schedule"]["pattern"] = SCHEDULE
-        if "RoleRef" in defs:
-            defs["RoleRef"]["properties"]["role"]["enum"] = sorted(STEP_ROLES)
+        for ref in ("RoleRef", "ClickRef"):
+            if ref in defs:
+                defs[ref]["properties"]["role"]["enum"] = sorted(STEP_ROLES)
         if "Step" in defs:
             defs["Step"]["minProperties"] = defs["Step"]["maxProperties"] = 1  # exactly one action
     else:

@@ -38,6 +38,7 @@ from watcher.config.severity import Severity, SeverityName
 from watcher.safety.netpolicy import IPNetwork, parse_networks
 
 __all__ = [
+    "ClickRef",
     "Config",
     "MEMORY_PER_CHECK",
     "Procedure",
@@ -124,6 +125,14 @@ class RoleRef(Strict):
         return value
 
 
+class ClickRef(RoleRef):
+    """The element a `click` step presses; `submits: true` confirms that this click only moves to the next screen
+    of a simulator or a multi-step form that files nothing, so the data typed so far may be sent to the site
+    (watcher/safety/sendguard.py). Never on a login form nor on a procedure's last step."""
+
+    submits: bool = False
+
+
 class LabelRef(Strict):
     """A form field found by its label (Playwright get_by_label)."""
 
@@ -149,7 +158,7 @@ class SelectRef(LabelRef):
 class Step(Strict):
     """One thing a mediator shows: exactly one action among click, fill, select, check, expect, goto, wait."""
 
-    click: RoleRef | None = None
+    click: ClickRef | None = None
     fill: FillRef | None = None
     select: SelectRef | None = None
     check: LabelRef | None = None
@@ -175,6 +184,11 @@ class Step(Strict):
         return next(name for name in ACTIONS if getattr(self, name) is not None)
 
     @property
+    def submits(self) -> bool:
+        """Whether the coordinator confirmed that this click may send what was typed (`submits: true`)."""
+        return self.click is not None and self.click.submits
+
+    @property
     def is_login_submit(self) -> bool:
         """Whether this step visibly submits a login form (detectable from its words only)."""
         return self.click is not None and self.click.role == "button" and bool(
@@ -196,6 +210,11 @@ class Procedure(Strict):
 
     @model_validator(mode="after")
     def _ends_at_login(self) -> Procedure:
+        for index, step in enumerate(self.steps):
+            if step.submits and step.is_login_submit:
+                raise SubmitsRefusedError(index, "cfg.submits_login")
+            if step.submits and index == len(self.steps) - 1:
+                raise SubmitsRefusedError(index, "cfg.submits_last")
         for index, step in enumerate(self.steps[:-1]):
             if step.is_login_submit:
                 raise StepAfterLoginError(index + 1)
@@ -208,6 +227,16 @@ class StepAfterLoginError(ConfigValueError):
     def __init__(self, index: int) -> None:
         self.index = index
         super().__init__("cfg.after_login")
+
+
+class SubmitsRefusedError(ConfigValueError):
+    """`submits: true` where it may not be: on a login button or on the last step (that click would file the
+    demand, nothing after it is seen). `index` is the step's 0-based position, for the error's line and field."""
+
+    def __init__(self, index: int, key: str) -> None:
+        self.index = index
+        self.field = ("steps", index, "click", "submits")
+        super().__init__(key)
 
 
 def _ignore_selector(value: str) -> str:

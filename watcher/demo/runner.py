@@ -64,7 +64,7 @@ targets:
           - fill: {{label: "Code postal", value: "75001"}}
           - fill: {{label: "Commune", value: "Paris"}}
           - select: {{label: "Votre situation", option: "Seul(e)"}}
-          - click: {{role: button, name: "Continuer"}}
+          - click: {{role: button, name: "Continuer", submits: true}}
           - expect: {{role: heading, name: "Vos ressources du trimestre"}}
 """
 

@@ -85,13 +85,14 @@ class StoredStep:
     url: str
     login: bool
     text: str  # the stored step text (infinitive), used when targets.yaml is not at hand
+    submits: bool = False  # found, never clicked: it would have sent data to the site (the replay stopped there)
 
     @classmethod
     def of(cls, step: ReadStep) -> StoredStep:
         found = step.found
         text = step_words(step.expected) if step.expected is not None else step.text or ""
         return cls(step.number, step.action, found.role if found else "", found.name if found else "",
-                   found.box if found else None, step.url, step.detail == "login", text)
+                   found.box if found else None, step.url, step.detail == "login", text, step.detail == "submits")
 
 
 @dataclass(frozen=True)
@@ -151,7 +152,8 @@ def _caption_text(step: StoredStep, conf: Step | None, lang: str) -> str:
     ref = conf.click or conf.expect if conf else None
     role, name = (ref.role, ref.name) if ref else (step.role, step.name)
     if step.action == "click":
-        return t("caption.login" if step.login else "caption.click", lang, subject=_subject(role, name, lang))
+        key = "caption.login" if step.login else "caption.submits" if step.submits else "caption.click"
+        return t(key, lang, subject=_subject(role, name, lang))
     if step.action == "expect":
         return t("caption.expect", lang, subject=_subject(role, name, lang))
     if step.action in ("fill", "select", "check"):

@@ -96,7 +96,8 @@ def _procedure_words(run: ProcedureFacts, lang: str, said: bool) -> str:
     if run.status == "unreachable":
         return t("proc.unreachable", lang, name=name, reason=run.reason or "?")
     if run.status != "broken" or run.step is None or run.broken_step is None:
-        return t("proc.ok", lang, name=name, count=run.steps)
+        stopped = t("proc.stopped_submits", lang, number=run.stopped_at) if run.stopped_at else ""
+        return t("proc.ok", lang, name=name, count=run.steps) + (" — " + stopped if stopped else "")
     if run.never_worked:
         return t("proc.never_worked", lang, name=name, problem=configuration_words(run, lang))
     text = t("proc.broken", lang, name=name, number=run.broken_step,

@@ -29,6 +29,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+from watcher.safety.sendguard import SendGuard
+
 __all__ = [
     "IPNetwork",
     "RequestPolicy",
@@ -121,6 +123,7 @@ class RequestPolicy:
     allowed: tuple[IPNetwork, ...] = ()
     refused: list[Verdict] = field(default_factory=list)
     refused_navigation: Verdict | None = None
+    guard: SendGuard = field(default_factory=SendGuard)  # what may never be sent (watcher/safety/sendguard.py)
     _cache: dict[str, bool] = field(default_factory=dict)
 
     @classmethod
@@ -159,8 +162,13 @@ class RequestPolicy:
         return Verdict(True, host)
 
     async def handle(self, route: Any) -> None:
-        """Playwright route handler: continue or abort the request according to the policy."""
+        """Playwright route handler: continue or abort the request according to the policy; a request that would
+        send data is aborted first (as "aborted": a blocked form post leaves the page as it was, no error page)."""
         request = route.request
+        if self.guard.judge(request.method, request.url, request.post_data_buffer, request.resource_type,
+                            _is_navigation(request), self.page_host) is not None:
+            await route.abort("aborted")
+            return
         verdict = await self.check(request.url)
         if verdict.allowed:
             await route.continue_()
@@ -213,6 +221,13 @@ def _top_navigation(request: Any) -> bool:
     try:
         return bool(request.is_navigation_request()) and request.frame.parent_frame is None
     except Exception:  # service-worker requests have no frame (and service workers are blocked anyway)
+        return False
+
+
+def _is_navigation(request: Any) -> bool:
+    try:
+        return bool(request.is_navigation_request())
+    except Exception:  # service-worker requests have no frame
         return False
 
 

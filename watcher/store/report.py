@@ -192,6 +192,8 @@ class ProcedureFacts(_Facts):
     degraded_landmark: str = ""
     duration_s: float = 0.0
     plan: list[StepFacts] = Field(default_factory=list)  # every configured step, in order (the path as taught)
+    # the step the replay stopped at, found but never made because it would have sent data (detail `submits`)
+    stopped_at: int | None = None
     # version 1 only: the sentences it stored, by language ({"fr": {"step": ..., "message": ...}, "en": ...})
     legacy: dict[str, dict[str, str]] | None = None
     legacy_steps: list[str] | None = None  # version 1 reports that listed the steps in words
@@ -210,7 +212,8 @@ class ProcedureFacts(_Facts):
             blocked_by=list(run.blocked_by), new=run.newly_broken, already=run.already_broken,
             never_worked=run.never_worked, reason=run.reason,
             degraded_evidence=degraded.evidence if degraded else "",
-            degraded_landmark=degraded.landmark if degraded else "", duration_s=run.duration_s)
+            degraded_landmark=degraded.landmark if degraded else "", duration_s=run.duration_s,
+            stopped_at=next((s.number for s in run.steps if s.status == "ok" and s.detail == "submits"), None))
 
     def degraded(self) -> Degraded | None:
         """The degraded page that kept the procedure from being replayed, if that is why it is unreachable."""
