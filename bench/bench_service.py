@@ -743,13 +743,20 @@ def print_table(runs: list[Run]) -> None:
               f"{run.peak_pss:11.0f} | {run.load:4.1f} | {statuses} |")
 
 
+def bracketed(before: Run, after: Run) -> Run:
+    """The bare loop measured before and after ours, as one run (sums: per-page figures are their means)."""
+    return Run("bare loop, both runs", before.pages + after.pages, before.wall + after.wall,
+               before.per_page + after.per_page, max(before.peak_rss, after.peak_rss),
+               max(before.peak_pss, after.peak_pss), cpu=before.cpu + after.cpu, load=(before.load + after.load) / 2)
+
+
 def print_ratios(bare: Run, ours: Run, concurrency: int, service: Run | None) -> float:
     ratio = ours.wall_per_page / bare.wall_per_page
     latency_ratio = ours.mean / bare.mean
     per_hour = (service or ours).pages_per_minute * 60
     peak = max(r.peak_rss for r in [ours, bare] + ([service] if service else []))
     peak_pss = max(r.peak_pss for r in [ours, bare] + ([service] if service else []))
-    print(f"\nRatios (concurrency {concurrency}, ours = compare round):")
+    print(f"\nRatios (concurrency {concurrency}, ours = compare round, bare = its runs before and after ours):")
     print(f"  ours/bare wall time per page : {ratio:.2f}x  ({ours.wall_per_page:.3f} s vs {bare.wall_per_page:.3f} s;"
           f" aim <= {AIM_RATIO}x: {'OK' if ratio <= AIM_RATIO else 'ABOVE AIM'})")
     print(f"  ours/bare mean page latency  : {latency_ratio:.2f}x  ({ours.mean:.3f} s vs {bare.mean:.3f} s)")
@@ -791,6 +798,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                         help="start the service with the literal `watcher run` (first checks 5 s apart)")
     parser.add_argument("--profile", action="store_true", help="time each stage even if ours/bare is within aim")
     parser.add_argument("--profile-pages", type=int, default=16, help="pages of the stage profile (default 16)")
+    parser.add_argument("--names-off", action="store_true",
+                        help="a third round with Chromium's names (capture/axnames.py) not read, to see their cost")
     parser.add_argument("--profile-only", action="store_true",
                         help="only the stage profile (after one unmeasured round that stores the baselines)")
     args = parser.parse_args(argv)
@@ -825,6 +834,19 @@ def main(argv: list[str]) -> int:
         site.round = 1
         second = run_ours(f"ours round 2 (compare), c={args.concurrency}", config_path, snapshots)
         runs += [first, second]
+        if args.names_off:  # the same work as round 2 (even pages change back), Chromium's names not read
+            site.round = 0
+            from watcher.capture.axnames import AxNamer
+
+            async def left_to_python(*_: Any, **__: Any) -> bool:
+                return False
+
+            with patched(AxNamer, "name_frame", left_to_python):
+                runs.append(run_ours(f"ours round 3, Chromium names off, c={args.concurrency}", config_path,
+                                     snapshots))
+        # The bare loop again after ours: the load of the machine drifts, the ratio takes both bare runs.
+        runs.append(run_bare(f"bare loop, concurrency {args.concurrency}, again", urls, args.concurrency))
+        bare = bracketed(runs[1], runs[-1])
         service = None
         if args.service_seconds > 0:
             service = run_service(site, config_path, snapshots, args.service_seconds, args.service_cli)
@@ -836,7 +858,12 @@ def main(argv: list[str]) -> int:
         print_table(runs)
         if service:
             print(f"  service: {service.note}")
-        ratio = print_ratios(runs[1], second, args.concurrency, service)
+        ratio = print_ratios(bare, second, args.concurrency, service)
+        if args.names_off:
+            off = runs[4]
+            print(f"  Chromium names (axnames.py) on/off, compare rounds: CPU per page {second.cpu_per_page:.2f} s / "
+                  f"{off.cpu_per_page:.2f} s ({second.cpu_per_page / off.cpu_per_page:.2f}x), wall per page "
+                  f"{second.wall_per_page:.2f} s / {off.wall_per_page:.2f} s")
         if ratio > AIM_RATIO or args.profile:
             profile(site, config_path, snapshots, min(args.profile_pages, args.pages))
     return 0

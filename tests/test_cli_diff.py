@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -30,6 +32,23 @@ def page(path: Path, button: str, banner: bool = False) -> Path:
     draw.text((60, top + 1012), button, fill="white")
     image.save(path)
     return path
+
+
+def test_png_pair_json_is_the_same_without_the_command_line_loaded(tmp_path: Path) -> None:
+    """`diff A.png B.png --format json` is answered without loading click (watcher/cli/fast.py, start-up
+    counts): the same JSON and exit code as the full command line gives."""
+    before, after = page(tmp_path / "a.png", "Se connecter"), page(tmp_path / "b.png", "Valider", banner=True)
+    fast = run_watcher("diff", before, after, "--format=json")
+    full = run_watcher("diff", before, after, "--format", "json", "--lang", "fr")  # --lang: the full path
+    assert fast.code == full.code == 1 and fast.out == full.out and fast.err == ""
+    probe = ("import atexit, sys\n"
+             "atexit.register(lambda: print('click' in sys.modules, file=sys.stderr))\n"
+             "sys.argv = ['watcher', 'diff', sys.argv[1], sys.argv[2], '--format', 'json']\n"
+             "from watcher.cli.fast import main\nmain()\n")
+    proc = subprocess.run([sys.executable, "-c", probe, str(before), str(before)], capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 0 and json.loads(proc.stdout)["alert"] is False
+    assert proc.stderr.strip() == "False"
 
 
 def test_html_pair_with_a_renamed_button_alerts_with_the_contract_json() -> None:

@@ -1,5 +1,5 @@
 """`python -m watcher` is the same as the `watcher` command."""
 
-from watcher.cli.main import main
+from watcher.cli.fast import main
 
 main()

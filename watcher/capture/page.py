@@ -266,7 +266,7 @@ async def capture_view(page: Page, target: Target, viewport: Viewport, max_heigh
         type="png", full_page=True, animations="disabled", caret="hide", mask=masks, mask_color="#888888",
         clip={"x": 0, "y": 0, "width": viewport.width, "height": max(height, 1)},
     )
-    dom = await annotated_dom(page)
+    dom = await annotated_dom(page, detach=False)  # its context closes after the ARIA snapshot: no detach first
     try:
         aria = await page.locator("body").aria_snapshot(timeout=10_000) if len(dom) <= ARIA_MAX_DOM else ""
     except (PlaywrightError, PlaywrightTimeout):
@@ -274,7 +274,7 @@ async def capture_view(page: Page, target: Target, viewport: Viewport, max_heigh
     return ViewportCapture(viewport, screenshot, dom, aria, page_height, height)
 
 
-async def annotated_dom(page: Page) -> str:
+async def annotated_dom(page: Page, *, detach: bool = True) -> str:
     """The page's annotated DOM (docs/architecture.md, "The annotated DOM"), iframes' documents inlined.
 
     Each visible iframe's document (same origin or not: Playwright reaches every frame) is annotated with boxes in
@@ -282,7 +282,8 @@ async def annotated_dom(page: Page) -> str:
     FRAME_MAX_DEPTH deep, FRAME_MAX_COUNT frames and FRAME_BUDGET_S seconds in all. A frame that cannot be read
     in time (detached, navigating, too slow) is left out: the page is still captured. Each document carries
     Chromium's roles and accessible names where axnames.py could read them (bounded; Python names otherwise).
-    Raises PlaywrightError only when the top document itself cannot be read.
+    Raises PlaywrightError only when the top document itself cannot be read. detach=False leaves the CDP sessions
+    of that pass to the closing of the page's context (AxNamer.close).
     """
     await page.evaluate(ANNOTATE_DOM)
     namer = AxNamer(page)
@@ -291,7 +292,7 @@ async def annotated_dom(page: Page) -> str:
     try:
         return await _document_html(page.main_frame, (float(offset[0]), float(offset[1])), 0, budget)
     finally:
-        await namer.close()
+        await namer.close(detach=detach)
 
 
 @dataclass
