@@ -34,10 +34,15 @@ __all__ = [
     "SnapshotWriter",
     "Store",
     "TMP_PREFIX",
+    "TRIAL",
     "disk_errors",
     "utc_now",
     "write_atomic",
 ]
+
+# checks.confirmation of an alerting change seen by `watcher check --no-notify`: shown, never sent, so never a
+# baseline (the next check compares with the same reference and alerts it), never a changelog entry
+TRIAL = "trial"
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS checks (
@@ -93,7 +98,7 @@ class CheckRecord:
     snapshot: str | None
     baseline: str | None
     report: dict[str, Any] | None
-    confirmation: str | None = None  # None (no confirmation asked), pending, confirmed, reverted, superseded
+    confirmation: str | None = None  # None (no confirmation asked), pending, confirmed, reverted, superseded, trial
 
     @property
     def check_report(self) -> CheckReport | None:
@@ -323,10 +328,12 @@ class Store:
     def baseline(self, target_id: str) -> Path | None:
         """The snapshot the next capture is compared with: the latest one of a successful check (new, changed
         or unchanged; a `degraded` check's snapshot, a maintenance or queue page, is kept for the record only
-        and never becomes the baseline, so the real page coming back is compared with the last good one)."""
+        and never becomes the baseline, so the real page coming back is compared with the last good one; nor does
+        a `TRIAL` check's, whose alert was never sent)."""
         rows = self._rows(
             f"SELECT {self._COLUMNS} FROM checks WHERE target = ? AND snapshot IS NOT NULL"
-            " AND status IN ('new', 'changed', 'unchanged') ORDER BY id DESC LIMIT 1", (target_id,))
+            " AND status IN ('new', 'changed', 'unchanged') AND (confirmation IS NULL OR confirmation != ?)"
+            " ORDER BY id DESC LIMIT 1", (target_id, TRIAL))
         path = self.path(rows[0].snapshot) if rows else None
         return path if path is not None and path.is_dir() else None
 
