@@ -263,3 +263,9 @@ def test_a_slow_page_and_a_browser_crash_are_worded() -> None:
         "la page répond mais est trop lente ou trop lourde à charger (plus de 2 s)")
     assert plain_reason("too slow (7.5 s)", "https://www.caf.fr/", "en").startswith("the page answers but")
     assert plain_reason("browser crashed", "https://www.caf.fr/", "fr").startswith("le navigateur s'est arrêté")
+
+
+def test_english_messages_quote_with_english_quotes() -> None:
+    """« » are French quotes: an English message quotes “like this”."""
+    french_quoted = [key for key, forms in messages("en").items() if any("«" in form for form in forms)]
+    assert not french_quoted, french_quoted
