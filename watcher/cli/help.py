@@ -126,7 +126,10 @@ def _translated(command: click.Command, ctx: click.Context) -> Iterator[None]:
     def gettext(message: str) -> str:
         key = CLICK_WORDS.get(message)
         # click fills the placeholders ({default}, {var}) itself: the message as written in the catalog
-        return typeset(book(lang).translations.gettext(key), lang) if key is not None and known(key) else message
+        if key is None or not known(key):
+            return message
+        words = book(lang).translations.gettext(key)
+        return words if key == "help.click.usage" else typeset(words, lang)  # « Utilisation : » starts a line
 
     for module in _CLICK_MODULES:
         swap(module, "_", gettext)

@@ -72,6 +72,10 @@ USAGE_PATTERNS = (  # click's own messages (English) -> (text key, its values); 
     (r"Missing option '(?P<name>[^']*)'\.", "usage.missing_option"),
     (r"Option '(?P<name>[^']*)' requires an argument\.", "usage.needs_value"),
     (r"Invalid value for '(?P<name>[^']*)': '(?P<value>[^']*)' is not one of (?P<choices>.*)\.", "usage.choice"),
+    (r"Invalid value for '(?P<name>[^']*)': '?(?P<value>[^']*?)'? is not in the range "
+     r"(?P<low>[-\d.]+)<=x<=(?P<high>[-\d.]+)\.", "usage.range"),
+    (r"Invalid value for '(?P<name>[^']*)': '?(?P<value>[^']*?)'? is not a valid integer(?: range)?\.", "usage.integer"),
+    (r"Invalid value for '(?P<name>[^']*)': '?(?P<value>[^']*?)'? is not a valid float(?: range)?\.", "usage.number"),
     (r"Invalid value for '(?P<name>[^']*)': (?P<detail>.*)", "usage.invalid"),
     (r"Got unexpected extra arguments? \((?P<args>.*)\)", "usage.extra"),
 )
