@@ -382,11 +382,17 @@ def url_issues(channels: Channels, registry: Any, name: str, index: int, line: i
     if scheme not in registry:
         known = [*registry.schemas(), *WATCHER_SCHEMES]
         close = difflib.get_close_matches(scheme, known, n=1, cutoff=0.6)
-        found.append(ChannelIssue(name, index, line, "unknown_scheme", f"{scheme}://",
-                                  f"{close[0]}://" if close else None))
+        suggestion = f"{close[0]}://" if close else None
+        if scheme in WEB_SCHEMES:  # a webhook's address as a browser writes it: Apprise's JSON POST (or json:// )
+            suggestion = f"{WEB_SCHEMES[scheme]}://"
+        found.append(ChannelIssue(name, index, line, "unknown_scheme", f"{scheme}://", suggestion))
     elif not missing and not _apprise_accepts(channels.resolve(template), channels.plugin_paths):
         found.append(ChannelIssue(name, index, line, "invalid_url", mask_url(template)))
     return found
+
+
+# A webhook written as a plain web address: Apprise posts JSON to it with json:// (http) or jsons:// (https)
+WEB_SCHEMES = {"http": "json", "https": "jsons"}
 
 
 def apprise_registry(plugin_paths: Sequence[str] = ()) -> Any:
