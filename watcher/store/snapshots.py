@@ -142,12 +142,12 @@ def disk_errors(what: str) -> Iterator[None]:
         yield
     except OSError as exc:
         if exc.errno == errno.ENOSPC:
-            raise StoreError(f"{what}: the disk is full (nothing was changed)") from None
+            raise StoreError.fault(what, "full") from None
         if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-            raise StoreError(f"{what}: permission denied ({exc.filename})") from None
-        raise StoreError(f"{what}: {exc.strerror or exc}") from None
+            raise StoreError.fault(what, "permission", str(exc.filename)) from None
+        raise StoreError.fault(what, "os", str(exc.strerror or exc)) from None
     except sqlite3.Error as exc:
-        raise StoreError(f"{what}: snapshot index error ({exc})") from None
+        raise StoreError.fault(what, "index", str(exc)) from None
 
 
 def _tree_size(folder: Path) -> int:
