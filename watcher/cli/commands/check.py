@@ -15,7 +15,7 @@ from watcher.cli.common import EXIT_ALERT, EXIT_OK, Paths, emit_json
 from watcher.config.targets import Config, Target, load_config
 from watcher.deliver.notify import DeliveryReport, Notifier, Outbox, OutboxEntry, Sender
 from watcher.errors import InputError
-from watcher.i18n.texts import known, plain_reason, t
+from watcher.i18n.texts import known, plain_reason, t, visual_words
 from watcher.service import policy
 from watcher.service.check import CheckResult, check_targets
 from watcher.service.confirmation import recheck_state
@@ -262,8 +262,8 @@ def format_result(result: CheckResult, lang: str) -> str:
         marker = "•" if not change.noise else "·"
         lines.append(f"  {marker} {change.summary(lang)} [{t('severity.' + change.severity.value, lang)}]")
     if result.visual and result.visual.regions:
-        lines.append("  " + t("visual", lang, ratio=result.visual.changed_ratio,
-                              regions=len(result.visual.regions)))
+        lines.append("  " + visual_words(result.visual.changed_ratio,
+                                     len(result.visual.regions), lang))
     if result.status == "changed" and not result.changes and not result.procedures:
         lines.append("  " + t("no_change", lang))
     for run in result.procedures:

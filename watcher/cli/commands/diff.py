@@ -14,7 +14,7 @@ from watcher.detect.compare import DiffReport, StepUse, diff_paths, kind_of
 from watcher.detect.htmlio import read_html
 from watcher.detect.skeleton import Skeleton, extract_skeleton, render_skeleton_text
 from watcher.errors import InputError
-from watcher.i18n.texts import known, plain_reason, t
+from watcher.i18n.texts import known, plain_reason, t, visual_words
 from watcher.store.reader import folder_skeleton
 
 __all__ = ["run_diff", "show_skeleton"]
@@ -65,7 +65,7 @@ def format_report(report: DiffReport, lang: str) -> str:
     if report.changes == []:
         lines.append("  " + t("no_change", lang))
     if report.visual is not None:
-        lines.append("  " + t("visual", lang, ratio=report.visual.changed_ratio, regions=len(report.visual.regions)))
+        lines.append("  " + visual_words(report.visual.changed_ratio, len(report.visual.regions), lang))
         for r in report.visual.regions:
             kind = t(f"region.{r.kind}", lang) if known(f"region.{r.kind}") else r.kind
             lines.append(f"    {kind}{t('colon', lang)}x={r.x} y={r.y} {r.width}×{r.height}")
