@@ -274,6 +274,6 @@ def test_english_messages_quote_with_english_quotes() -> None:
 def test_a_few_changed_pixels_are_never_zero_percent() -> None:
     from watcher.i18n.texts import visual_words
 
-    assert visual_words(0.0002, 2, "fr") == "moins de 0,1 % de la page a changé visuellement (2 zones)"
-    assert visual_words(0.015, 1, "fr") == "1,5 % de la page a changé visuellement (1 zone)"
+    assert visual_words(0.0002, 2, "fr") == "moins de 0,1\u202f% de la page a changé visuellement (2 zones)"
+    assert visual_words(0.015, 1, "fr") == "1,5\u202f% de la page a changé visuellement (1 zone)"  # as Babel writes it
     assert visual_words(0.0002, 1, "en").startswith("less than 0.1% of the page")
