@@ -76,7 +76,8 @@ def test_password_in_clear_is_a_warning_with_its_line_and_the_variable_form(tmp_
 
 
 @pytest.mark.parametrize("url, suggestion", [("mailt://127.0.0.1:25", "mailto://"), ("tgrma://1:a/2", "tgram://"),
-                                             ("zzqqxx://host", None)])
+                                             ("zzqqxx://host", None),
+                                             ("https://hooks.example/a", "jsons://"), ("http://h.example/a", "json://")])
 def test_unknown_scheme_is_asked_to_apprise_and_disables_the_channel(tmp_path: Path, url: str,
                                                                      suggestion: str | None) -> None:
     folder = write(tmp_path, f"channels:\n  ok: {{urls: [console://]}}\n  faute:\n    urls: ['{url}']\n")

@@ -102,6 +102,13 @@ def test_check_sends_one_mail_and_one_post_per_alert_and_nothing_with_no_notify(
     text = run_watcher("check", "--config", config, "--no-notify")
     assert "--no-notify" in text.out and len(mailbox.messages) == 1 and len(hook.received) == 1
     assert [row[1] for row in outbox(tmp_path)] == ["sent", "sent"]
+    assert "essai, non envoyée" in run_watcher("history", "accueil", "--config", config).out
+
+    # a trial never becomes the baseline: the next check sees the same change and sends it
+    real = run_watcher("check", "--config", config)
+    assert real.code == 1, real.out
+    assert "Alerte envoyée à : local, mediateurs-drouais" in real.out, real.out
+    assert len(mailbox.messages) == 2 and len(hook.received) == 2
 
 
 def start_run(config: Path) -> subprocess.Popen[str]:

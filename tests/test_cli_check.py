@@ -130,6 +130,12 @@ def test_click_usage_errors_are_one_line_in_french_with_the_help_named(capsys: p
     assert code == 2 and "il manque CHANGE_ID" in err and "watcher explain --help" in err
     code, _, err = run("check", "--format", "xml")
     assert code == 2 and "valeur invalide pour --format : « xml »" in err
+    code, _, err = run("run", "--port", "99999")
+    assert code == 2 and "--port : 99999 n'est pas entre 0 et 65535" in err and "range" not in err
+    code, _, err = run("run", "--port", "abc")
+    assert code == 2 and "« abc » n'est pas un nombre entier" in err
+    code, _, err = run("check", "--confirm-delay", "x")
+    assert code == 2 and "« x » n'est pas un nombre" in err and "float" not in err
     code, _, err = run("notify-test", "--lang", "en")
     assert code == 2 and "CHANNEL is missing" in err
     code, out, err = run()  # `watcher` alone: the help on stdout, no error

@@ -149,7 +149,8 @@ def test_diff_errors_follow_lang(tmp_path: Path) -> None:
 
 
 def test_text_report_words_severities_and_regions_in_the_language(tmp_path: Path) -> None:
-    """The text report says « important » / « modifiée » in French, "major" / "changed" in English."""
+    """The text report says « Changement important » / « modifiée » in French, "Major change" / "changed" in
+    English (one word per severity level, issue 15 item 1)."""
     for side, label in (("a", "Envoyer"), ("b", "Valider")):
         folder = tmp_path / side
         folder.mkdir()
@@ -157,7 +158,7 @@ def test_text_report_words_severities_and_regions_in_the_language(tmp_path: Path
                                          encoding="utf-8")
         page(folder / "screenshot.png", label)
     french = run_watcher("diff", tmp_path / "a", tmp_path / "b")
-    assert french.code == 1 and "[important]" in french.out and "[major]" not in french.out
+    assert french.code == 1 and "[Changement important]" in french.out and "Major" not in french.out
     assert "modifiée : x=" in french.out and "changed:" not in french.out
     english = run_watcher("diff", tmp_path / "a", tmp_path / "b", "--lang", "en")
-    assert "[major]" in english.out and "changed: x=" in english.out
+    assert "[Major change]" in english.out and "changed: x=" in english.out

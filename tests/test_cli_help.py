@@ -78,3 +78,16 @@ def test_every_command_and_option_has_its_words_in_both_languages() -> None:
                 keys.append(found or option_keys(ctx, param)[1])
         missing += [(key, lang) for key in keys for lang in LANGS if not has(key, lang)]
     assert not missing, missing
+
+
+def test_french_help_has_french_placeholders_and_never_wraps_inside_quotes(
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("WATCHER_LANG", raising=False)
+    monkeypatch.setenv("COLUMNS", "60")
+    with pytest.raises(SystemExit):
+        main(["run", "--help"])
+    raw = capsys.readouterr().out
+    assert "--config TEXTE" in raw and "--port ENTIER" in raw and "TEXT " not in raw
+    assert not any(line.rstrip().endswith("«") or line.lstrip().startswith(("»", ":", ";")) for line in raw.splitlines())
+    assert "COMMANDE [ARGUMENTS]..." in help_of(["--help"], capsys)
+    assert "--config TEXT " in help_of(["--lang", "en", "run", "--help"], capsys)

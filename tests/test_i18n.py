@@ -263,3 +263,17 @@ def test_a_slow_page_and_a_browser_crash_are_worded() -> None:
         "la page répond mais est trop lente ou trop lourde à charger (plus de 2 s)")
     assert plain_reason("too slow (7.5 s)", "https://www.caf.fr/", "en").startswith("the page answers but")
     assert plain_reason("browser crashed", "https://www.caf.fr/", "fr").startswith("le navigateur s'est arrêté")
+
+
+def test_english_messages_quote_with_english_quotes() -> None:
+    """« » are French quotes: an English message quotes “like this”."""
+    french_quoted = [key for key, forms in messages("en").items() if any("«" in form for form in forms)]
+    assert not french_quoted, french_quoted
+
+
+def test_a_few_changed_pixels_are_never_zero_percent() -> None:
+    from watcher.i18n.texts import visual_words
+
+    assert visual_words(0.0002, 2, "fr") == "moins de 0,1\u202f% de la page a changé visuellement (2 zones)"
+    assert visual_words(0.015, 1, "fr") == "1,5\u202f% de la page a changé visuellement (1 zone)"  # as Babel writes it
+    assert visual_words(0.0002, 1, "en").startswith("less than 0.1% of the page")

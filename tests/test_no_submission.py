@@ -194,7 +194,7 @@ def test_the_stop_is_said_in_words(shared: Shared, site: RecordingSite) -> None:
     site.routes["/demande"] = page(SENDERS["post-form"])
     run = replay_one(shared, target_of(site, "/demande", sending_procedure()))
     assert procedure_message(ProcedureFacts.of(run)) == (
-        "la procédure « Faire une demande » fonctionne (3 étapes) — étape 3 : s'arrête ici : cette étape "
+        "La procédure « Faire une demande » fonctionne (3 étapes) — étape 3 : s'arrête ici : cette étape "
         "enverrait des données")
 
 

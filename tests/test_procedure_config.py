@@ -79,7 +79,7 @@ def test_procedure_steps_parse_into_typed_actions(tmp_path: Path) -> None:
     ("          - expect: {role: heading, name: X, submits: true}\n", 16,
      "steps[4].expect.submits: unknown field “submits”"),
     ("          - click:\n              role: button\n              name: Se connecter\n              submits: true\n",
-     19, "targets[1].procedures[0].steps[4].click.submits: « submits: true » is refused on a login button"),
+     19, "targets[1].procedures[0].steps[4].click.submits: “submits: true” is refused on a login button"),
 ])
 def test_bad_steps_name_file_line_and_field(tmp_path: Path, replacement: str, line: int, fragment: str) -> None:
     path = write(tmp_path, GOOD.replace(STEP3, replacement))
@@ -105,7 +105,7 @@ def test_submits_marks_a_click_that_moves_on_but_never_the_last_step(tmp_path: P
     with pytest.raises(ConfigError) as info:
         load_config(write(tmp_path, last))
     assert str(info.value).startswith(f"{tmp_path / 'targets.yaml'}:13: targets[1].procedures[0].steps[1]"
-                                      ".click.submits: « submits: true » is refused on the last step")
+                                      ".click.submits: “submits: true” is refused on the last step")
     assert "\n" not in str(info.value)
 
 

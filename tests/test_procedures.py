@@ -141,10 +141,11 @@ def test_renamed_step_breaks_there_with_the_new_name_as_candidate(shared: Shared
     assert entry["status"] == "changed" and entry["alert"] is True
     assert proc["status"] == "broken" and proc["broken_step"] == 2
     assert proc["step"] == "cliquer sur le lien « Mon Compte »"
-    assert proc["candidate"] == {"role": "link", "name": "Mon espace personnel"}
+    assert proc["candidate"] == {"role": "link", "name": "Mon espace personnel", "landmark": "banner > navigation"}
     assert proc["url"] == local_site.url("/")
     assert proc["message"] == ("La procédure « Se connecter à Mon Compte » ne passe plus à l'étape 2 : le lien "
-                               "« Mon Compte » est introuvable ; à sa place : « Mon espace personnel »")
+                               "« Mon Compte » est introuvable ; à sa place : le lien « Mon espace personnel » "
+                               "(menu de l'en-tête)")
     assert "no longer gets through step 2" in second.to_json("en")["procedures"][0]["message"]
     renamed = [c for c in entry["changes"] if c["kind"] == "renamed"]
     assert renamed and renamed[0]["severity"] == "breaking"

@@ -69,12 +69,25 @@ def test_disk_full_is_a_clear_error_and_keeps_what_was_stored(tmp_path: Path, mo
             raise OSError(errno.ENOSPC, "No space left on device")
 
         monkeypatch.setattr(os, "fsync", full)
-        with pytest.raises(StoreError, match="disk is full"):
+        with pytest.raises(StoreError, match="disk is full") as failure:
             snapshot(store, "caf", T0 + timedelta(hours=1), {"dom.html": b"new"})
         monkeypatch.undo()
+        assert failure.value.render("fr") == "impossible d'enregistrer la capture de caf : le disque est plein " \
+            "(rien n'a été modifié)"
         assert store.baseline("caf") == good
         assert [p.name for p in (tmp_path / "caf").iterdir()] == [good.name]
         assert len(store.history("caf")) == 1
+
+
+def test_a_damaged_index_is_one_line_in_french_naming_the_rebuild(tmp_path: Path) -> None:
+    (tmp_path / "index.sqlite3").write_bytes(b"garbage, not a database" * 100)
+    with pytest.raises(StoreError) as failure:
+        Store(tmp_path).__enter__()
+    words = failure.value.render("fr")
+    assert words.startswith(f"impossible d'ouvrir le dossier des captures {tmp_path} : l'index SQLite est illisible "
+                            "(ce fichier n'est pas une base SQLite)"), words
+    assert "watcher store rebuild-index" in words and "\n" not in words
+    assert "not a database" not in words and "cannot" in failure.value.render("en")
 
 
 def test_unreachable_checks_never_become_the_baseline(tmp_path: Path) -> None:

@@ -12,6 +12,7 @@ wherever `--lang` stands on the line.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -23,7 +24,7 @@ import click.formatting
 from watcher.i18n.catalog import book
 from watcher.i18n.texts import known, t
 
-__all__ = ["HelpCommand", "HelpContext", "HelpFormatter", "HelpGroup", "command_key", "help_lang", "option_keys"]
+__all__ = ["HelpCommand", "HelpContext", "HelpFormatter", "HelpGroup", "command_key", "help_lang", "option_keys", "typeset"]
 
 # click's English words (its gettext message ids) -> our messages.
 CLICK_WORDS = {
@@ -62,7 +63,24 @@ def option_keys(ctx: click.Context, param: click.Parameter) -> tuple[str, str]:
 
 
 def _word(key: str, lang: str, fallback: str) -> str:
-    return t(key, lang) if known(key) else fallback
+    return typeset(t(key, lang) if known(key) else fallback, lang)
+
+
+_FRENCH_SPACES = re.compile(r"(?<=«) | (?=[»:;?!])")
+
+
+def typeset(text: str, lang: str) -> str:
+    """French help: the spaces inside « » and before : ; ? ! become no-break spaces, so that click's wrapping
+    never leaves a « alone at the end of a line or a colon at the start of the next."""
+    return _FRENCH_SPACES.sub("\u00a0", text) if lang == "fr" else text
+
+
+def _metavar(param: click.Parameter, ctx: click.Context, lang: str) -> str | None:
+    """An option's placeholder (TEXT, FLOAT, INTEGER RANGE…) in the help's language, None to keep click's."""
+    if param.metavar is not None or param.type.get_metavar(param=param, ctx=ctx) is not None:
+        return None
+    key = "help.metavar." + param.type.name.replace(" ", "_")
+    return t(key, lang) if known(key) else None
 
 
 @contextmanager
@@ -88,20 +106,30 @@ def _translated(command: click.Command, ctx: click.Context) -> Iterator[None]:
         elif param.help:
             key = next((k for k in option_keys(ctx, param) if known(k)), None)
             if key is not None:
-                swap(param, "help", t(key, lang))
+                swap(param, "help", typeset(t(key, lang), lang))
+        metavar = _metavar(param, ctx, lang)
+        if metavar is not None and not (isinstance(param, click.Option) and param.is_flag):
+            swap(param, "metavar", metavar)
+    swap(command, "options_metavar", t("help.click.options_metavar", lang))
     if isinstance(command, click.Group):
         own = command_key(ctx)
         prefix = "help.cmd." if ctx.parent is None else own + "."
         for name, sub in command.commands.items():
             sub_key = prefix + name
             if known(sub_key):
-                swap(sub, "help", t(sub_key, lang))
+                swap(sub, "help", typeset(t(sub_key, lang), lang))
                 swap(sub, "short_help", None)
+        if command.subcommand_metavar is None or command.subcommand_metavar.startswith("COMMAND"):
+            key = "help.click.subcommand_metavar" + ("_chain" if command.chain else "")
+            swap(command, "subcommand_metavar", t(key, lang))
 
     def gettext(message: str) -> str:
         key = CLICK_WORDS.get(message)
         # click fills the placeholders ({default}, {var}) itself: the message as written in the catalog
-        return book(lang).translations.gettext(key) if key is not None and known(key) else message
+        if key is None or not known(key):
+            return message
+        words = book(lang).translations.gettext(key)
+        return words if key == "help.click.usage" else typeset(words, lang)  # « Utilisation : » starts a line
 
     for module in _CLICK_MODULES:
         swap(module, "_", gettext)

@@ -14,7 +14,7 @@ import click
 from watcher import __version__
 from watcher.cli.common import EXIT_ALERT, EXIT_ERROR, EXIT_OK, Paths, emit_json
 from watcher.cli.help import HelpGroup
-from watcher.errors import ConfigError, InputError, WatcherError
+from watcher.errors import ConfigError, InputError, StoreError, WatcherError
 from watcher.safety.sanitize import guard_stdout, strip_controls
 
 __all__ = ["Paths", "cli", "main"]
@@ -525,7 +525,7 @@ def _main(argv: list[str] | None) -> None:
         lang = argv_lang(sys.argv[1:] if argv is None else argv)
         click.echo(exc.render(lang) if isinstance(exc, ConfigProblems) else str(exc), err=True)
         sys.exit(EXIT_ERROR)
-    except InputError as exc:
+    except (InputError, StoreError) as exc:
         click.echo(f"watcher: {strip_controls(exc.render(argv_lang(sys.argv[1:] if argv is None else argv)))}",
                    err=True)
         sys.exit(EXIT_ERROR)

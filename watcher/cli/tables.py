@@ -59,8 +59,7 @@ def outbox_table(entries: Sequence[object], lang: str) -> str:
     for e in entries:
         assert isinstance(e, OutboxEntry)
         due = paris_time(e.due) if e.status == "pending" and e.attempts else ""
-        error = e.last_error if e.last_error and e.status != "sent" else ""
-        error = " ; ".join(part for part in (error, e.uncertain(lang)) if part)
+        error = " ; ".join(part for part in (e.error_words(lang), e.uncertain(lang)) if part)
         rows.append([e.id, status_words(e.status, lang), e.channel, e.destination, e.title, e.attempts, due,
                      error])
     headers = [t("col." + key, lang) for key in ("id", "status", "channel", "destination", "title", "attempts",

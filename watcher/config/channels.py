@@ -17,6 +17,7 @@ from __future__ import annotations
 import difflib
 import os
 import re
+import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -382,11 +383,29 @@ def url_issues(channels: Channels, registry: Any, name: str, index: int, line: i
     if scheme not in registry:
         known = [*registry.schemas(), *WATCHER_SCHEMES]
         close = difflib.get_close_matches(scheme, known, n=1, cutoff=0.6)
-        found.append(ChannelIssue(name, index, line, "unknown_scheme", f"{scheme}://",
-                                  f"{close[0]}://" if close else None))
+        suggestion = f"{close[0]}://" if close else None
+        if scheme in WEB_SCHEMES:  # a webhook's address as a browser writes it: Apprise's JSON POST (or json:// )
+            suggestion = f"{WEB_SCHEMES[scheme]}://"
+        found.append(ChannelIssue(name, index, line, "unknown_scheme", f"{scheme}://", suggestion))
     elif not missing and not _apprise_accepts(channels.resolve(template), channels.plugin_paths):
         found.append(ChannelIssue(name, index, line, "invalid_url", mask_url(template)))
     return found
+
+
+# A webhook written as a plain web address: Apprise posts JSON to it with json:// (http) or jsons:// (https)
+WEB_SCHEMES = {"http": "json", "https": "jsons"}
+
+
+def _quiet_imghdr() -> None:
+    """Apprise's e-mail plugin imports the stdlib `imghdr`, deprecated since Python 3.11, when it loads its
+    plugins; importing it first with that warning silenced keeps `-W error` usable however a process first
+    meets Apprise (reading channels.yaml here, or sending: watcher.deliver.apprise_plugins does the same)."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="'imghdr' is deprecated", category=DeprecationWarning)
+        try:
+            import imghdr  # noqa: F401
+        except ImportError:  # Python >= 3.13: Apprise uses its own shim
+            pass
 
 
 def apprise_registry(plugin_paths: Sequence[str] = ()) -> Any:
@@ -395,6 +414,7 @@ def apprise_registry(plugin_paths: Sequence[str] = ()) -> Any:
     watcher's own schemes (WATCHER_SCHEMES, registered by watcher.deliver.apprise_plugins when sending) are
     checked here by name: reading the configuration does not load the delivery stage.
     """
+    _quiet_imghdr()
     import apprise
 
     if plugin_paths:
@@ -403,6 +423,7 @@ def apprise_registry(plugin_paths: Sequence[str] = ()) -> Any:
 
 
 def _apprise_accepts(url: str, plugin_paths: Sequence[str]) -> bool:
+    _quiet_imghdr()
     import apprise
 
     asset = apprise.AppriseAsset(plugin_paths=list(plugin_paths) or None)
@@ -438,6 +459,7 @@ def _private_fields(template: str, registry: Any | None) -> dict[str, Any]:
     """The fields of the URL that Apprise's plugin template marks private (empty for unknown schemes)."""
     if registry is None:
         return {}
+    _quiet_imghdr()
     import apprise
     from apprise.fields import parse_fields
     from apprise.plugins import details

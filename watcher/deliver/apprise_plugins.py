@@ -45,10 +45,12 @@ def _attachment_names(attach: Any) -> list[str]:
 
 
 def _text(title: str, body: str, attach: Any) -> str:
+    """The message as text; the attached files' names in brackets after it, without words: the body already
+    says, in its channel's language, that pictures are attached (a plugin does not know that language)."""
     names = _attachment_names(attach)
     lines = [title, "=" * min(len(title), 78), body.rstrip()]
     if names:
-        lines.append("Pièces jointes / attachments : " + ", ".join(names))
+        lines.append("[" + ", ".join(names) + "]")
     return "\n".join(lines) + "\n"
 
 

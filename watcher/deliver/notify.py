@@ -39,6 +39,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import socket
 import sqlite3
 import threading
@@ -246,7 +247,7 @@ class AppriseSender:
     def send(self, url: str, message: Message) -> SendOutcome:
         box = self.apprise.Apprise(asset=self.asset)
         if not box.add(url):
-            return SendOutcome(False, "URL refusée par Apprise (schéma inconnu ou paramètre invalide)")
+            return SendOutcome(False, URL_REFUSED)
         attach = [str(p) for p in message.attachments if p.is_file()] or None
         if message.body_format == "html" and attach and "cid:" in message.body:
             for server in box:  # e-mail: embed the pictures the HTML names by cid: (Apprise's `inline=yes`)
@@ -258,10 +259,41 @@ class AppriseSender:
 
 
 def _failure_reason(result: Any) -> str:
-    """The last warning Apprise recorded in its result object (Apprise 2), else a generic reason."""
+    """The last warning Apprise recorded in its result object (Apprise 2), else NO_DETAIL; stored as Apprise
+    says it (a fact), worded for people by `failure_words`."""
     logs = getattr(result, "logs", None)
     messages = [e.message for e in logs() if e.level in ("WARNING", "ERROR")] if callable(logs) else []
-    return (messages[-1] if messages else "échec de l'envoi (sans détail)")[:300]
+    return (messages[-1] if messages else NO_DETAIL)[:300]
+
+
+URL_REFUSED = "url refused by apprise"
+NO_DETAIL = "no detail from apprise"
+_STORED_FAILURES = {URL_REFUSED: "outbox.failure.url_refused", NO_DETAIL: "outbox.failure.no_detail",
+                    # the words stored by earlier versions
+                    "url refusée par apprise (schéma inconnu ou paramètre invalide)": "outbox.failure.url_refused",
+                    "échec de l'envoi (sans détail)": "outbox.failure.no_detail"}
+
+
+def failure_words(error: str, lang: str = "fr") -> str:
+    """A failed send's stored reason (Apprise's English log line, or one of ours) in the reader's language:
+    a connection error, a timeout, an HTTP status (« error=503 »), refused credentials; any other line is
+    quoted as Apprise wrote it, after words saying whose it is."""
+    from watcher.i18n.texts import t
+
+    text = error.strip()
+    lower = text.lower()
+    if lower in _STORED_FAILURES:
+        return t(_STORED_FAILURES[lower], lang)
+    if "timed out" in lower or "timeout" in lower:
+        return t("outbox.failure.timeout", lang)
+    if "connection error" in lower or "could not connect" in lower or "connection refused" in lower:
+        return t("outbox.failure.connection", lang)
+    if "authenticat" in lower or ("login" in lower and "fail" in lower):
+        return t("outbox.failure.auth", lang)
+    status = re.search(r"error=(\d{3})\b", text)
+    if status:
+        return t("outbox.failure.http", lang, code=int(status.group(1)))
+    return t("outbox.failure.other", lang, detail=text)
 
 
 # --- the outbox -----------------------------------------------------------------------------------
@@ -294,6 +326,10 @@ class OutboxEntry:
 
     def to_json(self) -> dict[str, Any]:
         return {k: list(v) if isinstance(v, tuple) else v for k, v in self.__dict__.items()}
+
+    def error_words(self, lang: str = "fr") -> str:
+        """Why the last attempt failed, in words ('' when sent or never failed); see `failure_words`."""
+        return failure_words(self.last_error, lang) if self.last_error and self.status != "sent" else ""
 
     def uncertain(self, lang: str = "fr") -> str:
         """The ambiguity of interrupted attempts in words ('' when none was interrupted)."""
@@ -1120,7 +1156,7 @@ def send_test(channels: Channels, name: str, workdir: Path, sender: Sender | Non
 __all__ = [
     "AppriseSender", "Delivery", "DeliveryReport", "IDEMPOTENT_SCHEMES", "LEASE", "Notifier", "Outbox",
     "OutboxEntry", "Sender", "SendOutcome", "Traits", "apprise_plugins", "configuration_news", "deliver_alerts",
-    "guarantee", "holder_gone", "next_digest", "notify_check_result", "recovery_message", "send_test", "sent_breaks",
+    "failure_words", "guarantee", "holder_gone", "next_digest", "notify_check_result", "recovery_message", "send_test", "sent_breaks",
     "tell_disabled_channels", "unreachable_message", "unreachable_streak", "with_idempotency_key", "with_said",
 ]
 
@@ -1152,7 +1188,7 @@ def outbox_lines(entries: Sequence[OutboxEntry], lang: str = "fr") -> list[str]:
             line += ", " + t("outbox.next", lang, due=_paris_stamp(e.due))
         line += ")"
         if e.last_error and e.status != "sent":
-            line += "\n    " + t("outbox.error", lang, error=e.last_error)
+            line += "\n    " + t("outbox.error", lang, error=e.error_words(lang))
         if e.interrupted:
             line += "\n    " + e.uncertain(lang)
         lines.append(line)
@@ -1166,7 +1202,7 @@ def delivery_lines(report: DeliveryReport, lang: str = "fr") -> list[str]:
     lines = []
     for d in report.deliveries:
         mark = t("outbox.ok", lang) if d.status == "sent" else t("outbox.failed", lang)
-        lines.append(f"{mark} {d.channel} {d.destination}" + (f" — {d.error}" if d.error else ""))
+        lines.append(f"{mark} {d.channel} {d.destination}" + (f" — {failure_words(d.error, lang)}" if d.error else ""))
     return lines
 
 

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 from watcher.i18n.catalog import has, text
 
-__all__ = ["known", "plain_reason", "t", "usage_words"]
+__all__ = ["known", "plain_reason", "t", "usage_words", "visual_words"]
 
 
 def t(key: str, lang: str = "fr", **values: object) -> str:
@@ -38,6 +38,13 @@ NET_REASONS = {
 STORED_REASONS = {  # reason codes the index stores for checks it did not run (older indexes hold the sentence)
     "rebuilt": "reason.rebuilt", "rebuilt from the snapshot folder": "reason.rebuilt",
 }
+
+
+def visual_words(ratio: float, regions: int, lang: str) -> str:
+    """How much of the screenshot changed (`ratio` 0..1 of its pixels, `regions` changed zones): « 1,5 % de la
+    page… », or « moins de 0,1 % » when a few pixels changed (never « 0,0 % » beside changed zones)."""
+    key = "visual.tiny" if 0 < ratio < 0.0005 else "visual"
+    return t(key, lang, ratio=ratio, regions=regions)
 
 
 def plain_reason(reason: str, url: str, lang: str) -> str:
@@ -72,6 +79,10 @@ USAGE_PATTERNS = (  # click's own messages (English) -> (text key, its values); 
     (r"Missing option '(?P<name>[^']*)'\.", "usage.missing_option"),
     (r"Option '(?P<name>[^']*)' requires an argument\.", "usage.needs_value"),
     (r"Invalid value for '(?P<name>[^']*)': '(?P<value>[^']*)' is not one of (?P<choices>.*)\.", "usage.choice"),
+    (r"Invalid value for '(?P<name>[^']*)': '?(?P<value>[^']*?)'? is not in the range "
+     r"(?P<low>[-\d.]+)<=x<=(?P<high>[-\d.]+)\.", "usage.range"),
+    (r"Invalid value for '(?P<name>[^']*)': '?(?P<value>[^']*?)'? is not a valid integer(?: range)?\.", "usage.integer"),
+    (r"Invalid value for '(?P<name>[^']*)': '?(?P<value>[^']*?)'? is not a valid float(?: range)?\.", "usage.number"),
     (r"Invalid value for '(?P<name>[^']*)': (?P<detail>.*)", "usage.invalid"),
     (r"Got unexpected extra arguments? \((?P<args>.*)\)", "usage.extra"),
 )

@@ -49,7 +49,7 @@ from watcher.store.report import (
     TargetFacts,
     VisualFacts,
 )
-from watcher.store.snapshots import SnapshotWriter, Store, utc_now
+from watcher.store.snapshots import TRIAL, SnapshotWriter, Store, utc_now
 
 __all__ = [
     "CheckResult",
@@ -151,10 +151,10 @@ def outcome(baseline: Path | None, comparison: Comparison | None, runs: Sequence
 
 def snapshot_folders(store: Store, target_id: str, limit: int = 30, up_to: int | None = None) -> list[Path]:
     """The target's snapshot folders, newest first (where earlier procedure runs are read from); with `up_to`,
-    only those of checks up to that check id."""
+    only those of checks up to that check id; a `--no-notify` trial's are skipped, see store.snapshots.TRIAL)."""
     folders: list[Path] = []
     for record in reversed(store.history(target_id)):
-        if up_to is not None and record.id > up_to:
+        if (up_to is not None and record.id > up_to) or (record.confirmation == TRIAL and record.id != up_to):
             continue
         path = store.path(record.snapshot)
         if path is not None and path not in folders and path.is_dir():

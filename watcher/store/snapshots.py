@@ -34,10 +34,15 @@ __all__ = [
     "SnapshotWriter",
     "Store",
     "TMP_PREFIX",
+    "TRIAL",
     "disk_errors",
     "utc_now",
     "write_atomic",
 ]
+
+# checks.confirmation of an alerting change seen by `watcher check --no-notify`: shown, never sent, so never a
+# baseline (the next check compares with the same reference and alerts it), never a changelog entry
+TRIAL = "trial"
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS checks (
@@ -93,7 +98,7 @@ class CheckRecord:
     snapshot: str | None
     baseline: str | None
     report: dict[str, Any] | None
-    confirmation: str | None = None  # None (no confirmation asked), pending, confirmed, reverted, superseded
+    confirmation: str | None = None  # None (no confirmation asked), pending, confirmed, reverted, superseded, trial
 
     @property
     def check_report(self) -> CheckReport | None:
@@ -137,12 +142,12 @@ def disk_errors(what: str) -> Iterator[None]:
         yield
     except OSError as exc:
         if exc.errno == errno.ENOSPC:
-            raise StoreError(f"{what}: the disk is full (nothing was changed)") from None
+            raise StoreError.fault(what, "full") from None
         if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-            raise StoreError(f"{what}: permission denied ({exc.filename})") from None
-        raise StoreError(f"{what}: {exc.strerror or exc}") from None
+            raise StoreError.fault(what, "permission", str(exc.filename)) from None
+        raise StoreError.fault(what, "os", str(exc.strerror or exc)) from None
     except sqlite3.Error as exc:
-        raise StoreError(f"{what}: snapshot index error ({exc})") from None
+        raise StoreError.fault(what, "index", str(exc)) from None
 
 
 def _tree_size(folder: Path) -> int:
@@ -323,10 +328,12 @@ class Store:
     def baseline(self, target_id: str) -> Path | None:
         """The snapshot the next capture is compared with: the latest one of a successful check (new, changed
         or unchanged; a `degraded` check's snapshot, a maintenance or queue page, is kept for the record only
-        and never becomes the baseline, so the real page coming back is compared with the last good one)."""
+        and never becomes the baseline, so the real page coming back is compared with the last good one; nor does
+        a `TRIAL` check's, whose alert was never sent)."""
         rows = self._rows(
             f"SELECT {self._COLUMNS} FROM checks WHERE target = ? AND snapshot IS NOT NULL"
-            " AND status IN ('new', 'changed', 'unchanged') ORDER BY id DESC LIMIT 1", (target_id,))
+            " AND status IN ('new', 'changed', 'unchanged') AND (confirmation IS NULL OR confirmation != ?)"
+            " ORDER BY id DESC LIMIT 1", (target_id, TRIAL))
         path = self.path(rows[0].snapshot) if rows else None
         return path if path is not None and path.is_dir() else None
 

@@ -15,12 +15,12 @@ from watcher.cli.common import EXIT_ALERT, EXIT_OK, Paths, emit_json
 from watcher.config.targets import Config, Target, load_config
 from watcher.deliver.notify import DeliveryReport, Notifier, Outbox, OutboxEntry, Sender
 from watcher.errors import InputError
-from watcher.i18n.texts import known, plain_reason, t
+from watcher.i18n.texts import known, plain_reason, t, visual_words
 from watcher.service import policy
 from watcher.service.check import CheckResult, check_targets
 from watcher.service.confirmation import recheck_state
 from watcher.service.delivery import queue_alert_actions, queue_with_check
-from watcher.store.snapshots import Store
+from watcher.store.snapshots import TRIAL, CheckRecord, Store
 
 __all__ = ["delivery_words", "format_result", "run_check", "show_history"]
 
@@ -75,6 +75,8 @@ def run_check(paths: Paths, ids: list[str], fmt: str, lang: str, confirm_delay: 
         if confirm_delay is not None:
             results = asyncio.run(confirm_alerts(config, store, results, holds, confirm_delay, capturer=capturer,
                                                  delivering=delivering))
+        if not notify:
+            _keep_as_trials(store, results)
         entries = _send(delivering, quiet_stdout=fmt == "json")
     if fmt == "json":
         emit_json({"targets": [_json_entry(r, lang, entries) for r in results], "notify": notify})
@@ -88,6 +90,14 @@ def run_check(paths: Paths, ids: list[str], fmt: str, lang: str, confirm_delay: 
         if summary:
             click.echo(summary)
     return EXIT_ALERT if any(r.alert for r in results) else EXIT_OK
+
+
+def _keep_as_trials(store: Store, results: list[CheckResult]) -> None:
+    """`--no-notify`: an alerting change this run saw is marked a trial (store.snapshots.TRIAL), so that it never
+    becomes the baseline: the next `watcher check` or the service sees the same change again and sends it."""
+    for result in results:
+        if result.alert and result.check_id is not None:
+            store.set_confirmation(result.check_id, TRIAL, alert=True)
 
 
 def _notifier(paths: Paths, store: Store, sender: Sender | None) -> Notifier:
@@ -252,8 +262,8 @@ def format_result(result: CheckResult, lang: str) -> str:
         marker = "•" if not change.noise else "·"
         lines.append(f"  {marker} {change.summary(lang)} [{t('severity.' + change.severity.value, lang)}]")
     if result.visual and result.visual.regions:
-        lines.append("  " + t("visual", lang, ratio=result.visual.changed_ratio,
-                              regions=len(result.visual.regions)))
+        lines.append("  " + visual_words(result.visual.changed_ratio,
+                                     len(result.visual.regions), lang))
     if result.status == "changed" and not result.changes and not result.procedures:
         lines.append("  " + t("no_change", lang))
     for run in result.procedures:
@@ -284,10 +294,17 @@ def show_history(paths: Paths, target_id: str, fmt: str, lang: str = "fr") -> No
         from watcher.cli.tables import paris_time, table
 
         url = target_url(paths, target_id)
-        rows = [[r.id, paris_time(r.time), t("status." + r.status, lang), t("yes", lang) if r.alert else "",
+        rows = [[r.id, paris_time(r.time), t("status." + r.status, lang), _alert_word(r, lang),
                  _reason_words(r.status, r.reason, url, lang) if r.reason else "", r.snapshot or ""] for r in records]
         headers = [t("col." + key, lang) for key in ("id", "time", "status", "alert", "reason", "snapshot")]
         click.echo(table(headers, rows, numeric=(0,)))
+
+
+def _alert_word(record: CheckRecord, lang: str) -> str:
+    """The history's « alerte » column: « oui », « essai, non envoyée » (a `--no-notify` trial) or nothing."""
+    if not record.alert:
+        return ""
+    return t("history.alert.trial", lang) if record.confirmation == TRIAL else t("yes", lang)
 
 
 def _unknown_target(paths: Paths, stored: list[str], target_id: str, lang: str) -> None:

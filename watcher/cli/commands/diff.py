@@ -14,7 +14,7 @@ from watcher.detect.compare import DiffReport, StepUse, diff_paths, kind_of
 from watcher.detect.htmlio import read_html
 from watcher.detect.skeleton import Skeleton, extract_skeleton, render_skeleton_text
 from watcher.errors import InputError
-from watcher.i18n.texts import known, t
+from watcher.i18n.texts import known, plain_reason, t, visual_words
 from watcher.store.reader import folder_skeleton
 
 __all__ = ["run_diff", "show_skeleton"]
@@ -65,7 +65,7 @@ def format_report(report: DiffReport, lang: str) -> str:
     if report.changes == []:
         lines.append("  " + t("no_change", lang))
     if report.visual is not None:
-        lines.append("  " + t("visual", lang, ratio=report.visual.changed_ratio, regions=len(report.visual.regions)))
+        lines.append("  " + visual_words(report.visual.changed_ratio, len(report.visual.regions), lang))
         for r in report.visual.regions:
             kind = t(f"region.{r.kind}", lang) if known(f"region.{r.kind}") else r.kind
             lines.append(f"    {kind}{t('colon', lang)}x={r.x} y={r.y} {r.width}×{r.height}")
@@ -75,7 +75,7 @@ def format_report(report: DiffReport, lang: str) -> str:
 def show_skeleton(source: str, fmt: str, lang: str) -> None:
     """Print the skeleton of an HTML file, a snapshot folder or a live URL."""
     if source.startswith(("http://", "https://")):
-        skeleton = asyncio.run(_skeleton_of_url(source))
+        skeleton = asyncio.run(_skeleton_of_url(source, lang))
     else:
         path = Path(source)
         kind = kind_of(path)  # reads the file's head: once
@@ -90,7 +90,7 @@ def show_skeleton(source: str, fmt: str, lang: str) -> None:
         click.echo(render_skeleton_text(skeleton, lang))
 
 
-async def _skeleton_of_url(url: str) -> Skeleton:
+async def _skeleton_of_url(url: str, lang: str = "fr") -> Skeleton:
     from watcher.capture.browser import launch_browser
     from watcher.capture.page import capture_target
     from watcher.config.targets import Target
@@ -99,5 +99,5 @@ async def _skeleton_of_url(url: str) -> Skeleton:
     async with launch_browser([target]) as browser:
         capture = await capture_target(browser, target, max_height=2000)
     if capture.status != "ok":
-        raise InputError(f"{url}: {t('status.unreachable')} ({capture.reason})")
+        raise InputError(t("unreachable", lang, url=url, reason=plain_reason(capture.reason or "?", url, lang)))
     return extract_skeleton(capture.main.dom, base_url=capture.meta.get("final_url"))

@@ -138,7 +138,8 @@ def trial_lines(trials: Sequence[Trial], lang: str) -> tuple[list[str], bool]:
         for run in trial.runs:
             key = "validate.proc_ok" if run.status == "ok" else "validate.proc_bad"
             all_ok = all_ok and run.status == "ok"
-            lines.append(t(key, lang, id=target.id, message=procedure_message(ProcedureFacts.of(run), lang)))
+            message = procedure_message(ProcedureFacts.of(run), lang)  # a sentence: here it follows « — »
+            lines.append(t(key, lang, id=target.id, message=message[:1].lower() + message[1:]))
     procs = [run for trial in trials for run in trial.runs]
     lines.append(t("validate.online_summary", lang, pages=len(trials), pages_ok=sum(tr.page_ok for tr in trials),
                    procs=len(procs), procs_ok=sum(run.status == "ok" for run in procs)))

@@ -25,7 +25,7 @@ SEVERITIES: tuple[str, ...] = tuple(s.value for s in DESCENDING)  # gravest firs
 # Target ids are checked by config.py, but the index is a file on disk: re-check before using them in paths.
 SAFE_SEGMENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
 # A change still waiting for its confirming re-check, or that went back, is not (yet) a change of the site.
-UNCONFIRMED = ("pending", "reverted")
+UNCONFIRMED = ("pending", "reverted", "trial")  # trial: `check --no-notify`, see store.snapshots.TRIAL
 CROP_NAME = re.compile(r"^images/change-(\d+)\.png$")
 
 
