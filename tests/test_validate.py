@@ -162,8 +162,8 @@ def test_validate_online_tries_each_page_and_procedure_and_stores_nothing(tmp_pa
     lines = run.out.splitlines()
     assert run.code == 2, run.out + run.err
     assert any(line.startswith("OK    accueil — page chargée") for line in lines), run.out
-    assert "OK    accueil — La procédure « Aller à Mon Compte » fonctionne (2 étapes)" in lines
-    assert any(line.startswith("ÉCHEC accueil — La procédure « Ancien menu » ne passe plus à l'étape 1")
+    assert "OK    accueil — la procédure « Aller à Mon Compte » fonctionne (2 étapes)" in lines
+    assert any(line.startswith("ÉCHEC accueil — la procédure « Ancien menu » ne passe plus à l'étape 1")
                for line in lines), run.out
     assert any(line.startswith("ÉCHEC absente — page injoignable") for line in lines), run.out
     assert lines[-1] == "1/2 pages et 1/2 procédures fonctionnent"
