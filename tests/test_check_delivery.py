@@ -103,6 +103,8 @@ def test_check_sends_one_mail_and_one_post_per_alert_and_nothing_with_no_notify(
     assert "--no-notify" in text.out and len(mailbox.messages) == 1 and len(hook.received) == 1
     assert [row[1] for row in outbox(tmp_path)] == ["sent", "sent"]
     assert "essai, non envoyée" in run_watcher("history", "accueil", "--config", config).out
+    checks = json.loads(run_watcher("history", "accueil", "--config", config, "--format", "json").out)["checks"]
+    assert [c.get("trial", False) for c in checks[-2:]] == [True, True] and not any(c.get("trial") for c in checks[:-2])
 
     # a trial never becomes the baseline: the next check sees the same change and sends it
     real = run_watcher("check", "--config", config)

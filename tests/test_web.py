@@ -220,6 +220,33 @@ def test_procedures_never_worked_or_blocked(tmp_path: Path) -> None:
     assert states == {"Déclarer": "broken", "Se connecter": "never"}
 
 
+def test_a_no_notify_trial_is_shown_as_a_trial_never_as_an_alert(tmp_path: Path) -> None:
+    """`watcher check --no-notify` marks its alerting change a trial: the dashboard's last alert ignores it, the
+    strip and the page's lines say « essai, non envoyée », never « alerte »."""
+    from datetime import UTC, datetime
+
+    from watcher.i18n.texts import t as cli_t
+    from watcher.store.snapshots import TRIAL
+    from watcher.web.app import _ENV
+    from watcher.web.texts import STATUS_SYMBOL, ui
+
+    with Store(tmp_path) as store:
+        store.record_check("p", datetime(2025, 1, 1, tzinfo=UTC), "new")
+        sent = store.record_check("p", datetime(2025, 1, 2, tzinfo=UTC), "changed", alert=True)
+        trial = store.record_check("p", datetime(2025, 1, 3, tzinfo=UTC), "changed", alert=True)
+        store.set_confirmation(trial, TRIAL, alert=True)
+        row = views.page_row(store, "p", None)
+        records = store.history("p")
+    assert row.last_alert == views.paris("2025-01-02T00:00:00+00:00")
+    assert [(cell.check_id, cell.alert, cell.trial) for cell in row.strip[1:]] == [(sent, True, False), (trial, True, True)]
+    module = _ENV.get_template("_status.html").make_module(
+        {"t": lambda key, **v: ui(key, "fr", **v), "cli_t": lambda key, **v: cli_t(key, "fr", **v),
+         "symbols": STATUS_SYMBOL})
+    html = str(module.strip(row.strip))  # type: ignore[attr-defined]
+    assert html.count(" alerted") == 1 and html.count("essai, non envoyée") == 2
+    assert records[-1].trial and not records[-2].trial
+
+
 def test_dashboard_words_follow_the_language(tmp_path: Path) -> None:
     """A broken step in the page's language (the stored English run when there is one), a counted noun with
     its plural, and the language's colon."""

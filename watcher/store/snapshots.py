@@ -101,6 +101,11 @@ class CheckRecord:
     confirmation: str | None = None  # None (no confirmation asked), pending, confirmed, reverted, superseded, trial
 
     @property
+    def trial(self) -> bool:
+        """True for a `watcher check --no-notify` trial: its alert was shown, never sent (see TRIAL)."""
+        return self.confirmation == TRIAL
+
+    @property
     def check_report(self) -> CheckReport | None:
         """The stored report as the current typed model (any format version), None when there is none."""
         return CheckReport.read(self.report)
@@ -315,10 +320,10 @@ class Store:
         return rows[::-1]
 
     def last_alert(self, target_id: str) -> str | None:
-        """The UTC ISO time of a target's latest alerting check, or None."""
+        """The UTC ISO time of a target's latest alerting check (a `--no-notify` trial excluded), or None."""
         with self.lock, disk_errors("cannot read the snapshot index"):
-            row = self.db.execute("SELECT time FROM checks WHERE target = ? AND alert = 1 ORDER BY id DESC LIMIT 1",
-                                  (target_id,)).fetchone()
+            row = self.db.execute("SELECT time FROM checks WHERE target = ? AND alert = 1 AND (confirmation IS NULL"
+                                  " OR confirmation != ?) ORDER BY id DESC LIMIT 1", (target_id, TRIAL)).fetchone()
         return str(row[0]) if row else None
 
     def check(self, check_id: int) -> CheckRecord | None:

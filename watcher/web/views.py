@@ -77,12 +77,13 @@ class ProcedureState:
 
 @dataclass(frozen=True)
 class Cell:
-    """One check in a page's strip: its status, Paris time and index id."""
+    """One check in a page's strip: its status, Paris time and index id; `trial`: a `--no-notify` alert, not sent."""
 
     check_id: int
     status: str
     time: str
     alert: bool
+    trial: bool = False
 
 
 @dataclass
@@ -148,7 +149,7 @@ def page_row(store: Store, target_id: str, target: Target | None, lang: str = "f
         last_alert=paris(last_alert),
         schedule=schedule_words(target.schedule, lang) if target else "",
         procedures=_procedure_states(history, lang),
-        strip=[Cell(r.id, r.status, paris(r.time), r.alert) for r in history[-STRIP_LENGTH:]],
+        strip=[Cell(r.id, r.status, paris(r.time), r.alert, r.trial) for r in history[-STRIP_LENGTH:]],
         configured=target is not None,
     )
 

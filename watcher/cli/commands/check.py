@@ -283,7 +283,8 @@ def show_history(paths: Paths, target_id: str, fmt: str, lang: str = "fr") -> No
         if fmt == "json":
             emit_json({"target": target_id, "checks": [
                 {"id": r.id, "time": r.time, "status": r.status, "alert": r.alert,
-                 "snapshot": str(store.path(r.snapshot)) if r.snapshot else None, "reason": r.reason}
+                 "snapshot": str(store.path(r.snapshot)) if r.snapshot else None, "reason": r.reason,
+                 **({"trial": True} if r.trial else {})}
                 for r in records]})
             return
         if not records:
