@@ -51,7 +51,7 @@ import watcher.capture.page as capture_module  # noqa: E402
 import watcher.service.check as check_module  # noqa: E402
 from watcher.capture.browser import find_chromium, launch_browser  # noqa: E402
 from watcher.capture.scripts import ANNOTATE_DOM, CHALLENGE_MARKERS, PAGE_HEIGHT  # noqa: E402
-from watcher.config.targets import load_config  # noqa: E402
+from watcher.config.targets import load_config, machine_concurrency  # noqa: E402
 from watcher.store.snapshots import SnapshotWriter, Store  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -473,8 +473,9 @@ def run_ours(name: str, config_path: Path, snapshots: Path) -> Run:
     return Run(name, len(times), wall, times, memory.peak_rss, memory.peak_pss, statuses, cpu=memory.cpu)
 
 
-def write_targets(path: Path, site: Site, concurrency: int, every: int) -> None:
-    lines = ["settings:", f"  concurrency: {concurrency}", "targets:"]
+def write_targets(path: Path, site: Site, concurrency: int | None, every: int) -> None:
+    """targets.yaml for the site; without `concurrency`, watcher sizes it from the machine (Settings.workers)."""
+    lines = (["settings:", f"  concurrency: {concurrency}"] if concurrency else []) + ["targets:"]
     for index in range(site.pages):
         lines += [f"  - id: page-{index:03d}", f'    name: "Page {index} du site de test"',
                   f"    url: {site.url(index)}", f'    schedule: "every {every}s"']
@@ -552,6 +553,7 @@ def instrumented(stages: Stages) -> Iterator[None]:
         (Page, "wait_for_timeout", constant("wait_for_timeout")), (Locator, "aria_snapshot", constant("aria snapshot")),
         (BrowserContext, "new_page", constant("new page")), (BrowserContext, "close", constant("context close")),
         (AxNamer, "name_frame", constant("Chromium names (axnames, per frame)")),
+        (capture_module, "stable_viewport", constant("stable-viewport screenshots")),
         (RequestPolicy, "handle", constant("request policy (route handler)")),
     ]
     check_steps = [
@@ -750,13 +752,19 @@ def bracketed(before: Run, after: Run) -> Run:
                max(before.peak_pss, after.peak_pss), cpu=before.cpu + after.cpu, load=(before.load + after.load) / 2)
 
 
+def load_text() -> str:
+    """The machine's load averages (1, 5, 15 min) and CPU count, as printed with every figure."""
+    return f"load {' / '.join(f'{x:.1f}' for x in os.getloadavg())} (1/5/15 min) on {os.cpu_count()} cores"
+
+
 def print_ratios(bare: Run, ours: Run, concurrency: int, service: Run | None) -> float:
     ratio = ours.wall_per_page / bare.wall_per_page
     latency_ratio = ours.mean / bare.mean
     per_hour = (service or ours).pages_per_minute * 60
     peak = max(r.peak_rss for r in [ours, bare] + ([service] if service else []))
     peak_pss = max(r.peak_pss for r in [ours, bare] + ([service] if service else []))
-    print(f"\nRatios (concurrency {concurrency}, ours = compare round, bare = its runs before and after ours):")
+    print(f"\nRatios (concurrency {concurrency}, ours = compare round, bare = its runs before and after ours;"
+          f" {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {load_text()}):")
     print(f"  ours/bare wall time per page : {ratio:.2f}x  ({ours.wall_per_page:.3f} s vs {bare.wall_per_page:.3f} s;"
           f" aim <= {AIM_RATIO}x: {'OK' if ratio <= AIM_RATIO else 'ABOVE AIM'})")
     print(f"  ours/bare mean page latency  : {latency_ratio:.2f}x  ({ours.mean:.3f} s vs {bare.mean:.3f} s)")
@@ -774,6 +782,17 @@ def print_ratios(bare: Run, ours: Run, concurrency: int, service: Run | None) ->
     print(f"  peak PSS (Python + driver + Chromium): {peak_pss:.0f} MB = {peak_pss / AIM_RSS_MB:.2f}x the 1.5 GB aim "
           f"({'OK' if peak_pss <= AIM_RSS_MB else 'ABOVE AIM'}); summed RSS {peak:.0f} MB (counts shared pages"
           f" once per process)")
+    cpu_ratio = ours.cpu_per_page / bare.cpu_per_page if bare.cpu_per_page else float("nan")
+    idle = max(ours.load, bare.load) < 1.5
+    if idle:
+        verdict = ("OK" if per_hour >= AIM_CHECKS_PER_HOUR and peak_pss <= AIM_RSS_MB else "BELOW AIM")
+        aim = f"idle machine: aim >= {AIM_CHECKS_PER_HOUR} checks/h with peak PSS < 1.5 GB"
+    else:
+        verdict = "OK" if ratio <= AIM_RATIO else "ABOVE AIM"
+        aim = f"loaded machine: aim ours/bare <= {AIM_RATIO}x"
+    print(f"\n==> {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {load_text()} (mean 1-min load during"
+          f" the runs: ours {ours.load:.1f}, bare {bare.load:.1f}):\n    ours/bare = {ratio:.2f}x wall, {cpu_ratio:.2f}x"
+          f" CPU; {per_hour:.0f} checks/h; peak PSS {peak_pss:.0f} MB -> {verdict} ({aim})")
     return ratio
 
 
@@ -789,8 +808,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=60, help="number of local pages (default 60)")
     parser.add_argument("--latency", type=float, default=150, help="server delay per answer in ms (default 150)")
-    parser.add_argument("--concurrency", type=int, default=machine_cpus(),
-                        help="settings.concurrency (default: the CPUs this process may use)")
+    parser.add_argument("--concurrency", type=int, default=None,
+                        help="settings.concurrency (default: absent from targets.yaml, watcher's own default sized"
+                             " from the machine, machine_concurrency(); the bare loop uses the same number)")
     parser.add_argument("--service-seconds", type=float, default=0,
                         help="run the real service for this long and count its checks (default 0: skip)")
     parser.add_argument("--service-every", type=int, default=60, help="schedule of every page in the service (s)")
@@ -818,10 +838,13 @@ def main(argv: list[str]) -> int:
         folder = Path(tmp)
         config_path, snapshots = folder / "targets.yaml", folder / "snapshots"
         write_targets(config_path, site, args.concurrency, args.service_every)
+        explicit, args.concurrency = args.concurrency, args.concurrency or machine_concurrency()
         sizes = [len(site.body(i)) for i in range(args.pages)]
-        print(f"watcher scale benchmark: {args.pages} pages ({min(sizes) // 1024}-{max(sizes) // 1024} KB, "
-              f"mean {statistics.fmean(sizes) / 1024:.0f} KB), {args.latency:.0f} ms latency, concurrency "
-              f"{args.concurrency}, {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f}, Chromium {find_chromium() or 'Playwright'}")
+        print(f"watcher scale benchmark, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}: {args.pages} pages "
+              f"({min(sizes) // 1024}-{max(sizes) // 1024} KB, mean {statistics.fmean(sizes) / 1024:.0f} KB), "
+              f"{args.latency:.0f} ms latency, concurrency {args.concurrency}"
+              f"{'' if explicit else ' (watcher default, sized from the machine)'}, {load_text()}, Chromium "
+              f"{find_chromium() or 'Playwright'}")
         urls = [site.url(i) for i in range(args.pages)]
         if args.profile_only:
             asyncio.run(checked_round(config_path, snapshots))

@@ -64,10 +64,15 @@ class AxNamer:
     serialised; the top frame first, then each child with the token its <iframe> carries (data-watcher-frame).
     """
 
-    def __init__(self, page: Page) -> None:
+    def __init__(self, page: Page, session: CDPSession | None = None) -> None:
+        """`session`: a CDP session already open on `page` (capture_view's), used for its main frame and left
+        open by `close` (its opener owns it); None: one is opened when needed."""
         self.page = page
         self.deadline = time.monotonic() + AX_BUDGET_S
         self.sessions: dict[Frame, tuple[CDPSession, bool]] = {}  # frame -> (session, whether it is its root)
+        self.borrowed = session
+        if session is not None:
+            self.sessions[page.main_frame] = (session, True)
         self.count = 0
 
     async def name_frame(self, frame: Frame, token: str | None, parent: Frame | None) -> bool:
@@ -134,7 +139,7 @@ class AxNamer:
         if not detach:
             return
         for session, is_root in sessions.values():
-            if is_root:
+            if is_root and session is not self.borrowed:
                 try:
                     await session.detach()
                 except PlaywrightError:

@@ -185,15 +185,16 @@ PAGE_HEIGHT = "() => Math.max(document.documentElement.scrollHeight, document.bo
 # Bot walls answer 200 with a challenge page; these are the markers the big providers put in them.
 CHALLENGE_MARKERS = r"""
 () => {
-  // a real page may embed a captcha in a form; a wall is a nearly empty page around it
-  if ((document.body ? document.body.innerText.length : 0) > 1500) return null;
+  // a real page may embed a captcha in a form; a wall is a nearly empty page around it. The rendered text's
+  // length (innerText lays the whole page out: seconds on a 5 MB page) is only read once a marker was found.
+  const wall = () => (document.body ? document.body.innerText.length : 0) <= 1500;
   const title = (document.title || '').toLowerCase();
-  const html = document.documentElement.innerHTML.slice(0, 200000).toLowerCase();
   const titles = ['just a moment', 'attention required', 'access denied', 'accès refusé', 'verifying you are human'];
-  for (const t of titles) if (title.includes(t)) return 'title: ' + t;
+  for (const t of titles) if (title.includes(t)) return wall() ? 'title: ' + t : null;
+  const html = document.documentElement.innerHTML.slice(0, 200000).toLowerCase();
   const markers = ['cf-challenge', 'challenge-platform', 'g-recaptcha', 'h-captcha', 'captcha-delivery',
                    'px-captcha', '_incapsula_resource'];
-  for (const m of markers) if (html.includes(m)) return 'marker: ' + m;
+  for (const m of markers) if (html.includes(m)) return wall() ? 'marker: ' + m : null;
   return null;
 }
 """

@@ -32,6 +32,7 @@ from watcher.detect.skeleton import (
     target_host,
     target_key,
 )
+from watcher.detect.skeleton.targets import MEMO_SIZE
 
 __all__ = ["diff_skeletons", "similarity"]
 
@@ -79,7 +80,7 @@ _DATE_WORD = " qdateq "
 _DATE_RUN = re.compile(r"(?:\s*\bqdateq\b[\s,]*)+")  # « hier à 18 h 30 »: one date, however written
 
 
-@functools.lru_cache(maxsize=16384)
+@functools.lru_cache(maxsize=MEMO_SIZE)  # see skeleton/targets.py
 def name_key(name: str) -> str:
     """A name as compared: case, punctuation and spacing do not make a different button, and dates and
     times in it (absolute or relative) are masked: they change between two loads, not the interface."""

@@ -7,7 +7,7 @@ import functools
 import re
 from urllib.parse import parse_qsl, unquote, urlencode, urljoin, urlsplit, urlunsplit
 
-__all__ = ["SESSION_PARAMS", "TRACKING_PARAMS", "TRACKING_PREFIXES", "is_destination", "normalize_target", "short_target", "target_host", "target_key"]
+__all__ = ["MEMO_SIZE", "SESSION_PARAMS", "TRACKING_PARAMS", "TRACKING_PREFIXES", "is_destination", "normalize_target", "short_target", "target_host", "target_key"]
 
 # Campaign and click trackers: they differ between two loads of the same page and lead to the same place.
 TRACKING_PARAMS = frozenset(
@@ -39,9 +39,12 @@ _PATH_SESSION = re.compile(r";(?:jsessionid|phpsessid|sid)=[^/?#]*", re.I)
 
 
 _DEFAULT_PORTS = {"http": "80", "https": "443"}
+# Entries of the memos below: the links of a 50 000-link page and of its baseline (a few MB). Smaller, a big page
+# evicts its own entries before they are asked again, and its check grows faster than the page (issue 19).
+MEMO_SIZE = 1 << 16
 
 
-@functools.lru_cache(maxsize=8192)
+@functools.lru_cache(maxsize=MEMO_SIZE)
 def normalize_target(href: str, base: str | None, *, keep_base_fragment: bool = True) -> str:
     """Where a link leads, comparable across two loads: resolved, trackers and session ids dropped."""
     href = re.sub(r"[\t\n\r]", "", href).strip()  # browsers strip these from URLs
@@ -63,7 +66,7 @@ def normalize_target(href: str, base: str | None, *, keep_base_fragment: bool = 
     return urlunsplit((parts.scheme.lower(), netloc, path, _clean_query(parts.query), fragment))
 
 
-@functools.lru_cache(maxsize=8192)
+@functools.lru_cache(maxsize=MEMO_SIZE)
 def target_key(target: str | None) -> str | None:
     """A normalised target as compared: equal keys lead to the same place for a person.
 
