@@ -42,6 +42,7 @@ if TYPE_CHECKING:  # Pillow is imported only when a PIL image or an unusual PNG 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 TILE = 16  # side of the grid cells differing pixels are grouped by
 STRIP = 256  # rows widened at once when an RGB PNG is decoded
+PEEK_ROWS = 4  # rows inflated first to see how a PNG is filtered
 COMPARE_ROWS = 64  # rows compared at once: bounds the temporaries, and small enough to share work between threads
 CHUNK = 65_536  # differing pixels tested at once for anti-aliasing: bounds the (9, n) temporaries
 CARET_MAX_WIDTH = 3  # a blinking text caret is a 1-2 px vertical bar...
@@ -278,6 +279,141 @@ def _image_to_packed(image: Image.Image) -> np.ndarray:
     return _packed(np.array(image))  # a writable copy we own, so masks can be painted in place
 
 
+class _Scanlines:
+    """An 8-bit RGB or RGBA, non-interlaced PNG whose rows are all filtered alike with None or Sub, held as its
+    inflated image data: Chromium's screenshots are of this kind (its encoder uses Sub on every row).
+
+    With those two filters a row's filtered bytes depend on that row alone (ISO/IEC 15948, 9.2), so equal rows
+    have equal filtered bytes: rows are hashed without being unfiltered, and only the rows the comparison reads
+    are, a strip at a time. Inflating with libdeflate takes half of libpng's time for the whole decode.
+    """
+
+    def __init__(self, lines: np.ndarray, depth: int, kind: int) -> None:
+        self.lines = lines  # (height, 1 + width * depth) uint8: each row's filter type, then its filtered bytes
+        self.depth = depth  # bytes a pixel: 3 (RGB) or 4 (RGBA)
+        self.kind = kind  # the filter type of every row: 0 (None) or 1 (Sub)
+        self.shape: tuple[int, int] = (int(lines.shape[0]), int(lines.shape[1] - 1) // depth)
+
+    @property
+    def form(self) -> tuple[int, int]:
+        """Scanlines of one form hash equal rows alike."""
+        return self.depth, self.kind
+
+    def __len__(self) -> int:
+        return self.shape[0]
+
+    @classmethod
+    def read(cls, data: bytes) -> _Scanlines | None:
+        """The scanlines of a PNG file's bytes; None when it is of another kind or anything about it is unusual
+        (the general decoder then reads it, and says what is wrong)."""
+        if len(data) < 33:  # signature and IHDR
+            return None
+        width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+        bit_depth, colour_type, compression, filtering, interlace = data[24:29]
+        if bit_depth != 8 or colour_type not in (2, 6) or compression or filtering or interlace or not width * height:
+            return None
+        stream = _idat(data)
+        if stream is None:
+            return None
+        depth = 4 if colour_type == 6 else 3
+        row_bytes = 1 + width * depth
+        # The first rows' filters, inflated alone, tell at once a PNG of another encoder (mixed filters).
+        import zlib
+
+        try:
+            head = zlib.decompressobj().decompress(stream, min(height, PEEK_ROWS) * row_bytes)
+        except zlib.error:
+            return None
+        if len(set(head[::row_bytes])) != 1 or head[0] > 1:
+            return None
+        from imagecodecs import deflate_decode
+
+        lines = np.empty((height, row_bytes), np.uint8)
+        try:
+            inflated = deflate_decode(stream, out=lines.reshape(-1).data)  # in place
+        except (RuntimeError, ValueError, MemoryError):
+            return None
+        if len(inflated) != lines.size:
+            return None
+        kinds = lines[:, 0]
+        if (kinds != kinds[0]).any():
+            return None
+        return cls(lines, depth, int(kinds[0]))
+
+    def opaque(self) -> bool:
+        """Whether every pixel is opaque (alpha is forced to 255 in packed pixels: rows differing only by their
+        alpha must hash alike, so scanlines that are not opaque are decoded whole)."""
+        if self.depth == 3:
+            return True
+        alpha = self.lines[:, 4::4]  # filter type byte, then R, G, B, A: each pixel's alpha (or its Sub delta)
+        if self.kind == 0:
+            return not (alpha != 255).any()
+        return not ((alpha[:, 0] != 255).any() or alpha[:, 1:].any())
+
+    def hashes(self, width: int) -> np.ndarray:
+        """One 64-bit hash per row of the first `width` pixels' filtered bytes (None and Sub: they depend on
+        those pixels only)."""
+        rows = self.lines[:, 1 : 1 + width * self.depth]
+        if _xxh3_64 is not None:
+            return np.fromiter((_xxh3_64(row) for row in rows), dtype=np.uint64, count=len(rows))
+        return np.fromiter((hash(row.tobytes()) for row in rows), dtype=np.int64, count=len(rows))
+
+    def rows(self, start: int, stop: int) -> np.ndarray:
+        """Rows [start, stop) unfiltered, as a packed image."""
+        count, width = stop - start, self.shape[1]
+        data = self.lines[start:stop, 1:].reshape(count, width, self.depth)
+        if self.kind == 1:  # Sub: each byte adds the byte one pixel before it, modulo 256
+            data = np.cumsum(data, axis=1, dtype=np.uint8)
+        if self.depth == 4 and data.flags.c_contiguous and data.flags.writeable:
+            packed = data.view(PIXEL).reshape(count, width)
+            packed |= np.uint32(_OPAQUE)
+            return packed
+        packed = np.empty((count, width), PIXEL)
+        channels = _channels(packed)
+        channels[..., :3] = data[..., :3]
+        channels[..., 3] = 255
+        return packed
+
+
+def _idat(data: bytes) -> bytes | None:
+    """The zlib stream of a PNG's IDAT chunks, their CRCs checked; None for any chunk layout libpng might judge
+    otherwise (a critical chunk we do not know, IDAT chunks apart, a truncated file)."""
+    import zlib
+
+    parts: list[memoryview] = []
+    view = memoryview(data)
+    position, ended = 8, False
+    while position + 12 <= len(data):
+        length = int.from_bytes(data[position : position + 4], "big")
+        kind = data[position + 4 : position + 8]
+        end = position + 12 + length
+        if end > len(data):
+            return None
+        if kind == b"IDAT":
+            if ended:
+                return None
+            if zlib.crc32(view[position + 4 : end - 4]) != int.from_bytes(data[end - 4 : end], "big"):
+                return None
+            parts.append(view[position + 8 : end - 4])
+        elif kind == b"IEND":
+            break
+        else:
+            if parts:
+                ended = True
+            if kind[0] & 0x20 == 0 and kind not in (b"IHDR", b"PLTE"):  # a critical chunk (ISO/IEC 15948, 5.4)
+                return None
+        position = end
+    return b"".join(parts) if parts else None
+
+
+_Image = np.ndarray | _Scanlines  # packed pixels, or scanlines unfiltered a strip at a time
+
+
+def _rows(image: _Image, start: int, stop: int) -> np.ndarray:
+    """Rows [start, stop) of an image as packed pixels (a view of a packed image)."""
+    return image[start:stop] if isinstance(image, np.ndarray) else image.rows(start, stop)
+
+
 def _as_packed(image: ImageInput) -> np.ndarray:
     if isinstance(image, np.ndarray):
         if image.ndim != 3 or image.shape[2] not in (3, 4) or image.dtype != np.uint8:
@@ -290,9 +426,9 @@ def _as_packed(image: ImageInput) -> np.ndarray:
 
 @dataclass
 class _Prepared:
-    """One image ready to compare: packed pixels (masks painted) and the hashes of its rows."""
+    """One image ready to compare: its pixels (masks painted) and the hashes of its rows."""
 
-    pixels: np.ndarray
+    pixels: _Image
     hashes: np.ndarray
 
 
@@ -309,38 +445,63 @@ def _prepare_pair(
 
         def prepare_before() -> None:
             try:
-                results["before"] = _prepare(lambda: _decode(data_b, name_b), masks, width)
+                results["before"] = _prepare_png(data_b, name_b, masks, width)
             except BaseException as exc:  # re-raised in the calling thread
                 results["before"] = exc
 
         thread = threading.Thread(target=prepare_before, name="decode-before")
         thread.start()
         try:
-            prepared_a = _prepare(lambda: _decode(data_a, name_a), masks, width)
+            prepared_a = _prepare_png(data_a, name_a, masks, width)
         finally:
             thread.join()
         prepared_b = results["before"]
         if isinstance(prepared_b, BaseException):
             raise prepared_b
-        return prepared_b, prepared_a
+        return _hashed_alike(prepared_b, prepared_a, width)
     image_b, image_a = _as_packed(before), _as_packed(after)
     width = min(image_b.shape[1], image_a.shape[1])
-    return _prepare(lambda: image_b, masks, width), _prepare(lambda: image_a, masks, width)
+    return _prepare(image_b, masks, width), _prepare(image_a, masks, width)
 
 
 def _name(source: Path | str | bytes) -> Path:
     return Path("<PNG bytes>") if isinstance(source, bytes) else Path(source)
 
 
-def _prepare(load: Callable[[], np.ndarray], masks: Sequence[Box], width: int) -> _Prepared:
-    pixels = _paint_masks(load(), masks)
+def _prepare(image: np.ndarray, masks: Sequence[Box], width: int) -> _Prepared:
+    pixels = _paint_masks(image, masks)
     return _Prepared(pixels, row_hashes(pixels, width))
+
+
+def _prepare_png(data: bytes, name: Path, masks: Sequence[Box], width: int) -> _Prepared:
+    """A PNG file's pixels and row hashes: as scanlines (hashed as they are) when it is of Chromium's kind and
+    nothing is masked, else decoded whole."""
+    scanlines = None if masks else _Scanlines.read(data)
+    if scanlines is not None and scanlines.opaque():
+        return _Prepared(scanlines, scanlines.hashes(width))
+    return _prepare(_decode(data, name), masks, width)
+
+
+def _hashed_alike(before: _Prepared, after: _Prepared, width: int) -> tuple[_Prepared, _Prepared]:
+    """Both images with row hashes of one kind: scanlines hashed as they are compare only with scanlines of the
+    same form; otherwise each is decoded whole and its pixels hashed (PNGs from another encoder: rare)."""
+    scan_b, scan_a = before.pixels, after.pixels
+    if isinstance(scan_b, _Scanlines) and isinstance(scan_a, _Scanlines) and scan_b.form == scan_a.form:
+        return before, after
+    return _pixels_hashed(before, width), _pixels_hashed(after, width)
+
+
+def _pixels_hashed(prepared: _Prepared, width: int) -> _Prepared:
+    if not isinstance(prepared.pixels, _Scanlines):
+        return prepared
+    packed = prepared.pixels.rows(0, len(prepared.pixels))
+    return _Prepared(packed, row_hashes(packed, width))
 
 
 def _load_pair(before: ImageInput, after: ImageInput) -> tuple[np.ndarray, np.ndarray]:
     """Both images as packed arrays (PNG files decoded at once)."""
     prepared_b, prepared_a = _prepare_pair(before, after, ())
-    return prepared_b.pixels, prepared_a.pixels
+    return _rows(prepared_b.pixels, 0, len(prepared_b.pixels)), _rows(prepared_a.pixels, 0, len(prepared_a.pixels))
 
 
 def _paint_masks(image: np.ndarray, masks: Sequence[Box]) -> np.ndarray:
@@ -575,7 +736,7 @@ def _strips(band: Band) -> list[tuple[int, int, int]]:
 
 
 def _compare_strips(
-    before: np.ndarray, after: np.ndarray, strips: list[tuple[int, int, int]], width: int, threshold: float
+    before: _Image, after: _Image, strips: list[tuple[int, int, int]], width: int, threshold: float
 ) -> _TileStats:
     """Compares the facing rows strip by strip and records the pixels that really differ. The strips are shared
     between threads (numpy releases the GIL on whole arrays), each with its own tile counts, merged at the end.
@@ -614,11 +775,16 @@ def _cpus() -> int:
 
 
 def _compare_strip(
-    before: np.ndarray, after: np.ndarray, b_top: int, a_top: int, rows: int, width: int, threshold: float,
+    before: _Image, after: _Image, b_top: int, a_top: int, rows: int, width: int, threshold: float,
     stats: _TileStats,
 ) -> None:
-    strip_b = before[b_top : b_top + rows, :width]
-    strip_a = after[a_top : a_top + rows, :width]
+    # The strip's rows and the two rows around them the anti-aliasing test looks at (fewer at the page's edges).
+    start_b, start_a = max(b_top - 2, 0), max(a_top - 2, 0)
+    block_b = _rows(before, start_b, min(b_top + rows + 2, len(before)))
+    block_a = _rows(after, start_a, min(a_top + rows + 2, len(after)))
+    top_b, top_a = b_top - start_b, a_top - start_a
+    strip_b = block_b[top_b : top_b + rows, :width]
+    strip_a = block_a[top_a : top_a + rows, :width]
     if not strip_b.flags.c_contiguous:  # pages of different widths: their common columns, copied strip by strip
         strip_b, strip_a = np.ascontiguousarray(strip_b), np.ascontiguousarray(strip_a)
     flat_b, flat_a = strip_b.reshape(-1), strip_a.reshape(-1)
@@ -628,7 +794,7 @@ def _compare_strip(
     found = found[_perceptible(flat_b[found], flat_a[found], threshold)]
     if len(found):
         ys, xs = np.divmod(found, width)
-        aa = _antialiased_pair(before, after, b_top, a_top, ys, xs, width)
+        aa = _antialiased_pair(block_b, block_a, top_b, top_a, ys, xs, width)
         stats.add(ys[~aa] + a_top, xs[~aa])
 
 
@@ -893,7 +1059,7 @@ def _band_regions(bands: list[Band], width_b: int, width_a: int) -> list[Region]
     return regions
 
 
-def _width_regions(before: np.ndarray, after: np.ndarray) -> list[Region]:
+def _width_regions(before: _Image, after: _Image) -> list[Region]:
     """When the widths differ, the columns only one page has are changed (AFTER) or removed (BEFORE)."""
     (height_b, width_b), (height_a, width_a) = before.shape[:2], after.shape[:2]
     if width_a > width_b:
@@ -936,7 +1102,7 @@ def diff_screenshots(
     return VisualDiff(changed_ratio=ratio, regions=regions, alert=bool(regions), row_map=RowMap(tuple(bands)))
 
 
-def _changed_ratio(before: np.ndarray, after: np.ndarray, bands: list[Band], changed_pixels: int) -> float:
+def _changed_ratio(before: _Image, after: _Image, bands: list[Band], changed_pixels: int) -> float:
     """Differing pixels over the pixels of AFTER plus those only BEFORE had (so a removal is not 0 %)."""
     (height_b, width_b), (height_a, width_a) = before.shape[:2], after.shape[:2]
     width = min(width_b, width_a)
