@@ -60,6 +60,14 @@ def _is_png(path: Path) -> bool:
 def _png_diff(before: Path, after: Path) -> int | None:
     """The JSON of the visual diff on stdout and its exit code; None when it failed (the full command line then
     runs it again and says why, in the coordinator's language)."""
+    import gc
+    import os
+
+    # A short process whose objects live to its end: the cycle collector, run again and again while numpy's
+    # modules load, would only cost time (about 2 % of the diff's CPU).
+    gc.disable()
+    # The diff uses no BLAS; OpenBLAS's thread pool, started with numpy, spins on the CPU for a while (3 %).
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     import json
 
     from watcher.detect.visual import diff_screenshots

@@ -293,6 +293,7 @@ class _Scanlines:
         self.depth = depth  # bytes a pixel: 3 (RGB) or 4 (RGBA)
         self.kind = kind  # the filter type of every row: 0 (None) or 1 (Sub)
         self.shape: tuple[int, int] = (int(lines.shape[0]), int(lines.shape[1] - 1) // depth)
+        self.opaque_checked = False  # every alpha byte is 255: packed rows need no forcing
 
     @property
     def form(self) -> tuple[int, int]:
@@ -324,13 +325,14 @@ class _Scanlines:
             head = zlib.decompressobj().decompress(stream, min(height, PEEK_ROWS) * row_bytes)
         except zlib.error:
             return None
-        if len(set(head[::row_bytes])) != 1 or head[0] > 1:
+        if len(set(head[::row_bytes])) != 1 or head[0] > 1 or stream[1] & 0x20:  # no preset dictionary in PNG
             return None
         from imagecodecs import deflate_decode
 
         lines = np.empty((height, row_bytes), np.uint8)
         try:
-            inflated = deflate_decode(stream, out=lines.reshape(-1).data)  # in place
+            # Raw DEFLATE, between the zlib header and its Adler-32 (the chunks' CRCs are checked already).
+            inflated = deflate_decode(stream[2:-4], raw=True, out=lines.reshape(-1).data)
         except (RuntimeError, ValueError, MemoryError):
             return None
         if len(inflated) != lines.size:
@@ -347,8 +349,10 @@ class _Scanlines:
             return True
         alpha = self.lines[:, 4::4]  # filter type byte, then R, G, B, A: each pixel's alpha (or its Sub delta)
         if self.kind == 0:
-            return not (alpha != 255).any()
-        return not ((alpha[:, 0] != 255).any() or alpha[:, 1:].any())
+            self.opaque_checked = not (alpha != 255).any()
+        else:  # the first pixel's alpha, then differences: 0 all along
+            self.opaque_checked = not ((alpha[:, 0] != 255).any() or np.bitwise_or.reduce(alpha[:, 1:], axis=None))
+        return self.opaque_checked
 
     def hashes(self, width: int) -> np.ndarray:
         """One 64-bit hash per row of the first `width` pixels' filtered bytes (None and Sub: they depend on
@@ -362,15 +366,24 @@ class _Scanlines:
         """Rows [start, stop) unfiltered, as a packed image."""
         count, width = stop - start, self.shape[1]
         data = self.lines[start:stop, 1:].reshape(count, width, self.depth)
-        if self.kind == 1:  # Sub: each byte adds the byte one pixel before it, modulo 256
-            data = np.cumsum(data, axis=1, dtype=np.uint8)
-        if self.depth == 4 and data.flags.c_contiguous and data.flags.writeable:
-            packed = data.view(PIXEL).reshape(count, width)
-            packed |= np.uint32(_OPAQUE)
-            return packed
         packed = np.empty((count, width), PIXEL)
+        # Sub: each byte adds the byte one pixel before it, modulo 256: a cumulative sum along the row, which
+        # imagecodecs' delta_decode (TIFF's horizontal predictor) does faster than numpy's cumsum.
+        from imagecodecs import delta_decode
+
+        if self.depth == 4:
+            channels = _channels(packed)
+            if self.kind == 1:
+                delta_decode(data, axis=1, out=channels)
+            else:
+                channels[...] = data
+            if not self.opaque_checked:
+                packed |= np.uint32(_OPAQUE)
+            return packed
+        if self.kind == 1:
+            data = delta_decode(data, axis=1)
         channels = _channels(packed)
-        channels[..., :3] = data[..., :3]
+        channels[..., :3] = data
         channels[..., 3] = 255
         return packed
 
@@ -901,8 +914,16 @@ def _within_neighbourhood(pixels: np.ndarray, other: np.ndarray, index: np.ndarr
 
 
 def _brightness(window: np.ndarray) -> np.ndarray:
-    """pixelmatch's Y (luma) of each packed pixel, as float32 of the window's shape."""
-    luma: np.ndarray = _channels(window).astype(np.float32) @ _LUMA  # whole words: contiguous, so fast
+    """pixelmatch's Y (luma) of each packed pixel, as float32 of the window's shape: ((R wr + G wg) + B wb), the
+    order and rounding of a float32 matrix product with (wr, wg, wb, 0) (checked equal on all 2^24 colours),
+    without BLAS, whose threads spin on the CPU after each call."""
+    channels = _channels(window)
+    luma = channels[..., 0].astype(np.float32)
+    luma *= _LUMA[0]
+    for channel in (1, 2):
+        weighted = channels[..., channel].astype(np.float32)
+        weighted *= _LUMA[channel]
+        luma += weighted
     return luma
 
 
@@ -933,16 +954,28 @@ def _antialiased(flat_brightness: np.ndarray, flat_both: np.ndarray, index: np.n
     `flat_brightness`: the flattened window's luma; `index`: (n,) positions in it; `neighbours`: (8, n) positions
     of their neighbours. Works on all eight neighbours at once.
     """
-    delta = flat_brightness[index][None, :] - flat_brightness[neighbours]
+    around = flat_brightness[neighbours]
+    delta = np.subtract(flat_brightness[index], around, out=around)
     equal = np.count_nonzero(delta == 0, axis=0)
-    # pixelmatch keeps the first strict minimum and maximum: argmin/argmax return the first one too.
-    darkest, brightest = delta.argmin(axis=0), delta.argmax(axis=0)
+    # pixelmatch keeps the first strict minimum and maximum.
+    darkest, brightest = _first_extremes(delta)
     columns = np.arange(len(index))
-    lowest, highest = delta[darkest, columns], delta[brightest, columns]
     lowest_flat = flat_both[neighbours[darkest, columns]]
     highest_flat = flat_both[neighbours[brightest, columns]]
-    found: np.ndarray = (equal <= 2) & (lowest < 0) & (highest > 0) & (lowest_flat | highest_flat)
+    found: np.ndarray = (equal <= 2) & (delta.min(axis=0) < 0) & (delta.max(axis=0) > 0) & (lowest_flat | highest_flat)
     return found
+
+
+def _first_extremes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """argmin and argmax over the first axis (the first of equal extremes) of a float32 (8, n) array without
+    NaN. numpy's argmin/argmax along a short first axis go column by column; here the position is folded into
+    an int64 key (the float's order as an integer, shifted, and the row), so min and max over whole rows do."""
+    bits = values.view(np.int32)
+    ordered = (bits ^ ((bits >> 31) & np.int32(0x7FFFFFFF))).astype(np.int64) << 3  # IEEE 754 order as integers
+    row = np.arange(len(values), dtype=np.int64)[:, None]
+    first_min = (ordered | row).min(axis=0) & 7
+    first_max = 7 - ((ordered | (7 - row)).max(axis=0) & 7)
+    return first_min, first_max
 
 
 # ------------------------------------------------------------------------------------------------- clustering
