@@ -241,3 +241,18 @@ def test_chromium_pngs_of_different_sizes_and_damaged_ones() -> None:
     png[-30] ^= 0xFF  # inside the last IDAT chunk: its CRC no longer matches
     with pytest.raises(InputError, match="damaged"):
         diff_screenshots(bytes(png), chromium_png(narrow))
+
+
+@pytest.mark.parametrize("sub", [True, False])
+def test_chromium_pngs_with_a_pixel_not_opaque_are_decoded_whole(sub: bool) -> None:
+    from watcher.detect.visual import _Scanlines
+
+    image = draw_page(banner=30).convert("RGBA")  # 1070 rows: two rows after the last group of four
+    width, height = image.size
+    opaque = _Scanlines.read(chromium_png(image, "RGBA", sub=sub))
+    assert opaque is not None and opaque.opaque_hashes(width) is not None
+    for x, y in [(5, 5), (0, 7), (0, 0), (3, height - 2), (width - 1, height - 1)]:
+        shot = image.copy()
+        shot.putpixel((x, y), (*shot.getpixel((x, y))[:3], 254))
+        scanlines = _Scanlines.read(chromium_png(shot, "RGBA", sub=sub))
+        assert scanlines is not None and scanlines.opaque_hashes(width) is None, (x, y)

@@ -43,6 +43,7 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 TILE = 16  # side of the grid cells differing pixels are grouped by
 STRIP = 256  # rows widened at once when an RGB PNG is decoded
 PEEK_ROWS = 4  # rows inflated first to see how a PNG is filtered
+HASH_ROWS = 32  # scanlines hashed (and their alpha checked) at once: a multiple of 4, within a core's cache
 COMPARE_ROWS = 64  # rows compared at once: bounds the temporaries, and small enough to share work between threads
 CHUNK = 65_536  # differing pixels tested at once for anti-aliasing: bounds the (9, n) temporaries
 CARET_MAX_WIDTH = 3  # a blinking text caret is a 1-2 px vertical bar...
@@ -342,25 +343,42 @@ class _Scanlines:
             return None
         return cls(lines, depth, int(kinds[0]))
 
-    def opaque(self) -> bool:
-        """Whether every pixel is opaque (alpha is forced to 255 in packed pixels: rows differing only by their
-        alpha must hash alike, so scanlines that are not opaque are decoded whole)."""
-        if self.depth == 3:
-            return True
-        alpha = self.lines[:, 4::4]  # filter type byte, then R, G, B, A: each pixel's alpha (or its Sub delta)
-        if self.kind == 0:
-            self.opaque_checked = not (alpha != 255).any()
-        else:  # the first pixel's alpha, then differences: 0 all along
-            self.opaque_checked = not ((alpha[:, 0] != 255).any() or np.bitwise_or.reduce(alpha[:, 1:], axis=None))
-        return self.opaque_checked
-
-    def hashes(self, width: int) -> np.ndarray:
+    def opaque_hashes(self, width: int) -> np.ndarray | None:
         """One 64-bit hash per row of the first `width` pixels' filtered bytes (None and Sub: they depend on
-        those pixels only)."""
-        rows = self.lines[:, 1 : 1 + width * self.depth]
-        if _xxh3_64 is not None:
-            return np.fromiter((_xxh3_64(row) for row in rows), dtype=np.uint64, count=len(rows))
-        return np.fromiter((hash(row.tobytes()) for row in rows), dtype=np.int64, count=len(rows))
+        those pixels only); None when a pixel is not opaque (alpha is forced to 255 in packed pixels, so rows
+        differing only by their alpha must hash alike: such scanlines are decoded whole instead).
+
+        Rows are hashed a few at a time and their alpha bytes checked while they are in the cache: four rows
+        are a whole number of aligned 32-bit words, so the alpha bytes of a group of four rows sit at the same
+        places of each group, and one OR (Sub: differences, 0 all along) or AND (None: 255 all along) over
+        groups of words, then one mask, tells them all.
+        """
+        hash_row = _xxh3_64 if _xxh3_64 is not None else lambda row: hash(row.tobytes())
+        lines, depth = self.lines, self.depth
+        height, row_bytes = lines.shape
+        rows = lines[:, 1 : 1 + width * depth]
+        hashes = np.empty(height, np.uint64 if _xxh3_64 is not None else np.int64)
+        if depth == 3:
+            hashes[:] = [hash_row(row) for row in rows]
+            return hashes
+        whole = height - height % 4
+        groups = lines[:whole].reshape(whole // 4, 4 * row_bytes).view(PIXEL)
+        merge = np.bitwise_or if self.kind == 1 else np.bitwise_and
+        seen = np.zeros(row_bytes, PIXEL) if self.kind == 1 else np.full(row_bytes, 0xFFFFFFFF, PIXEL)
+        for first in range(0, whole, HASH_ROWS):
+            hashes[first : first + HASH_ROWS] = [hash_row(row) for row in rows[first : first + HASH_ROWS]]
+            seen = merge(seen, merge.reduce(groups[first // 4 : (first + HASH_ROWS) // 4], axis=0))
+        hashes[whole:] = [hash_row(row) for row in rows[whole:]]
+        alpha = np.zeros((4, row_bytes), np.uint8)
+        alpha[:, 8::4] = 0xFF  # each pixel's alpha but the first: filter type byte, then R, G, B, A
+        mask = alpha.reshape(-1).view(PIXEL)
+        tail = lines[whole:, 8::4]
+        if self.kind == 1:  # the first pixel's alpha, then differences
+            opaque = not ((seen & mask).any() or tail.any())
+        else:
+            opaque = not ((seen & mask) != mask).any() and bool((tail == 255).all())
+        self.opaque_checked = opaque and bool((lines[:, 4] == 255).all())
+        return hashes if self.opaque_checked else None
 
     def rows(self, start: int, stop: int) -> np.ndarray:
         """Rows [start, stop) unfiltered, as a packed image."""
@@ -490,8 +508,9 @@ def _prepare_png(data: bytes, name: Path, masks: Sequence[Box], width: int) -> _
     """A PNG file's pixels and row hashes: as scanlines (hashed as they are) when it is of Chromium's kind and
     nothing is masked, else decoded whole."""
     scanlines = None if masks else _Scanlines.read(data)
-    if scanlines is not None and scanlines.opaque():
-        return _Prepared(scanlines, scanlines.hashes(width))
+    hashes = None if scanlines is None else scanlines.opaque_hashes(width)
+    if scanlines is not None and hashes is not None:
+        return _Prepared(scanlines, hashes)
     return _prepare(_decode(data, name), masks, width)
 
 
