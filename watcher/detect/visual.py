@@ -322,8 +322,9 @@ class _Scanlines:
         # The first rows' filters, inflated alone, tell at once a PNG of another encoder (mixed filters).
         import zlib
 
+        wanted = min(height, PEEK_ROWS) * row_bytes  # DEFLATE never takes more than 5 bytes per 65535 beyond it
         try:
-            head = zlib.decompressobj().decompress(stream, min(height, PEEK_ROWS) * row_bytes)
+            head = zlib.decompressobj().decompress(stream[: wanted + wanted // 8192 + 64], wanted)
         except zlib.error:
             return None
         if len(set(head[::row_bytes])) != 1 or head[0] > 1 or stream[1] & 0x20:  # no preset dictionary in PNG
@@ -1001,29 +1002,39 @@ def _first_extremes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _label_tiles(grid: np.ndarray) -> np.ndarray:
-    """Connected components (8-neighbourhood) of a small boolean grid, by union-find over horizontal runs."""
-    labels = np.zeros(grid.shape, dtype=np.int32)
-    parent: list[int] = [0]
-    previous: list[tuple[int, int, int]] = []
-    for row in range(grid.shape[0]):
-        current = []
-        for start, end in _runs(grid[row]):
-            label = len(parent)
-            parent.append(label)
-            for p_start, p_end, p_label in previous:
-                if p_start <= end and start <= p_end:  # touching, diagonals included
-                    _union(parent, label, p_label)
-            current.append((start, end, label))
-        previous = current
-        for start, end, label in current:
-            labels[row, start:end] = label
+    """Connected components (8-neighbourhood) of a small boolean grid, by union-find over horizontal runs
+    (runs labelled 1, 2, ... row by row, left to right)."""
+    height, width = grid.shape
+    rows, starts, ends = _runs(grid)
+    parent = list(range(len(starts) + 1))
+    previous: list[tuple[int, int, int]] = []  # (start, end, label) of the runs of the row above
+    current: list[tuple[int, int, int]] = []
+    current_row = -1
+    for label, (row, start, end) in enumerate(zip(rows, starts, ends, strict=True), start=1):
+        if row != current_row:
+            previous = current if row == current_row + 1 else []
+            current, current_row = [], row
+        for p_start, p_end, p_label in previous:
+            if p_start <= end and start <= p_end:  # touching, diagonals included
+                _union(parent, label, p_label)
+        current.append((start, end, label))
     roots = np.array([_find(parent, i) for i in range(len(parent))], dtype=np.int32)
+    # Each run's label over its cells: +label where it starts, -label where it ends, summed along the row.
+    marks = np.zeros((height, width + 1), np.int32)
+    run_labels = np.arange(1, len(starts) + 1, dtype=np.int32)
+    marks[rows, starts] = run_labels
+    marks[rows, ends] -= run_labels
+    labels = np.cumsum(marks, axis=1, dtype=np.int32)[:, :width]
     return roots[labels]
 
 
-def _runs(row: np.ndarray) -> list[tuple[int, int]]:
-    edges = np.flatnonzero(np.diff(np.concatenate(([0], row.view(np.int8), [0]))))
-    return list(zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True))
+def _runs(grid: np.ndarray) -> tuple[list[int], list[int], list[int]]:
+    """(rows, starts, ends) of the runs of True cells of a boolean grid, row by row, left to right."""
+    padded = np.zeros((grid.shape[0], grid.shape[1] + 2), np.int8)
+    padded[:, 1:-1] = grid
+    edges = np.flatnonzero(np.diff(padded, axis=1))  # in each row: a run's start, then its end, and so on
+    rows, columns = np.divmod(edges, grid.shape[1] + 1)
+    return rows[::2].tolist(), columns[::2].tolist(), columns[1::2].tolist()
 
 
 def _find(parent: list[int], i: int) -> int:
