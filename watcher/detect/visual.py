@@ -487,10 +487,23 @@ def _prepare_pair(
             prepared_a = _prepare_png(data_a, name_a, masks, width)
         finally:
             thread.join()
-        prepared_b = results["before"]
+        prepared_b = results.pop("before")
         if isinstance(prepared_b, BaseException):
             raise prepared_b
-        return _hashed_alike(prepared_b, prepared_a, width)
+        scan_b, scan_a = prepared_b.pixels, prepared_a.pixels
+        if isinstance(scan_b, _Scanlines) and isinstance(scan_a, _Scanlines) and scan_b.form == scan_a.form:
+            return prepared_b, prepared_a
+        # Row hashes of one kind in both images: scanlines hashed as they are compare only with scanlines of
+        # the same form. Otherwise scanlines are dropped (their memory freed first) and the PNG decoded whole
+        # (one file from another encoder: rare).
+        del scan_b, scan_a
+        if isinstance(prepared_b.pixels, _Scanlines):
+            del prepared_b
+            prepared_b = _prepare(_decode(data_b, name_b), masks, width)
+        if isinstance(prepared_a.pixels, _Scanlines):
+            del prepared_a
+            prepared_a = _prepare(_decode(data_a, name_a), masks, width)
+        return prepared_b, prepared_a
     image_b, image_a = _as_packed(before), _as_packed(after)
     width = min(image_b.shape[1], image_a.shape[1])
     return _prepare(image_b, masks, width), _prepare(image_a, masks, width)
@@ -513,22 +526,6 @@ def _prepare_png(data: bytes, name: Path, masks: Sequence[Box], width: int) -> _
     if scanlines is not None and hashes is not None:
         return _Prepared(scanlines, hashes)
     return _prepare(_decode(data, name), masks, width)
-
-
-def _hashed_alike(before: _Prepared, after: _Prepared, width: int) -> tuple[_Prepared, _Prepared]:
-    """Both images with row hashes of one kind: scanlines hashed as they are compare only with scanlines of the
-    same form; otherwise each is decoded whole and its pixels hashed (PNGs from another encoder: rare)."""
-    scan_b, scan_a = before.pixels, after.pixels
-    if isinstance(scan_b, _Scanlines) and isinstance(scan_a, _Scanlines) and scan_b.form == scan_a.form:
-        return before, after
-    return _pixels_hashed(before, width), _pixels_hashed(after, width)
-
-
-def _pixels_hashed(prepared: _Prepared, width: int) -> _Prepared:
-    if not isinstance(prepared.pixels, _Scanlines):
-        return prepared
-    packed = prepared.pixels.rows(0, len(prepared.pixels))
-    return _Prepared(packed, row_hashes(packed, width))
 
 
 def _load_pair(before: ImageInput, after: ImageInput) -> tuple[np.ndarray, np.ndarray]:
