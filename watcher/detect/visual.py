@@ -421,10 +421,11 @@ def _idat(data: bytes) -> bytes | None:
         end = position + 12 + length
         if end > len(data):
             return None
+        critical = kind[0] & 0x20 == 0  # ISO/IEC 15948, 5.4: libpng refuses these when damaged
+        if critical and zlib.crc32(view[position + 4 : end - 4]) != int.from_bytes(data[end - 4 : end], "big"):
+            return None
         if kind == b"IDAT":
             if ended:
-                return None
-            if zlib.crc32(view[position + 4 : end - 4]) != int.from_bytes(data[end - 4 : end], "big"):
                 return None
             parts.append(view[position + 8 : end - 4])
         elif kind == b"IEND":
@@ -432,7 +433,7 @@ def _idat(data: bytes) -> bytes | None:
         else:
             if parts:
                 ended = True
-            if kind[0] & 0x20 == 0 and kind not in (b"IHDR", b"PLTE"):  # a critical chunk (ISO/IEC 15948, 5.4)
+            if critical and kind not in (b"IHDR", b"PLTE"):  # a critical chunk we do not know
                 return None
         position = end
     return b"".join(parts) if parts else None
