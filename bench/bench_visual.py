@@ -3,7 +3,8 @@
 Run: `cd bench && npm ci` (or `npm install --no-save`) once, then `.venv/bin/python bench/bench_visual.py [runs]`.
 
 Both tools run as whole processes, start-up included: `watcher diff A.png B.png --format json` against
-`odiff A.png B.png diff.png --antialiasing`, alternated, `runs` times each (5 by default). For each we print the
+`odiff A.png B.png diff.png --antialiasing`, alternated, `runs` times each (5 by default), after one untimed run;
+watcher's modules are compiled to bytecode first, as an installed package has them. For each we print the
 median wall time, the median CPU time (user + system: steadier than wall time on a shared machine) and the peak
 resident set size (the child's ru_maxrss from wait4: both tools are one process each), then the ratios.
 Pairs: the real 3446x10728 pair of /work/shared/bench (or $WATCHER_BENCH_PAIR_DIR), and a synthetic 1280x16000 page
@@ -80,10 +81,12 @@ print(json.dumps([time.perf_counter() - start, usage.ru_utime + usage.ru_stime, 
 
 
 def run_process(command: Sequence[str], env: dict[str, str] | None = None) -> Run:
-    """Runs one process to its end through the launcher; wall time (s), CPU time (s) and peak RSS (bytes)."""
+    """Runs one process to its end through the launcher; wall time (s), CPU time (s) and peak RSS (bytes).
+    It runs in this tree's root: `python -m` puts the working directory first on the path, so from another
+    tree the other tree's watcher would be measured."""
     with tempfile.NamedTemporaryFile() as out:
         report = subprocess.run([sys.executable, "-I", "-S", "-c", LAUNCHER, out.name, *command],
-                                stdout=subprocess.PIPE, env=env, check=True)
+                                stdout=subprocess.PIPE, env=env, cwd=ROOT, check=True)
         child_out = Path(out.name).read_bytes()
     wall, cpu, rss = json.loads(report.stdout)
     return Run(wall, cpu, rss, child_out.decode("utf-8", "replace"))
@@ -111,14 +114,25 @@ def pixelmatch_seconds(before: Path, after: Path) -> float:
     return (time.perf_counter() - start) * (width * height) / (box[2] * (box[3] - box[1]))
 
 
+def compile_bytecode() -> None:
+    """Writes the bytecode of watcher's modules, as installing the package does: a checkout run with
+    PYTHONDONTWRITEBYTECODE=1 (as here) would otherwise compile them from source at each start (0.1-0.2 s of
+    CPU on a loaded machine), which no installed `watcher` command does. Stale files are ignored by Python."""
+    import compileall
+
+    compileall.compile_dir(ROOT / "watcher", quiet=1)
+
+
 def bench_pair(name: str, before: Path, after: Path, work: Path, runs: int) -> list[str]:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     ours: list[Run] = []
     theirs: list[Run] = []
-    for _ in range(runs):  # alternated, so both see the same load
+    odiff = [str(ODIFF), str(before), str(after), str(work / "odiff.png"), "--antialiasing"]
+    for _ in range(runs + 1):  # alternated, so both see the same load; the first runs, untimed, fill the page cache
         ours.append(run_process(watcher_command(before, after), env))
         if ODIFF.exists():
-            theirs.append(run_process([str(ODIFF), str(before), str(after), str(work / "odiff.png"), "--antialiasing"]))
+            theirs.append(run_process(odiff))
+    ours, theirs = ours[1:], theirs[1:]
     result = json.loads(ours[-1].stdout)
     kinds = [region["kind"] for region in result["regions"]]
     pixelmatch = pixelmatch_seconds(before, after)
@@ -145,6 +159,7 @@ def main() -> None:
           f"| {os.cpu_count()} CPUs | {runs} runs each, alternated")
     if not ODIFF.exists():
         print("odiff not installed (cd bench && npm ci): its columns are empty")
+    compile_bytecode()
     rows = []
     with tempfile.TemporaryDirectory() as folder:
         work = Path(folder)

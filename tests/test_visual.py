@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import numpy as np
@@ -187,3 +188,71 @@ def test_unusable_files_raise_one_line_input_errors(tmp_path: Path, content: byt
     with pytest.raises(InputError, match=message) as error:
         load_png(path)
     assert "\n" not in str(error.value)
+
+
+def chromium_png(image: Image.Image, mode: str = "RGB", *, sub: bool = True) -> bytes:
+    """A PNG as Chromium writes them: every row filtered with Sub (or None), the data split in several IDAT
+    chunks, an ancillary chunk before them."""
+    import zlib
+
+    pixels = np.asarray(image.convert(mode)).astype(np.int16)
+    height, width, depth = pixels.shape
+    if sub:
+        pixels[:, 1:] -= pixels[:, :-1].copy()
+    lines = np.concatenate([np.full((height, 1), int(sub)), (pixels & 0xFF).reshape(height, -1)], axis=1)
+    stream = zlib.compress(lines.astype(np.uint8).tobytes())
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return len(body).to_bytes(4, "big") + kind + body + zlib.crc32(kind + body).to_bytes(4, "big")
+
+    header = width.to_bytes(4, "big") + height.to_bytes(4, "big") + bytes([8, 6 if depth == 4 else 2, 0, 0, 0])
+    half = len(stream) // 2
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"pHYs", bytes(9))
+            + chunk(b"IDAT", stream[:half]) + chunk(b"IDAT", stream[half:]) + chunk(b"IEND", b""))
+
+
+def test_chromium_pngs_give_the_same_diff_as_their_pixels() -> None:
+    before, after = draw_page(), draw_page(banner=40, button="Valider")
+    expected = diff_screenshots(as_array(before), as_array(after)).to_json()
+    assert kinds(diff_screenshots(as_array(before), as_array(after))) == ["inserted", "changed"]
+    transparent = after.convert("RGBA")
+    transparent.putpixel((5, 5), (255, 255, 255, 0))  # a transparent pixel keeps its colour
+    pairs = [
+        (chromium_png(before), chromium_png(after)),
+        (chromium_png(before, "RGBA"), chromium_png(after, "RGBA")),
+        (chromium_png(before, sub=False), chromium_png(after, sub=False)),
+        (chromium_png(before, "RGBA"), chromium_png(after)),  # different forms: pixels hashed
+        (chromium_png(before, sub=False), chromium_png(after)),
+        (chromium_png(before, "RGBA"), chromium_png(transparent, "RGBA")),
+    ]
+    for png_b, png_a in pairs:
+        assert diff_screenshots(png_b, png_a).to_json() == expected
+    pillow = io.BytesIO()
+    after.save(pillow, format="PNG")
+    assert diff_screenshots(chromium_png(before), pillow.getvalue()).to_json() == expected
+
+
+def test_chromium_pngs_of_different_sizes_and_damaged_ones() -> None:
+    wide, narrow = draw_page(WIDTH + 40, button="Valider"), draw_page()
+    expected = diff_screenshots(as_array(narrow), as_array(wide)).to_json()
+    assert diff_screenshots(chromium_png(narrow), chromium_png(wide, "RGBA")).to_json() == expected
+    assert diff_screenshots(chromium_png(narrow, "RGBA"), chromium_png(wide, "RGBA")).to_json() == expected
+    png = bytearray(chromium_png(narrow))
+    png[-30] ^= 0xFF  # inside the last IDAT chunk: its CRC no longer matches
+    with pytest.raises(InputError, match="damaged"):
+        diff_screenshots(bytes(png), chromium_png(narrow))
+
+
+@pytest.mark.parametrize("sub", [True, False])
+def test_chromium_pngs_with_a_pixel_not_opaque_are_decoded_whole(sub: bool) -> None:
+    from watcher.detect.visual import _Scanlines
+
+    image = draw_page(banner=30).convert("RGBA")  # 1070 rows: two rows after the last group of four
+    width, height = image.size
+    opaque = _Scanlines.read(chromium_png(image, "RGBA", sub=sub))
+    assert opaque is not None and opaque.opaque_hashes(width) is not None
+    for x, y in [(5, 5), (0, 7), (0, 0), (3, height - 2), (width - 1, height - 1)]:
+        shot = image.copy()
+        shot.putpixel((x, y), (*shot.getpixel((x, y))[:3], 254))
+        scanlines = _Scanlines.read(chromium_png(shot, "RGBA", sub=sub))
+        assert scanlines is not None and scanlines.opaque_hashes(width) is None, (x, y)

@@ -42,6 +42,8 @@ if TYPE_CHECKING:  # Pillow is imported only when a PIL image or an unusual PNG 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 TILE = 16  # side of the grid cells differing pixels are grouped by
 STRIP = 256  # rows widened at once when an RGB PNG is decoded
+PEEK_ROWS = 4  # rows inflated first to see how a PNG is filtered
+HASH_ROWS = 32  # scanlines hashed (and their alpha checked) at once: a multiple of 4, within a core's cache
 COMPARE_ROWS = 64  # rows compared at once: bounds the temporaries, and small enough to share work between threads
 CHUNK = 65_536  # differing pixels tested at once for anti-aliasing: bounds the (9, n) temporaries
 CARET_MAX_WIDTH = 3  # a blinking text caret is a 1-2 px vertical bar...
@@ -278,6 +280,173 @@ def _image_to_packed(image: Image.Image) -> np.ndarray:
     return _packed(np.array(image))  # a writable copy we own, so masks can be painted in place
 
 
+class _Scanlines:
+    """An 8-bit RGB or RGBA, non-interlaced PNG whose rows are all filtered alike with None or Sub, held as its
+    inflated image data: Chromium's screenshots are of this kind (its encoder uses Sub on every row).
+
+    With those two filters a row's filtered bytes depend on that row alone (ISO/IEC 15948, 9.2), so equal rows
+    have equal filtered bytes: rows are hashed without being unfiltered, and only the rows the comparison reads
+    are, a strip at a time. Inflating with libdeflate takes half of libpng's time for the whole decode.
+    """
+
+    def __init__(self, lines: np.ndarray, depth: int, kind: int) -> None:
+        self.lines = lines  # (height, 1 + width * depth) uint8: each row's filter type, then its filtered bytes
+        self.depth = depth  # bytes a pixel: 3 (RGB) or 4 (RGBA)
+        self.kind = kind  # the filter type of every row: 0 (None) or 1 (Sub)
+        self.shape: tuple[int, int] = (int(lines.shape[0]), int(lines.shape[1] - 1) // depth)
+        self.opaque_checked = False  # every alpha byte is 255: packed rows need no forcing
+
+    @property
+    def form(self) -> tuple[int, int]:
+        """Scanlines of one form hash equal rows alike."""
+        return self.depth, self.kind
+
+    def __len__(self) -> int:
+        return self.shape[0]
+
+    @classmethod
+    def read(cls, data: bytes) -> _Scanlines | None:
+        """The scanlines of a PNG file's bytes; None when it is of another kind or anything about it is unusual
+        (the general decoder then reads it, and says what is wrong)."""
+        if len(data) < 33:  # signature and IHDR
+            return None
+        width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+        bit_depth, colour_type, compression, filtering, interlace = data[24:29]
+        if bit_depth != 8 or colour_type not in (2, 6) or compression or filtering or interlace or not width * height:
+            return None
+        stream = _idat(data)
+        if stream is None:
+            return None
+        depth = 4 if colour_type == 6 else 3
+        row_bytes = 1 + width * depth
+        # The first rows' filters, inflated alone, tell at once a PNG of another encoder (mixed filters).
+        import zlib
+
+        wanted = min(height, PEEK_ROWS) * row_bytes  # DEFLATE never takes more than 5 bytes per 65535 beyond it
+        try:
+            head = zlib.decompressobj().decompress(stream[: wanted + wanted // 8192 + 64], wanted)
+        except zlib.error:
+            return None
+        if len(set(head[::row_bytes])) != 1 or head[0] > 1 or stream[1] & 0x20:  # no preset dictionary in PNG
+            return None
+        from imagecodecs import deflate_decode
+
+        lines = np.empty((height, row_bytes), np.uint8)
+        try:
+            # Raw DEFLATE, between the zlib header and its Adler-32 (the chunks' CRCs are checked already).
+            inflated = deflate_decode(stream[2:-4], raw=True, out=lines.reshape(-1).data)
+        except (RuntimeError, ValueError, MemoryError):
+            return None
+        if len(inflated) != lines.size:
+            return None
+        kinds = lines[:, 0]
+        if (kinds != kinds[0]).any():
+            return None
+        return cls(lines, depth, int(kinds[0]))
+
+    def opaque_hashes(self, width: int) -> np.ndarray | None:
+        """One 64-bit hash per row of the first `width` pixels' filtered bytes (None and Sub: they depend on
+        those pixels only); None when a pixel is not opaque (alpha is forced to 255 in packed pixels, so rows
+        differing only by their alpha must hash alike: such scanlines are decoded whole instead).
+
+        Rows are hashed a few at a time and their alpha bytes checked while they are in the cache: four rows
+        are a whole number of aligned 32-bit words, so the alpha bytes of a group of four rows sit at the same
+        places of each group, and one OR (Sub: differences, 0 all along) or AND (None: 255 all along) over
+        groups of words, then one mask, tells them all.
+        """
+        hash_row = _xxh3_64 if _xxh3_64 is not None else lambda row: hash(row.tobytes())
+        lines, depth = self.lines, self.depth
+        height, row_bytes = lines.shape
+        rows = lines[:, 1 : 1 + width * depth]
+        hashes = np.empty(height, np.uint64 if _xxh3_64 is not None else np.int64)
+        if depth == 3:
+            hashes[:] = [hash_row(row) for row in rows]
+            return hashes
+        whole = height - height % 4
+        groups = lines[:whole].reshape(whole // 4, 4 * row_bytes).view(PIXEL)
+        merge = np.bitwise_or if self.kind == 1 else np.bitwise_and
+        seen = np.zeros(row_bytes, PIXEL) if self.kind == 1 else np.full(row_bytes, 0xFFFFFFFF, PIXEL)
+        for first in range(0, whole, HASH_ROWS):
+            hashes[first : first + HASH_ROWS] = [hash_row(row) for row in rows[first : first + HASH_ROWS]]
+            seen = merge(seen, merge.reduce(groups[first // 4 : (first + HASH_ROWS) // 4], axis=0))
+        hashes[whole:] = [hash_row(row) for row in rows[whole:]]
+        alpha = np.zeros((4, row_bytes), np.uint8)
+        alpha[:, 8::4] = 0xFF  # each pixel's alpha but the first: filter type byte, then R, G, B, A
+        mask = alpha.reshape(-1).view(PIXEL)
+        tail = lines[whole:, 8::4]
+        if self.kind == 1:  # the first pixel's alpha, then differences
+            opaque = not ((seen & mask).any() or tail.any())
+        else:
+            opaque = not ((seen & mask) != mask).any() and bool((tail == 255).all())
+        self.opaque_checked = opaque and bool((lines[:, 4] == 255).all())
+        return hashes if self.opaque_checked else None
+
+    def rows(self, start: int, stop: int) -> np.ndarray:
+        """Rows [start, stop) unfiltered, as a packed image."""
+        count, width = stop - start, self.shape[1]
+        data = self.lines[start:stop, 1:].reshape(count, width, self.depth)
+        packed = np.empty((count, width), PIXEL)
+        # Sub: each byte adds the byte one pixel before it, modulo 256: a cumulative sum along the row, which
+        # imagecodecs' delta_decode (TIFF's horizontal predictor) does faster than numpy's cumsum.
+        from imagecodecs import delta_decode
+
+        if self.depth == 4:
+            channels = _channels(packed)
+            if self.kind == 1:
+                delta_decode(data, axis=1, out=channels)
+            else:
+                channels[...] = data
+            if not self.opaque_checked:
+                packed |= np.uint32(_OPAQUE)
+            return packed
+        if self.kind == 1:
+            data = delta_decode(data, axis=1)
+        channels = _channels(packed)
+        channels[..., :3] = data
+        channels[..., 3] = 255
+        return packed
+
+
+def _idat(data: bytes) -> bytes | None:
+    """The zlib stream of a PNG's IDAT chunks, their CRCs checked; None for any chunk layout libpng might judge
+    otherwise (a critical chunk we do not know, IDAT chunks apart, a truncated file)."""
+    import zlib
+
+    parts: list[memoryview] = []
+    view = memoryview(data)
+    position, ended = 8, False
+    while position + 12 <= len(data):
+        length = int.from_bytes(data[position : position + 4], "big")
+        kind = data[position + 4 : position + 8]
+        end = position + 12 + length
+        if end > len(data):
+            return None
+        critical = kind[0] & 0x20 == 0  # ISO/IEC 15948, 5.4: libpng refuses these when damaged
+        if critical and zlib.crc32(view[position + 4 : end - 4]) != int.from_bytes(data[end - 4 : end], "big"):
+            return None
+        if kind == b"IDAT":
+            if ended:
+                return None
+            parts.append(view[position + 8 : end - 4])
+        elif kind == b"IEND":
+            break
+        else:
+            if parts:
+                ended = True
+            if critical and kind not in (b"IHDR", b"PLTE"):  # a critical chunk we do not know
+                return None
+        position = end
+    return b"".join(parts) if parts else None
+
+
+_Image = np.ndarray | _Scanlines  # packed pixels, or scanlines unfiltered a strip at a time
+
+
+def _rows(image: _Image, start: int, stop: int) -> np.ndarray:
+    """Rows [start, stop) of an image as packed pixels (a view of a packed image)."""
+    return image[start:stop] if isinstance(image, np.ndarray) else image.rows(start, stop)
+
+
 def _as_packed(image: ImageInput) -> np.ndarray:
     if isinstance(image, np.ndarray):
         if image.ndim != 3 or image.shape[2] not in (3, 4) or image.dtype != np.uint8:
@@ -290,9 +459,9 @@ def _as_packed(image: ImageInput) -> np.ndarray:
 
 @dataclass
 class _Prepared:
-    """One image ready to compare: packed pixels (masks painted) and the hashes of its rows."""
+    """One image ready to compare: its pixels (masks painted) and the hashes of its rows."""
 
-    pixels: np.ndarray
+    pixels: _Image
     hashes: np.ndarray
 
 
@@ -309,38 +478,61 @@ def _prepare_pair(
 
         def prepare_before() -> None:
             try:
-                results["before"] = _prepare(lambda: _decode(data_b, name_b), masks, width)
+                results["before"] = _prepare_png(data_b, name_b, masks, width)
             except BaseException as exc:  # re-raised in the calling thread
                 results["before"] = exc
 
         thread = threading.Thread(target=prepare_before, name="decode-before")
         thread.start()
         try:
-            prepared_a = _prepare(lambda: _decode(data_a, name_a), masks, width)
+            prepared_a = _prepare_png(data_a, name_a, masks, width)
         finally:
             thread.join()
-        prepared_b = results["before"]
+        prepared_b = results.pop("before")
         if isinstance(prepared_b, BaseException):
             raise prepared_b
+        scan_b, scan_a = prepared_b.pixels, prepared_a.pixels
+        if isinstance(scan_b, _Scanlines) and isinstance(scan_a, _Scanlines) and scan_b.form == scan_a.form:
+            return prepared_b, prepared_a
+        # Row hashes of one kind in both images: scanlines hashed as they are compare only with scanlines of
+        # the same form. Otherwise scanlines are dropped (their memory freed first) and the PNG decoded whole
+        # (one file from another encoder: rare).
+        del scan_b, scan_a
+        if isinstance(prepared_b.pixels, _Scanlines):
+            del prepared_b
+            prepared_b = _prepare(_decode(data_b, name_b), masks, width)
+        if isinstance(prepared_a.pixels, _Scanlines):
+            del prepared_a
+            prepared_a = _prepare(_decode(data_a, name_a), masks, width)
         return prepared_b, prepared_a
     image_b, image_a = _as_packed(before), _as_packed(after)
     width = min(image_b.shape[1], image_a.shape[1])
-    return _prepare(lambda: image_b, masks, width), _prepare(lambda: image_a, masks, width)
+    return _prepare(image_b, masks, width), _prepare(image_a, masks, width)
 
 
 def _name(source: Path | str | bytes) -> Path:
     return Path("<PNG bytes>") if isinstance(source, bytes) else Path(source)
 
 
-def _prepare(load: Callable[[], np.ndarray], masks: Sequence[Box], width: int) -> _Prepared:
-    pixels = _paint_masks(load(), masks)
+def _prepare(image: np.ndarray, masks: Sequence[Box], width: int) -> _Prepared:
+    pixels = _paint_masks(image, masks)
     return _Prepared(pixels, row_hashes(pixels, width))
+
+
+def _prepare_png(data: bytes, name: Path, masks: Sequence[Box], width: int) -> _Prepared:
+    """A PNG file's pixels and row hashes: as scanlines (hashed as they are) when it is of Chromium's kind and
+    nothing is masked, else decoded whole."""
+    scanlines = None if masks else _Scanlines.read(data)
+    hashes = None if scanlines is None else scanlines.opaque_hashes(width)
+    if scanlines is not None and hashes is not None:
+        return _Prepared(scanlines, hashes)
+    return _prepare(_decode(data, name), masks, width)
 
 
 def _load_pair(before: ImageInput, after: ImageInput) -> tuple[np.ndarray, np.ndarray]:
     """Both images as packed arrays (PNG files decoded at once)."""
     prepared_b, prepared_a = _prepare_pair(before, after, ())
-    return prepared_b.pixels, prepared_a.pixels
+    return _rows(prepared_b.pixels, 0, len(prepared_b.pixels)), _rows(prepared_a.pixels, 0, len(prepared_a.pixels))
 
 
 def _paint_masks(image: np.ndarray, masks: Sequence[Box]) -> np.ndarray:
@@ -575,7 +767,7 @@ def _strips(band: Band) -> list[tuple[int, int, int]]:
 
 
 def _compare_strips(
-    before: np.ndarray, after: np.ndarray, strips: list[tuple[int, int, int]], width: int, threshold: float
+    before: _Image, after: _Image, strips: list[tuple[int, int, int]], width: int, threshold: float
 ) -> _TileStats:
     """Compares the facing rows strip by strip and records the pixels that really differ. The strips are shared
     between threads (numpy releases the GIL on whole arrays), each with its own tile counts, merged at the end.
@@ -614,11 +806,16 @@ def _cpus() -> int:
 
 
 def _compare_strip(
-    before: np.ndarray, after: np.ndarray, b_top: int, a_top: int, rows: int, width: int, threshold: float,
+    before: _Image, after: _Image, b_top: int, a_top: int, rows: int, width: int, threshold: float,
     stats: _TileStats,
 ) -> None:
-    strip_b = before[b_top : b_top + rows, :width]
-    strip_a = after[a_top : a_top + rows, :width]
+    # The strip's rows and the two rows around them the anti-aliasing test looks at (fewer at the page's edges).
+    start_b, start_a = max(b_top - 2, 0), max(a_top - 2, 0)
+    block_b = _rows(before, start_b, min(b_top + rows + 2, len(before)))
+    block_a = _rows(after, start_a, min(a_top + rows + 2, len(after)))
+    top_b, top_a = b_top - start_b, a_top - start_a
+    strip_b = block_b[top_b : top_b + rows, :width]
+    strip_a = block_a[top_a : top_a + rows, :width]
     if not strip_b.flags.c_contiguous:  # pages of different widths: their common columns, copied strip by strip
         strip_b, strip_a = np.ascontiguousarray(strip_b), np.ascontiguousarray(strip_a)
     flat_b, flat_a = strip_b.reshape(-1), strip_a.reshape(-1)
@@ -628,7 +825,7 @@ def _compare_strip(
     found = found[_perceptible(flat_b[found], flat_a[found], threshold)]
     if len(found):
         ys, xs = np.divmod(found, width)
-        aa = _antialiased_pair(before, after, b_top, a_top, ys, xs, width)
+        aa = _antialiased_pair(block_b, block_a, top_b, top_a, ys, xs, width)
         stats.add(ys[~aa] + a_top, xs[~aa])
 
 
@@ -735,8 +932,16 @@ def _within_neighbourhood(pixels: np.ndarray, other: np.ndarray, index: np.ndarr
 
 
 def _brightness(window: np.ndarray) -> np.ndarray:
-    """pixelmatch's Y (luma) of each packed pixel, as float32 of the window's shape."""
-    luma: np.ndarray = _channels(window).astype(np.float32) @ _LUMA  # whole words: contiguous, so fast
+    """pixelmatch's Y (luma) of each packed pixel, as float32 of the window's shape: ((R wr + G wg) + B wb), the
+    order and rounding of a float32 matrix product with (wr, wg, wb, 0) (checked equal on all 2^24 colours),
+    without BLAS, whose threads spin on the CPU after each call."""
+    channels = _channels(window)
+    luma = channels[..., 0].astype(np.float32)
+    luma *= _LUMA[0]
+    for channel in (1, 2):
+        weighted = channels[..., channel].astype(np.float32)
+        weighted *= _LUMA[channel]
+        luma += weighted
     return luma
 
 
@@ -767,45 +972,67 @@ def _antialiased(flat_brightness: np.ndarray, flat_both: np.ndarray, index: np.n
     `flat_brightness`: the flattened window's luma; `index`: (n,) positions in it; `neighbours`: (8, n) positions
     of their neighbours. Works on all eight neighbours at once.
     """
-    delta = flat_brightness[index][None, :] - flat_brightness[neighbours]
+    around = flat_brightness[neighbours]
+    delta = np.subtract(flat_brightness[index], around, out=around)
     equal = np.count_nonzero(delta == 0, axis=0)
-    # pixelmatch keeps the first strict minimum and maximum: argmin/argmax return the first one too.
-    darkest, brightest = delta.argmin(axis=0), delta.argmax(axis=0)
+    # pixelmatch keeps the first strict minimum and maximum.
+    darkest, brightest = _first_extremes(delta)
     columns = np.arange(len(index))
-    lowest, highest = delta[darkest, columns], delta[brightest, columns]
     lowest_flat = flat_both[neighbours[darkest, columns]]
     highest_flat = flat_both[neighbours[brightest, columns]]
-    found: np.ndarray = (equal <= 2) & (lowest < 0) & (highest > 0) & (lowest_flat | highest_flat)
+    found: np.ndarray = (equal <= 2) & (delta.min(axis=0) < 0) & (delta.max(axis=0) > 0) & (lowest_flat | highest_flat)
     return found
+
+
+def _first_extremes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """argmin and argmax over the first axis (the first of equal extremes) of a float32 (8, n) array without
+    NaN. numpy's argmin/argmax along a short first axis go column by column; here the position is folded into
+    an int64 key (the float's order as an integer, shifted, and the row), so min and max over whole rows do."""
+    bits = values.view(np.int32)
+    ordered = (bits ^ ((bits >> 31) & np.int32(0x7FFFFFFF))).astype(np.int64) << 3  # IEEE 754 order as integers
+    row = np.arange(len(values), dtype=np.int64)[:, None]
+    first_min = (ordered | row).min(axis=0) & 7
+    first_max = 7 - ((ordered | (7 - row)).max(axis=0) & 7)
+    return first_min, first_max
 
 
 # ------------------------------------------------------------------------------------------------- clustering
 
 
 def _label_tiles(grid: np.ndarray) -> np.ndarray:
-    """Connected components (8-neighbourhood) of a small boolean grid, by union-find over horizontal runs."""
-    labels = np.zeros(grid.shape, dtype=np.int32)
-    parent: list[int] = [0]
-    previous: list[tuple[int, int, int]] = []
-    for row in range(grid.shape[0]):
-        current = []
-        for start, end in _runs(grid[row]):
-            label = len(parent)
-            parent.append(label)
-            for p_start, p_end, p_label in previous:
-                if p_start <= end and start <= p_end:  # touching, diagonals included
-                    _union(parent, label, p_label)
-            current.append((start, end, label))
-        previous = current
-        for start, end, label in current:
-            labels[row, start:end] = label
+    """Connected components (8-neighbourhood) of a small boolean grid, by union-find over horizontal runs
+    (runs labelled 1, 2, ... row by row, left to right)."""
+    height, width = grid.shape
+    rows, starts, ends = _runs(grid)
+    parent = list(range(len(starts) + 1))
+    previous: list[tuple[int, int, int]] = []  # (start, end, label) of the runs of the row above
+    current: list[tuple[int, int, int]] = []
+    current_row = -1
+    for label, (row, start, end) in enumerate(zip(rows, starts, ends, strict=True), start=1):
+        if row != current_row:
+            previous = current if row == current_row + 1 else []
+            current, current_row = [], row
+        for p_start, p_end, p_label in previous:
+            if p_start <= end and start <= p_end:  # touching, diagonals included
+                _union(parent, label, p_label)
+        current.append((start, end, label))
     roots = np.array([_find(parent, i) for i in range(len(parent))], dtype=np.int32)
+    # Each run's label over its cells: +label where it starts, -label where it ends, summed along the row.
+    marks = np.zeros((height, width + 1), np.int32)
+    run_labels = np.arange(1, len(starts) + 1, dtype=np.int32)
+    marks[rows, starts] = run_labels
+    marks[rows, ends] -= run_labels
+    labels = np.cumsum(marks, axis=1, dtype=np.int32)[:, :width]
     return roots[labels]
 
 
-def _runs(row: np.ndarray) -> list[tuple[int, int]]:
-    edges = np.flatnonzero(np.diff(np.concatenate(([0], row.view(np.int8), [0]))))
-    return list(zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True))
+def _runs(grid: np.ndarray) -> tuple[list[int], list[int], list[int]]:
+    """(rows, starts, ends) of the runs of True cells of a boolean grid, row by row, left to right."""
+    padded = np.zeros((grid.shape[0], grid.shape[1] + 2), np.int8)
+    padded[:, 1:-1] = grid
+    edges = np.flatnonzero(np.diff(padded, axis=1))  # in each row: a run's start, then its end, and so on
+    rows, columns = np.divmod(edges, grid.shape[1] + 1)
+    return rows[::2].tolist(), columns[::2].tolist(), columns[1::2].tolist()
 
 
 def _find(parent: list[int], i: int) -> int:
@@ -893,7 +1120,7 @@ def _band_regions(bands: list[Band], width_b: int, width_a: int) -> list[Region]
     return regions
 
 
-def _width_regions(before: np.ndarray, after: np.ndarray) -> list[Region]:
+def _width_regions(before: _Image, after: _Image) -> list[Region]:
     """When the widths differ, the columns only one page has are changed (AFTER) or removed (BEFORE)."""
     (height_b, width_b), (height_a, width_a) = before.shape[:2], after.shape[:2]
     if width_a > width_b:
@@ -936,7 +1163,7 @@ def diff_screenshots(
     return VisualDiff(changed_ratio=ratio, regions=regions, alert=bool(regions), row_map=RowMap(tuple(bands)))
 
 
-def _changed_ratio(before: np.ndarray, after: np.ndarray, bands: list[Band], changed_pixels: int) -> float:
+def _changed_ratio(before: _Image, after: _Image, bands: list[Band], changed_pixels: int) -> float:
     """Differing pixels over the pixels of AFTER plus those only BEFORE had (so a removal is not 0 %)."""
     (height_b, width_b), (height_a, width_a) = before.shape[:2], after.shape[:2]
     width = min(width_b, width_a)
