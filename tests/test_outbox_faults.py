@@ -38,6 +38,10 @@ from watcher.deliver.notify import Notifier, Outbox, guarantee, with_idempotency
 from watcher.report.alerts import Alert, AlertChange
 from watcher.store.snapshots import Store
 
+# kill -9 and SIGTERM on real processes: with `make test`'s workers (pytest-xdist, --dist loadgroup) these run
+# one after another on one worker, with the service's process kills
+pytestmark = pytest.mark.xdist_group("process_kills")
+
 REPO = Path(__file__).resolve().parents[1]
 
 
