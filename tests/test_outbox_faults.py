@@ -220,6 +220,7 @@ def test_webhook_down_then_500_then_hanging_then_up_gets_every_alert(tmp_path: P
     assert "Étape" in out or out  # the command reports per destination
 
 
+@pytest.mark.timeout(300)  # up to nine real processes, each importing the package: a loaded machine takes a while
 def test_kill_and_sigterm_during_delivery_lose_nothing_and_duplicate_only_interrupted_attempts(
         tmp_path: Path, hook: Hook) -> None:
     alerts_file = tmp_path / "alertes.txt"
