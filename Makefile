@@ -7,10 +7,11 @@ setup:
 demo: setup
 	.venv/bin/watcher demo
 
+# pytest on every core (pytest-xdist); tests marked xdist_group("process_kills") run one after another
 test: setup
 	.venv/bin/ruff check watcher tests bench
 	.venv/bin/mypy watcher
-	.venv/bin/python -m pytest -q
+	.venv/bin/python -m pytest -q -n auto --dist loadgroup
 
 # tests/test_axnames.py on the whole page corpus (~260 pages in Chromium; `make test` renders a fixed sample)
 corpus: setup

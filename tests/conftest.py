@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import io
+import os
 import subprocess
 import sys
 import threading
@@ -107,7 +110,38 @@ class Run:
 
 
 def run_watcher(*args: str | Path, cwd: Path | None = None, timeout: float = 120) -> Run:
-    """Run the real `watcher` command in a subprocess, as a coordinator would."""
+    """Run the `watcher` command in this process, through the entry point `python -m watcher` and the
+    `watcher` script call (`watcher.cli.fast.main`, reading sys.argv): what it prints on stdout and stderr,
+    its exit code. A new Python that imports the package costs about 1.3 s of CPU per command, most of what
+    these tests spend; tests about the process itself (signals, kills, locks, what a terminal receives, the
+    entry point's own imports) use `run_watcher_process`. An error that escapes the command raises here (a
+    real process would print a traceback); `timeout` (seconds) is left to pytest-timeout in process."""
+    from watcher.cli.fast import main
+
+    out, err = io.StringIO(), io.StringIO()
+    argv, here = sys.argv, Path.cwd()
+    sys.argv = ["watcher", *map(str, args)]
+    code: int = 0
+    try:
+        if cwd is not None:
+            os.chdir(cwd)
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                main()
+            except SystemExit as exc:
+                if isinstance(exc.code, int) or exc.code is None:
+                    code = exc.code or 0
+                else:  # sys.exit("message"): printed on stderr, exit 1, as Python does
+                    print(exc.code, file=sys.stderr)
+                    code = 1
+    finally:
+        sys.argv = argv
+        os.chdir(here)
+    return Run(code, out.getvalue(), err.getvalue())
+
+
+def run_watcher_process(*args: str | Path, cwd: Path | None = None, timeout: float = 120) -> Run:
+    """Run the real `watcher` command in a subprocess, as a coordinator would (`timeout` in seconds)."""
     proc = subprocess.run([sys.executable, "-m", "watcher", *map(str, args)], capture_output=True, text=True,
                           cwd=cwd, timeout=timeout)
     return Run(proc.returncode, proc.stdout, proc.stderr)

@@ -15,6 +15,10 @@ from pathlib import Path
 
 import pytest
 
+# each case is bounded by its runner's own timeouts (150 s a command, 300 s the whole); pytest-timeout's 120 s
+# cut the live cases short at load 15-20 with the suite on two workers
+pytestmark = pytest.mark.timeout(330)
+
 CASES = Path(__file__).parent / "cases"
 WATCHER = f"{shlex.quote(sys.executable)} -m watcher"
 

@@ -134,7 +134,7 @@ def served(site: Path) -> Iterator[str]:
     proc = subprocess.Popen([sys.executable, "-m", "watcher", "serve", "--dir", str(site), "--port", str(port)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        assert wait_until(lambda: status(port, "/") == 200, timeout=10)
+        assert wait_until(lambda: status(port, "/") == 200, timeout=60)  # a new Python importing the package: slow when loaded
         yield f"http://127.0.0.1:{port}"
     finally:
         proc.terminate()

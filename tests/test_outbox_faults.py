@@ -38,6 +38,10 @@ from watcher.deliver.notify import Notifier, Outbox, guarantee, with_idempotency
 from watcher.report.alerts import Alert, AlertChange
 from watcher.store.snapshots import Store
 
+# kill -9 and SIGTERM on real processes: with `make test`'s workers (pytest-xdist, --dist loadgroup) these run
+# one after another on one worker, with the service's process kills
+pytestmark = pytest.mark.xdist_group("process_kills")
+
 REPO = Path(__file__).resolve().parents[1]
 
 
@@ -216,6 +220,7 @@ def test_webhook_down_then_500_then_hanging_then_up_gets_every_alert(tmp_path: P
     assert "Étape" in out or out  # the command reports per destination
 
 
+@pytest.mark.timeout(300)  # up to nine real processes, each importing the package: a loaded machine takes a while
 def test_kill_and_sigterm_during_delivery_lose_nothing_and_duplicate_only_interrupted_attempts(
         tmp_path: Path, hook: Hook) -> None:
     alerts_file = tmp_path / "alertes.txt"

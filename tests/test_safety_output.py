@@ -48,13 +48,13 @@ def test_a_hostile_name_reaches_no_alert_body_raw(fmt: str) -> None:
 
 
 def test_terminal_output_of_diff_and_skeleton_has_no_escape_sequence(tmp_path: Path, watcher_cli: object) -> None:
-    from tests.conftest import run_watcher
+    from tests.conftest import run_watcher_process
 
     before, after = tmp_path / "a.html", tmp_path / "b.html"
     before.write_text("<main><button>Envoyer</button></main>", encoding="utf-8")
     after.write_text("<main><button>\x1b[2J\x1b]0;pwned\x07Expédier @everyone\x07</button></main>", encoding="utf-8")
     for args in (("diff", before, after), ("skeleton", after)):
-        run = run_watcher(*args)
+        run = run_watcher_process(*args)  # what reaches the terminal: the real process's output
         assert run.code in (0, 1), run.err
         assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f]", run.out + run.err), run.out
         assert "Expédier" in run.out

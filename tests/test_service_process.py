@@ -20,7 +20,9 @@ import pytest
 
 from tests.conftest import LocalSite, wait_until
 
-pytestmark = pytest.mark.browser
+# kill -9 and signals on real processes: with `make test`'s workers (pytest-xdist, --dist loadgroup) these run
+# one after another on one worker, with the outbox's process kills
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("process_kills")]
 
 V1 = """<html lang="fr"><body><header><nav aria-label="Menu"><a href="/compte">Mon Compte</a>
 <a href="/aide">Aide</a></nav></header><main><h1>Accueil</h1><p>Numéro du jour : {n}</p>
