@@ -11,7 +11,7 @@ demo: setup
 test: setup
 	.venv/bin/ruff check watcher tests bench
 	.venv/bin/mypy watcher
-	.venv/bin/python -m pytest -q -n auto --dist loadgroup
+	.venv/bin/python -m pytest -q -n auto --maxprocesses 4 --dist loadgroup
 
 # tests/test_axnames.py on the whole page corpus (~260 pages in Chromium; `make test` renders a fixed sample)
 corpus: setup
