@@ -23,7 +23,7 @@ from watcher.web.server import bind, make_server
 ROOT = Path(__file__).resolve().parent.parent
 
 
-async def shoot(base: str, user: str, password: str, width: int, out: Path) -> None:
+async def shoot(base: str, user: str, password: str, width: int, out: Path, path: str = "/") -> None:
     from playwright.async_api import async_playwright
 
     async with async_playwright() as playwright:
@@ -35,6 +35,8 @@ async def shoot(base: str, user: str, password: str, width: int, out: Path) -> N
         await page.get_by_label("Mot de passe").fill(password)
         await page.get_by_role("button", name="Se connecter").click()
         await page.wait_for_url(f"{base}/")
+        if path != "/":
+            await page.goto(base + path)
         await page.screenshot(path=str(out), full_page=True)
         await browser.close()
 
@@ -44,6 +46,7 @@ def main() -> int:
     parser.add_argument("demo", type=Path, help="the folder given to `watcher demo --out`")
     parser.add_argument("--width", type=int, default=1280, help="viewport width, CSS px")
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "web-dashboard.png")
+    parser.add_argument("--path", default="/", help="the page of the web app to shoot (default: the dashboard)")
     parser.add_argument("--user", default="camille", help="the throw-away account's name, shown on the page")
     args = parser.parse_args()
     root: Path = args.demo
@@ -58,7 +61,7 @@ def main() -> int:
         deadline = time.monotonic() + 15
         while not server.started and time.monotonic() < deadline:
             time.sleep(0.05)
-        asyncio.run(shoot(f"http://127.0.0.1:{sock.getsockname()[1]}", user, password, args.width, args.out))
+        asyncio.run(shoot(f"http://127.0.0.1:{sock.getsockname()[1]}", user, password, args.width, args.out, args.path))
     finally:
         server.should_exit = True
         thread.join(timeout=15)
