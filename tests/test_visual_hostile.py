@@ -1,0 +1,134 @@
+"""Hostile or unlucky PNG files on the visual diff's fast path (Chromium-style PNGs parsed by watcher itself):
+each gives the result of the general decoder (libpng) or a one-line InputError, never another exception."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zlib
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+import watcher.detect.visual as visual
+from tests.test_visual import chromium_png, draw_page
+from watcher.errors import InputError
+
+SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def chunk(kind: bytes, body: bytes) -> bytes:
+    return len(body).to_bytes(4, "big") + kind + body + zlib.crc32(kind + body).to_bytes(4, "big")
+
+
+def chunks(png: bytes) -> list[tuple[bytes, bytes]]:
+    found, position = [], 8
+    while position + 12 <= len(png):
+        length = int.from_bytes(png[position : position + 4], "big")
+        found.append((png[position + 4 : position + 8], png[position + 8 : position + 8 + length]))
+        position += 12 + length
+    return found
+
+
+def build(parts: list[tuple[bytes, bytes]]) -> bytes:
+    return SIGNATURE + b"".join(chunk(kind, body) for kind, body in parts)
+
+
+BEFORE = chromium_png(draw_page())
+AFTER = chromium_png(draw_page(banner=40, button="Valider"))
+IHDR = chunks(BEFORE)[0]
+STREAM = b"".join(body for kind, body in chunks(BEFORE) if kind == b"IDAT")
+
+
+def with_stream(stream: bytes) -> bytes:
+    return build([IHDR, (b"IDAT", stream), (b"IEND", b"")])
+
+
+def last_row_up() -> bytes:
+    pixels = np.asarray(draw_page().convert("RGB")).astype(np.int16)
+    height = pixels.shape[0]
+    sub = pixels.copy()
+    sub[:, 1:] -= pixels[:, :-1]
+    lines = np.concatenate([np.ones((height, 1), np.int16), (sub & 0xFF).reshape(height, -1)], axis=1)
+    lines[-1, 0], lines[-1, 1:] = 2, ((pixels[-1] - pixels[-2]) & 0xFF).reshape(-1)  # Up, not Sub
+    return with_stream(zlib.compress(lines.astype(np.uint8).tobytes()))
+
+
+def crc_flipped(png: bytes, kind: bytes) -> bytes:
+    damaged, position = bytearray(png), 8
+    while position < len(png):
+        length = int.from_bytes(png[position : position + 4], "big")
+        if png[position + 4 : position + 8] == kind:
+            damaged[position + 8 + length] ^= 1
+            return bytes(damaged)
+        position += 12 + length
+    raise AssertionError(kind)
+
+
+HOSTILE: dict[str, Callable[[], bytes]] = {
+    "cut inside IDAT": lambda: BEFORE[: len(BEFORE) // 2],
+    "cut inside IEND": lambda: BEFORE[:-6],
+    "no IEND": lambda: BEFORE[:-12],
+    "signature only": lambda: BEFORE[:8],
+    "many IDAT chunks": lambda: build([IHDR, *((b"IDAT", STREAM[i : i + 97]) for i in range(0, len(STREAM), 97)),
+                                       (b"IEND", b"")]),
+    "empty IDAT first": lambda: build([IHDR, (b"IDAT", b""), *chunks(BEFORE)[1:]]),
+    "only an empty IDAT": lambda: build([IHDR, (b"IDAT", b""), (b"IEND", b"")]),
+    "IDAT CRC": lambda: crc_flipped(BEFORE, b"IDAT"),
+    "IHDR CRC": lambda: crc_flipped(BEFORE, b"IHDR"),
+    "ancillary CRC": lambda: crc_flipped(BEFORE, b"pHYs"),
+    "wrong Adler-32": lambda: with_stream(STREAM[:-4] + bytes(4)),
+    "data after the zlib stream": lambda: with_stream(STREAM + b"more" * 10),
+    "IHDR of 14 bytes": lambda: build([(b"IHDR", IHDR[1] + b"\0"), *chunks(BEFORE)[1:]]),
+    "critical chunk named in Latin-1": lambda: build([IHDR, (b"\xceBCD", b"x"), *chunks(BEFORE)[1:]]),
+    "IDAT after IEND": lambda: build([IHDR, (b"IEND", b""), (b"IDAT", STREAM)]),
+    "IDATs apart": lambda: build([IHDR, (b"IDAT", STREAM[:100]), (b"tEXt", b"a\0b"), (b"IDAT", STREAM[100:]),
+                                  (b"IEND", b"")]),
+    "100000x100000": lambda: build([(b"IHDR", (100000).to_bytes(4, "big") * 2 + IHDR[1][8:]), *chunks(BEFORE)[1:]]),
+    "height taller than the data": lambda: build([(b"IHDR", IHDR[1][:4] + (2000).to_bytes(4, "big") + IHDR[1][8:]),
+                                                  *chunks(BEFORE)[1:]]),
+    "last row filtered Up": last_row_up,
+    "trailing garbage": lambda: BEFORE + b"garbage" * 100,
+    "filter type 5": lambda: with_stream(zlib.compress(bytes([5]) + zlib.decompress(STREAM)[1:])),
+}
+
+
+@pytest.mark.parametrize("name", list(HOSTILE))
+def test_hostile_pngs_give_the_general_decoders_answer(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    png = HOSTILE[name]()
+
+    def diff() -> object:
+        try:
+            return visual.diff_screenshots(png, AFTER).to_json()
+        except InputError as error:
+            assert "\n" not in str(error)
+            return "error"
+
+    fast = diff()
+    monkeypatch.setattr(visual._Scanlines, "read", classmethod(lambda cls, data: None))
+    assert fast == diff()
+
+
+def test_one_pixel_wide_and_high_chromium_pngs() -> None:
+    for size, spot in [((1, 300), (0, 100)), ((300, 1), (100, 0)), ((1, 1), (0, 0))]:
+        plain = Image.new("RGB", size, "white")
+        spotted = plain.copy()
+        spotted.putpixel(spot, (0, 0, 0))
+        expected = visual.diff_screenshots(np.asarray(plain), np.asarray(spotted)).to_json()
+        for mode in ("RGB", "RGBA"):
+            assert visual.diff_screenshots(chromium_png(plain, mode), chromium_png(spotted, mode)).to_json() == expected
+
+
+def test_command_line_says_what_is_wrong_in_one_french_line(tmp_path: Path) -> None:
+    after = tmp_path / "after.png"
+    after.write_bytes(AFTER)
+    for name in ("wrong Adler-32", "critical chunk named in Latin-1", "cut inside IDAT"):
+        before = tmp_path / "before.png"
+        before.write_bytes(HOSTILE[name]())
+        done = subprocess.run([sys.executable, "-m", "watcher", "diff", str(before), str(after), "--format", "json"],
+                              capture_output=True, text=True, timeout=60, cwd=Path(__file__).parents[1])
+        assert done.returncode not in (0, 1) and done.stdout == "", name
+        assert "Traceback" not in done.stderr and "abîmée" in done.stderr.splitlines()[-1], name
