@@ -132,3 +132,14 @@ def test_command_line_says_what_is_wrong_in_one_french_line(tmp_path: Path) -> N
                               capture_output=True, text=True, timeout=60, cwd=Path(__file__).parents[1])
         assert done.returncode not in (0, 1) and done.stdout == "", name
         assert "Traceback" not in done.stderr and "abîmée" in done.stderr.splitlines()[-1], name
+
+
+def test_command_line_writes_libpngs_warnings_once(tmp_path: Path) -> None:
+    before, after = tmp_path / "before.png", tmp_path / "after.png"
+    before.write_bytes(build([(b"IHDR", bytes(4) + IHDR[1][4:]), *chunks(BEFORE)[1:]]))  # width 0
+    after.write_bytes(AFTER)
+    done = subprocess.run([sys.executable, "-m", "watcher", "diff", str(before), str(after), "--format", "json"],
+                          capture_output=True, text=True, timeout=60, cwd=Path(__file__).parents[1])
+    lines = done.stderr.splitlines()
+    assert done.returncode not in (0, 1) and "abîmée" in lines[-1] and "Traceback" not in done.stderr
+    assert len(lines) == len(set(lines)), done.stderr

@@ -88,10 +88,19 @@ def _png_diff(before: Path, after: Path) -> int | None:
     from watcher.detect.visual import diff_screenshots
     from watcher.errors import WatcherError
 
+    # libpng writes its warnings ("PNG warning: ...") straight to the standard error: silenced here, as the
+    # full command line says again whatever went wrong (else each warning would be written twice).
+    saved = os.dup(2)
+    quiet = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(quiet, 2)
     try:
         visual = diff_screenshots(before, after)
     except WatcherError:
         return None
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(quiet)
     # As watcher.cli.common.emit_json writes it (click.echo of the same text); numbers and kinds only.
     sys.stdout.write(json.dumps(visual.to_json(), ensure_ascii=False, indent=2) + "\n")
     sys.stdout.flush()
