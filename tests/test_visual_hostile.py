@@ -57,6 +57,12 @@ def last_row_up() -> bytes:
     return with_stream(zlib.compress(lines.astype(np.uint8).tobytes()))
 
 
+def tall_png(height: int) -> bytes:
+    """A white PNG one pixel wide: a few kB for a million rows."""
+    header = (1).to_bytes(4, "big") + height.to_bytes(4, "big") + bytes([8, 2, 0, 0, 0])
+    return build([(b"IHDR", header), (b"IDAT", zlib.compress(bytes([1, 255, 255, 255]) * height)), (b"IEND", b"")])
+
+
 def crc_flipped(png: bytes, kind: bytes) -> bytes:
     damaged, position = bytearray(png), 8
     while position < len(png):
@@ -88,6 +94,8 @@ HOSTILE: dict[str, Callable[[], bytes]] = {
     "IDATs apart": lambda: build([IHDR, (b"IDAT", STREAM[:100]), (b"tEXt", b"a\0b"), (b"IDAT", STREAM[100:]),
                                   (b"IEND", b"")]),
     "100000x100000": lambda: build([(b"IHDR", (100000).to_bytes(4, "big") * 2 + IHDR[1][8:]), *chunks(BEFORE)[1:]]),
+    "taller than libpng takes": lambda: tall_png(1_000_001),
+    "tall and thin": lambda: tall_png(300_000),
     "height taller than the data": lambda: build([(b"IHDR", IHDR[1][:4] + (2000).to_bytes(4, "big") + IHDR[1][8:]),
                                                   *chunks(BEFORE)[1:]]),
     "last row filtered Up": last_row_up,
@@ -143,3 +151,14 @@ def test_command_line_writes_libpngs_warnings_once(tmp_path: Path) -> None:
     lines = done.stderr.splitlines()
     assert done.returncode not in (0, 1) and "abîmée" in lines[-1] and "Traceback" not in done.stderr
     assert len(lines) == len(set(lines)), done.stderr
+
+
+def test_a_banner_on_a_wider_page_is_found_by_every_decoder() -> None:
+    """Row hashes are of one kind in both images whatever their widths (the general path once hashed the wider
+    image's rows with SipHash and the narrower's with XXH3: no row matched, the banner was a change)."""
+    from tests.test_visual import WIDTH
+
+    before, after = draw_page(), draw_page(WIDTH + 40, banner=40)
+    from_arrays = visual.diff_screenshots(np.asarray(before), np.asarray(after)).to_json()
+    assert "inserted" in [region["kind"] for region in from_arrays["regions"]]
+    assert visual.diff_screenshots(chromium_png(before), chromium_png(after)).to_json() == from_arrays

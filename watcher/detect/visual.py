@@ -42,6 +42,7 @@ if TYPE_CHECKING:  # Pillow is imported only when a PIL image or an unusual PNG 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 TILE = 16  # side of the grid cells differing pixels are grouped by
 STRIP = 256  # rows widened at once when an RGB PNG is decoded
+LIBPNG_MAX_SIDE = 1_000_000  # libpng's default limit on a PNG's width and height (PNG_USER_WIDTH_MAX)
 PEEK_ROWS = 4  # rows inflated first to see how a PNG is filtered
 HASH_ROWS = 32  # scanlines hashed (and their alpha checked) at once: a multiple of 4, within a core's cache
 COMPARE_ROWS = 64  # rows compared at once: bounds the temporaries, and small enough to share work between threads
@@ -320,6 +321,8 @@ class _Scanlines:
         bit_depth, colour_type, compression, filtering, interlace = data[24:29]
         if bit_depth != 8 or colour_type not in (2, 6) or compression or filtering or interlace or not width * height:
             return None
+        if max(width, height) > LIBPNG_MAX_SIDE:  # libpng refuses it: so must we, with libpng's words
+            return None
         stream = _idat(data)
         if stream is None:
             return None
@@ -365,9 +368,8 @@ class _Scanlines:
         height, row_bytes = lines.shape
         rows = lines[:, 1 : 1 + width * depth]
         hashes = np.empty(height, np.uint64 if _xxh3_64 is not None else np.int64)
-        if depth == 3:
-            hashes[:] = [hash_row(row) for row in rows]
-            return hashes
+        if depth == 3:  # no list of Python ints: a tall, thin PNG of a few kB would take gigabytes
+            return np.fromiter((hash_row(row) for row in rows), dtype=hashes.dtype, count=height)
         whole = height - height % 4
         groups = lines[:whole].reshape(whole // 4, 4 * row_bytes).view(PIXEL)
         merge = np.bitwise_or if self.kind == 1 else np.bitwise_and
@@ -555,9 +557,13 @@ def row_hashes(image: np.ndarray, width: int) -> np.ndarray:
     """One 64-bit hash per row of the first `width` columns: equal rows have equal hashes (the hashes of one
     diff are only compared with each other)."""
     rows = image[:, :width]
-    if _xxh3_64 is not None and rows.flags.c_contiguous:
-        # XXH3 reads each row where it lies (no copy): a quarter of the time of SipHash over a copy of it.
-        return np.fromiter((_xxh3_64(row) for row in rows), dtype=np.uint64, count=len(rows))
+    if _xxh3_64 is not None:
+        # XXH3 reads each row where it lies (no copy): a quarter of the time of SipHash over a copy of it. One
+        # hash for both images, whatever their widths: the first `width` pixels of a wider image's rows are
+        # each in one piece but not the whole of them (SipHash on one side only would match no row).
+        if image.strides[1] == image.itemsize:
+            return np.fromiter((_xxh3_64(row) for row in rows), dtype=np.uint64, count=len(rows))
+        return np.fromiter((_xxh3_64(row.tobytes()) for row in rows), dtype=np.uint64, count=len(rows))
     # Python's SipHash over each row's bytes measured faster here than a vectorised numpy hash.
     return np.fromiter((hash(row.tobytes()) for row in rows), dtype=np.int64, count=len(rows))
 
