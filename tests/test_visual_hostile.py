@@ -162,3 +162,16 @@ def test_a_banner_on_a_wider_page_is_found_by_every_decoder() -> None:
     from_arrays = visual.diff_screenshots(np.asarray(before), np.asarray(after)).to_json()
     assert "inserted" in [region["kind"] for region in from_arrays["regions"]]
     assert visual.diff_screenshots(chromium_png(before), chromium_png(after)).to_json() == from_arrays
+
+
+@pytest.mark.parametrize("fmt", [["--format", "json"], []])
+def test_a_fifo_is_refused_at_once_not_waited_for(tmp_path: Path, fmt: list[str]) -> None:
+    import os
+
+    fifo, after = tmp_path / "before.png", tmp_path / "after.png"
+    os.mkfifo(fifo)  # nobody writes to it: opening it would wait for ever
+    after.write_bytes(AFTER)
+    done = subprocess.run([sys.executable, "-m", "watcher", "diff", str(fifo), str(after), *fmt],
+                          capture_output=True, text=True, timeout=60, cwd=Path(__file__).parents[1])
+    assert done.returncode not in (0, 1) and done.stdout == ""
+    assert done.stderr.count("\n") == 1 and "fichier ordinaire" in done.stderr

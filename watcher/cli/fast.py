@@ -50,6 +50,8 @@ def png_diff_files(args: list[str]) -> tuple[Path, Path] | None:
 
 
 def _is_png(path: Path) -> bool:
+    if not path.is_file():  # a pipe read here would lose its first bytes; the full command says why not
+        return False
     try:
         with path.open("rb") as stream:
             return stream.read(8) == PNG_SIGNATURE

@@ -162,6 +162,8 @@ def diff(paths: Paths, before: Path, after: Path, fmt: str, lang: str | None, ta
 def _both_png(*files: Path) -> bool:
     """True when every file starts with the PNG signature (anything else takes the general path and its errors)."""
     for file in files:
+        if not file.is_file():  # pipes and devices: the general path refuses them
+            return False
         try:
             with file.open("rb") as stream:
                 if stream.read(8) != b"\x89PNG\r\n\x1a\n":

@@ -117,6 +117,8 @@ def kind_of(path: Path) -> str:
         if (path / "dom.html").is_file() and _file_kind(path / "dom.html") != "html":
             raise InputError.text("input.not_html", path=path / "dom.html")
         return "folder"
+    if not path.is_file():  # a pipe would be read twice (sniffed, then read), a FIFO with no writer never
+        raise InputError.text("input.not_regular", path=path)
     return _file_kind(path)
 
 
