@@ -90,6 +90,7 @@ HOSTILE: dict[str, Callable[[], bytes]] = {
     "data after the zlib stream": lambda: with_stream(STREAM + b"more" * 10),
     "IHDR of 14 bytes": lambda: build([(b"IHDR", IHDR[1] + b"\0"), *chunks(BEFORE)[1:]]),
     "critical chunk named in Latin-1": lambda: build([IHDR, (b"\xceBCD", b"x"), *chunks(BEFORE)[1:]]),
+    "two IHDR chunks": lambda: build([IHDR, *chunks(BEFORE)]),
     "IDAT after IEND": lambda: build([IHDR, (b"IEND", b""), (b"IDAT", STREAM)]),
     "IDATs apart": lambda: build([IHDR, (b"IDAT", STREAM[:100]), (b"tEXt", b"a\0b"), (b"IDAT", STREAM[100:]),
                                   (b"IEND", b"")]),

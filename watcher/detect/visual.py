@@ -441,7 +441,7 @@ def _idat(data: bytes) -> bytes | None:
         else:
             if parts:
                 ended = True
-            if critical and kind not in (b"IHDR", b"PLTE"):  # a critical chunk we do not know
+            if critical and kind != b"PLTE" and (kind != b"IHDR" or position != 8):  # unknown, or a second IHDR
                 return None
         position = end
     return b"".join(parts) if parts else None
