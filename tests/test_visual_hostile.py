@@ -176,3 +176,15 @@ def test_a_fifo_is_refused_at_once_not_waited_for(tmp_path: Path, fmt: list[str]
                           capture_output=True, text=True, timeout=60, cwd=Path(__file__).parents[1])
     assert done.returncode not in (0, 1) and done.stdout == ""
     assert done.stderr.count("\n") == 1 and "fichier ordinaire" in done.stderr
+
+
+def test_running_out_of_memory_is_a_one_line_input_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two PNGs of 700 kB may each hold 13000×13000 pixels (under MAX_PIXELS): 1.4 GB to compare."""
+
+    def no_memory(*args: object) -> None:
+        raise MemoryError
+
+    monkeypatch.setattr(visual, "_prepare_pair", no_memory)
+    with pytest.raises(InputError, match="memory") as error:
+        visual.diff_screenshots(BEFORE, AFTER)
+    assert "\n" not in str(error.value)

@@ -1159,8 +1159,18 @@ def diff_screenshots(
     """Compares two screenshots after aligning them vertically; masks are ignored rectangles (both images).
 
     Screenshots: PNG paths or PNG bytes (decoded at once, two threads), PIL images or (height, width, 3|4) uint8
-    arrays. Boxes and regions are in screenshot pixels. InputError for an unusable image.
+    arrays. Boxes and regions are in screenshot pixels. InputError for an unusable image, or when memory runs
+    out (two PNGs of a few hundred kB may hold MAX_PIXELS pixels each: 4 bytes a pixel, twice).
     """
+    try:
+        return _diff_screenshots(before, after, masks, threshold, min_region_area)
+    except MemoryError:
+        raise InputError.text("input.no_memory") from None
+
+
+def _diff_screenshots(
+    before: ImageInput, after: ImageInput, masks: Sequence[Box], threshold: float, min_region_area: int
+) -> VisualDiff:
     prepared_b, prepared_a = _prepare_pair(before, after, masks)
     image_b, image_a = prepared_b.pixels, prepared_a.pixels
     width = min(image_b.shape[1], image_a.shape[1])
