@@ -11,14 +11,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import secrets
-import threading
 import time
 from pathlib import Path
 
 from watcher.capture.browser import find_chromium
 from watcher.store.snapshots import Store
 from watcher.web.accounts import Accounts
-from watcher.web.server import bind, make_server
+from watcher.web.server import WebThread
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -53,19 +52,16 @@ def main() -> int:
     user, password = args.user, secrets.token_urlsafe(16)
     with Store(root / "snapshots") as store:
         Accounts(store).add(user, password)
-    sock = bind("127.0.0.1", 0, "fr")
-    server = make_server(root / "targets.yaml", root / "snapshots", root / "notifiers", "fr")
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
+    served = WebThread(root / "targets.yaml", root / "snapshots", root / "notifiers", "127.0.0.1", 0, "fr",
+                       in_service=False)
+    served.start()
     try:
         deadline = time.monotonic() + 15
-        while not server.started and time.monotonic() < deadline:
+        while not served.started and time.monotonic() < deadline:
             time.sleep(0.05)
-        asyncio.run(shoot(f"http://127.0.0.1:{sock.getsockname()[1]}", user, password, args.width, args.out, args.path))
+        asyncio.run(shoot(f"http://127.0.0.1:{served.address[1]}", user, password, args.width, args.out, args.path))
     finally:
-        server.should_exit = True
-        thread.join(timeout=15)
-        sock.close()
+        served.stop()
         with Store(root / "snapshots") as store:
             Accounts(store).remove(user)
     print(args.out)

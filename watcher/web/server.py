@@ -76,12 +76,14 @@ class WebThread:
     """The web application served by uvicorn in a thread of another process (`watcher run --web`): its own
     asyncio loop, no signal handlers (the service's handle SIGTERM and call `stop`)."""
 
-    def __init__(self, config: Path, snapshots: Path, notifiers: Path, host: str, port: int, lang: str) -> None:
+    def __init__(self, config: Path, snapshots: Path, notifiers: Path, host: str, port: int, lang: str,
+                 in_service: bool = True) -> None:
         """Checks the address (InputError: beyond this machine without an account) and binds it now, so a port
-        in use is said before the service starts."""
+        in use is said before the service starts (port 0: a free one, see `address`). `in_service`: as in
+        make_server; False for a web page that checks by itself (scripts/web_screenshot.py)."""
         check_exposure(snapshots, host, lang)
         self.sock = bind(host, port, lang)
-        self.server = make_server(config, snapshots, notifiers, lang, in_service=True)
+        self.server = make_server(config, snapshots, notifiers, lang, in_service=in_service)
         self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]},
                                        name="watcher-web", daemon=True)
 
@@ -89,6 +91,11 @@ class WebThread:
     def address(self) -> tuple[str, int]:
         bound = self.sock.getsockname()
         return str(bound[0]), int(bound[1])
+
+    @property
+    def started(self) -> bool:
+        """True once uvicorn answers requests."""
+        return bool(self.server.started)
 
     def start(self) -> None:
         self.thread.start()
