@@ -11,7 +11,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-__all__ = ["is_png", "main"]
+__all__ = ["main"]
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 # Exit codes of watcher.cli.common (not imported here: it loads click).
@@ -46,12 +46,10 @@ def png_diff_files(args: list[str]) -> tuple[Path, Path] | None:
     if len(rest) != 2 or any(arg.startswith("-") for arg in rest):
         return None
     before, after = Path(rest[0]), Path(rest[1])
-    return (before, after) if is_png(before) and is_png(after) else None
+    return (before, after) if _is_png(before) and _is_png(after) else None
 
 
-def is_png(path: Path) -> bool:
-    """True when `path` is a regular file starting with the PNG signature; False for anything else (pipes and
-    devices included, unread), for the general path and its errors."""
+def _is_png(path: Path) -> bool:
     if not path.is_file():  # a pipe read here would lose its first bytes; the full command says why not
         return False
     try:

@@ -147,9 +147,7 @@ def validate(paths: Paths, file: str | None, online: bool, lang: str | None) -> 
 @click.option("--target", "target_id", default=None, help="Applique les réglages (ignore, min_severity) de cette page.")
 def diff(paths: Paths, before: Path, after: Path, fmt: str, lang: str | None, target_id: str | None) -> None:
     """Compare deux pages HTML, deux captures d'écran PNG ou deux dossiers de capture."""
-    from watcher.cli.fast import is_png
-
-    if fmt == "json" and target_id is None and is_png(before) and is_png(after):
+    if fmt == "json" and target_id is None and _both_png(before, after):
         # Two screenshots: only the visual diff is imported (no parser, no configuration): start-up counts.
         from watcher.detect.visual import diff_screenshots
 
@@ -159,6 +157,20 @@ def diff(paths: Paths, before: Path, after: Path, fmt: str, lang: str | None, ta
     from watcher.cli.commands.diff import run_diff
 
     sys.exit(run_diff(paths, before, after, fmt, pick_lang(lang), target_id))
+
+
+def _both_png(*files: Path) -> bool:
+    """True when every file starts with the PNG signature (anything else takes the general path and its errors)."""
+    for file in files:
+        if not file.is_file():  # pipes and devices: the general path refuses them
+            return False
+        try:
+            with file.open("rb") as stream:
+                if stream.read(8) != b"\x89PNG\r\n\x1a\n":
+                    return False
+        except OSError:
+            return False
+    return True
 
 
 @cli.command()
