@@ -20,6 +20,8 @@ be read (detached frame, protocol error) too. Nothing here fails a capture.
 from __future__ import annotations
 
 import asyncio
+import functools
+import inspect
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -30,7 +32,7 @@ from playwright.async_api import Error as PlaywrightError
 from watcher.capture.scripts import AX_MARK, AX_TAG
 from watcher.detect.skeleton import SKELETON_ROLES
 
-__all__ = ["AxNamer", "KEPT_ROLES"]
+__all__ = ["AxNamer", "KEPT_ROLES", "cdp_send"]
 
 # Elements in one document (all of them, rendered or not) above which Chromium's names are not read. The cost
 # grows with the page (the protocol's JSON holds about 3 accessibility nodes per element): measured on a 2-core
@@ -49,6 +51,40 @@ KEPT_ROLES = SKELETON_ROLES | {"dialog", "alertdialog"}
 # accessibility APIs as a button; date and time fields are text fields; a colour picker is a button.
 CHROMIUM_ROLES = {"DisclosureTriangle": "button", "Date": "textbox", "DateTime": "textbox", "InputTime": "textbox",
                   "ColorWell": "button"}
+
+
+async def cdp_send(session: CDPSession, method: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
+    """One Chrome DevTools Protocol command on `session`; its reply as the protocol's JSON object (a dict).
+
+    Playwright's public `CDPSession.send` copies every reply, dict by dict and list by list, looking for its own
+    objects to wrap, which a CDP reply never holds: on a 60 KB page's accessibility tree and DOM (about 500 KB of
+    JSON) that copy cost 80 ms of Python CPU a capture, more than Chromium took to build them. The implementation
+    object behind it (`_impl_obj`, present on every object of Playwright's async API) is asked directly; the
+    public method is the fallback. Raises Playwright's Error as `send` does (protocol error, closed target).
+    """
+    sender = getattr(getattr(session, "_impl_obj", None), "send", None)
+    if sender is None or not _impl_send_ok(sender):
+        return dict(await session.send(method, params or {}))
+    reply = await sender(method=method, params=params or {}, **_impl_send_extra(sender))
+    return reply if isinstance(reply, dict) else dict(reply)
+
+
+@functools.cache
+def _impl_send_parameters(function: Any) -> frozenset[str]:
+    try:
+        return frozenset(inspect.signature(function).parameters)
+    except (TypeError, ValueError):
+        return frozenset()
+
+
+def _impl_send_ok(sender: Any) -> bool:
+    """The implementation's `send` takes (method, params[, timeout]) as the versions this was written for."""
+    return {"method", "params"} <= _impl_send_parameters(getattr(sender, "__func__", sender))
+
+
+def _impl_send_extra(sender: Any) -> dict[str, Any]:
+    # Playwright 1.5x+: `timeout` (milliseconds, None: no limit), as the public method passes it
+    return {"timeout": None} if "timeout" in _impl_send_parameters(getattr(sender, "__func__", sender)) else {}
 
 
 def skeleton_role(chromium_role: str) -> str | None:
@@ -94,16 +130,16 @@ class AxNamer:
                                                   "depth": AX_MAX_DEPTH}))
         if tagged <= 0:
             return False
-        get_document = session.send("DOM.getDocument", {"depth": -1, "pierce": True})
+        get_document = cdp_send(session, "DOM.getDocument", {"depth": -1, "pierce": True})
         if is_root:  # the session's own document: both trees asked at once (one wait instead of two)
-            reply, tree = await asyncio.gather(get_document, session.send("Accessibility.getFullAXTree", {}))
+            reply, tree = await asyncio.gather(get_document, cdp_send(session, "Accessibility.getFullAXTree"))
             document = reply["root"]
         else:  # a frame in its parent's renderer: its tree is asked by the frame id its <iframe> node gives
             owner = _find_frame_owner((await get_document)["root"], token or "")
             if owner is None or "contentDocument" not in owner:
                 raise KeyError(token)
             document = owner["contentDocument"]
-            tree = await session.send("Accessibility.getFullAXTree", {"frameId": owner["frameId"]})
+            tree = await cdp_send(session, "Accessibility.getFullAXTree", {"frameId": owner["frameId"]})
         tags = {node["backendNodeId"]: (tag, node) for node, tag in _tagged(document, prefix)}
         marks: dict[str, list[str | None]] = {}
         for ax_node in tree["nodes"]:

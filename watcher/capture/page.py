@@ -17,7 +17,7 @@ from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 
 from watcher import __version__
-from watcher.capture.axnames import AxNamer
+from watcher.capture.axnames import AxNamer, cdp_send
 from watcher.capture.scripts import (
     ANNOTATE_DOM,
     CHALLENGE_MARKERS,
@@ -253,7 +253,7 @@ async def stable_viewport(page: Page, session: CDPSession | None = None) -> None
     async def frame() -> bytes:
         # low-quality JPEG: identical frames still give identical bytes, at a fraction of a PNG's encoding time
         if session is not None:
-            reply = await session.send("Page.captureScreenshot", {"format": "jpeg", "quality": 40})
+            reply = await cdp_send(session, "Page.captureScreenshot", {"format": "jpeg", "quality": 40})
             return str(reply.get("data", "")).encode()
         return await page.screenshot(type="jpeg", quality=40, animations="disabled", caret="hide")
 
