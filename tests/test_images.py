@@ -7,7 +7,7 @@ import io
 import numpy as np
 import pytest
 from PIL import Image, ImageDraw
-from test_visual import draw_page
+from test_visual import chromium_png, draw_page
 
 from watcher.detect.visual import diff_screenshots
 from watcher.report.pictures import (
@@ -17,6 +17,7 @@ from watcher.report.pictures import (
     NARROW_WIDTH,
     STYLES,
     Layout,
+    PageImage,
     _draw_box,
     _fit,
     _snap,
@@ -26,6 +27,7 @@ from watcher.report.pictures import (
     crop_pair,
     draw_text,
     layout_of_dom,
+    open_rgb,
     target_picture,
 )
 
@@ -184,3 +186,25 @@ def test_phone_pictures_are_unscaled_crops_at_most_the_narrow_width() -> None:
     # a 760 px wide label: shown from its left edge, not shrunk (the page's text stays its size)
     wide = check_limits(crop_pair(page(), page(), (20, 20, 760, 40), (20, 20, 760, 40), narrow=True))
     assert wide.width == NARROW_WIDTH
+
+
+@pytest.mark.parametrize("mode, sub", [("RGB", True), ("RGBA", True), ("RGBA", False), ("pillow", False)])
+def test_a_page_read_a_strip_at_a_time_crops_as_pillow_does(mode: str, sub: bool) -> None:
+    """open_rgb reads a PNG's rows only when a picture crops them (Chromium's Sub- or None-filtered PNGs; any
+    other PNG decoded whole): every crop, inside, across or outside the page's edges, is Pillow's crop of the
+    whole decoded page, pixel for pixel."""
+    page = draw_page(paragraphs=40)
+    if mode == "pillow":
+        buffer = io.BytesIO()
+        page.save(buffer, format="PNG")
+        data = buffer.getvalue()
+    else:
+        data = chromium_png(page, mode, sub=sub)
+    lazy = open_rgb(data)
+    assert isinstance(lazy, PageImage) and lazy.size == page.size
+    width, height = page.size
+    for box in [(0, 0, width, height), (10, 100, 300, 180), (-40, -30, 120, 90), (width - 50, height - 20,
+                width + 60, height + 70), (width + 5, 10, width + 40, 60), (30, height + 1, 90, height + 9),
+                (5, 5, 5, 40)]:
+        assert np.array_equal(np.asarray(lazy.crop(box)), np.asarray(page.crop(box))), box
+    assert composite(data, data, diff_screenshots(data, data)) == composite(page, page, diff_screenshots(page, page))

@@ -29,7 +29,7 @@ try:
 except ImportError:  # pragma: no cover - a dependency; Python's hash() is the fallback
     pass
 
-__all__ = ["Box", "NO_VISUAL_CHANGE", "Region", "VisualDiff", "diff_screenshots", "load_png"]
+__all__ = ["Box", "NO_VISUAL_CHANGE", "Region", "ScreenshotRows", "VisualDiff", "diff_screenshots", "load_png"]
 
 Box = tuple[int, int, int, int]  # x, y, width, height
 if TYPE_CHECKING:  # Pillow is imported only when a PIL image or an unusual PNG is given
@@ -171,6 +171,36 @@ def load_png(source: Path | str | bytes) -> np.ndarray:
         if pixels.dtype == np.uint8 and pixels.ndim == 3 and pixels.shape[2] == 3:
             return pixels
     return _channels(_decode(data, name))[..., :3].copy()
+
+
+class ScreenshotRows:
+    """A PNG screenshot whose pixel rows are decoded only when asked: the alert pictures read a window of the page
+    and a few crops, not the whole 1280 x 6000 px page.
+
+    A Chromium PNG (8-bit RGB or RGBA, every row Sub- or None-filtered) is held inflated (libdeflate) and each
+    asked row is unfiltered then (ISO/IEC 15948, 9.2: such a row depends on itself alone); any other PNG is
+    decoded whole at once, as `load_png` does. `width`, `height` in px. Raises InputError as `load_png` does.
+    """
+
+    def __init__(self, source: Path | str | bytes) -> None:
+        lines = self._lines = _Scanlines.read(_read_png(source))
+        self._pixels = load_png(source) if lines is None else np.zeros((0, 0, 3), np.uint8)  # all rows, or none
+        height, width = lines.shape if lines is not None else self._pixels.shape[:2]
+        self.width, self.height = int(width), int(height)
+
+    @property
+    def size(self) -> tuple[int, int]:
+        """(width, height) in px, as Pillow gives an image's size."""
+        return self.width, self.height
+
+    def rgb(self, top: int, bottom: int) -> np.ndarray:
+        """Rows [top, bottom) (clipped to the image) as an (rows, width, 3) uint8 RGB array."""
+        top, bottom = max(0, top), min(self.height, bottom)
+        if bottom <= top:
+            return np.zeros((0, self.width, 3), np.uint8)
+        if self._lines is not None:
+            return _channels(self._lines.rows(top, bottom))[..., :3]
+        return self._pixels[top:bottom]
 
 
 def _damaged(path: Path, exc: BaseException) -> InputError:

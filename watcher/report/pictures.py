@@ -20,7 +20,7 @@ from lxml import html as lxml_html
 from PIL import Image, ImageDraw, ImageFont
 
 from watcher.detect.skeleton import FIELD_ROLES, Skeleton, parse_box
-from watcher.detect.visual import Box, Region, VisualDiff, load_png
+from watcher.detect.visual import Box, Region, ScreenshotRows, VisualDiff
 from watcher.errors import InputError
 from watcher.i18n.texts import t
 
@@ -37,6 +37,7 @@ __all__ = [
     "draw_text",
     "layout_of_dom",
     "layout_of_skeleton",
+    "PageImage",
     "open_rgb",
     "step_crop",
     "target_picture",
@@ -77,7 +78,6 @@ STYLES = {
     "changed": Style((245, 130, 0), 4, (5, 5), "picture.changed", "picture.tag.changed"),
 }
 
-ImageSource = Path | str | bytes | Image.Image | np.ndarray
 
 
 # ------------------------------------------------------------------------------------------------ public API
@@ -153,7 +153,7 @@ def crop_pair(
     if place_b is None or place_a is None:
         raise InputError("crop_pair needs the element's box in at least one of the two versions")
     halves, titles = [], []
-    sides: tuple[tuple[Image.Image, Box | None, list[Box], Box, str, Layout, str | None], ...] = ((before, boxes[0], [], place_b, before_label, layouts[0], None),
+    sides: tuple[tuple[Page, Box | None, list[Box], Box, str, Layout, str | None], ...] = ((before, boxes[0], [], place_b, before_label, layouts[0], None),
              (after, boxes[1], marks, place_a, after_label, layouts[1], after_note))
     for image, box, extra, place, label, layout, note in sides:
         wanted = _narrow_window(place, margin) if narrow else _grow(place, margin)
@@ -230,7 +230,7 @@ def step_crop(run: ProcedureRun, *, narrow: bool = False) -> bytes | None:
 # --------------------------------------------------------------------------------------------------- windows
 
 
-def _after_window(after: Image.Image, diff: VisualDiff, focus: Box | None) -> tuple[Box, int]:
+def _after_window(after: Page, diff: VisualDiff, focus: Box | None) -> tuple[Box, int]:
     """The part of AFTER to show, and how many changes fall outside it."""
     boxes = [_after_box(region, diff) for region in diff.regions]
     if focus is not None:
@@ -264,7 +264,7 @@ def _after_box(region: Region, diff: VisualDiff) -> Box:
     return (region.x, top, region.width, 1)
 
 
-def _before_window(before: Image.Image, diff: VisualDiff, window: Box) -> Box:
+def _before_window(before: Page, diff: VisualDiff, window: Box) -> Box:
     """The same part of BEFORE: starts at the row facing the window's top, as tall as the window."""
     x, y, width, height = window
     top = diff.row_map.before_row(y)
@@ -439,7 +439,7 @@ def _snap(window: Box, layout: Layout, size: tuple[int, int], keep: Box | None =
     return _clip((x0, y0, max(x1 - x0, 1), max(y1 - y0, 1)), size)
 
 
-def _veil(half: Image.Image, window: Box, layout: Layout, scale: float, page: Image.Image | None = None,
+def _veil(half: Image.Image, window: Box, layout: Layout, scale: float, page: Page | None = None,
           keep: Sequence[Box] = ()) -> None:
     """Elements the window still cuts through are veiled (page colour at 85 %), so no half word is read: those
     cut by the top or bottom edge, starting left of the window, or whose words (`page`, the whole screenshot)
@@ -459,7 +459,7 @@ def _veil(half: Image.Image, window: Box, layout: Layout, scale: float, page: Im
     half.paste(Image.new("RGB", half.size, PAPER), (0, 0), mask)
 
 
-def _ink_past(page: Image.Image | None, box: Box, edge: int) -> bool:
+def _ink_past(page: Page | None, box: Box, edge: int) -> bool:
     """Whether the box has words in the 16 px right of `edge`: a row of that strip whose pixels vary along it
     (a field's border or background is flat along a row; letters are not)."""
     if page is None:
@@ -770,15 +770,47 @@ def _png(picture: Image.Image) -> bytes:
     return buffer.getvalue()
 
 
-def open_rgb(source: ImageSource) -> Image.Image:
-    """A screenshot as an RGB image, decoded once: a PNG file or its bytes (InputError if unusable), an image
-    (returned as it is when already RGB: the pictures only read it), or an (height, width, 3|4) uint8 array.
-    Give the result to composite() and crop_pair() when making several pictures of one page."""
+class PageImage:
+    """A whole-page screenshot read a strip at a time: what the pictures need of a page image (`size`, `width`,
+    `height` in px, `crop` as Pillow's) without decoding the rows no picture shows (detect.visual.ScreenshotRows).
+    """
+
+    mode = "RGB"
+
+    def __init__(self, rows: ScreenshotRows) -> None:
+        self.rows = rows
+        self.size = rows.size
+        self.width, self.height = rows.size
+
+    def crop(self, box: tuple[int, int, int, int]) -> Image.Image:
+        """The (left, upper, right, lower) rectangle, in px, as an RGB image; as Pillow's `Image.crop`, what lies
+        outside the page is black."""
+        left, upper, right, lower = (int(v) for v in box)
+        out = np.zeros((max(lower - upper, 0), max(right - left, 0), 3), np.uint8)
+        x0, x1 = max(left, 0), min(right, self.width)
+        if x1 > x0 and out.size:
+            rows = self.rows.rgb(upper, lower)
+            top = max(upper, 0) - upper
+            out[top : top + len(rows), x0 - left : x1 - left] = rows[:, x0:x1]
+        return Image.fromarray(out)
+
+
+Page = Image.Image | PageImage  # a page's screenshot as the pictures read it
+ImageSource = Path | str | bytes | Image.Image | PageImage | np.ndarray
+
+
+def open_rgb(source: ImageSource) -> Page:
+    """A screenshot ready for the pictures, read once: a PNG file or its bytes (a `PageImage`, rows decoded when
+    a picture needs them; InputError if unusable), an image (returned as it is when already RGB: the pictures only
+    read it), or an (height, width, 3|4) uint8 array. Give the result to composite() and crop_pair() when making
+    several pictures of one page."""
+    if isinstance(source, PageImage):
+        return source
     if isinstance(source, Image.Image):
         return source if source.mode == "RGB" else source.convert("RGB")
     if isinstance(source, np.ndarray):
         return Image.fromarray(np.ascontiguousarray(source[:, :, :3]))
-    return Image.fromarray(load_png(source))
+    return PageImage(ScreenshotRows(source))
 
 
 _open = open_rgb
