@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import socket
 import time
+import zlib
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler
 
@@ -127,3 +128,39 @@ def test_masks_paint_over_and_cookie_banner_is_clicked(local_site: LocalSite) ->
     assert "Tout accepter" not in result.main.dom
     image = Image.open(io.BytesIO(result.main.screenshot)).convert("RGB")
     assert image.getpixel((50, 50)) == (136, 136, 136)
+
+
+def test_script_animations_end_or_stop_before_the_screenshot(local_site: LocalSite) -> None:
+    """Web Animations run by the page's script (not stopped by CSS) end when they have an end, and stop when
+    they never end, as Playwright's screenshot does; two captures of the page give the same pixels, and the
+    page is taken with Chromium's fast encoder (one filter for every row of the PNG)."""
+    local_site.routes["/anim"] = """<!DOCTYPE html><html lang="fr"><body style="margin:0;height:3000px">
+    <div id="slide" style="position:absolute;left:0;top:0;width:50px;height:50px;background:rgb(0,0,200)"></div>
+    <div id="spin" style="position:absolute;left:300px;top:0;width:80px;height:20px;background:rgb(200,0,0)"></div>
+    <script>
+      document.getElementById('slide').animate([{left: '0px'}, {left: '600px'}],
+                                               {duration: 60000, fill: 'forwards'});
+      document.getElementById('spin').animate([{transform: 'rotate(0deg)'}, {transform: 'rotate(360deg)'}],
+                                              {duration: 700, iterations: Infinity});
+    </script></body></html>"""
+    shots = []
+    for _ in range(2):
+        result = capture(local_site.url("/anim"))
+        assert result.status == "ok", result.reason
+        shots.append(Image.open(io.BytesIO(result.main.screenshot)).convert("RGB"))
+    assert shots[0].tobytes() == shots[1].tobytes()
+    assert shots[0].getpixel((625, 25)) == (0, 0, 200) and shots[0].getpixel((25, 25)) == (255, 255, 255)
+    assert shots[0].getpixel((302, 10)) == (200, 0, 0)  # the endless spin cancelled: the bar is level again
+    assert shots[0].height == 3000
+    png = result.main.screenshot
+    width, height, depth = 1280, 3000, 3 if png[25] == 2 else 4
+    raw = zlib.decompress(b"".join(body for kind, body in png_chunks(png) if kind == b"IDAT"))
+    assert len({raw[row * (1 + width * depth)] for row in range(height)}) == 1
+
+
+def png_chunks(png: bytes) -> Iterator[tuple[bytes, bytes]]:
+    position = 8
+    while position < len(png):
+        length = int.from_bytes(png[position : position + 4], "big")
+        yield png[position + 4 : position + 8], png[position + 8 : position + 8 + length]
+        position += 12 + length

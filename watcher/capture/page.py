@@ -6,13 +6,14 @@ A page that cannot be loaded is not an exception: the capture comes back `unreac
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import re
 import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from playwright.async_api import Browser, BrowserContext, CDPSession, Frame, Page, Response
+from playwright.async_api import Browser, BrowserContext, CDPSession, FloatRect, Frame, Page, Response
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 
@@ -25,6 +26,7 @@ from watcher.capture.scripts import (
     PAGE_HEIGHT,
     SERIALIZE_DOM,
     STILL_CSS,
+    STILL_FRAME,
 )
 from watcher.config.targets import Target, Viewport
 from watcher.detect.htmlio import DOM_ENCODING
@@ -41,6 +43,7 @@ __all__ = [
     "annotated_dom",
     "capture_target",
     "dismiss_cookie_banner",
+    "full_page_png",
     "load",
     "new_context",
     "reason_of",
@@ -277,11 +280,7 @@ async def capture_view(page: Page, target: Target, viewport: Viewport, max_heigh
     await stable_viewport(page, session)
     page_height = int(await page.evaluate(PAGE_HEIGHT))
     height = min(page_height, max_height)
-    masks = [page.locator(selector) for selector in target.mask]
-    screenshot = await page.screenshot(
-        type="png", full_page=True, animations="disabled", caret="hide", mask=masks, mask_color="#888888",
-        clip={"x": 0, "y": 0, "width": viewport.width, "height": max(height, 1)},
-    )
+    screenshot = await full_page_png(page, target, viewport.width, height, session)
     # its context closes after the ARIA snapshot: the CDP sessions are not detached first
     dom = await annotated_dom(page, detach=False, session=session)
     try:
@@ -289,6 +288,35 @@ async def capture_view(page: Page, target: Target, viewport: Viewport, max_heigh
     except (PlaywrightError, PlaywrightTimeout):
         aria = ""  # an empty ARIA tree is still a capture; the skeleton comes from the DOM
     return ViewportCapture(viewport, screenshot, dom, aria, page_height, height)
+
+
+async def full_page_png(page: Page, target: Target, width: int, height: int,
+                        session: CDPSession | None = None) -> bytes:
+    """PNG of the page's top `height` CSS px, `width` CSS px wide (captures use device scale 1: a CSS px is an
+    image px), as Playwright's full-page screenshot takes it (animations ended or cancelled, caret hidden, web
+    fonts loaded), the target's `mask` selectors painted grey.
+
+    With `session` (a CDP session on `page`) and no mask, Chromium's own command takes it with its fast PNG
+    encoder (`Page.captureScreenshot` with `optimizeForSpeed`: zlib level 1, one filter for every row): on the
+    bench's 1280 x 5900 px pages 0.1 s of browser CPU instead of 0.4 s, for a file about a third bigger, pixels
+    identical. Masks are Playwright's (it lays grey boxes over the located elements). Raises PlaywrightError.
+    """
+    clip: FloatRect = {"x": 0, "y": 0, "width": width, "height": max(height, 1)}
+    if session is None or target.mask:
+        return await page.screenshot(
+            type="png", full_page=True, animations="disabled", caret="hide", mask_color="#888888",
+            mask=[page.locator(selector) for selector in target.mask], clip=clip)
+    for frame in page.frames:  # STILL_CSS stopped the main document's CSS animations; script ones, every frame's
+        try:
+            await frame.evaluate(STILL_FRAME)
+        except PlaywrightError:
+            if frame is page.main_frame:
+                raise
+    viewport = page.viewport_size or {"height": 0}
+    reply = await cdp_send(session, "Page.captureScreenshot", {
+        "format": "png", "optimizeForSpeed": True, "clip": {**clip, "scale": 1},
+        "captureBeyondViewport": clip["height"] > viewport["height"]})
+    return base64.b64decode(str(reply.get("data", "")))
 
 
 async def annotated_dom(page: Page, *, detach: bool = True, session: CDPSession | None = None) -> str:

@@ -9,6 +9,7 @@ __all__ = [
     "PAGE_HEIGHT",
     "SERIALIZE_DOM",
     "STILL_CSS",
+    "STILL_FRAME",
 ]
 
 # Version of the annotated DOM format (docs/architecture.md, "The annotated DOM"), on <html> as
@@ -181,6 +182,27 @@ STILL_CSS = """
 """
 
 PAGE_HEIGHT = "() => Math.max(document.documentElement.scrollHeight, document.body ? document.body.scrollHeight : 0)"
+
+# Before a screenshot taken with Chromium's own command, what Playwright's screenshot does first (its
+# animations: "disabled"): Web Animations (element.animate(), and CSS ones STILL_CSS missed) run to their end
+# when they have one, are cancelled otherwise; then web fonts are awaited. Returns the page's height (CSS px).
+STILL_FRAME = r"""
+async () => {
+  const roots = [document];
+  for (const el of document.querySelectorAll('*')) if (el.shadowRoot) roots.push(el.shadowRoot);
+  for (let i = 1; i < roots.length; i++)
+    for (const el of roots[i].querySelectorAll('*')) if (el.shadowRoot) roots.push(el.shadowRoot);
+  for (const animation of roots.flatMap((root) => root.getAnimations())) {
+    try {
+      if (!animation.effect || animation.playbackRate === 0) continue;
+      if (Number.isFinite(animation.effect.getComputedTiming().endTime)) animation.finish();
+      else animation.cancel();
+    } catch (e) { /* an animation that cannot be finished stays as it is */ }
+  }
+  if (document.fonts) await document.fonts.ready;
+  return Math.max(document.documentElement.scrollHeight, document.body ? document.body.scrollHeight : 0);
+}
+"""
 
 # Bot walls answer 200 with a challenge page; these are the markers the big providers put in them.
 CHALLENGE_MARKERS = r"""
