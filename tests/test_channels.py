@@ -93,12 +93,13 @@ def test_unknown_scheme_is_asked_to_apprise_and_disables_the_channel(tmp_path: P
 
 
 def test_custom_plugins_and_watcher_schemes_are_known(tmp_path: Path) -> None:
-    folder = write(tmp_path, "channels:\n  a: {urls: ['console://', 'watcherfile://alertes.txt', 'journal://']}\n")
+    # (not `journal`: Apprise keeps a process's first plugin of a scheme, and the shipped example is tested too)
+    folder = write(tmp_path, "channels:\n  a: {urls: ['console://', 'watcherfile://alertes.txt', 'carnet://']}\n")
     plugins = folder / "plugins"
     plugins.mkdir()
-    (plugins / "journal.py").write_text(
-        "from apprise.decorators import notify\n\n\n@notify(on='journal')\n"
-        "def journal(body, title, notify_type, *args, **kwargs):\n    return True\n", encoding="utf-8")
+    (plugins / "carnet.py").write_text(
+        "from apprise.decorators import notify\n\n\n@notify(on='carnet')\n"
+        "def carnet(body, title, notify_type, *args, **kwargs):\n    return True\n", encoding="utf-8")
     assert load_channels(folder, env={}).issues == []
 
 
