@@ -554,6 +554,7 @@ def instrumented(stages: Stages) -> Iterator[None]:
         (BrowserContext, "new_page", constant("new page")), (BrowserContext, "close", constant("context close")),
         (AxNamer, "name_frame", constant("Chromium names (axnames, per frame)")),
         (capture_module, "stable_viewport", constant("stable-viewport screenshots")),
+        (capture_module, "full_page_png", constant("full-page screenshot")),
         (RequestPolicy, "handle", constant("request policy (route handler)")),
     ]
     check_steps = [

@@ -47,6 +47,7 @@ __all__ = [
     "load",
     "new_context",
     "reason_of",
+    "refuse_bot_wall",
     "refused_or_error_page",
     "target_policy",
 ]
@@ -167,11 +168,17 @@ async def _close_popup(page: Page) -> None:
         await page.close()
 
 
-async def load(page: Page, target: Target) -> Response:
-    """Navigate and wait until the page has settled; raise Unreachable with a reason otherwise."""
+async def load(page: Page, target: Target, network: NetworkWatch | None = None) -> Response:
+    """Navigate and wait until the page has settled; raise Unreachable with a reason otherwise.
+
+    With `network` (a NetworkWatch made on `page` before this call), a target without `wait_for` is only loaded
+    (its `load` event, an answer under 400): waiting for its late requests to end and looking for a bot wall are
+    left to the caller (`settle`), which may take its stability frames meanwhile.
+    """
     timeout_ms = target.timeout * 1000
     page.on("dialog", lambda dialog: asyncio.ensure_future(dialog.dismiss()))
-    network = NetworkWatch(page)
+    settle_here = network is None or bool(target.wait_for)
+    network = network or NetworkWatch(page)
     answered: list[Response] = []
     page.on("response", lambda r: answered.append(r) if r.frame == page.main_frame
             and r.request.is_navigation_request() else None)
@@ -186,16 +193,23 @@ async def load(page: Page, target: Target) -> Response:
         raise Unreachable("no response")
     if response.status >= 400:
         raise Unreachable(f"HTTP {response.status}")
-    await network.quiet(limit=min(NETWORK_IDLE_WAIT, target.timeout))
-    if target.wait_for:
-        try:
-            await page.wait_for_selector(target.wait_for, state="visible", timeout=timeout_ms)
-        except PlaywrightTimeout:
-            raise Unreachable(f"wait_for {target.wait_for!r} never appeared") from None
+    if settle_here:
+        await network.quiet(limit=min(NETWORK_IDLE_WAIT, target.timeout))
+        if target.wait_for:
+            try:
+                await page.wait_for_selector(target.wait_for, state="visible", timeout=timeout_ms)
+            except PlaywrightTimeout:
+                raise Unreachable(f"wait_for {target.wait_for!r} never appeared") from None
+        await refuse_bot_wall(page)
+        network.settled = True
+    return response
+
+
+async def refuse_bot_wall(page: Page) -> None:
+    """Unreachable when the page is a bot-protection wall (CHALLENGE_MARKERS), not the site's interface."""
     challenge = await page.evaluate(CHALLENGE_MARKERS)
     if challenge:
         raise Unreachable(f"bot protection page ({challenge})")
-    return response
 
 
 class NetworkWatch:
@@ -210,6 +224,7 @@ class NetworkWatch:
     def __init__(self, page: Page) -> None:
         self.in_flight = 0
         self.last_activity = time.monotonic()
+        self.settled = False  # `load` already waited for quiet and looked for a bot wall
         page.on("request", self._started)
         page.on("requestfinished", self._ended)
         page.on("requestfailed", self._ended)
@@ -246,13 +261,23 @@ async def dismiss_cookie_banner(page: Page, selector: str | None) -> None:
         pass  # banner already accepted or not shown this time: nothing to do
 
 
-async def stable_viewport(page: Page, session: CDPSession | None = None) -> None:
-    """Wait until two consecutive viewport screenshots are identical (bounded tries).
+async def stable_viewport(page: Page, session: CDPSession | None = None, network: NetworkWatch | None = None,
+                          quiet_limit: float = NETWORK_IDLE_WAIT) -> None:
+    """Wait until two consecutive viewport screenshots are identical (bounded tries), 0.1 s or more apart.
 
     With `session` (a CDP session on `page`), the frames are taken by Chromium's own screenshot command: STILL_CSS
     already stopped animations and hid the caret, and Playwright's screenshot would stop and restart them around
     each frame (a few more round trips to the page, about twice the CPU of a frame on a 2-core machine).
+    With `network` (not yet settled by `load`), every frame after the first is taken once no request was in
+    flight for NetworkWatch.QUIET_S (at most `quiet_limit` seconds of waiting in all): the first frame is taken
+    while the page's last requests end, instead of after.
     """
+    deadline = time.monotonic() + quiet_limit
+
+    async def quiet() -> None:
+        if network is not None and not network.settled:
+            await network.quiet(limit=max(0.0, deadline - time.monotonic()))
+
     async def frame() -> bytes:
         # low-quality JPEG: identical frames still give identical bytes, at a fraction of a PNG's encoding time
         if session is not None:
@@ -263,21 +288,28 @@ async def stable_viewport(page: Page, session: CDPSession | None = None) -> None
     previous = await frame()
     for _ in range(STABLE_TRIES - 1):
         await asyncio.sleep(0.1)
+        await quiet()
         current = await frame()
         if current == previous:
             return
         previous = current
 
 
-async def capture_view(page: Page, target: Target, viewport: Viewport, max_height: int) -> ViewportCapture:
-    """Screenshot, annotated DOM and ARIA snapshot of a loaded page in one viewport."""
+async def capture_view(page: Page, target: Target, viewport: Viewport, max_height: int,
+                       network: NetworkWatch | None = None) -> ViewportCapture:
+    """Screenshot, annotated DOM and ARIA snapshot of a loaded page in one viewport. `network`: the page's
+    NetworkWatch given to `load`; when `load` left the page unsettled, the stability frames wait for its quiet and
+    the bot-wall check follows them (Unreachable)."""
     await page.add_style_tag(content=STILL_CSS)
     session: CDPSession | None
     try:  # one CDP session for the stability frames and Chromium's names (axnames.py)
         session = await page.context.new_cdp_session(page)
     except PlaywrightError:
         session = None
-    await stable_viewport(page, session)
+    await stable_viewport(page, session, network, min(NETWORK_IDLE_WAIT, target.timeout))
+    if network is not None and not network.settled:  # the stability frames waited for its quiet
+        await refuse_bot_wall(page)
+        network.settled = True
     page_height = int(await page.evaluate(PAGE_HEIGHT))
     height = min(page_height, max_height)
     screenshot = await full_page_png(page, target, viewport.width, height, session)
@@ -468,8 +500,9 @@ async def _capture_one(
 async def _capture_page(page: Page, policy: RequestPolicy, target: Target, viewport: Viewport, max_height: int,
                         meta: dict[str, Any]) -> ViewportCapture:
     load_started = time.monotonic()
+    network = NetworkWatch(page)  # its quiet is waited for during the stability frames (capture_view)
     try:
-        response = await load(page, target)
+        response = await load(page, target, network)
     except Unreachable:
         refused_or_error_page(page, policy)  # a refused redirect says so rather than "blocked by client"
         raise
@@ -483,7 +516,7 @@ async def _capture_page(page: Page, policy: RequestPolicy, target: Target, viewp
     meta.setdefault("user_agent", await page.evaluate("navigator.userAgent"))
     meta.setdefault("viewports", []).append(viewport.model_dump())
     await dismiss_cookie_banner(page, target.cookie_banner)
-    view = await capture_view(page, target, viewport, max_height)
+    view = await capture_view(page, target, viewport, max_height, network)
     refused_or_error_page(page, policy)  # a JavaScript navigation refused meanwhile: not the page any more
     if policy.refused:  # images, scripts or frames left out: the coordinator can see which hosts
         meta["refused_hosts"] = sorted({*meta.get("refused_hosts", []), *(v.host for v in policy.refused)})
