@@ -50,7 +50,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import watcher.capture.page as capture_module  # noqa: E402
 import watcher.service.check as check_module  # noqa: E402
 from watcher.capture.browser import find_chromium, launch_browser  # noqa: E402
-from watcher.capture.scripts import ANNOTATE_DOM, CHALLENGE_MARKERS, PAGE_HEIGHT  # noqa: E402
+from watcher.capture.scripts import ADD_STYLE, ANNOTATE_DOM, CHALLENGE_MARKERS, PAGE_HEIGHT  # noqa: E402
 from watcher.config.targets import load_config, machine_concurrency  # noqa: E402
 from watcher.store.snapshots import SnapshotWriter, Store  # noqa: E402
 
@@ -526,7 +526,7 @@ class Stages:
 
 def evaluate_stage(_page: Any, expression: str, *_: Any, **__: Any) -> str:
     names = {ANNOTATE_DOM: "annotate DOM (evaluate)", CHALLENGE_MARKERS: "bot-wall check (evaluate)",
-             PAGE_HEIGHT: "page height (evaluate)"}
+             PAGE_HEIGHT: "page height (evaluate)", ADD_STYLE: "still CSS (add_style_tag)"}
     return names.get(expression, "other evaluate (user agent)")
 
 

@@ -10,6 +10,7 @@ import base64
 import contextlib
 import re
 import time
+import weakref
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +21,7 @@ from playwright.async_api import TimeoutError as PlaywrightTimeout
 from watcher import __version__
 from watcher.capture.axnames import AxNamer, cdp_send
 from watcher.capture.scripts import (
+    ADD_STYLE,
     ANNOTATE_DOM,
     CHALLENGE_MARKERS,
     FRAME_ORIGIN,
@@ -50,6 +52,7 @@ __all__ = [
     "refuse_bot_wall",
     "refused_or_error_page",
     "target_policy",
+    "user_agent",
 ]
 
 STABLE_TRIES = 3
@@ -300,7 +303,7 @@ async def capture_view(page: Page, target: Target, viewport: Viewport, max_heigh
     """Screenshot, annotated DOM and ARIA snapshot of a loaded page in one viewport. `network`: the page's
     NetworkWatch given to `load`; when `load` left the page unsettled, the stability frames wait for its quiet and
     the bot-wall check follows them (Unreachable)."""
-    await page.add_style_tag(content=STILL_CSS)
+    await page.evaluate(ADD_STYLE, STILL_CSS)
     session: CDPSession | None
     try:  # one CDP session for the stability frames and Chromium's names (axnames.py)
         session = await page.context.new_cdp_session(page)
@@ -497,6 +500,20 @@ async def _capture_one(
             await context.close()
 
 
+# The user agent a browser gives its desktop and its phone contexts: the same for every page (read once each).
+_USER_AGENTS: weakref.WeakKeyDictionary[Browser, dict[bool, str]] = weakref.WeakKeyDictionary()
+
+
+async def user_agent(page: Page, viewport: Viewport) -> str:
+    """`navigator.userAgent` of `page`, read once per browser and kind of viewport (phone or not)."""
+    browser = page.context.browser
+    known = _USER_AGENTS.setdefault(browser, {}) if browser is not None else {}
+    phone = viewport.width < 600  # as new_context's is_mobile
+    if phone not in known:
+        known[phone] = str(await page.evaluate("navigator.userAgent"))
+    return known[phone]
+
+
 async def _capture_page(page: Page, policy: RequestPolicy, target: Target, viewport: Viewport, max_height: int,
                         meta: dict[str, Any]) -> ViewportCapture:
     load_started = time.monotonic()
@@ -513,7 +530,7 @@ async def _capture_page(page: Page, policy: RequestPolicy, target: Target, viewp
     meta.setdefault("content_type", response.headers.get("content-type"))
     meta.setdefault("dom_encoding", DOM_ENCODING)
     meta.setdefault("load_s", round(time.monotonic() - load_started, 3))
-    meta.setdefault("user_agent", await page.evaluate("navigator.userAgent"))
+    meta.setdefault("user_agent", await user_agent(page, viewport))
     meta.setdefault("viewports", []).append(viewport.model_dump())
     await dismiss_cookie_banner(page, target.cookie_banner)
     view = await capture_view(page, target, viewport, max_height, network)

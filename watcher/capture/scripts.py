@@ -1,6 +1,7 @@
 """Scripts run inside the captured page (kept apart so capture.py reads as the steps it takes)."""
 
 __all__ = [
+    "ADD_STYLE",
     "ANNOTATE_DOM",
     "AX_MARK",
     "AX_TAG",
@@ -180,6 +181,11 @@ STILL_CSS = """
   transition: none !important; caret-color: transparent !important; scroll-behavior: auto !important;
 }
 """
+
+# STILL_CSS put in the page (the argument), as Playwright's add_style_tag would, without waiting for a load event
+# an inline style never needs nor handing back the element.
+ADD_STYLE = "(css) => { const s = document.createElement('style'); s.textContent = css; " \
+            "(document.head || document.documentElement).appendChild(s); }"
 
 PAGE_HEIGHT = "() => Math.max(document.documentElement.scrollHeight, document.body ? document.body.scrollHeight : 0)"
 
