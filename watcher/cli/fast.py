@@ -11,9 +11,10 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from watcher.cli.sniff import is_png_file
+
 __all__ = ["main"]
 
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 # Exit codes of watcher.cli.common (not imported here: it loads click).
 EXIT_OK, EXIT_ALERT = 0, 1
 
@@ -46,17 +47,7 @@ def png_diff_files(args: list[str]) -> tuple[Path, Path] | None:
     if len(rest) != 2 or any(arg.startswith("-") for arg in rest):
         return None
     before, after = Path(rest[0]), Path(rest[1])
-    return (before, after) if _is_png(before) and _is_png(after) else None
-
-
-def _is_png(path: Path) -> bool:
-    if not path.is_file():  # a pipe read here would lose its first bytes; the full command says why not
-        return False
-    try:
-        with path.open("rb") as stream:
-            return stream.read(8) == PNG_SIGNATURE
-    except OSError:
-        return False
+    return (before, after) if is_png_file(before) and is_png_file(after) else None
 
 
 def _keep_freed_memory() -> None:

@@ -14,6 +14,7 @@ import click
 from watcher import __version__
 from watcher.cli.common import EXIT_ALERT, EXIT_ERROR, EXIT_OK, Paths, emit_json
 from watcher.cli.help import HelpGroup
+from watcher.cli.sniff import is_png_file
 from watcher.errors import ConfigError, InputError, StoreError, WatcherError
 from watcher.safety.sanitize import guard_stdout, strip_controls
 
@@ -147,7 +148,7 @@ def validate(paths: Paths, file: str | None, online: bool, lang: str | None) -> 
 @click.option("--target", "target_id", default=None, help="Applique les réglages (ignore, min_severity) de cette page.")
 def diff(paths: Paths, before: Path, after: Path, fmt: str, lang: str | None, target_id: str | None) -> None:
     """Compare deux pages HTML, deux captures d'écran PNG ou deux dossiers de capture."""
-    if fmt == "json" and target_id is None and _both_png(before, after):
+    if fmt == "json" and target_id is None and is_png_file(before) and is_png_file(after):
         # Two screenshots: only the visual diff is imported (no parser, no configuration): start-up counts.
         from watcher.detect.visual import diff_screenshots
 
@@ -157,20 +158,6 @@ def diff(paths: Paths, before: Path, after: Path, fmt: str, lang: str | None, ta
     from watcher.cli.commands.diff import run_diff
 
     sys.exit(run_diff(paths, before, after, fmt, pick_lang(lang), target_id))
-
-
-def _both_png(*files: Path) -> bool:
-    """True when every file starts with the PNG signature (anything else takes the general path and its errors)."""
-    for file in files:
-        if not file.is_file():  # pipes and devices: the general path refuses them
-            return False
-        try:
-            with file.open("rb") as stream:
-                if stream.read(8) != b"\x89PNG\r\n\x1a\n":
-                    return False
-        except OSError:
-            return False
-    return True
 
 
 @cli.command()
