@@ -380,7 +380,7 @@ def test_outbox_is_a_table_in_paris_time() -> None:
 
 def test_network_failures_are_worded_plainly_wherever_they_are_shown(tmp_path: Path) -> None:
     """« name not resolved » never reaches a coordinator raw: check, history, explain and the outage message."""
-    from watcher.cli.commands.check import _reason_words
+    from watcher.cli.commands.history import _reason_words
     from watcher.config.targets import Target
     from watcher.deliver.notify import unreachable_message
     from watcher.service.check import CheckResult

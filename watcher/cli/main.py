@@ -121,7 +121,7 @@ def check(paths: Paths, targets: tuple[str, ...], fmt: str, lang: str | None, co
 @lang_option
 def history(paths: Paths, target: str, fmt: str, lang: str | None) -> None:
     """Historique des vérifications d'une page, de la plus ancienne à la plus récente (heures de Paris)."""
-    from watcher.cli.commands.check import show_history
+    from watcher.cli.commands.history import show_history
 
     show_history(paths, target, fmt, pick_lang(lang))
 

@@ -16,6 +16,7 @@ import click
 from pydantic import ValidationError
 
 from watcher.capture.page import Capture
+from watcher.cli.commands.history import target_url
 from watcher.cli.common import Paths, emit_json
 from watcher.config.edit import TargetsFile, already_watched, slug_id
 from watcher.config.problems import default_lang, issues_from_validation
@@ -53,7 +54,6 @@ __all__ = [
     "run_schema",
     "run_stats",
     "run_tune",
-    "target_url",
 ]
 
 DEFAULT_SCHEDULE = "0 7 * * 1-5"
@@ -390,15 +390,6 @@ def _procedure_uses(paths: Paths, store: Store, record: CheckRecord) -> list[Ste
     except (WatcherError, KeyError):
         return []
     return procedure_uses(target, references(store, target, up_to=record.id - 1))
-
-
-def target_url(paths: Paths, target_id: str) -> str:
-    """The page's address in targets.yaml, or "" when the file or the page is not there any more."""
-    try:
-        config = load_config(paths.config)
-    except WatcherError:
-        return ""
-    return next((target.url for target in config.targets if target.id == target_id), "")
 
 
 def run_explain(paths: Paths, change_id: str, lang: str) -> None:
