@@ -24,7 +24,7 @@ DOM_VERSION = 3
 # Boxes are page coordinates in CSS px, which are screenshot px because captures use device scale 1.
 # Argument (optional): {dx, dy, top}: what to add to viewport coordinates to get page coordinates (an iframe's
 # document is offset by its <iframe>'s content box), and whether this is the top document (gets the version).
-# Elements inside open shadow roots are annotated too.
+# Elements inside open shadow roots are annotated too. Returns [dx, dy] as used (CSS px).
 ANNOTATE_DOM = r"""
 (arg) => {
   const top = !arg || arg.top;
@@ -75,6 +75,7 @@ ANNOTATE_DOM = r"""
     if ((el.tagName === 'INPUT' || el.tagName === 'TEXTAREA') && el.value && el.type !== 'password')
       el.setAttribute('data-watcher-value', el.value.slice(0, 200));
   }
+  return [sx, sy];
 }
 """.replace("__VERSION__", str(DOM_VERSION))
 
