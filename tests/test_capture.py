@@ -164,3 +164,89 @@ def png_chunks(png: bytes) -> Iterator[tuple[bytes, bytes]]:
         length = int.from_bytes(png[position : position + 4], "big")
         yield png[position + 4 : position + 8], png[position + 8 : position + 8 + length]
         position += 12 + length
+
+
+def test_a_page_its_script_sends_elsewhere_after_its_load_is_captured_where_it_lands(local_site: LocalSite) -> None:
+    """A script's redirect at or after the load event (location.replace to the real page) destroys the document
+    the capture started in: the capture is taken again in the page it lands on, as when the network's quiet was
+    waited for before any step, not reported unreachable ("Execution context was destroyed")."""
+    local_site.routes["/arrivee"] = """<!DOCTYPE html><html lang="fr"><body><h1>Arrivée</h1>
+    <a href="/suite">Continuer</a><label>Nom <input autofocus value="Dupont"></label></body></html>"""
+    local_site.routes["/depart"] = """<!DOCTYPE html><html lang="fr"><body><p>Redirection</p>
+    <script>addEventListener("load", () => location.replace("/arrivee"))</script></body></html>"""
+    local_site.routes["/plus-tard"] = """<!DOCTYPE html><html lang="fr"><body><p>Redirection</p>
+    <script>addEventListener("load", () => setTimeout(() => location.replace("/arrivee"), 300))</script></body></html>"""
+    for path in ("/depart", "/plus-tard", "/depart"):
+        result = capture(local_site.url(path))
+        assert result.status == "ok", result.reason
+        assert result.meta["final_url"] == local_site.url("/arrivee")
+        assert "Continuer" in result.main.dom and "Redirection" not in result.main.dom
+
+
+FOCUSED = '<label>Nom <input id="n" value="Dupont" style="width:300px;font-size:30px"></label>' \
+          '<script>document.getElementById("n").focus()</script>'
+
+
+@pytest.mark.parametrize("where", ["iframe", "shadow", "csp"])
+def test_the_caret_of_a_focused_field_is_hidden_in_frames_shadow_roots_and_under_a_strict_csp(
+        local_site: LocalSite, where: str) -> None:
+    """Playwright's screenshot hid the caret of every field in every frame and shadow root: a blinking caret
+    makes two captures of an unchanged page differ. The page with its field focused must give the pixels of the
+    same page whose field's caret the page itself made transparent."""
+    def csp_page(handler: BaseHTTPRequestHandler, clear: bool) -> None:
+        body = (f'<!DOCTYPE html><html><head><link rel="stylesheet" href="/{"clear" if clear else "plain"}.css">'
+                '</head><body><label>Nom <input id="n" autofocus value="Dupont"></label></body></html>').encode()
+        handler.send_response(200)
+        handler.send_header("Content-Type", "text/html; charset=utf-8")
+        handler.send_header("Content-Security-Policy", "default-src 'self'; style-src 'self'; script-src 'none'")
+        handler.end_headers()
+        handler.wfile.write(body)
+
+    def css(text: str) -> object:
+        def answer(handler: BaseHTTPRequestHandler) -> None:
+            handler.send_response(200)
+            handler.send_header("Content-Type", "text/css")
+            handler.end_headers()
+            handler.wfile.write(text.encode())
+        return answer
+
+    field = "#n { width: 300px; font-size: 30px; }"
+    local_site.routes["/plain.css"] = css(field)  # type: ignore[assignment]
+    local_site.routes["/clear.css"] = css(field + " #n { caret-color: transparent; }")  # type: ignore[assignment]
+    shots = []
+    for clear in (False, True):
+        inner = FOCUSED.replace('style="', 'style="caret-color:transparent;') if clear else FOCUSED
+        if where == "iframe":
+            local_site.routes["/cadre"] = f"<!DOCTYPE html><html><body>{inner}</body></html>"
+            local_site.routes["/page"] = '<!DOCTYPE html><html><body><iframe src="/cadre" width="600" ' \
+                                         'height="200"></iframe></body></html>'
+        elif where == "shadow":
+            local_site.routes["/page"] = '<!DOCTYPE html><html><body><div id="h"></div><script>' \
+                                         'const root = document.getElementById("h").attachShadow({mode: "open"});' \
+                                         f'root.innerHTML = {inner.split("<script>")[0]!r};' \
+                                         'root.getElementById("n").focus();</script></body></html>'
+        else:
+            local_site.routes["/page"] = lambda handler, clear=clear: csp_page(handler, clear)  # type: ignore[misc]
+        result = capture(local_site.url("/page"))
+        assert result.status == "ok", result.reason
+        shots.append(Image.open(io.BytesIO(result.main.screenshot)).convert("RGB").tobytes())
+    assert shots[0] == shots[1]
+
+
+def test_a_phone_page_laid_out_wider_than_the_screen_is_taken_whole(local_site: LocalSite) -> None:
+    """A phone view of a page without <meta name="viewport">: laid out 980 px wide, shown zoomed out. Its
+    screenshot beyond the viewport is laid out with the phone's emulation (100vh the zoomed-out screen's
+    height), as the page's height was measured: not a desktop layout with its bottom left blank."""
+    local_site.routes["/ancien"] = """<!DOCTYPE html><html lang="fr"><body style="margin:0">
+    <div style="height:100vh;background:rgb(255,0,0)">Accueil</div>
+    <div style="height:3000px;background:rgb(0,128,0)"></div>
+    <div style="position:fixed;bottom:0;right:0;width:100px;height:40px;background:rgb(255,0,255)"></div>
+    </body></html>"""
+    result = capture(local_site.url("/ancien"), viewports=[{"name": "phone", "width": 390, "height": 844}])
+    assert result.status == "ok", result.reason
+    image = Image.open(io.BytesIO(result.main.screenshot)).convert("RGB")
+    assert image.height == result.main.page_height > 3000 + 844
+    hero = image.height - 3000  # 100vh of the page as laid out
+    assert image.getpixel((10, hero - 10)) == (255, 0, 0)
+    assert image.getpixel((10, hero + 10)) == (0, 128, 0)
+    assert image.getpixel((10, image.height - 1)) == (0, 128, 0)

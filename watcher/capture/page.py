@@ -25,6 +25,7 @@ from watcher.capture.scripts import (
     ANNOTATE_DOM,
     CHALLENGE_MARKERS,
     FRAME_ORIGIN,
+    LEFT_DOCUMENT,
     PAGE_HEIGHT,
     SERIALIZE_DOM,
     STILL_CSS,
@@ -43,6 +44,7 @@ __all__ = [
     "Unreachable",
     "ViewportCapture",
     "annotated_dom",
+    "capture_landed",
     "capture_target",
     "dismiss_cookie_banner",
     "full_page_png",
@@ -56,6 +58,8 @@ __all__ = [
 ]
 
 STABLE_TRIES = 3
+# Captures taken again when the page went to another document by itself meanwhile (a script's redirect)
+NAVIGATION_RETRIES = 2
 NET_ERROR = re.compile(r"net::ERR_([A-Z_]+)")
 NETWORK_IDLE_WAIT = 5.0
 COOKIE_CLICK_WAIT = 3.0
@@ -176,7 +180,7 @@ async def load(page: Page, target: Target, network: NetworkWatch | None = None) 
 
     With `network` (a NetworkWatch made on `page` before this call), a target without `wait_for` is only loaded
     (its `load` event, an answer under 400): waiting for its late requests to end and looking for a bot wall are
-    left to the caller (`settle`), which may take its stability frames meanwhile.
+    left to the caller (`capture_view`), which takes its stability frames meanwhile.
     """
     timeout_ms = target.timeout * 1000
     page.on("dialog", lambda dialog: asyncio.ensure_future(dialog.dismiss()))
@@ -325,28 +329,72 @@ async def capture_view(page: Page, target: Target, viewport: Viewport, max_heigh
     return ViewportCapture(viewport, screenshot, dom, aria, page_height, height)
 
 
+async def capture_landed(page: Page, target: Target, viewport: Viewport, max_height: int,
+                         network: NetworkWatch) -> ViewportCapture:
+    """`capture_view` of the document the page lands on. A page that goes to another document by itself after its
+    load (a script's `location.replace` to the real page, a language redirect) loses the still style and its
+    scripts' context: the view is taken again (at most NAVIGATION_RETRIES times more) once the network is quiet
+    and the new document loaded, its bot-wall check included. 44f9114 waited for that quiet before any step.
+    `network`: the page's NetworkWatch given to `load`. Raises Unreachable (bot wall) and PlaywrightError as
+    capture_view does, when the page did not leave its document or the retries are spent.
+    """
+    attempt = 0
+    while True:
+        try:
+            view = await capture_view(page, target, viewport, max_height, network)
+        except PlaywrightError:
+            if attempt >= NAVIGATION_RETRIES or not await _left_document(page):
+                raise
+        else:
+            if attempt >= NAVIGATION_RETRIES or not await _left_document(page):
+                return view
+        attempt += 1
+        await network.quiet(limit=min(NETWORK_IDLE_WAIT, target.timeout))
+        with contextlib.suppress(PlaywrightError):
+            await page.wait_for_load_state("load", timeout=min(NETWORK_IDLE_WAIT, target.timeout) * 1000)
+        network.settled = False  # the new document: its late requests waited for, a bot wall looked for
+
+
+async def _left_document(page: Page) -> bool:
+    """Whether the page's document is not the one capture_view started in (or cannot be read: navigating)."""
+    try:
+        return bool(await page.evaluate(LEFT_DOCUMENT))
+    except PlaywrightError:
+        return True
+
+
 async def full_page_png(page: Page, target: Target, width: int, height: int,
                         session: CDPSession | None = None) -> bytes:
     """PNG of the page's top `height` CSS px, `width` CSS px wide (captures use device scale 1: a CSS px is an
-    image px), as Playwright's full-page screenshot takes it (animations ended or cancelled, caret hidden, web
-    fonts loaded), the target's `mask` selectors painted grey.
+    image px), as Playwright's full-page screenshot takes it (animations ended or cancelled, caret hidden in every
+    frame, web fonts loaded), the target's `mask` selectors painted grey.
 
     With `session` (a CDP session on `page`) and no mask, Chromium's own command takes it with its fast PNG
     encoder (`Page.captureScreenshot` with `optimizeForSpeed`: zlib level 1, one filter for every row): on the
     bench's 1280 x 5900 px pages 0.1 s of browser CPU instead of 0.4 s, for a file about a third bigger, pixels
-    identical. Masks are Playwright's (it lays grey boxes over the located elements). Raises PlaywrightError.
+    identical. Masks are Playwright's (it lays grey boxes over the located elements). So is a page laid out wider
+    than the screen and shown zoomed out (a phone page without `<meta name="viewport" content="width=
+    device-width">`): Chromium's command beyond the viewport lays the page out again with the emulation of the
+    session that sends it, and only Playwright's own session holds the phone's (a second session's picture of
+    such a page has another height of `100vh`, fixed elements elsewhere, its bottom blank). Raises
+    PlaywrightError.
     """
     clip: FloatRect = {"x": 0, "y": 0, "width": width, "height": max(height, 1)}
-    if session is None or target.mask:
-        return await page.screenshot(
-            type="png", full_page=True, animations="disabled", caret="hide", mask_color="#888888",
-            mask=[page.locator(selector) for selector in target.mask], clip=clip)
-    for frame in page.frames:  # STILL_CSS stopped the main document's CSS animations; script ones, every frame's
+    zoomed = session is None or bool(target.mask)
+    for frame in page.frames if not zoomed else ():
+        # STILL_CSS stopped the main document's CSS animations; script ones, every frame's; the caret, everywhere
         try:
-            await frame.evaluate(STILL_FRAME)
+            _, inner_width, scale = await frame.evaluate(STILL_FRAME)
         except PlaywrightError:
             if frame is page.main_frame:
                 raise
+            continue
+        if frame is page.main_frame:
+            zoomed = int(inner_width) != width or float(scale) != 1
+    if zoomed or session is None:
+        return await page.screenshot(
+            type="png", full_page=True, animations="disabled", caret="hide", mask_color="#888888",
+            mask=[page.locator(selector) for selector in target.mask], clip=clip)
     viewport = page.viewport_size or {"height": 0}
     reply = await cdp_send(session, "Page.captureScreenshot", {
         "format": "png", "optimizeForSpeed": True, "clip": {**clip, "scale": 1},
@@ -505,12 +553,22 @@ _USER_AGENTS: weakref.WeakKeyDictionary[Browser, dict[bool, str]] = weakref.Weak
 
 
 async def user_agent(page: Page, viewport: Viewport) -> str:
-    """`navigator.userAgent` of `page`, read once per browser and kind of viewport (phone or not)."""
+    """`navigator.userAgent` of `page`, read once per browser and kind of viewport (phone or not). Read right after
+    the load event, when a script may already be taking the page to another document (its context destroyed
+    under the read): read again in the next document, NAVIGATION_RETRIES times at most. Raises PlaywrightError."""
     browser = page.context.browser
     known = _USER_AGENTS.setdefault(browser, {}) if browser is not None else {}
     phone = viewport.width < 600  # as new_context's is_mobile
-    if phone not in known:
-        known[phone] = str(await page.evaluate("navigator.userAgent"))
+    attempt = 0
+    while phone not in known:
+        try:
+            known[phone] = str(await page.evaluate("navigator.userAgent"))
+        except PlaywrightError:
+            if attempt >= NAVIGATION_RETRIES or page.is_closed():
+                raise
+            attempt += 1
+            with contextlib.suppress(PlaywrightError):
+                await page.wait_for_load_state("load", timeout=NETWORK_IDLE_WAIT * 1000)
     return known[phone]
 
 
@@ -533,8 +591,10 @@ async def _capture_page(page: Page, policy: RequestPolicy, target: Target, viewp
     meta.setdefault("user_agent", await user_agent(page, viewport))
     meta.setdefault("viewports", []).append(viewport.model_dump())
     await dismiss_cookie_banner(page, target.cookie_banner)
-    view = await capture_view(page, target, viewport, max_height, network)
+    view = await capture_landed(page, target, viewport, max_height, network)
     refused_or_error_page(page, policy)  # a JavaScript navigation refused meanwhile: not the page any more
+    if len(meta["viewports"]) == 1:  # where a script's redirect after the load led
+        meta["final_url"] = page.url
     if policy.refused:  # images, scripts or frames left out: the coordinator can see which hosts
         meta["refused_hosts"] = sorted({*meta.get("refused_hosts", []), *(v.host for v in policy.refused)})
     return view
