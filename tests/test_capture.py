@@ -250,3 +250,44 @@ def test_a_phone_page_laid_out_wider_than_the_screen_is_taken_whole(local_site: 
     assert image.getpixel((10, hero - 10)) == (255, 0, 0)
     assert image.getpixel((10, hero + 10)) == (0, 128, 0)
     assert image.getpixel((10, image.height - 1)) == (0, 128, 0)
+
+
+def test_frames_taken_before_late_requests_ended_are_no_reference_for_stability() -> None:
+    """The first stability frame is taken while the page's last requests may still run: when requests were
+    still starting or ending after it, the page may draw what they brought a little later (here: the frame
+    after the quiet still shows the old page, the next one the content), so that frame and the first must not
+    end the wait by being equal; as many frames as before are taken after the network's quiet."""
+    import asyncio
+
+    from watcher.capture.page import stable_viewport
+
+    class Network:
+        settled = False
+
+        def __init__(self) -> None:
+            self.last_activity = time.monotonic()
+
+        async def quiet(self, limit: float) -> None:
+            if not self.ended:  # the page's data arrives while the first frame is taken
+                self.ended = True
+                self.last_activity = time.monotonic()
+            await asyncio.sleep(0)
+
+        ended = False
+
+    class Session:
+        def __init__(self, frames: list[str]) -> None:
+            self.frames, self.asked = frames, 0
+
+        async def send(self, method: str, params: dict[str, object]) -> dict[str, object]:
+            self.asked += 1
+            return {"data": self.frames[min(self.asked, len(self.frames)) - 1]}
+
+    session = Session(["chargement", "chargement", "contenu", "contenu"])
+    asyncio.run(stable_viewport(None, session, Network()))  # type: ignore[arg-type]
+    assert session.asked == 4
+    quiet_page = Session(["page", "page"])  # no request after the first frame: two frames suffice
+    network = Network()
+    network.ended = True
+    asyncio.run(stable_viewport(None, quiet_page, network))  # type: ignore[arg-type]
+    assert quiet_page.asked == 2

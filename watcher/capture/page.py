@@ -277,7 +277,9 @@ async def stable_viewport(page: Page, session: CDPSession | None = None, network
     each frame (a few more round trips to the page, about twice the CPU of a frame on a 2-core machine).
     With `network` (not yet settled by `load`), every frame after the first is taken once no request was in
     flight for NetworkWatch.QUIET_S (at most `quiet_limit` seconds of waiting in all): the first frame is taken
-    while the page's last requests end, instead of after.
+    while the page's last requests end, instead of after. A frame followed by requests (their content perhaps
+    still to be drawn: a page that renders its data a few hundred ms after it arrived) is not compared with, nor
+    counted as a try: as many frames as 44f9114 took after the quiet are then taken after it.
     """
     deadline = time.monotonic() + quiet_limit
 
@@ -292,14 +294,24 @@ async def stable_viewport(page: Page, session: CDPSession | None = None, network
             return str(reply.get("data", "")).encode()
         return await page.screenshot(type="jpeg", quality=40, animations="disabled", caret="hide")
 
+    def busy_since(moment: float) -> bool:
+        """A request started or ended since `moment` while its quiet was still waited for: a frame taken then
+        may show the page before what they brought was drawn, and is no reference for stability."""
+        return network is not None and network.last_activity > moment and time.monotonic() < deadline
+
+    taken = time.monotonic()
     previous = await frame()
-    for _ in range(STABLE_TRIES - 1):
+    tries = STABLE_TRIES - 1
+    while tries > 0:
         await asyncio.sleep(0.1)
         await quiet()
+        stale = busy_since(taken)
+        taken = time.monotonic()
         current = await frame()
-        if current == previous:
+        if current == previous and not stale:
             return
         previous = current
+        tries -= 0 if stale else 1
 
 
 async def capture_view(page: Page, target: Target, viewport: Viewport, max_height: int,
