@@ -368,11 +368,12 @@ async def capture_landed(page: Page, target: Target, viewport: Viewport, max_hei
 
 
 async def _left_document(page: Page) -> bool:
-    """Whether the page's document is not the one capture_view started in (or cannot be read: navigating)."""
+    """Whether the page's document is not the one capture_view started in (or cannot be read: navigating; not
+    when the page or the browser is gone: CRASH_WORDS)."""
     try:
         return bool(await page.evaluate(LEFT_DOCUMENT))
-    except PlaywrightError:
-        return True
+    except PlaywrightError as exc:
+        return not page.is_closed() and not any(words in first_line(exc).lower() for words in CRASH_WORDS)
 
 
 async def full_page_png(page: Page, target: Target, width: int, height: int,
