@@ -291,3 +291,26 @@ def test_frames_taken_before_late_requests_ended_are_no_reference_for_stability(
     network.ended = True
     asyncio.run(stable_viewport(None, quiet_page, network))  # type: ignore[arg-type]
     assert quiet_page.asked == 2
+
+
+def test_a_cookie_banner_a_late_consent_script_puts_in_is_still_clicked(local_site: LocalSite) -> None:
+    """Consent managers are scripts loaded after the load event, from a slow host at times: the banner's button is
+    looked for once the page's late requests ended (as before the stability frames took that wait over), not
+    3 s after the load event, so the banner is neither in the screenshot nor in the DOM."""
+    def consent(handler: BaseHTTPRequestHandler) -> None:
+        time.sleep(3.5)
+        body = b"""const b = document.createElement("div"); b.id = "banner";
+        b.innerHTML = '<button id="ok" onclick="document.getElementById(\\'banner\\').remove()">Tout accepter</button>';
+        document.body.append(b);"""
+        handler.send_response(200)
+        handler.send_header("Content-Type", "text/javascript")
+        handler.end_headers()
+        handler.wfile.write(body)
+
+    local_site.routes["/consent.js"] = consent  # type: ignore[assignment]
+    local_site.routes["/accueil"] = """<!DOCTYPE html><html lang="fr"><body><main><h1>Accueil</h1></main><script>
+    addEventListener("load", () => { const s = document.createElement("script"); s.src = "/consent.js";
+                                     document.head.append(s); })</script></body></html>"""
+    result = capture(local_site.url("/accueil"), cookie_banner="#ok")
+    assert result.status == "ok", result.reason
+    assert "Accueil" in result.main.dom and "Tout accepter" not in result.main.dom

@@ -178,13 +178,15 @@ async def _close_popup(page: Page) -> None:
 async def load(page: Page, target: Target, network: NetworkWatch | None = None) -> Response:
     """Navigate and wait until the page has settled; raise Unreachable with a reason otherwise.
 
-    With `network` (a NetworkWatch made on `page` before this call), a target without `wait_for` is only loaded
-    (its `load` event, an answer under 400): waiting for its late requests to end and looking for a bot wall are
-    left to the caller (`capture_view`), which takes its stability frames meanwhile.
+    With `network` (a NetworkWatch made on `page` before this call), a target without `wait_for` nor
+    `cookie_banner` is only loaded (its `load` event, an answer under 400): waiting for its late requests to end
+    and looking for a bot wall are left to the caller (`capture_view`), which takes its stability frames
+    meanwhile. A cookie banner is often put in by a consent script loaded after the load event: its button is
+    looked for (COOKIE_CLICK_WAIT) once the late requests ended, as before.
     """
     timeout_ms = target.timeout * 1000
     page.on("dialog", lambda dialog: asyncio.ensure_future(dialog.dismiss()))
-    settle_here = network is None or bool(target.wait_for)
+    settle_here = network is None or bool(target.wait_for) or bool(target.cookie_banner)
     network = network or NetworkWatch(page)
     answered: list[Response] = []
     page.on("response", lambda r: answered.append(r) if r.frame == page.main_frame
