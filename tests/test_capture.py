@@ -314,3 +314,23 @@ def test_a_cookie_banner_a_late_consent_script_puts_in_is_still_clicked(local_si
     result = capture(local_site.url("/accueil"), cookie_banner="#ok")
     assert result.status == "ok", result.reason
     assert "Accueil" in result.main.dom and "Tout accepter" not in result.main.dom
+
+
+def test_a_slow_font_of_a_frame_does_not_hold_the_capture(local_site: LocalSite) -> None:
+    """Playwright's screenshot waited for the top document's web fonts only: a frame put in after the load whose
+    font takes 30 s to come (a widget's font host) must not keep the page's capture waiting for it."""
+    def slow_font(handler: BaseHTTPRequestHandler) -> None:
+        time.sleep(30)
+        handler.send_error(404)
+
+    local_site.routes["/police.ttf"] = slow_font  # type: ignore[assignment]
+    local_site.routes["/widget"] = """<!DOCTYPE html><html><head><style>@font-face { font-family: W;
+    src: url(/police.ttf); }</style></head><body><p id="p">Widget</p><script>addEventListener("load", () => {
+    document.getElementById("p").style.fontFamily = "W"; })</script></body></html>"""
+    local_site.routes["/page"] = """<!DOCTYPE html><html lang="fr"><body><h1>Accueil</h1><script>
+    addEventListener("load", () => { const f = document.createElement("iframe"); f.src = "/widget";
+                                     document.body.append(f); })</script></body></html>"""
+    started = time.monotonic()
+    result = capture(local_site.url("/page"))
+    assert result.status == "ok", result.reason
+    assert time.monotonic() - started < 22

@@ -382,7 +382,7 @@ async def full_page_png(page: Page, target: Target, width: int, height: int,
                         session: CDPSession | None = None) -> bytes:
     """PNG of the page's top `height` CSS px, `width` CSS px wide (captures use device scale 1: a CSS px is an
     image px), as Playwright's full-page screenshot takes it (animations ended or cancelled, caret hidden in every
-    frame, web fonts loaded), the target's `mask` selectors painted grey.
+    frame, the top document's web fonts loaded), the target's `mask` selectors painted grey.
 
     With `session` (a CDP session on `page`) and no mask, Chromium's own command takes it with its fast PNG
     encoder (`Page.captureScreenshot` with `optimizeForSpeed`: zlib level 1, one filter for every row): on the
@@ -399,7 +399,7 @@ async def full_page_png(page: Page, target: Target, width: int, height: int,
     for frame in page.frames if not zoomed else ():
         # STILL_CSS stopped the main document's CSS animations; script ones, every frame's; the caret, everywhere
         try:
-            _, inner_width, scale = await frame.evaluate(STILL_FRAME)
+            _, inner_width, scale = await frame.evaluate(STILL_FRAME, frame is page.main_frame)
         except PlaywrightError:
             if frame is page.main_frame:
                 raise

@@ -198,10 +198,11 @@ PAGE_HEIGHT = "() => Math.max(document.documentElement.scrollHeight, document.bo
 # animations: "disabled", caret: "hide"): Web Animations (element.animate(), and CSS ones STILL_CSS missed) run to
 # their end when they have one, are cancelled otherwise; the caret is hidden in the document and its shadow roots
 # (STILL_CSS is only in the top document, and a strict Content-Security-Policy refuses it: a constructed style
-# sheet is neither refused nor serialized into the annotated DOM); then web fonts are awaited. Returns
-# [page height in CSS px, window.innerWidth in CSS px, the visual viewport's scale].
+# sheet is neither refused nor serialized into the annotated DOM); then, when the argument is true (the top
+# document: Playwright waited for no other), web fonts are awaited: a frame's font from a slow host must not hold
+# the page's capture. Returns [page height in CSS px, window.innerWidth in CSS px, the visual viewport's scale].
 STILL_FRAME = r"""
-async () => {
+async (fonts) => {
   const roots = [document];
   for (const el of document.querySelectorAll('*')) if (el.shadowRoot) roots.push(el.shadowRoot);
   for (let i = 1; i < roots.length; i++)
@@ -218,7 +219,7 @@ async () => {
       else animation.cancel();
     } catch (e) { /* an animation that cannot be finished stays as it is */ }
   }
-  if (document.fonts) await document.fonts.ready;
+  if (fonts && document.fonts) await document.fonts.ready;
   return [Math.max(document.documentElement.scrollHeight, document.body ? document.body.scrollHeight : 0),
           window.innerWidth, window.visualViewport ? window.visualViewport.scale : 1];
 }
