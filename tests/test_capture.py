@@ -292,6 +292,19 @@ def test_frames_taken_before_late_requests_ended_are_no_reference_for_stability(
     asyncio.run(stable_viewport(None, quiet_page, network))  # type: ignore[arg-type]
     assert quiet_page.asked == 2
 
+    class Polling(Network):  # a request every moment, the page unchanged: frames stay bounded
+        async def quiet(self, limit: float) -> None:
+            self.last_activity = time.monotonic()
+            await asyncio.sleep(0)
+
+    polled = Session(["page"])
+    asyncio.run(stable_viewport(None, polled, Polling()))  # type: ignore[arg-type]
+    assert polled.asked == 4  # the first, two not compared with, the one that ends the wait
+    settled, busy = Session(["page"]), Polling()
+    busy.settled = True  # load waited for the quiet already (wait_for, cookie_banner): requests are not looked at
+    asyncio.run(stable_viewport(None, settled, busy))  # type: ignore[arg-type]
+    assert settled.asked == 2
+
 
 def test_a_cookie_banner_a_late_consent_script_puts_in_is_still_clicked(local_site: LocalSite) -> None:
     """Consent managers are scripts loaded after the load event, from a slow host at times: the banner's button is

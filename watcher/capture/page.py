@@ -299,21 +299,25 @@ async def stable_viewport(page: Page, session: CDPSession | None = None, network
     def busy_since(moment: float) -> bool:
         """A request started or ended since `moment` while its quiet was still waited for: a frame taken then
         may show the page before what they brought was drawn, and is no reference for stability."""
-        return network is not None and network.last_activity > moment and time.monotonic() < deadline
+        return (network is not None and not network.settled and network.last_activity > moment
+                and time.monotonic() < deadline)
 
     taken = time.monotonic()
     previous = await frame()
-    tries = STABLE_TRIES - 1
+    tries = excuses = STABLE_TRIES - 1  # excuses: stale frames not counted (a page polling the network: bounded)
     while tries > 0:
         await asyncio.sleep(0.1)
         await quiet()
-        stale = busy_since(taken)
+        stale = excuses > 0 and busy_since(taken)
         taken = time.monotonic()
         current = await frame()
         if current == previous and not stale:
             return
         previous = current
-        tries -= 0 if stale else 1
+        if stale:
+            excuses -= 1
+        else:
+            tries -= 1
 
 
 async def capture_view(page: Page, target: Target, viewport: Viewport, max_height: int,
@@ -395,8 +399,8 @@ async def full_page_png(page: Page, target: Target, width: int, height: int,
     PlaywrightError.
     """
     clip: FloatRect = {"x": 0, "y": 0, "width": width, "height": max(height, 1)}
-    zoomed = session is None or bool(target.mask)
-    for frame in page.frames if not zoomed else ():
+    playwright = session is None or bool(target.mask)  # its screenshot, not Chromium's command through `session`
+    for frame in page.frames if not playwright else ():
         # STILL_CSS stopped the main document's CSS animations; script ones, every frame's; the caret, everywhere
         try:
             _, inner_width, scale = await frame.evaluate(STILL_FRAME, frame is page.main_frame)
@@ -404,9 +408,9 @@ async def full_page_png(page: Page, target: Target, width: int, height: int,
             if frame is page.main_frame:
                 raise
             continue
-        if frame is page.main_frame:
-            zoomed = int(inner_width) != width or float(scale) != 1
-    if zoomed or session is None:
+        if frame is page.main_frame:  # zoomed out (or in): laid out wider than the screen
+            playwright = int(inner_width) != width or float(scale) != 1
+    if playwright or session is None:
         return await page.screenshot(
             type="png", full_page=True, animations="disabled", caret="hide", mask_color="#888888",
             mask=[page.locator(selector) for selector in target.mask], clip=clip)
