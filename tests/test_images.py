@@ -9,7 +9,7 @@ import pytest
 from PIL import Image, ImageDraw
 from test_visual import chromium_png, draw_page
 
-from watcher.detect.visual import diff_screenshots
+from watcher.detect.visual import diff_screenshots, load_png
 from watcher.report.pictures import (
     LABEL_SIZE,
     MAX_BYTES,
@@ -208,3 +208,23 @@ def test_a_page_read_a_strip_at_a_time_crops_as_pillow_does(mode: str, sub: bool
                 (5, 5, 5, 40)]:
         assert np.array_equal(np.asarray(lazy.crop(box)), np.asarray(page.crop(box))), box
     assert composite(data, data, diff_screenshots(data, data)) == composite(page, page, diff_screenshots(page, page))
+
+
+@pytest.mark.parametrize("mode, transparency", [("RGB", (1, 2, 3)), ("RGBA", None), ("L", None), ("LA", None),
+                                                ("P", None), ("P", 3)])
+def test_unusual_pngs_give_their_colours(mode: str, transparency: object) -> None:
+    """PNGs of other encoders (grey, palette, alpha, an RGB one whose tRNS chunk names a transparent colour) are
+    read as their RGB colours, alpha left out, as Pillow's conversion to RGB gives them: pictures and diffs
+    alike (an RGB PNG with tRNS was refused as damaged: libpng gives it four channels)."""
+    rng = np.random.default_rng(7)
+    pixels = rng.integers(0, 256, (40, 50, 4), np.uint8)
+    pixels[:10, :, :3] = (1, 2, 3)  # the colour tRNS says transparent
+    image = Image.fromarray(pixels, "RGBA")
+    image = image.convert("P", palette=Image.Palette.ADAPTIVE, colors=60) if mode == "P" else image.convert(mode)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", **({} if transparency is None else {"transparency": transparency}))
+    data = buffer.getvalue()
+    expected = np.asarray(image.convert("RGBA"))[..., :3] if mode != "P" else np.asarray(image.convert("RGB"))
+    assert np.array_equal(load_png(data), expected)
+    page = open_rgb(data)
+    assert np.array_equal(np.asarray(page.crop((0, 0, 50, 40))), expected)

@@ -25,6 +25,7 @@ from watcher.capture.scripts import (
     ANNOTATE_DOM,
     CHALLENGE_MARKERS,
     FRAME_ORIGIN,
+    LEFT_DOCUMENT,
     PAGE_HEIGHT,
     SERIALIZE_DOM,
     STILL_CSS,
@@ -43,6 +44,7 @@ __all__ = [
     "Unreachable",
     "ViewportCapture",
     "annotated_dom",
+    "capture_landed",
     "capture_target",
     "dismiss_cookie_banner",
     "full_page_png",
@@ -57,6 +59,8 @@ __all__ = [
 ]
 
 STABLE_TRIES = 3
+# Captures taken again when the page went to another document by itself meanwhile (a script's redirect)
+NAVIGATION_RETRIES = 2
 NET_ERROR = re.compile(r"net::ERR_([A-Z_]+)")
 NETWORK_IDLE_WAIT = 5.0
 COOKIE_CLICK_WAIT = 3.0
@@ -175,13 +179,15 @@ async def _close_popup(page: Page) -> None:
 async def load(page: Page, target: Target, network: NetworkWatch | None = None) -> Response:
     """Navigate and wait until the page has settled; raise Unreachable with a reason otherwise.
 
-    With `network` (a NetworkWatch made on `page` before this call), a target without `wait_for` is only loaded
-    (its `load` event, an answer under 400): waiting for its late requests to end and looking for a bot wall are
-    left to the caller (`settle`), which may take its stability frames meanwhile.
+    With `network` (a NetworkWatch made on `page` before this call), a target without `wait_for` nor
+    `cookie_banner` is only loaded (its `load` event, an answer under 400): waiting for its late requests to end
+    and looking for a bot wall are left to the caller (`capture_view`), which takes its stability frames
+    meanwhile. A cookie banner is often put in by a consent script loaded after the load event: its button is
+    looked for (COOKIE_CLICK_WAIT) once the late requests ended, as before.
     """
     timeout_ms = target.timeout * 1000
     page.on("dialog", lambda dialog: asyncio.ensure_future(dialog.dismiss()))
-    settle_here = network is None or bool(target.wait_for)
+    settle_here = network is None or bool(target.wait_for) or bool(target.cookie_banner)
     network = network or NetworkWatch(page)
     answered: list[Response] = []
     page.on("response", lambda r: answered.append(r) if r.frame == page.main_frame
@@ -274,7 +280,9 @@ async def stable_viewport(page: Page, session: CDPSession | None = None, network
     each frame (a few more round trips to the page, about twice the CPU of a frame on a 2-core machine).
     With `network` (not yet settled by `load`), every frame after the first is taken once no request was in
     flight for NetworkWatch.QUIET_S (at most `quiet_limit` seconds of waiting in all): the first frame is taken
-    while the page's last requests end, instead of after.
+    while the page's last requests end, instead of after. A frame followed by requests (their content perhaps
+    still to be drawn: a page that renders its data a few hundred ms after it arrived) is not compared with, nor
+    counted as a try: as many frames as 44f9114 took after the quiet are then taken after it.
     """
     deadline = time.monotonic() + quiet_limit
 
@@ -289,14 +297,28 @@ async def stable_viewport(page: Page, session: CDPSession | None = None, network
             return str(reply.get("data", "")).encode()
         return await page.screenshot(type="jpeg", quality=40, animations="disabled", caret="hide")
 
+    def busy_since(moment: float) -> bool:
+        """A request started or ended since `moment` while its quiet was still waited for: a frame taken then
+        may show the page before what they brought was drawn, and is no reference for stability."""
+        return (network is not None and not network.settled and network.last_activity > moment
+                and time.monotonic() < deadline)
+
+    taken = time.monotonic()
     previous = await frame()
-    for _ in range(STABLE_TRIES - 1):
+    tries = excuses = STABLE_TRIES - 1  # excuses: stale frames not counted (a page polling the network: bounded)
+    while tries > 0:
         await asyncio.sleep(0.1)
         await quiet()
+        stale = excuses > 0 and busy_since(taken)
+        taken = time.monotonic()
         current = await frame()
-        if current == previous:
+        if current == previous and not stale:
             return
         previous = current
+        if stale:
+            excuses -= 1
+        else:
+            tries -= 1
 
 
 async def capture_view(page: Page, target: Target, viewport: Viewport, max_height: int,
@@ -315,9 +337,12 @@ async def capture_view(page: Page, target: Target, viewport: Viewport, max_heigh
         await refuse_bot_wall(page)
         network.settled = True
     fast = session is not None and not target.mask  # full_page_png's own command: STILL_FRAME first, here
-    page_height = int(await still_frames(page) if fast else await page.evaluate(PAGE_HEIGHT))
+    if fast:  # the height measured once animations ended; a zoomed-out page goes to Playwright's screenshot
+        page_height, fast = await still_frames(page, viewport.width)
+    else:
+        page_height = int(await page.evaluate(PAGE_HEIGHT))
     height = min(page_height, max_height)
-    screenshot = await full_page_png(page, target, viewport.width, height, session, stilled=fast)
+    screenshot = await full_page_png(page, target, viewport.width, height, session if fast else None, stilled=fast)
     # its context closes after the ARIA snapshot: the CDP sessions are not detached first
     dom = await annotated_dom(page, detach=False, session=session)
     try:
@@ -327,42 +352,85 @@ async def capture_view(page: Page, target: Target, viewport: Viewport, max_heigh
     return ViewportCapture(viewport, screenshot, dom, aria, page_height, height)
 
 
-async def still_frames(page: Page) -> int:
-    """Runs STILL_FRAME in every frame of `page` (script animations ended or stopped, web fonts awaited); the top
-    document's height in CSS px. Raises PlaywrightError when the top document cannot run it (a child frame that
-    cannot, detached or navigating, is left as it is)."""
-    height = 0
+async def still_frames(page: Page, width: int) -> tuple[int, bool]:
+    """Runs STILL_FRAME in every frame of `page` (script animations ended or stopped, the caret hidden, the top
+    document's web fonts awaited). Returns (the top document's height in CSS px, whether it is laid out `width`
+    CSS px wide, unzoomed: false for a phone page without a meta viewport, which the browser shows zoomed out).
+    Raises PlaywrightError when the top document cannot run it (a child frame that cannot, detached or
+    navigating, is left as it is)."""
+    height, unzoomed = 0, True
     for frame in page.frames:
         try:
-            value = await frame.evaluate(STILL_FRAME)
+            value = await frame.evaluate(STILL_FRAME, frame is page.main_frame)
         except PlaywrightError:
             if frame is page.main_frame:
                 raise
             continue
         if frame is page.main_frame:
-            height = int(value)
-    return height
+            height, inner_width, scale = int(value[0]), int(value[1]), float(value[2])
+            unzoomed = inner_width == width and scale == 1
+    return height, unzoomed
+
+
+async def capture_landed(page: Page, target: Target, viewport: Viewport, max_height: int,
+                         network: NetworkWatch) -> ViewportCapture:
+    """`capture_view` of the document the page lands on. A page that goes to another document by itself after its
+    load (a script's `location.replace` to the real page, a language redirect) loses the still style and its
+    scripts' context: the view is taken again (at most NAVIGATION_RETRIES times more) once the network is quiet
+    and the new document loaded, its bot-wall check included. 44f9114 waited for that quiet before any step.
+    `network`: the page's NetworkWatch given to `load`. Raises Unreachable (bot wall) and PlaywrightError as
+    capture_view does, when the page did not leave its document or the retries are spent.
+    """
+    attempt = 0
+    while True:
+        try:
+            view = await capture_view(page, target, viewport, max_height, network)
+        except PlaywrightError:
+            if attempt >= NAVIGATION_RETRIES or not await _left_document(page):
+                raise
+        else:
+            if attempt >= NAVIGATION_RETRIES or not await _left_document(page):
+                return view
+        attempt += 1
+        await network.quiet(limit=min(NETWORK_IDLE_WAIT, target.timeout))
+        with contextlib.suppress(PlaywrightError):
+            await page.wait_for_load_state("load", timeout=min(NETWORK_IDLE_WAIT, target.timeout) * 1000)
+        network.settled = False  # the new document: its late requests waited for, a bot wall looked for
+
+
+async def _left_document(page: Page) -> bool:
+    """Whether the page's document is not the one capture_view started in (or cannot be read: navigating; not
+    when the page or the browser is gone: CRASH_WORDS)."""
+    try:
+        return bool(await page.evaluate(LEFT_DOCUMENT))
+    except PlaywrightError as exc:
+        return not page.is_closed() and not any(words in first_line(exc).lower() for words in CRASH_WORDS)
 
 
 async def full_page_png(page: Page, target: Target, width: int, height: int,
                         session: CDPSession | None = None, *, stilled: bool = False) -> bytes:
     """PNG of the page's top `height` CSS px, `width` CSS px wide (captures use device scale 1: a CSS px is an
-    image px), as Playwright's full-page screenshot takes it (animations ended or cancelled, caret hidden, web
-    fonts loaded), the target's `mask` selectors painted grey.
+    image px), as Playwright's full-page screenshot takes it (animations ended or cancelled, caret hidden in every
+    frame, the top document's web fonts loaded), the target's `mask` selectors painted grey.
 
     With `session` (a CDP session on `page`) and no mask, Chromium's own command takes it with its fast PNG
     encoder (`Page.captureScreenshot` with `optimizeForSpeed`: zlib level 1, one filter for every row): on the
     bench's 1280 x 5900 px pages 0.1 s of browser CPU instead of 0.4 s, for a file about a third bigger, pixels
-    identical. Masks are Playwright's (it lays grey boxes over the located elements). `stilled`: `still_frames`
-    already ran. Raises PlaywrightError.
+    identical. Masks are Playwright's (it lays grey boxes over the located elements). So is a page laid out wider
+    than the screen and shown zoomed out (a phone page without `<meta name="viewport" content="width=
+    device-width">`): Chromium's command beyond the viewport lays the page out again with the emulation of the
+    session that sends it, and only Playwright's own session holds the phone's (a second session's picture of
+    such a page has another height of `100vh`, fixed elements elsewhere, its bottom blank). `stilled`:
+    `still_frames` already ran and found the page unzoomed. Raises PlaywrightError.
     """
     clip: FloatRect = {"x": 0, "y": 0, "width": width, "height": max(height, 1)}
-    if session is None or target.mask:
+    chromium = session is not None and not target.mask  # Chromium's command through `session`
+    if chromium and not stilled:  # STILL_CSS stopped the main document's CSS animations; script ones, every frame's
+        _, chromium = await still_frames(page, width)
+    if session is None or not chromium:
         return await page.screenshot(
             type="png", full_page=True, animations="disabled", caret="hide", mask_color="#888888",
             mask=[page.locator(selector) for selector in target.mask], clip=clip)
-    if not stilled:  # STILL_CSS stopped the main document's CSS animations; script ones, every frame's
-        await still_frames(page)
     viewport = page.viewport_size or {"height": 0}
     reply = await cdp_send(session, "Page.captureScreenshot", {
         "format": "png", "optimizeForSpeed": True, "clip": {**clip, "scale": 1},
@@ -520,12 +588,22 @@ _USER_AGENTS: weakref.WeakKeyDictionary[Browser, dict[bool, str]] = weakref.Weak
 
 
 async def user_agent(page: Page, viewport: Viewport) -> str:
-    """`navigator.userAgent` of `page`, read once per browser and kind of viewport (phone or not)."""
+    """`navigator.userAgent` of `page`, read once per browser and kind of viewport (phone or not). Read right after
+    the load event, when a script may already be taking the page to another document (its context destroyed
+    under the read): read again in the next document, NAVIGATION_RETRIES times at most. Raises PlaywrightError."""
     browser = page.context.browser
     known = _USER_AGENTS.setdefault(browser, {}) if browser is not None else {}
     phone = viewport.width < 600  # as new_context's is_mobile
-    if phone not in known:
-        known[phone] = str(await page.evaluate("navigator.userAgent"))
+    attempt = 0
+    while phone not in known:
+        try:
+            known[phone] = str(await page.evaluate("navigator.userAgent"))
+        except PlaywrightError:
+            if attempt >= NAVIGATION_RETRIES or page.is_closed():
+                raise
+            attempt += 1
+            with contextlib.suppress(PlaywrightError):
+                await page.wait_for_load_state("load", timeout=NETWORK_IDLE_WAIT * 1000)
     return known[phone]
 
 
@@ -548,8 +626,10 @@ async def _capture_page(page: Page, policy: RequestPolicy, target: Target, viewp
     meta.setdefault("user_agent", await user_agent(page, viewport))
     meta.setdefault("viewports", []).append(viewport.model_dump())
     await dismiss_cookie_banner(page, target.cookie_banner)
-    view = await capture_view(page, target, viewport, max_height, network)
+    view = await capture_landed(page, target, viewport, max_height, network)
     refused_or_error_page(page, policy)  # a JavaScript navigation refused meanwhile: not the page any more
+    if len(meta["viewports"]) == 1:  # where a script's redirect after the load led
+        meta["final_url"] = page.url
     if policy.refused:  # images, scripts or frames left out: the coordinator can see which hosts
         meta["refused_hosts"] = sorted({*meta.get("refused_hosts", []), *(v.host for v in policy.refused)})
     return view

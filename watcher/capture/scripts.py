@@ -7,6 +7,7 @@ __all__ = [
     "AX_TAG",
     "CHALLENGE_MARKERS",
     "FRAME_ORIGIN",
+    "LEFT_DOCUMENT",
     "PAGE_HEIGHT",
     "SERIALIZE_DOM",
     "STILL_CSS",
@@ -184,21 +185,34 @@ STILL_CSS = """
 """
 
 # STILL_CSS put in the page (the argument), as Playwright's add_style_tag would, without waiting for a load event
-# an inline style never needs nor handing back the element.
-ADD_STYLE = "(css) => { const s = document.createElement('style'); s.textContent = css; " \
-            "(document.head || document.documentElement).appendChild(s); }"
+# an inline style never needs nor handing back the element. The document is marked (window.__watcherStill, never
+# serialized): a page that went to another document since has lost the mark (LEFT_DOCUMENT).
+ADD_STYLE = "(css) => { window.__watcherStill = true; const s = document.createElement('style'); " \
+            "s.textContent = css; (document.head || document.documentElement).appendChild(s); }"
+
+# Whether the page's document is no longer the one ADD_STYLE was run in (true: another document, or none yet).
+LEFT_DOCUMENT = "() => window.__watcherStill !== true"
 
 PAGE_HEIGHT = "() => Math.max(document.documentElement.scrollHeight, document.body ? document.body.scrollHeight : 0)"
 
 # Before a screenshot taken with Chromium's own command, what Playwright's screenshot does first (its
-# animations: "disabled"): Web Animations (element.animate(), and CSS ones STILL_CSS missed) run to their end
-# when they have one, are cancelled otherwise; then web fonts are awaited. Returns the page's height (CSS px).
+# animations: "disabled", caret: "hide"): Web Animations (element.animate(), and CSS ones STILL_CSS missed) run to
+# their end when they have one, are cancelled otherwise; the caret is hidden in the document and its shadow roots
+# (STILL_CSS is only in the top document, and a strict Content-Security-Policy refuses it: a constructed style
+# sheet is neither refused nor serialized into the annotated DOM); then, when the argument is true (the top
+# document: Playwright waited for no other), web fonts are awaited: a frame's font from a slow host must not hold
+# the page's capture. Returns [page height in CSS px, window.innerWidth in CSS px, the visual viewport's scale].
 STILL_FRAME = r"""
-async () => {
+async (fonts) => {
   const roots = [document];
   for (const el of document.querySelectorAll('*')) if (el.shadowRoot) roots.push(el.shadowRoot);
   for (let i = 1; i < roots.length; i++)
     for (const el of roots[i].querySelectorAll('*')) if (el.shadowRoot) roots.push(el.shadowRoot);
+  try {
+    const sheet = new CSSStyleSheet();
+    sheet.replaceSync('*, *::before, *::after { caret-color: transparent !important; }');
+    for (const root of roots) root.adoptedStyleSheets = [...root.adoptedStyleSheets, sheet];
+  } catch (e) { /* no constructed style sheets: STILL_CSS's caret rule alone */ }
   for (const animation of roots.flatMap((root) => root.getAnimations())) {
     try {
       if (!animation.effect || animation.playbackRate === 0) continue;
@@ -206,8 +220,9 @@ async () => {
       else animation.cancel();
     } catch (e) { /* an animation that cannot be finished stays as it is */ }
   }
-  if (document.fonts) await document.fonts.ready;
-  return Math.max(document.documentElement.scrollHeight, document.body ? document.body.scrollHeight : 0);
+  if (fonts && document.fonts) await document.fonts.ready;
+  return [Math.max(document.documentElement.scrollHeight, document.body ? document.body.scrollHeight : 0),
+          window.innerWidth, window.visualViewport ? window.visualViewport.scale : 1];
 }
 """
 

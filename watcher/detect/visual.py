@@ -255,7 +255,9 @@ def _decode(data: bytes, path: Path) -> np.ndarray:
     width, height = _png_size(data, path)
     bit_depth, colour_type = data[24], data[25]
     try:
-        if bit_depth == 8 and colour_type == 2 and width and height:  # 8-bit RGB, no alpha: Chromium's usual kind
+        # 8-bit RGB, no alpha: Chromium's usual kind. A tRNS chunk (one colour said transparent) makes libpng
+        # hand back four channels: such a PNG is decoded as an RGBA one (its alpha then left out).
+        if bit_depth == 8 and colour_type == 2 and width and height and not _has_trns(data):
             return _expand_rgb(data, width, height)
         pixels = png_decode(data)
     except (RuntimeError, ValueError, MemoryError) as exc:
@@ -270,6 +272,11 @@ def _decode(data: bytes, path: Path) -> np.ndarray:
             return _image_to_packed(image)
     except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
         raise InputError.text("input.damaged_png", path=path, why=exc) from None
+
+
+def _has_trns(data: bytes) -> bool:
+    """Whether a tRNS chunk may come before the image data (a false yes only costs the general decode)."""
+    return data.find(b"tRNS", 33, max(data.find(b"IDAT", 33), 33)) >= 0
 
 
 def _expand_rgb(data: bytes, width: int, height: int) -> np.ndarray:
