@@ -211,7 +211,12 @@ async (fonts) => {
   try {
     const sheet = new CSSStyleSheet();
     sheet.replaceSync('*, *::before, *::after { caret-color: transparent !important; }');
-    for (const root of roots) root.adoptedStyleSheets = [...root.adoptedStyleSheets, sheet];
+    // the top document already under STILL_CSS's caret rule (not refused by its policy) needs no second sheet:
+    // adopting one there would lay out the whole page's styles once more
+    const stilled = window.__watcherStill === true && document.documentElement
+      && getComputedStyle(document.documentElement).caretColor === 'rgba(0, 0, 0, 0)';
+    for (const root of roots)
+      if (!(root === document && stilled)) root.adoptedStyleSheets = [...root.adoptedStyleSheets, sheet];
   } catch (e) { /* no constructed style sheets: STILL_CSS's caret rule alone */ }
   for (const animation of roots.flatMap((root) => root.getAnimations())) {
     try {
