@@ -160,7 +160,11 @@ MAX_PIXELS = 2 * 89_478_485
 def load_png(source: Path | str | bytes) -> np.ndarray:
     """Reads a PNG screenshot (a file, or a PNG file's bytes) as an (height, width, 3) uint8 RGB array;
     InputError for anything unusable."""
-    data, name = _read_png(source), _name(source)
+    return _rgb_of(_read_png(source), _name(source))
+
+
+def _rgb_of(data: bytes, name: Path) -> np.ndarray:
+    """load_png on bytes already read and checked (`_read_png`); `name` for its errors."""
     if data[24:26] == b"\x08\x02":  # 8-bit RGB, Chromium's usual kind: decoded as it is, no packing
         from imagecodecs import png_decode
 
@@ -183,8 +187,9 @@ class ScreenshotRows:
     """
 
     def __init__(self, source: Path | str | bytes) -> None:
-        lines = self._lines = _Scanlines.read(_read_png(source))
-        self._pixels = load_png(source) if lines is None else np.zeros((0, 0, 3), np.uint8)  # all rows, or none
+        data = _read_png(source)
+        lines = self._lines = _Scanlines.read(data)
+        self._pixels = _rgb_of(data, _name(source)) if lines is None else np.zeros((0, 0, 3), np.uint8)  # all, or none
         height, width = lines.shape if lines is not None else self._pixels.shape[:2]
         self.width, self.height = int(width), int(height)
 
