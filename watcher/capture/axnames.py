@@ -63,28 +63,25 @@ async def cdp_send(session: CDPSession, method: str, params: dict[str, Any] | No
     public method is the fallback. Raises Playwright's Error as `send` does (protocol error, closed target).
     """
     sender = getattr(getattr(session, "_impl_obj", None), "send", None)
-    if sender is None or not _impl_send_ok(sender):
+    options = _impl_send_options(getattr(sender, "__func__", sender)) if sender is not None else None
+    if sender is None or options is None:
         return dict(await session.send(method, params or {}))
-    reply = await sender(method=method, params=params or {}, **_impl_send_extra(sender))
+    reply = await sender(method=method, params=params or {}, **options)
     return reply if isinstance(reply, dict) else dict(reply)
 
 
 @functools.cache
-def _impl_send_parameters(function: Any) -> frozenset[str]:
+def _impl_send_options(function: Any) -> dict[str, Any] | None:
+    """The keyword arguments beside (method, params) that the implementation's `send` takes — Playwright 1.5x+:
+    `timeout` (milliseconds, None: no limit), as the public method passes it —; None when it does not take
+    (method, params) as the versions this was written for."""
     try:
-        return frozenset(inspect.signature(function).parameters)
+        parameters = inspect.signature(function).parameters
     except (TypeError, ValueError):
-        return frozenset()
-
-
-def _impl_send_ok(sender: Any) -> bool:
-    """The implementation's `send` takes (method, params[, timeout]) as the versions this was written for."""
-    return {"method", "params"} <= _impl_send_parameters(getattr(sender, "__func__", sender))
-
-
-def _impl_send_extra(sender: Any) -> dict[str, Any]:
-    # Playwright 1.5x+: `timeout` (milliseconds, None: no limit), as the public method passes it
-    return {"timeout": None} if "timeout" in _impl_send_parameters(getattr(sender, "__func__", sender)) else {}
+        return None
+    if not {"method", "params"} <= parameters.keys():
+        return None
+    return {"timeout": None} if "timeout" in parameters else {}
 
 
 def skeleton_role(chromium_role: str) -> str | None:
