@@ -193,7 +193,9 @@ ADD_STYLE = "(css) => { window.__watcherStill = true; const s = document.createE
 # Whether the page's document is no longer the one ADD_STYLE was run in (true: another document, or none yet).
 LEFT_DOCUMENT = "() => window.__watcherStill !== true"
 
-PAGE_HEIGHT = "() => Math.max(document.documentElement.scrollHeight, document.body ? document.body.scrollHeight : 0)"
+# The page's height in CSS px (the taller of the root's and the body's scroll heights).
+_HEIGHT = "Math.max(document.documentElement.scrollHeight, document.body ? document.body.scrollHeight : 0)"
+PAGE_HEIGHT = "() => " + _HEIGHT
 
 # Before a screenshot taken with Chromium's own command, what Playwright's screenshot does first (its
 # animations: "disabled", caret: "hide"): Web Animations (element.animate(), and CSS ones STILL_CSS missed) run to
@@ -226,10 +228,9 @@ async (fonts) => {
     } catch (e) { /* an animation that cannot be finished stays as it is */ }
   }
   if (fonts && document.fonts) await document.fonts.ready;
-  return [Math.max(document.documentElement.scrollHeight, document.body ? document.body.scrollHeight : 0),
-          window.innerWidth, window.visualViewport ? window.visualViewport.scale : 1];
+  return [__HEIGHT__, window.innerWidth, window.visualViewport ? window.visualViewport.scale : 1];
 }
-"""
+""".replace("__HEIGHT__", _HEIGHT)
 
 # Bot walls answer 200 with a challenge page; these are the markers the big providers put in them.
 CHALLENGE_MARKERS = r"""

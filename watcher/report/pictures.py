@@ -32,12 +32,12 @@ __all__ = [
     "MAX_WIDTH",
     "NARROW_WIDTH",
     "Layout",
+    "PageImage",
     "composite",
     "crop_pair",
     "draw_text",
     "layout_of_dom",
     "layout_of_skeleton",
-    "PageImage",
     "open_rgb",
     "step_crop",
     "target_picture",
@@ -77,7 +77,6 @@ STYLES = {
     "removed": Style((210, 0, 0), 4, (18, 8), "picture.removed", "picture.tag.removed"),
     "changed": Style((245, 130, 0), 4, (5, 5), "picture.changed", "picture.tag.changed"),
 }
-
 
 
 # ------------------------------------------------------------------------------------------------ public API
