@@ -25,6 +25,7 @@ import asyncio
 import base64
 import contextlib
 import functools
+import inspect
 import json
 import logging
 import os
@@ -58,6 +59,7 @@ ROOT = Path(__file__).resolve().parent.parent
 AIM_RATIO = 1.3
 AIM_CHECKS_PER_HOUR = 5000
 AIM_RSS_MB = 1536
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 VIEWPORT = {"width": 1280, "height": 800}
 
 # --------------------------------------------------------------------------------------------------------------
@@ -314,6 +316,20 @@ def cpu_seconds() -> float:
     return me.ru_utime + me.ru_stime + children.ru_utime + children.ru_stime
 
 
+def tree_cpu_seconds() -> float:
+    """User + system CPU time of this process and of every live process it started (Playwright's driver, Chromium
+    and its renderers), read from /proc: the stage profile's all-process column (a stage run alone, sequentially)."""
+    total = 0.0
+    for pid in process_tree(os.getpid()):
+        try:
+            with open(f"/proc/{pid}/stat") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        total += sum(int(value) for value in fields[11:15]) / CLOCK_TICKS  # its own and its waited-for children's
+    return total
+
+
 class MemorySampler:
     """Peak RSS and PSS (MB) of a process tree, sampled every 100 ms in a thread; one peak per phase. Also the CPU
     time of the phase (this process and its descendants, cpu_seconds), less the sampler's own."""
@@ -432,7 +448,7 @@ def run_bare(name: str, urls: list[str], concurrency: int) -> Run:
 
 @contextlib.contextmanager
 def patched(owner: Any, name: str, replacement: Any) -> Iterator[None]:
-    original = getattr(owner, name)
+    original = inspect.getattr_static(owner, name)  # a classmethod put back as one
     setattr(owner, name, replacement)
     try:
         yield
@@ -493,32 +509,34 @@ class Stages:
     def __init__(self) -> None:
         self.seconds: dict[str, float] = defaultdict(float)
         self.cpu: dict[str, float] = defaultdict(float)  # CPU time of the steps run in Python (one thread each)
+        self.tree_cpu: dict[str, float] = defaultdict(float)  # CPU time of every process (Python, driver, Chromium)
         self.calls: dict[str, int] = defaultdict(int)
         self.identical: dict[str, int] = defaultdict(int)
 
-    def add(self, stage: str, seconds: float) -> None:
+    def add(self, stage: str, seconds: float, tree_cpu: float) -> None:
         self.seconds[stage] += seconds
+        self.tree_cpu[stage] += tree_cpu
         self.calls[stage] += 1
 
     def wrap_async(self, stage: Callable[..., str], func: Callable[..., Awaitable[Any]]) -> Callable[..., Any]:
         @functools.wraps(func)
         async def timed(*args: Any, **kwargs: Any) -> Any:
-            started = time.perf_counter()
+            started, started_tree = time.perf_counter(), tree_cpu_seconds()
             try:
                 return await func(*args, **kwargs)
             finally:
-                self.add(stage(*args, **kwargs), time.perf_counter() - started)
+                self.add(stage(*args, **kwargs), time.perf_counter() - started, tree_cpu_seconds() - started_tree)
 
         return timed
 
     def wrap_sync(self, stage: str, func: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(func)
         def timed(*args: Any, **kwargs: Any) -> Any:
-            started, started_cpu = time.perf_counter(), time.thread_time()
+            started, started_cpu, started_tree = time.perf_counter(), time.thread_time(), tree_cpu_seconds()
             try:
                 return func(*args, **kwargs)
             finally:
-                self.add(stage, time.perf_counter() - started)
+                self.add(stage, time.perf_counter() - started, tree_cpu_seconds() - started_tree)
                 self.cpu[stage] += time.thread_time() - started_cpu
 
         return timed
@@ -574,18 +592,23 @@ def instrumented(stages: Stages) -> Iterator[None]:
                 print(f"  (not timed: {getattr(owner, '__name__', owner)}.{name} no longer exists)")
                 continue
             stack.enter_context(patched(owner, name, stages.wrap_sync(label, getattr(owner, name))))
+        if hasattr(check_module, "ScreenshotRows"):  # the visual diff's reading of both PNGs, kept for the pictures
+            rows = check_module.ScreenshotRows
+            stack.enter_context(patched(rows, "pair", staticmethod(stages.wrap_sync("visual diff: read PNGs",
+                                                                                   rows.pair))))
         yield
 
 
-async def profiled_bare(urls: list[str], stages: Stages) -> float:
+async def profiled_bare(urls: list[str], stages: Stages) -> tuple[float, float]:
+    """Seconds of wall time and of CPU (every process, tree_cpu_seconds) of the bare loop over `urls`."""
     async with launch_browser() as browser:
         from playwright.async_api import Browser
 
         with patched(Browser, "new_context", stages.wrap_async(constant("new context (+route)"), Browser.new_context)):
-            started = time.perf_counter()
+            started, started_cpu = time.perf_counter(), tree_cpu_seconds()
             for url in urls:
                 await bare_page(browser, url)
-            return time.perf_counter() - started
+            return time.perf_counter() - started, tree_cpu_seconds() - started_cpu
 
 
 def count_identical(stages: Stages, compare: Callable[..., Any]) -> Callable[..., Any]:
@@ -603,14 +626,16 @@ def count_identical(stages: Stages, compare: Callable[..., Any]) -> Callable[...
     return counted
 
 
-async def profiled_ours(config_path: Path, snapshots: Path, count: int, stages: Stages) -> float:
+async def profiled_ours(config_path: Path, snapshots: Path, count: int, stages: Stages) -> tuple[float, float]:
+    """Seconds of wall time and of CPU (every process, tree_cpu_seconds) of our checks of the first `count`
+    targets."""
     config = load_config(config_path)
     with Store(snapshots) as store, patched(check_module, "compare", count_identical(stages, check_module.compare)):
         async with launch_browser() as browser:
-            started = time.perf_counter()
+            started, started_cpu = time.perf_counter(), tree_cpu_seconds()
             for target in config.targets[:count]:
                 await check_module.check_target(browser, store, target, config.settings)
-            return time.perf_counter() - started
+            return time.perf_counter() - started, tree_cpu_seconds() - started_cpu
 
 
 def profile(site: Site, config_path: Path, snapshots: Path, count: int) -> None:
@@ -618,23 +643,26 @@ def profile(site: Site, config_path: Path, snapshots: Path, count: int) -> None:
     urls = [site.url(i) for i in range(count)]
     bare, ours = Stages(), Stages()
     with instrumented(bare):
-        bare_wall = asyncio.run(profiled_bare(urls, bare))
+        bare_wall, bare_cpu = asyncio.run(profiled_bare(urls, bare))
     site.round = 2
     with instrumented(ours):
-        ours_wall = asyncio.run(profiled_ours(config_path, snapshots, count, ours))
+        ours_wall, ours_cpu = asyncio.run(profiled_ours(config_path, snapshots, count, ours))
     print(f"\nStage breakdown, sequential (concurrency 1), {count} pages, ms per page "
           f"(ours: compare round, {sum(1 for i in range(count) if i % 2 == 0)} changed pages):")
     names = sorted(set(bare.seconds) | set(ours.seconds), key=lambda n: -max(ours.seconds[n], bare.seconds[n]))
-    print(f"  {'stage':34} {'ours':>8} {'bare':>8} {'calls/page (ours)':>18} {'ours CPU in Python':>18}")
+    print(f"  {'stage':34} {'ours':>8} {'bare':>8} {'calls/page (ours)':>18} {'ours CPU in Python':>18}"
+          f" {'CPU all processes: ours':>24} {'bare':>6}")
     for name in names:
         cpu = f"{ours.cpu[name] / count * 1000:18.1f}" if name in ours.cpu else f"{'(browser)':>18}"
         print(f"  {name:34} {ours.seconds[name] / count * 1000:8.1f} {bare.seconds[name] / count * 1000:8.1f} "
-              f"{ours.calls[name] / count:18.1f} {cpu}")
+              f"{ours.calls[name] / count:18.1f} {cpu} {ours.tree_cpu[name] / count * 1000:24.1f}"
+              f" {bare.tree_cpu[name] / count * 1000:6.1f}")
     for label, wall, stages in (("ours", ours_wall, ours), ("bare", bare_wall, bare)):
         timed = sum(stages.seconds.values())
         print(f"  {label}: {wall / count * 1000:.0f} ms per page = timed stages {timed / count * 1000:.0f} ms"
               f" + other (Python glue, route handler, event loop) {(wall - timed) / count * 1000:.0f} ms")
-    print(f"  sequential ours/bare: {ours_wall / bare_wall:.2f}x")
+    print(f"  sequential ours/bare: {ours_wall / bare_wall:.2f}x wall; CPU of all processes {ours_cpu / count * 1000:.0f}"
+          f" ms against {bare_cpu / count * 1000:.0f} ms a page: {ours_cpu / bare_cpu:.2f}x")
     print("  comparisons with the baseline: " + ", ".join(f"{k} {v}/{count}" for k, v in ours.identical.items()))
     print("  (stages run one at a time here; at concurrency 2 the Python steps - visual diff, skeleton, pictures -"
           " run in worker threads and share the CPUs with Chromium; the visual diff's CPU column counts its calling"

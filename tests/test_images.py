@@ -188,18 +188,19 @@ def test_phone_pictures_are_unscaled_crops_at_most_the_narrow_width() -> None:
     assert wide.width == NARROW_WIDTH
 
 
-@pytest.mark.parametrize("mode, sub", [("RGB", True), ("RGBA", True), ("RGBA", False), ("pillow", False)])
-def test_a_page_read_a_strip_at_a_time_crops_as_pillow_does(mode: str, sub: bool) -> None:
-    """open_rgb reads a PNG's rows only when a picture crops them (Chromium's Sub- or None-filtered PNGs; any
-    other PNG decoded whole): every crop, inside, across or outside the page's edges, is Pillow's crop of the
-    whole decoded page, pixel for pixel."""
+@pytest.mark.parametrize("mode, sub", [("RGB", True), ("RGBA", True), ("RGBA", False), ("pillow", False),
+                                       ("RGB", "up"), ("RGBA", "up")])
+def test_a_page_read_a_strip_at_a_time_crops_as_pillow_does(mode: str, sub: bool | str) -> None:
+    """open_rgb reads a PNG's rows only when a picture crops them (Chromium's Sub- or None-filtered PNGs, and its
+    fast encoder's Up-filtered ones, unfiltered once; any other PNG decoded whole): every crop, inside, across or
+    outside the page's edges, is Pillow's crop of the whole decoded page, pixel for pixel."""
     page = draw_page(paragraphs=40)
     if mode == "pillow":
         buffer = io.BytesIO()
         page.save(buffer, format="PNG")
         data = buffer.getvalue()
     else:
-        data = chromium_png(page, mode, sub=sub)
+        data = chromium_png(page, mode, sub=sub is True, up=sub == "up")
     lazy = open_rgb(data)
     assert isinstance(lazy, PageImage) and lazy.size == page.size
     width, height = page.size

@@ -190,16 +190,19 @@ def test_unusable_files_raise_one_line_input_errors(tmp_path: Path, content: byt
     assert "\n" not in str(error.value)
 
 
-def chromium_png(image: Image.Image, mode: str = "RGB", *, sub: bool = True) -> bytes:
-    """A PNG as Chromium writes them: every row filtered with Sub (or None), the data split in several IDAT
-    chunks, an ancillary chunk before them."""
+def chromium_png(image: Image.Image, mode: str = "RGB", *, sub: bool = True, up: bool = False) -> bytes:
+    """A PNG as Chromium writes them: every row filtered with Sub (or None; or, `up`, Up, as its fast encoder
+    does), the data split in several IDAT chunks, an ancillary chunk before them."""
     import zlib
 
     pixels = np.asarray(image.convert(mode)).astype(np.int16)
     height, width, depth = pixels.shape
-    if sub:
+    kind = 2 if up else int(sub)
+    if up:
+        pixels[1:] -= pixels[:-1].copy()
+    elif sub:
         pixels[:, 1:] -= pixels[:, :-1].copy()
-    lines = np.concatenate([np.full((height, 1), int(sub)), (pixels & 0xFF).reshape(height, -1)], axis=1)
+    lines = np.concatenate([np.full((height, 1), kind), (pixels & 0xFF).reshape(height, -1)], axis=1)
     stream = zlib.compress(lines.astype(np.uint8).tobytes())
 
     def chunk(kind: bytes, body: bytes) -> bytes:
@@ -223,6 +226,10 @@ def test_chromium_pngs_give_the_same_diff_as_their_pixels() -> None:
         (chromium_png(before, sub=False), chromium_png(after, sub=False)),
         (chromium_png(before, "RGBA"), chromium_png(after)),  # different forms: pixels hashed
         (chromium_png(before, sub=False), chromium_png(after)),
+        (chromium_png(before, up=True), chromium_png(after, up=True)),  # Chromium's fast encoder
+        (chromium_png(before, "RGBA", up=True), chromium_png(after, "RGBA", up=True)),
+        (chromium_png(before, up=True), chromium_png(after, sub=False)),  # Up held as None: hashed as they are
+        (chromium_png(before, up=True), chromium_png(after)),
         (chromium_png(before, "RGBA"), chromium_png(transparent, "RGBA")),
     ]
     for png_b, png_a in pairs:
@@ -243,16 +250,16 @@ def test_chromium_pngs_of_different_sizes_and_damaged_ones() -> None:
         diff_screenshots(bytes(png), chromium_png(narrow))
 
 
-@pytest.mark.parametrize("sub", [True, False])
-def test_chromium_pngs_with_a_pixel_not_opaque_are_decoded_whole(sub: bool) -> None:
+@pytest.mark.parametrize("sub,up", [(True, False), (False, False), (False, True)])
+def test_chromium_pngs_with_a_pixel_not_opaque_are_decoded_whole(sub: bool, up: bool) -> None:
     from watcher.detect.visual import _Scanlines
 
     image = draw_page(banner=30).convert("RGBA")  # 1070 rows: two rows after the last group of four
     width, height = image.size
-    opaque = _Scanlines.read(chromium_png(image, "RGBA", sub=sub))
+    opaque = _Scanlines.read(chromium_png(image, "RGBA", sub=sub, up=up))
     assert opaque is not None and opaque.opaque_hashes(width) is not None
     for x, y in [(5, 5), (0, 7), (0, 0), (3, height - 2), (width - 1, height - 1)]:
         shot = image.copy()
         shot.putpixel((x, y), (*shot.getpixel((x, y))[:3], 254))
-        scanlines = _Scanlines.read(chromium_png(shot, "RGBA", sub=sub))
+        scanlines = _Scanlines.read(chromium_png(shot, "RGBA", sub=sub, up=up))
         assert scanlines is not None and scanlines.opaque_hashes(width) is None, (x, y)

@@ -129,6 +129,8 @@ def test_one_pixel_wide_and_high_chromium_pngs() -> None:
         expected = visual.diff_screenshots(np.asarray(plain), np.asarray(spotted)).to_json()
         for mode in ("RGB", "RGBA"):
             assert visual.diff_screenshots(chromium_png(plain, mode), chromium_png(spotted, mode)).to_json() == expected
+            assert visual.diff_screenshots(chromium_png(plain, mode, up=True),
+                                           chromium_png(spotted, mode, up=True)).to_json() == expected
 
 
 def test_command_line_says_what_is_wrong_in_one_french_line(tmp_path: Path) -> None:

@@ -37,7 +37,8 @@ if TYPE_CHECKING:  # Pillow is imported only when a PIL image or an unusual PNG 
 
     from PIL import Image
 
-    ImageInput: TypeAlias = Path | str | bytes | Image.Image | np.ndarray  # bytes: a PNG file's content
+    # bytes: a PNG file's content; ScreenshotRows: one read for the diff and the alert's pictures
+    ImageInput: TypeAlias = "Path | str | bytes | Image.Image | np.ndarray | ScreenshotRows"
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 TILE = 16  # side of the grid cells differing pixels are grouped by
@@ -187,11 +188,35 @@ class ScreenshotRows:
     """
 
     def __init__(self, source: Path | str | bytes) -> None:
-        data = _read_png(source)
+        data = self._data = _read_png(source)
+        self._name = _name(source)
         lines = self._lines = _Scanlines.read(data)
-        self._pixels = _rgb_of(data, _name(source)) if lines is None else np.zeros((0, 0, 3), np.uint8)  # all, or none
+        self._pixels = _rgb_of(data, self._name) if lines is None else np.zeros((0, 0, 3), np.uint8)  # all, or none
         height, width = lines.shape if lines is not None else self._pixels.shape[:2]
         self.width, self.height = int(width), int(height)
+
+    @classmethod
+    def pair(cls, before: Path | str | bytes, after: Path | str | bytes) -> tuple[ScreenshotRows, ScreenshotRows]:
+        """Both screenshots read at once (inflating releases the GIL; `before` in a second thread): what a check
+        gives `diff_screenshots` and then keeps for the alert's pictures, each PNG read once for both. Raises
+        InputError as `load_png` does (`before`'s first)."""
+        found: list[ScreenshotRows | BaseException] = []
+
+        def read_before() -> None:
+            try:
+                found.append(cls(before))
+            except BaseException as exc:  # re-raised in the calling thread
+                found.append(exc)
+
+        thread = threading.Thread(target=read_before, name="read-before")
+        thread.start()
+        try:
+            rows_a = cls(after)
+        finally:
+            thread.join()
+        if isinstance(found[0], BaseException):
+            raise found[0]
+        return found[0], rows_a
 
     @property
     def size(self) -> tuple[int, int]:
@@ -204,7 +229,7 @@ class ScreenshotRows:
         if bottom <= top:
             return np.zeros((0, self.width, 3), np.uint8)
         if self._lines is not None:
-            return _channels(self._lines.rows(top, bottom))[..., :3]
+            return self._lines.rgb(top, bottom)
         return self._pixels[top:bottom]
 
 
@@ -331,7 +356,8 @@ def _image_to_packed(image: Image.Image) -> np.ndarray:
 
 class _Scanlines:
     """An 8-bit RGB or RGBA, non-interlaced PNG whose rows are all filtered alike with None or Sub, held as its
-    inflated image data: Chromium's screenshots are of this kind (its encoder uses Sub on every row).
+    inflated image data: Chromium's screenshots are of this kind (its encoder uses Sub on every row). Rows all
+    filtered with Up (Chromium's fast encoder's) are unfiltered when read, and held as None-filtered ones.
 
     With those two filters a row's filtered bytes depend on that row alone (ISO/IEC 15948, 9.2), so equal rows
     have equal filtered bytes: rows are hashed without being unfiltered, and only the rows the comparison reads
@@ -378,7 +404,7 @@ class _Scanlines:
             head = zlib.decompressobj().decompress(stream[: wanted + wanted // 8192 + 64], wanted)
         except zlib.error:
             return None
-        if len(set(head[::row_bytes])) != 1 or head[0] > 1 or stream[1] & 0x20:  # no preset dictionary in PNG
+        if len(set(head[::row_bytes])) != 1 or head[0] > 2 or stream[1] & 0x20:  # no preset dictionary in PNG
             return None
         from imagecodecs import deflate_decode
 
@@ -393,7 +419,11 @@ class _Scanlines:
         kinds = lines[:, 0]
         if (kinds != kinds[0]).any():
             return None
-        return cls(lines, depth, int(kinds[0]))
+        kind = int(kinds[0])
+        if kind == 2:
+            _unfilter_up(lines)
+            kind = 0
+        return cls(lines, depth, kind)
 
     def opaque_hashes(self, width: int) -> np.ndarray | None:
         """One 64-bit hash per row of the first `width` pixels' filtered bytes (None and Sub: they depend on
@@ -457,6 +487,31 @@ class _Scanlines:
         return packed
 
 
+    def rgb(self, start: int, stop: int) -> np.ndarray:
+        """Rows [start, stop) unfiltered, as an (rows, width, 3) uint8 RGB array (None-filtered RGB rows: a view,
+        nothing copied); alpha left out."""
+        count, width = stop - start, self.shape[1]
+        data = self.lines[start:stop, 1:].reshape(count, width, self.depth)
+        if self.kind == 1:
+            from imagecodecs import delta_decode
+
+            data = delta_decode(data, axis=1)
+        return data[..., :3]
+
+
+def _unfilter_up(lines: np.ndarray) -> None:
+    """Scanlines all filtered with Up (Chromium's fast encoder: `Page.captureScreenshot` with `optimizeForSpeed`)
+    unfiltered in place into None-filtered ones: each byte adds the byte above it, modulo 256 (ISO/IEC 15948, 9.2;
+    the first row's "above" is zero). A row depends on every row above it, so the whole image is done at once,
+    row after row (numpy's cumulative sum along the columns is twenty times slower: it walks them one by one);
+    with libdeflate's inflating, half of libpng's time for the whole decode. `lines`: (height, 1 + row bytes)."""
+    add = np.add
+    body = lines[:, 1:]
+    for row in range(1, len(lines)):
+        add(body[row - 1], body[row], out=body[row])
+    lines[:, 0] = 0
+
+
 def _idat(data: bytes) -> bytes | None:
     """The zlib stream of a PNG's IDAT chunks, their CRCs checked; None for any chunk layout libpng might judge
     otherwise (a critical chunk we do not know, IDAT chunks apart, a truncated file)."""
@@ -504,6 +559,8 @@ def _as_packed(image: ImageInput) -> np.ndarray:
         return _packed(image.copy() if image.shape[2] == 4 else image)  # the caller's array is left alone
     if isinstance(image, Path | str | bytes):
         return _decode(_read_png(image), _name(image))
+    if isinstance(image, ScreenshotRows):  # with masks, or beside another kind of input: decoded whole again
+        return _decode(image._data, image._name)
     return _image_to_packed(image)
 
 
@@ -555,9 +612,24 @@ def _prepare_pair(
             del prepared_a
             prepared_a = _prepare(_decode(data_a, name_a), masks, width)
         return prepared_b, prepared_a
+    if isinstance(before, ScreenshotRows) and isinstance(after, ScreenshotRows) and not masks:
+        return _prepare_rows(before, after)
     image_b, image_a = _as_packed(before), _as_packed(after)
     width = min(image_b.shape[1], image_a.shape[1])
     return _prepare(image_b, masks, width), _prepare(image_a, masks, width)
+
+
+def _prepare_rows(before: ScreenshotRows, after: ScreenshotRows) -> tuple[_Prepared, _Prepared]:
+    """Two screenshots already read (`ScreenshotRows.pair`) ready to compare: their scanlines hashed as they are
+    when both are of one form and opaque; otherwise each decoded whole from its PNG bytes, as `_prepare_pair`
+    does with PNG files (the scanlines are left to the pictures)."""
+    width = min(before.width, after.width)
+    lines_b, lines_a = before._lines, after._lines
+    if lines_b is not None and lines_a is not None and lines_b.form == lines_a.form:
+        hashes_b, hashes_a = lines_b.opaque_hashes(width), lines_a.opaque_hashes(width)
+        if hashes_b is not None and hashes_a is not None:
+            return _Prepared(lines_b, hashes_b), _Prepared(lines_a, hashes_a)
+    return _prepare(_as_packed(before), (), width), _prepare(_as_packed(after), (), width)
 
 
 def _name(source: Path | str | bytes) -> Path:
@@ -1200,8 +1272,8 @@ def diff_screenshots(
 ) -> VisualDiff:
     """Compares two screenshots after aligning them vertically; masks are ignored rectangles (both images).
 
-    Screenshots: PNG paths or PNG bytes (decoded at once, two threads), PIL images or (height, width, 3|4) uint8
-    arrays. Boxes and regions are in screenshot pixels. InputError for an unusable image, or when memory runs
+    Screenshots: PNG paths or PNG bytes (decoded at once, two threads), PIL images, (height, width, 3|4) uint8
+    arrays, or two `ScreenshotRows` (`ScreenshotRows.pair`: read once for the diff and the alert's pictures). Boxes and regions are in screenshot pixels. InputError for an unusable image, or when memory runs
     out (two PNGs of a few hundred kB may hold MAX_PIXELS pixels each: 4 bytes a pixel, twice).
     """
     try:

@@ -38,7 +38,7 @@ from watcher.detect.changes import Change, Severity, is_alert
 from watcher.detect.compare import StepUse, compare_snapshots
 from watcher.detect.degraded import Degraded, PageFacts, assess, page_facts
 from watcher.detect.skeleton import Skeleton, extract_skeleton
-from watcher.detect.visual import NO_VISUAL_CHANGE, Region, VisualDiff, diff_screenshots
+from watcher.detect.visual import NO_VISUAL_CHANGE, Region, ScreenshotRows, VisualDiff, diff_screenshots
 from watcher.errors import StoreError, first_line
 from watcher.store.reader import SnapshotReader, read_references
 from watcher.store.replay import png_height
@@ -116,8 +116,12 @@ class CheckResult:
 
 @dataclass
 class Comparison:
+    """What `compare` found; `screenshots`: (before, after) as the visual diff read them, kept for the alert's
+    pictures (None when the screenshots were byte for byte equal: nothing was decoded)."""
+
     changes: list[Change]
     visual: VisualDiff | None
+    screenshots: tuple[ScreenshotRows, ScreenshotRows] | None = None
 
 
 def compare(baseline: Path, capture: Capture, skeleton: Skeleton, ignore: Sequence[str] = (),
@@ -130,9 +134,10 @@ def compare(baseline: Path, capture: Capture, skeleton: Skeleton, ignore: Sequen
                                     reads=before.reads)
     changes = compare_snapshots(before, skeleton, uses)
     before_png = (baseline / "screenshot.png").read_bytes()
-    visual = (NO_VISUAL_CHANGE if before_png == capture.main.screenshot  # most checks: skip decoding
-              else diff_screenshots(before_png, capture.main.screenshot))  # PNG bytes: both decoded at once
-    return Comparison(changes, visual)
+    if before_png == capture.main.screenshot:  # most checks: nothing decoded
+        return Comparison(changes, NO_VISUAL_CHANGE)
+    screenshots = ScreenshotRows.pair(before_png, capture.main.screenshot)  # both read at once, and once
+    return Comparison(changes, diff_screenshots(*screenshots), screenshots)
 
 
 def png_image(data: bytes) -> Image.Image:
@@ -228,13 +233,24 @@ def write_capture(writer: SnapshotWriter, capture: Capture, skeleton: Skeleton) 
     writer.add_json("skeleton.json", skeleton.to_json())
 
 
-def write_images(writer: SnapshotWriter, baseline: Path, capture: Capture, result: CheckResult) -> list[str]:
+def write_images(writer: SnapshotWriter, baseline: Path, capture: Capture, result: CheckResult,
+                 screenshots: tuple[ScreenshotRows, ScreenshotRows] | None = None) -> list[str]:
     """Before/after composite and element crops for an alert, stored with the snapshot; each crop also in a
-    phone / print version beside it (`change-N.phone.png`, not listed: the changelog finds it by name)."""
-    from watcher.report.pictures import composite, crop_pair, layout_of_dom, open_rgb, target_picture
+    phone / print version beside it (`change-N.phone.png`, not listed: the changelog finds it by name).
+    `screenshots`: the baseline's and the capture's, as the visual diff read them (`Comparison.screenshots`);
+    None: read from the files."""
+    from watcher.report.pictures import (
+        PageImage,
+        composite,
+        crop_pair,
+        layout_of_dom,
+        open_rgb,
+        target_picture,
+    )
 
-    # each page decoded once for all its pictures
-    before_png, after_png = open_rgb(baseline / "screenshot.png"), open_rgb(capture.main.screenshot)
+    # each page read once for all its pictures (and for the visual diff, when it read them)
+    before_png, after_png = ((PageImage(screenshots[0]), PageImage(screenshots[1])) if screenshots is not None
+                             else (open_rgb(baseline / "screenshot.png"), open_rgb(capture.main.screenshot)))
     before_dom = baseline / "dom.html"
     layouts = (layout_of_dom(before_dom.read_bytes() if before_dom.is_file() else None),
                layout_of_dom(capture.main.dom))
@@ -375,7 +391,8 @@ def evaluate(store: Store, target: Target, capture: Capture, when: datetime,
         return result
     with store.new_snapshot(target.id, when, baseline) as writer:
         write_capture(writer, capture, skeleton)
-        image_names = write_images(writer, baseline, capture, result) if result.alert and baseline else []
+        image_names = write_images(writer, baseline, capture, result, comparison and comparison.screenshots) \
+            if result.alert and baseline else []
         image_names += write_procedures(writer, runs)
     result.snapshot = writer.final
     result.images = [writer.final / name for name in image_names]
