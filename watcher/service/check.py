@@ -391,7 +391,7 @@ def evaluate(store: Store, target: Target, capture: Capture, when: datetime,
         return result
     with store.new_snapshot(target.id, when, baseline) as writer:
         write_capture(writer, capture, skeleton)
-        image_names = write_images(writer, baseline, capture, result, comparison and comparison.screenshots) \
+        image_names = write_images(writer, baseline, capture, result, comparison.screenshots if comparison else None) \
             if result.alert and baseline else []
         image_names += write_procedures(writer, runs)
     result.snapshot = writer.final
