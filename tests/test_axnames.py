@@ -274,3 +274,27 @@ def test_cdp_send_answers_as_playwrights_send_without_copying(local_site: LocalS
     names = {(n.get("role", {}).get("value"), n.get("name", {}).get("value")) for n in direct["nodes"]}
     assert ("link", "Mon espace") in names
     assert len(direct["nodes"]) == len(public["nodes"])
+
+
+def test_marking_the_names_sends_no_dom_events_back(local_site: LocalSite) -> None:
+    """The DOM agent that `DOM.getDocument` turns on would send Playwright one event for each attribute the pass
+    writes or removes (about 500 on a 60 KB page, each parsed and dispatched in Python): it is turned off before
+    the marks are written. The marks are still there."""
+    links = "".join(f'<li><a href="/d/{n}">Démarche {n}</a></li>' for n in range(40))
+    local_site.routes["/"] = f'<html lang="fr"><body><main><h1>Démarches</h1><ul>{links}</ul></main></body></html>'
+
+    async def go() -> tuple[list[str], str]:
+        async with launch_browser() as browser:
+            page = await browser.new_page()
+            await page.goto(local_site.url("/"))
+            session = await page.context.new_cdp_session(page)
+            events: list[str] = []
+            for name in ("DOM.attributeModified", "DOM.attributeRemoved", "DOM.setChildNodes"):
+                session.on(name, lambda _params, name=name: events.append(name))
+            dom = await annotated_dom(page, detach=False, session=session)
+            await page.wait_for_timeout(100)  # events still on their way would have arrived
+            return events, dom
+
+    events, dom = asyncio.run(go())
+    assert 'data-watcher-ax-name="Démarche 39"' in dom
+    assert events == []

@@ -137,6 +137,9 @@ class AxNamer:
                 raise KeyError(token)
             document = owner["contentDocument"]
             tree = await cdp_send(session, "Accessibility.getFullAXTree", {"frameId": owner["frameId"]})
+        # The DOM agent getDocument enabled would send an event for each attribute AX_MARK writes and removes
+        # (about 500 on a 60 KB page, each parsed and dispatched by Playwright in Python: 30-40 ms a capture)
+        await cdp_send(session, "DOM.disable")
         tags = {node["backendNodeId"]: (tag, node) for node, tag in _tagged(document, prefix)}
         marks: dict[str, list[str | None]] = {}
         for ax_node in tree["nodes"]:
