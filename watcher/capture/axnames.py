@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import inspect
+import json
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -150,7 +151,7 @@ class AxNamer:
             if role is not None:
                 name = None if _default_label(found[1]) else str(ax_node.get("name", {}).get("value", ""))[:MAX_NAME]
                 marks[found[0]] = [role, name]
-        await frame.evaluate(AX_MARK, {"prefix": prefix, "marks": marks, "read": True})
+        await frame.evaluate(AX_MARK, {"prefix": prefix, "marks": json.dumps(marks), "read": True})
         return True
 
     async def _session(self, frame: Frame, parent: Frame | None) -> tuple[CDPSession, bool]:
@@ -184,7 +185,7 @@ class AxNamer:
 
 async def _untag(frame: Frame, prefix: str) -> None:
     try:
-        await frame.evaluate(AX_MARK, {"prefix": prefix, "marks": {}, "read": False})
+        await frame.evaluate(AX_MARK, {"prefix": prefix, "marks": "{}", "read": False})
     except PlaywrightError:
         pass
 

@@ -134,11 +134,13 @@ AX_TAG = r"""
 """
 
 # Chromium's role and name written on the tagged elements, tags removed. Argument {prefix, marks: {tag: [role,
-# name or null], read}} (marks may be empty: the tags are only removed; a null name leaves the name to the
-# skeleton, and so does a name holding the value of a text field). `read`: Chromium's tree was read for this document, noted as data-watcher-ax-read="true" on its
+# name or null]} as JSON text, read} (marks may be empty: the tags are only removed; a null name leaves the name
+# to the skeleton, and so does a name holding the value of a text field). As text, not an object: Playwright
+# serializes and checks an object argument value by value in Python, a few hundred marks costing milliseconds. `read`: Chromium's tree was read for this document, noted as data-watcher-ax-read="true" on its
 # <html> (on <watcher-frame> for a frame's document).
 AX_MARK = r"""
 (arg) => {
+  const marks = JSON.parse(arg.marks);
   // accname lets a text field embedded in a label give its value to the name: what was typed stays out.
   const typed = [];
   const collect = (root) => {
@@ -154,7 +156,7 @@ AX_MARK = r"""
       const tag = el.getAttribute('data-watcher-ax-tag');
       if (!tag.startsWith(arg.prefix)) continue;
       el.removeAttribute('data-watcher-ax-tag');
-      const found = arg.marks[tag];
+      const found = marks[tag];
       if (!found) continue;
       el.setAttribute('data-watcher-ax-role', found[0]);
       if (found[1] !== null && !hasTyped(found[1])) el.setAttribute('data-watcher-ax-name', found[1]);
