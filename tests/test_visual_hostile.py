@@ -190,3 +190,38 @@ def test_running_out_of_memory_is_a_one_line_input_error(monkeypatch: pytest.Mon
     with pytest.raises(InputError, match="memory") as error:
         visual.diff_screenshots(BEFORE, AFTER)
     assert "\n" not in str(error.value)
+
+
+def test_reading_two_screenshots_for_a_check_runs_out_of_memory_as_the_diff_does(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A check reads both PNGs (`ScreenshotRows.pair`) before the diff: memory running out there is the same
+    one-line InputError as in `diff_screenshots`, not a bare MemoryError in the check's status."""
+    page = draw_page(paragraphs=3)
+
+    def no_memory(*args: object) -> None:
+        raise MemoryError
+
+    monkeypatch.setattr(visual._Scanlines, "read", no_memory)
+    with pytest.raises(InputError, match="memory") as error:
+        visual.ScreenshotRows.pair(chromium_png(page, up=True), chromium_png(page, up=True))
+    assert "\n" not in str(error.value)
+
+
+def test_two_unusable_screenshots_read_together_name_the_first_ones_fault() -> None:
+    """`ScreenshotRows.pair(before, after)` says what is wrong with `before` first, as its docstring says, even
+    when `after` is unusable too and read in the calling thread (files that are not PNGs: the words of
+    `diff_screenshots`)."""
+    page = chromium_png(draw_page(paragraphs=3), up=True)
+    for before, after in ((b"", b"not a PNG"), (b"not a PNG", b""), (page[:60], b"")):
+        with pytest.raises(InputError) as expected:
+            visual.diff_screenshots(before, after)
+        with pytest.raises(InputError) as error:
+            visual.ScreenshotRows.pair(before, after)
+        assert str(error.value) == str(expected.value)
+    # both damaged inside: the one the decoder refuses in the calling thread (after) does not hide before's
+    crc = page.index(b"IDAT") + 8 + int.from_bytes(page[page.index(b"IDAT") - 4 : page.index(b"IDAT")], "big")
+    bad_header, bad_data = page[:29] + b"\0\0\0\0" + page[33:], page[:crc] + b"\0\0\0\0" + page[crc + 4 :]
+    with pytest.raises(InputError, match="IHDR"):
+        visual.ScreenshotRows.pair(bad_header, bad_data)
+    with pytest.raises(InputError, match="IDAT"):
+        visual.ScreenshotRows.pair(bad_data, bad_header)
