@@ -237,6 +237,14 @@ class ScreenshotRows:
         """(width, height) in px, as Pillow gives an image's size."""
         return self.width, self.height
 
+    def packed(self) -> np.ndarray:
+        """The whole image as packed pixels (module comment, "loading"), a new array the caller may paint on,
+        made from what was read (its scanlines unfiltered, or its pixels widened): the PNG is not decoded
+        again."""
+        if self._lines is not None:
+            return self._lines.rows(0, self.height)
+        return _packed(self._pixels)
+
     def rgb(self, top: int, bottom: int) -> np.ndarray:
         """Rows [top, bottom) (clipped to the image) as an (rows, width, 3) uint8 RGB array."""
         top, bottom = max(0, top), min(self.height, bottom)
@@ -573,8 +581,8 @@ def _as_packed(image: ImageInput) -> np.ndarray:
         return _packed(image.copy() if image.shape[2] == 4 else image)  # the caller's array is left alone
     if isinstance(image, Path | str | bytes):
         return _decode(_read_png(image), _name(image))
-    if isinstance(image, ScreenshotRows):  # with masks, or beside another kind of input: decoded whole again
-        return _decode(image._data, image._name)
+    if isinstance(image, ScreenshotRows):  # with masks, or beside another kind of input: a packed copy
+        return image.packed()
     return _image_to_packed(image)
 
 
@@ -635,8 +643,8 @@ def _prepare_pair(
 
 def _prepare_rows(before: ScreenshotRows, after: ScreenshotRows) -> tuple[_Prepared, _Prepared]:
     """Two screenshots already read (`ScreenshotRows.pair`) ready to compare: their scanlines hashed as they are
-    when both are of one form and opaque; otherwise each decoded whole from its PNG bytes, as `_prepare_pair`
-    does with PNG files (the scanlines are left to the pictures)."""
+    when both are of one form and opaque; otherwise each whole as packed pixels made from what was read
+    (`ScreenshotRows.packed`: the PNGs are not decoded again, what was read is left to the pictures)."""
     width = min(before.width, after.width)
     lines_b, lines_a = before._lines, after._lines
     if lines_b is not None and lines_a is not None and lines_b.form == lines_a.form:
