@@ -183,8 +183,10 @@ class ScreenshotRows:
     and a few crops, not the whole 1280 x 6000 px page.
 
     A Chromium PNG (8-bit RGB or RGBA, every row Sub- or None-filtered) is held inflated (libdeflate) and each
-    asked row is unfiltered then (ISO/IEC 15948, 9.2: such a row depends on itself alone); any other PNG is
-    decoded whole at once, as `load_png` does. `width`, `height` in px. Raises InputError as `load_png` does.
+    asked row is unfiltered then (ISO/IEC 15948, 9.2: such a row depends on itself alone); one whose rows are
+    all Up-filtered (Chromium's fast encoder: our captures) is unfiltered whole once read, and held as
+    None-filtered rows; any other PNG is decoded whole at once, as `load_png` does. `width`, `height` in px.
+    Raises InputError as `load_png` does (and when memory runs out, as `diff_screenshots`).
     """
 
     def __init__(self, source: Path | str | bytes) -> None:
@@ -507,7 +509,6 @@ class _Scanlines:
         channels[..., :3] = data
         channels[..., 3] = 255
         return packed
-
 
     def rgb(self, start: int, stop: int) -> np.ndarray:
         """Rows [start, stop) unfiltered, as an (rows, width, 3) uint8 RGB array (None-filtered RGB rows: a view,
@@ -1295,8 +1296,9 @@ def diff_screenshots(
     """Compares two screenshots after aligning them vertically; masks are ignored rectangles (both images).
 
     Screenshots: PNG paths or PNG bytes (decoded at once, two threads), PIL images, (height, width, 3|4) uint8
-    arrays, or two `ScreenshotRows` (`ScreenshotRows.pair`: read once for the diff and the alert's pictures). Boxes and regions are in screenshot pixels. InputError for an unusable image, or when memory runs
-    out (two PNGs of a few hundred kB may hold MAX_PIXELS pixels each: 4 bytes a pixel, twice).
+    arrays, or two `ScreenshotRows` (`ScreenshotRows.pair`: read once for the diff and the alert's pictures,
+    left as they were read). Boxes and regions are in screenshot pixels. InputError for an unusable image, or
+    when memory runs out (two PNGs of a few hundred kB may hold MAX_PIXELS pixels each: 4 bytes a pixel, twice).
     """
     try:
         return _diff_screenshots(before, after, masks, threshold, min_region_area)
