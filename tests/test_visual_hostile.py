@@ -212,7 +212,7 @@ def test_two_unusable_screenshots_read_together_name_the_first_ones_fault() -> N
     when `after` is unusable too and read in the calling thread (files that are not PNGs: the words of
     `diff_screenshots`)."""
     page = chromium_png(draw_page(paragraphs=3), up=True)
-    for before, after in ((b"", b"not a PNG"), (b"not a PNG", b""), (page[:60], b"")):
+    for before, after in ((b"", b"not a PNG"), (b"not a PNG", b"")):
         with pytest.raises(InputError) as expected:
             visual.diff_screenshots(before, after)
         with pytest.raises(InputError) as error:

@@ -191,14 +191,11 @@ class ScreenshotRows:
     """
 
     def __init__(self, source: Path | str | bytes) -> None:
-        self._read(_read_png(source), _name(source))
-
-    def _read(self, data: bytes, name: Path) -> None:
-        """The constructor's work on a PNG file's bytes already checked (`_read_png`); `name` for its errors."""
-        self._data, self._name = data, name
+        data = self._data = _read_png(source)
+        self._name = _name(source)
         try:
             lines = self._lines = _Scanlines.read(data)
-            self._pixels = _rgb_of(data, self._name) if lines is None else np.zeros((0, 0, 3), np.uint8)  # all or none
+            self._pixels = _rgb_of(data, self._name) if lines is None else np.zeros((0, 0, 3), np.uint8)  # all, or none
         except MemoryError:  # as diff_screenshots says it: a check reads its PNGs here before the diff
             raise InputError.text("input.no_memory") from None
         height, width = lines.shape if lines is not None else self._pixels.shape[:2]
@@ -208,23 +205,19 @@ class ScreenshotRows:
     def pair(cls, before: Path | str | bytes, after: Path | str | bytes) -> tuple[ScreenshotRows, ScreenshotRows]:
         """Both screenshots read at once (inflating releases the GIL; `before` in a second thread): what a check
         gives `diff_screenshots` and then keeps for the alert's pictures, each PNG read once for both. Raises
-        InputError as `load_png` does (`before`'s first, as `diff_screenshots` says it, even when both are
-        unusable)."""
-        data_b, data_a = _read_png(before), _read_png(after)  # errors first, in argument order
-        rows_b, rows_a = cls.__new__(cls), cls.__new__(cls)
+        InputError as `load_png` does (`before`'s first, even when both are unusable)."""
         found: list[ScreenshotRows | BaseException] = []
 
         def read_before() -> None:
             try:
-                rows_b._read(data_b, _name(before))
-                found.append(rows_b)
+                found.append(cls(before))
             except BaseException as exc:  # re-raised in the calling thread
                 found.append(exc)
 
         thread = threading.Thread(target=read_before, name="read-before")
         thread.start()
         try:
-            rows_a._read(data_a, _name(after))
+            rows_a = cls(after)
         except BaseException:
             thread.join()
             if isinstance(found[0], Exception):  # before's fault first
