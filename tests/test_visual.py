@@ -263,3 +263,43 @@ def test_chromium_pngs_with_a_pixel_not_opaque_are_decoded_whole(sub: bool, up: 
         shot.putpixel((x, y), (*shot.getpixel((x, y))[:3], 254))
         scanlines = _Scanlines.read(chromium_png(shot, "RGBA", sub=sub, up=up))
         assert scanlines is not None and scanlines.opaque_hashes(width) is None, (x, y)
+
+
+def test_screenshots_read_for_a_check_are_compared_without_decoding_them_again(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A check reads both PNGs once (`ScreenshotRows.pair`) for the diff and the alert's pictures. When their
+    scanlines cannot be compared as they are (masks, a transparent pixel, scanlines of two forms, or a PNG of
+    another encoder, held decoded), the diff takes the pixels from what was read, not from decoding the PNGs
+    again, and finds what it finds in the PNG files."""
+    import imagecodecs
+
+    from watcher.detect.visual import ScreenshotRows
+
+    before, after = draw_page(), draw_page(banner=80, button="Valider")
+    transparent = after.convert("RGBA")
+    transparent.putpixel((5, 5), (255, 255, 255, 0))
+    pillow = io.BytesIO()
+    after.save(pillow, format="PNG")  # filters chosen row by row: decoded whole when read
+    masks = [(30, 200, 300, 50), (-10, 900, 2000, 40)]
+    cases = [
+        (chromium_png(before, up=True), chromium_png(after, up=True), masks),
+        (chromium_png(before, "RGBA", up=True), chromium_png(transparent, "RGBA", up=True), []),
+        (chromium_png(before, up=True), chromium_png(after), []),  # None (once Up) and Sub
+        (chromium_png(before, up=True), pillow.getvalue(), []),
+        (pillow.getvalue(), chromium_png(before, "RGBA"), masks),
+    ]
+    decodes: list[object] = []
+    png_decode = imagecodecs.png_decode
+
+    def counted(*args: object, **kwargs: object) -> object:
+        decodes.append(args)
+        return png_decode(*args, **kwargs)
+
+    for png_b, png_a, boxes in cases:
+        expected = diff_screenshots(png_b, png_a, masks=boxes).to_json()
+        rows = ScreenshotRows.pair(png_b, png_a)
+        monkeypatch.setattr(imagecodecs, "png_decode", counted)
+        assert diff_screenshots(*rows, masks=boxes).to_json() == expected
+        monkeypatch.setattr(imagecodecs, "png_decode", png_decode)
+        assert decodes == []
+        assert np.array_equal(rows[1].rgb(0, rows[1].height), load_png(png_a))  # masks painted on copies

@@ -190,3 +190,65 @@ def test_running_out_of_memory_is_a_one_line_input_error(monkeypatch: pytest.Mon
     with pytest.raises(InputError, match="memory") as error:
         visual.diff_screenshots(BEFORE, AFTER)
     assert "\n" not in str(error.value)
+
+
+def test_reading_two_screenshots_for_a_check_runs_out_of_memory_as_the_diff_does(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A check reads both PNGs (`ScreenshotRows.pair`) before the diff: memory running out there is the same
+    one-line InputError as in `diff_screenshots`, not a bare MemoryError in the check's status."""
+    page = draw_page(paragraphs=3)
+
+    def no_memory(*args: object) -> None:
+        raise MemoryError
+
+    monkeypatch.setattr(visual._Scanlines, "read", no_memory)
+    with pytest.raises(InputError, match="memory") as error:
+        visual.ScreenshotRows.pair(chromium_png(page, up=True), chromium_png(page, up=True))
+    assert "\n" not in str(error.value)
+
+
+def test_two_unusable_screenshots_read_together_name_the_first_ones_fault() -> None:
+    """`ScreenshotRows.pair(before, after)` says what is wrong with `before` first, as its docstring says, even
+    when `after` is unusable too and read in the calling thread (files that are not PNGs: the words of
+    `diff_screenshots`)."""
+    page = chromium_png(draw_page(paragraphs=3), up=True)
+    for before, after in ((b"", b"not a PNG"), (b"not a PNG", b"")):
+        with pytest.raises(InputError) as expected:
+            visual.diff_screenshots(before, after)
+        with pytest.raises(InputError) as error:
+            visual.ScreenshotRows.pair(before, after)
+        assert str(error.value) == str(expected.value)
+    # both damaged inside: the one the decoder refuses in the calling thread (after) does not hide before's
+    crc = page.index(b"IDAT") + 8 + int.from_bytes(page[page.index(b"IDAT") - 4 : page.index(b"IDAT")], "big")
+    bad_header, bad_data = page[:29] + b"\0\0\0\0" + page[33:], page[:crc] + b"\0\0\0\0" + page[crc + 4 :]
+    with pytest.raises(InputError, match="IHDR"):
+        visual.ScreenshotRows.pair(bad_header, bad_data)
+    with pytest.raises(InputError, match="IDAT"):
+        visual.ScreenshotRows.pair(bad_data, bad_header)
+
+
+@pytest.mark.parametrize("width", [1, 7, 106])
+def test_a_tall_thin_up_filtered_png_is_not_unfiltered_one_call_a_row(width: int) -> None:
+    """Up-filtered rows are unfiltered once read; a row loop costs a Python call a row whatever its width: a
+    4 kB PNG of 1 x 1 000 000 px took twenty times libpng's whole decode. Narrow rows are summed down their
+    columns instead (counted in lines of Python run, not timed), to the same pixels."""
+    from types import FrameType
+    from typing import Any
+
+    rng = np.random.default_rng(width)
+    image = Image.fromarray(rng.integers(0, 256, (20_000, width, 3), dtype=np.uint8))
+    png = chromium_png(image, up=True)
+    steps = 0
+
+    def trace(frame: FrameType, event: str, arg: Any) -> Any:
+        nonlocal steps
+        steps += event == "line"
+        return trace if frame.f_code.co_filename == visual.__file__ else None
+
+    sys.settrace(trace)
+    try:
+        lines = visual._Scanlines.read(png)
+    finally:
+        sys.settrace(None)
+    assert lines is not None and steps < 1000
+    assert np.array_equal(lines.rgb(0, 20_000), np.asarray(image))

@@ -136,8 +136,9 @@ AX_TAG = r"""
 # Chromium's role and name written on the tagged elements, tags removed. Argument {prefix, marks: {tag: [role,
 # name or null]} as JSON text, read} (marks may be empty: the tags are only removed; a null name leaves the name
 # to the skeleton, and so does a name holding the value of a text field). As text, not an object: Playwright
-# serializes and checks an object argument value by value in Python, a few hundred marks costing milliseconds. `read`: Chromium's tree was read for this document, noted as data-watcher-ax-read="true" on its
-# <html> (on <watcher-frame> for a frame's document).
+# serializes and checks an object argument value by value in Python, a few hundred marks costing milliseconds.
+# `read`: Chromium's tree was read for this document, noted as data-watcher-ax-read="true" on its <html> (on
+# <watcher-frame> for a frame's document).
 AX_MARK = r"""
 (arg) => {
   const marks = JSON.parse(arg.marks);

@@ -45,6 +45,7 @@ TILE = 16  # side of the grid cells differing pixels are grouped by
 STRIP = 256  # rows widened at once when an RGB PNG is decoded
 LIBPNG_MAX_SIDE = 1_000_000  # libpng's default limit on a PNG's width and height (PNG_USER_WIDTH_MAX)
 PEEK_ROWS = 4  # rows inflated first to see how a PNG is filtered
+UP_ROW_LOOP = 320  # bytes a row from which Up-filtered rows are unfiltered row after row (narrower: column sums)
 HASH_ROWS = 32  # scanlines hashed (and their alpha checked) at once: a multiple of 4, within a core's cache
 COMPARE_ROWS = 64  # rows compared at once: bounds the temporaries, and small enough to share work between threads
 CHUNK = 65_536  # differing pixels tested at once for anti-aliasing: bounds the (9, n) temporaries
@@ -183,15 +184,20 @@ class ScreenshotRows:
     and a few crops, not the whole 1280 x 6000 px page.
 
     A Chromium PNG (8-bit RGB or RGBA, every row Sub- or None-filtered) is held inflated (libdeflate) and each
-    asked row is unfiltered then (ISO/IEC 15948, 9.2: such a row depends on itself alone); any other PNG is
-    decoded whole at once, as `load_png` does. `width`, `height` in px. Raises InputError as `load_png` does.
+    asked row is unfiltered then (ISO/IEC 15948, 9.2: such a row depends on itself alone); one whose rows are
+    all Up-filtered (Chromium's fast encoder: our captures) is unfiltered whole once read, and held as
+    None-filtered rows; any other PNG is decoded whole at once, as `load_png` does. `width`, `height` in px.
+    Raises InputError as `load_png` does (and when memory runs out, as `diff_screenshots`).
     """
 
     def __init__(self, source: Path | str | bytes) -> None:
         data = self._data = _read_png(source)
         self._name = _name(source)
-        lines = self._lines = _Scanlines.read(data)
-        self._pixels = _rgb_of(data, self._name) if lines is None else np.zeros((0, 0, 3), np.uint8)  # all, or none
+        try:
+            lines = self._lines = _Scanlines.read(data)
+            self._pixels = _rgb_of(data, self._name) if lines is None else np.zeros((0, 0, 3), np.uint8)  # all, or none
+        except MemoryError:  # as diff_screenshots says it: a check reads its PNGs here before the diff
+            raise InputError.text("input.no_memory") from None
         height, width = lines.shape if lines is not None else self._pixels.shape[:2]
         self.width, self.height = int(width), int(height)
 
@@ -199,7 +205,7 @@ class ScreenshotRows:
     def pair(cls, before: Path | str | bytes, after: Path | str | bytes) -> tuple[ScreenshotRows, ScreenshotRows]:
         """Both screenshots read at once (inflating releases the GIL; `before` in a second thread): what a check
         gives `diff_screenshots` and then keeps for the alert's pictures, each PNG read once for both. Raises
-        InputError as `load_png` does (`before`'s first)."""
+        InputError as `load_png` does (`before`'s first, even when both are unusable)."""
         found: list[ScreenshotRows | BaseException] = []
 
         def read_before() -> None:
@@ -212,8 +218,12 @@ class ScreenshotRows:
         thread.start()
         try:
             rows_a = cls(after)
-        finally:
+        except BaseException:
             thread.join()
+            if isinstance(found[0], Exception):  # before's fault first
+                raise found[0] from None
+            raise
+        thread.join()
         if isinstance(found[0], BaseException):
             raise found[0]
         return found[0], rows_a
@@ -222,6 +232,14 @@ class ScreenshotRows:
     def size(self) -> tuple[int, int]:
         """(width, height) in px, as Pillow gives an image's size."""
         return self.width, self.height
+
+    def packed(self) -> np.ndarray:
+        """The whole image as packed pixels (module comment, "loading"), a new array the caller may paint on,
+        made from what was read (its scanlines unfiltered, or its pixels widened): the PNG is not decoded
+        again."""
+        if self._lines is not None:
+            return self._lines.rows(0, self.height)
+        return _packed(self._pixels)
 
     def rgb(self, top: int, bottom: int) -> np.ndarray:
         """Rows [top, bottom) (clipped to the image) as an (rows, width, 3) uint8 RGB array."""
@@ -486,7 +504,6 @@ class _Scanlines:
         channels[..., 3] = 255
         return packed
 
-
     def rgb(self, start: int, stop: int) -> np.ndarray:
         """Rows [start, stop) unfiltered, as an (rows, width, 3) uint8 RGB array (None-filtered RGB rows: a view,
         nothing copied); alpha left out."""
@@ -504,11 +521,16 @@ def _unfilter_up(lines: np.ndarray) -> None:
     unfiltered in place into None-filtered ones: each byte adds the byte above it, modulo 256 (ISO/IEC 15948, 9.2;
     the first row's "above" is zero). A row depends on every row above it, so the whole image is done at once,
     row after row (numpy's cumulative sum along the columns is twenty times slower: it walks them one by one);
-    with libdeflate's inflating, half of libpng's time for the whole decode. `lines`: (height, 1 + row bytes)."""
-    add = np.add
+    with libdeflate's inflating, half of libpng's time for the whole decode. Rows of fewer than UP_ROW_LOOP
+    bytes are summed down their columns instead: a row loop costs a Python call a row, however narrow (a 4 kB
+    PNG of 1 x 1 000 000 px took twenty times libpng's whole decode). `lines`: (height, 1 + row bytes)."""
     body = lines[:, 1:]
-    for row in range(1, len(lines)):
-        add(body[row - 1], body[row], out=body[row])
+    if body.shape[1] < UP_ROW_LOOP:
+        np.add.accumulate(body, axis=0, out=body)
+    else:
+        add = np.add
+        for row in range(1, len(lines)):
+            add(body[row - 1], body[row], out=body[row])
     lines[:, 0] = 0
 
 
@@ -559,8 +581,8 @@ def _as_packed(image: ImageInput) -> np.ndarray:
         return _packed(image.copy() if image.shape[2] == 4 else image)  # the caller's array is left alone
     if isinstance(image, Path | str | bytes):
         return _decode(_read_png(image), _name(image))
-    if isinstance(image, ScreenshotRows):  # with masks, or beside another kind of input: decoded whole again
-        return _decode(image._data, image._name)
+    if isinstance(image, ScreenshotRows):  # with masks, or beside another kind of input: a packed copy
+        return image.packed()
     return _image_to_packed(image)
 
 
@@ -621,8 +643,8 @@ def _prepare_pair(
 
 def _prepare_rows(before: ScreenshotRows, after: ScreenshotRows) -> tuple[_Prepared, _Prepared]:
     """Two screenshots already read (`ScreenshotRows.pair`) ready to compare: their scanlines hashed as they are
-    when both are of one form and opaque; otherwise each decoded whole from its PNG bytes, as `_prepare_pair`
-    does with PNG files (the scanlines are left to the pictures)."""
+    when both are of one form and opaque; otherwise each whole as packed pixels made from what was read
+    (`ScreenshotRows.packed`: the PNGs are not decoded again, what was read is left to the pictures)."""
     width = min(before.width, after.width)
     lines_b, lines_a = before._lines, after._lines
     if lines_b is not None and lines_a is not None and lines_b.form == lines_a.form:
@@ -1273,8 +1295,9 @@ def diff_screenshots(
     """Compares two screenshots after aligning them vertically; masks are ignored rectangles (both images).
 
     Screenshots: PNG paths or PNG bytes (decoded at once, two threads), PIL images, (height, width, 3|4) uint8
-    arrays, or two `ScreenshotRows` (`ScreenshotRows.pair`: read once for the diff and the alert's pictures). Boxes and regions are in screenshot pixels. InputError for an unusable image, or when memory runs
-    out (two PNGs of a few hundred kB may hold MAX_PIXELS pixels each: 4 bytes a pixel, twice).
+    arrays, or two `ScreenshotRows` (`ScreenshotRows.pair`: read once for the diff and the alert's pictures,
+    left as they were read). Boxes and regions are in screenshot pixels. InputError for an unusable image, or
+    when memory runs out (two PNGs of a few hundred kB may hold MAX_PIXELS pixels each: 4 bytes a pixel, twice).
     """
     try:
         return _diff_screenshots(before, after, masks, threshold, min_region_area)
