@@ -342,7 +342,7 @@ async def capture_view(page: Page, target: Target, viewport: Viewport, max_heigh
     else:
         page_height = int(await page.evaluate(PAGE_HEIGHT))
     height = min(page_height, max_height)
-    screenshot = await full_page_png(page, target, viewport.width, height, session if fast else None, stilled=fast)
+    screenshot = await full_page_png(page, target, viewport.width, height, session if fast else None)
     # its context closes after the ARIA snapshot: the CDP sessions are not detached first
     dom = await annotated_dom(page, detach=False, session=session)
     try:
@@ -408,7 +408,7 @@ async def _left_document(page: Page) -> bool:
 
 
 async def full_page_png(page: Page, target: Target, width: int, height: int,
-                        session: CDPSession | None = None, *, stilled: bool = False) -> bytes:
+                        session: CDPSession | None = None) -> bytes:
     """PNG of the page's top `height` CSS px, `width` CSS px wide (captures use device scale 1: a CSS px is an
     image px), as Playwright's full-page screenshot takes it (animations ended or cancelled, caret hidden in every
     frame, the top document's web fonts loaded), the target's `mask` selectors painted grey.
@@ -420,14 +420,12 @@ async def full_page_png(page: Page, target: Target, width: int, height: int,
     than the screen and shown zoomed out (a phone page without `<meta name="viewport" content="width=
     device-width">`): Chromium's command beyond the viewport lays the page out again with the emulation of the
     session that sends it, and only Playwright's own session holds the phone's (a second session's picture of
-    such a page has another height of `100vh`, fixed elements elsewhere, its bottom blank). `stilled`:
-    `still_frames` already ran and found the page unzoomed. Raises PlaywrightError.
+    such a page has another height of `100vh`, fixed elements elsewhere, its bottom blank). So `session` is given
+    only once `still_frames` ran (STILL_CSS stopped the top document's CSS animations; it ends script ones in
+    every frame) and found the page unzoomed, as `capture_view` does. Raises PlaywrightError.
     """
     clip: FloatRect = {"x": 0, "y": 0, "width": width, "height": max(height, 1)}
-    chromium = session is not None and not target.mask  # Chromium's command through `session`
-    if chromium and not stilled:  # STILL_CSS stopped the main document's CSS animations; script ones, every frame's
-        _, chromium = await still_frames(page, width)
-    if session is None or not chromium:
+    if session is None or target.mask:
         return await page.screenshot(
             type="png", full_page=True, animations="disabled", caret="hide", mask_color="#888888",
             mask=[page.locator(selector) for selector in target.mask], clip=clip)
